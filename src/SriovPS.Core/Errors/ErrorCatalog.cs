@@ -1,0 +1,39 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Frozen;
+
+namespace SriovPS.Errors;
+
+/// <summary>
+/// Every error id the module reports, and its category: the one table the cmdlets map through.
+/// An id is the problem in PascalCase (<c>SriovPfNotFound</c>); PowerShell appends the command name
+/// to form the FullyQualifiedErrorId users match on, so ids are public contract and never renamed.
+/// </summary>
+public static class ErrorCatalog
+{
+    public const string PlatformNotSupported = "PlatformNotSupported";
+    public const string HostRootNotFound = "HostRootNotFound";
+    public const string InvalidInterfaceName = "InvalidInterfaceName";
+    public const string InvalidPciAddress = "InvalidPciAddress";
+    public const string SriovPfNotFound = "SriovPfNotFound";
+
+    private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
+        new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
+        {
+            [PlatformNotSupported] = SriovErrorCategory.NotImplemented,
+            [HostRootNotFound] = SriovErrorCategory.ObjectNotFound,
+            [InvalidInterfaceName] = SriovErrorCategory.InvalidArgument,
+            [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
+            [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
+        }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>All ids with their categories.</summary>
+    public static IReadOnlyDictionary<string, SriovErrorCategory> Entries => Categories;
+
+    /// <summary>The category of a known error id.</summary>
+    /// <exception cref="ArgumentException">The id is not in the catalog: a defect in the module.</exception>
+    public static SriovErrorCategory CategoryOf(string errorId) =>
+        Categories.TryGetValue(errorId, out var category)
+            ? category
+            : throw new ArgumentException($"Error id '{errorId}' is not in the error catalog.", nameof(errorId));
+}

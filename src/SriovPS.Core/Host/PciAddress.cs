@@ -1,0 +1,47 @@
+using System;
+using SriovPS.Errors;
+
+namespace SriovPS.Host;
+
+/// <summary>PCI addresses as sysfs spells them: <c>dddd:bb:ss.f</c>, lower-case hex.</summary>
+public static class PciAddress
+{
+    /// <summary>True for a full address such as <c>0000:04:10.4</c>.</summary>
+    public static bool IsValid(ReadOnlySpan<char> text) =>
+        text.Length == 12
+        && IsHex(text[..4]) && text[4] == ':'
+        && IsHex(text[5..7]) && text[7] == ':'
+        && IsHex(text[8..10]) && text[8] <= '1' && text[10] == '.'
+        && text[11] is >= '0' and <= '7';
+
+    /// <summary>The canonical form of a full or domain-less address (<c>04:00.0</c> → <c>0000:04:00.0</c>).</summary>
+    /// <exception cref="SriovInvalidArgumentException">The text is not a PCI address.</exception>
+    public static string Normalize(string text)
+    {
+        string full = text.Length == 7 ? "0000:" + text : text;
+        full = full.ToLowerInvariant();
+        if (!IsValid(full))
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidPciAddress,
+                $"'{text}' is not a PCI address.",
+                text,
+                "Write it as domain:bus:slot.function, for example 0000:04:00.0 or 04:00.0.");
+        }
+
+        return full;
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using SriovPS.Errors;
+using SriovPS.Host;
+
+namespace SriovPS.Completion;
+
+/// <summary>Completes PF interface names from the host the next command would read.</summary>
+public sealed class PfNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        List<SriovPf> pfs;
+        NamePattern prefix;
+        try
+        {
+            prefix = NamePattern.Parse(NamePattern.HasWildcards(wordToComplete) ? wordToComplete : wordToComplete + "*");
+            pfs = new SriovDiscovery(HostContext.FromEnvironment().Files).GetPfs();
+        }
+        catch (SriovException)
+        {
+            // Completion offers nothing rather than an error while the user is typing.
+            yield break;
+        }
+
+        foreach (var pf in pfs)
+        {
+            if (pf.Name is not null && prefix.IsMatch(pf.Name))
+            {
+                string tooltip = $"{pf.PciAddress} {pf.Driver} {pf.NumVfs}/{pf.TotalVfs} VFs";
+                yield return new CompletionResult(pf.Name, pf.Name, CompletionResultType.ParameterValue, tooltip);
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using SriovPS.Build;
+using SriovPS.Build.Help;
+
+// sriovps-build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z
+// sriovps-build materialize MANIFEST DESTINATION
+try
+{
+    return args switch
+    {
+        ["layout", .. var rest] => Layout(Options(rest)),
+        ["materialize", var manifest, var destination] => Materialize(manifest, destination),
+        _ => Usage(),
+    };
+}
+catch (HelpFormatException e)
+{
+    Console.Error.WriteLine($"{e.FilePath}({e.Line}): error SPSHELP: {e.Message}");
+    return 1;
+}
+catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"SriovPS.Build: error SPSBUILD: {e.Message}");
+    return 1;
+}
+
+static int Layout(Dictionary<string, string> options)
+{
+    string Required(string name) => options.TryGetValue(name, out var value)
+        ? value
+        : throw new InvalidOperationException($"layout needs --{name}.");
+
+    var layout = new ModuleLayout(Required("repo"), Required("module-bin"), Required("out"), Required("version"));
+    layout.Run();
+    Console.WriteLine($"SriovPS.Build: laid out {Path.GetFullPath(Required("out"))}");
+    return 0;
+}
+
+static int Materialize(string manifest, string destination)
+{
+    HostTreeManifest.Materialize(manifest, destination);
+    return 0;
+}
+
+static Dictionary<string, string> Options(ReadOnlySpan<string> args)
+{
+    var options = new Dictionary<string, string>(StringComparer.Ordinal);
+    for (int i = 0; i + 1 < args.Length; i += 2)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Unexpected argument '{args[i]}'.");
+        }
+
+        options[args[i][2..]] = args[i + 1];
+    }
+
+    return options;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: SriovPS.Build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z");
+    Console.Error.WriteLine("       SriovPS.Build materialize MANIFEST DESTINATION");
+    return 2;
+}
