@@ -1,0 +1,57 @@
+using System.Linq;
+using SriovPS.Errors;
+using SriovPS.Host;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Host;
+
+public class PfSelectionTests
+{
+    private static readonly System.Collections.Generic.List<SriovPf> Pfs = LoadPfs();
+
+    private static System.Collections.Generic.List<SriovPf> LoadPfs()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        return new SriovDiscovery(tree.Files).GetPfs();
+    }
+
+    [Fact]
+    public void NoNames_SelectsEveryPf()
+    {
+        var (selected, errors) = PfSelection.Select(Pfs, null);
+
+        Assert.Equal(4, selected.Count);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void LiteralNameThatMatchesNothing_IsAnErrorAndTheOtherNamesStillSelect()
+    {
+        var (selected, errors) = PfSelection.Select(Pfs, [NamePattern.Parse("eno52"), NamePattern.Parse("nosuch"), NamePattern.Parse("eno49")]);
+
+        Assert.Equal(["eno49", "eno52"], selected.Select(p => p.Name));
+        var error = Assert.IsType<SriovObjectNotFoundException>(Assert.Single(errors));
+        Assert.Equal("SriovPfNotFound", error.ErrorId);
+        Assert.Equal("nosuch", error.Target);
+        Assert.Contains("'nosuch'", error.Message);
+        Assert.NotNull(error.Remedy);
+    }
+
+    [Fact]
+    public void WildcardThatMatchesNothing_IsNotAnError()
+    {
+        var (selected, errors) = PfSelection.Select(Pfs, [NamePattern.Parse("ens*")]);
+
+        Assert.Empty(selected);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void OverlappingPatterns_SelectEachPfOnceInPciOrder()
+    {
+        var (selected, _) = PfSelection.Select(Pfs, [NamePattern.Parse("eno5*"), NamePattern.Parse("eno50"), NamePattern.Parse("*49")]);
+
+        Assert.Equal(["eno49", "eno50", "eno51", "eno52"], selected.Select(p => p.Name));
+    }
+}
