@@ -1,0 +1,91 @@
+# Materializes the committed host-tree manifests of tests/fixtures for the Pester tests, with the
+# same rules as the C# reader: 'dir PATH', 'file PATH [TEXT]' (TEXT plus a newline, \n \t \\
+# escapes; no TEXT is an empty file), 'link PATH TARGET' (relative target), '#' comments.
+
+function ConvertFrom-SriovManifestText {
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
+
+    $builder = [System.Text.StringBuilder]::new()
+    for ($i = 0; $i -lt $Text.Length; $i++) {
+        $c = $Text[$i]
+        if ($c -ne '\' -or $i + 1 -eq $Text.Length) {
+            $null = $builder.Append($c)
+            continue
+        }
+        $i++
+        switch -CaseSensitive ($Text[$i]) {
+            'n' { $null = $builder.Append("`n") }
+            't' { $null = $builder.Append("`t") }
+            '\' { $null = $builder.Append('\') }
+            default { throw "Unknown escape '\$($Text[$i])' in '$Text'." }
+        }
+    }
+    $builder.ToString()
+}
+
+function New-SriovTestHost {
+    <#
+    .SYNOPSIS
+    Creates the host tree of tests/fixtures/<Fixture>.hosttree in a new temporary directory and returns its path.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [string] $Fixture
+    )
+
+    $manifest = Join-Path $PSScriptRoot "../fixtures/$Fixture.hosttree"
+    if (-not (Test-Path -LiteralPath $manifest -PathType Leaf)) {
+        throw "No host-tree fixture '$Fixture' at $manifest."
+    }
+
+    $root = Join-Path ([System.IO.Path]::GetTempPath()) ("sriovps-host-" + [guid]::NewGuid().ToString('N'))
+    $null = [System.IO.Directory]::CreateDirectory($root)
+    $lineNumber = 0
+    foreach ($line in [System.IO.File]::ReadAllLines($manifest)) {
+        $lineNumber++
+        if ($line.Trim().Length -eq 0 -or $line.TrimStart().StartsWith('#')) {
+            continue
+        }
+
+        $parts = $line.Split(' ', 3)
+        if ($parts.Count -lt 2 -or -not $parts[1].StartsWith('/') -or $parts[1].Contains('/../')) {
+            throw "${manifest}:${lineNumber}: '$line' is not 'dir|file|link /host/path ...'."
+        }
+
+        $path = $root + $parts[1]
+        if ($parts[0] -ne 'dir') {
+            $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($path))
+        }
+
+        switch -CaseSensitive ($parts[0]) {
+            'dir' {
+                $null = [System.IO.Directory]::CreateDirectory($path)
+            }
+            'file' {
+                $text = if ($parts.Count -gt 2) { (ConvertFrom-SriovManifestText $parts[2]) + "`n" } else { '' }
+                [System.IO.File]::WriteAllText($path, $text)
+            }
+            'link' {
+                if ($parts.Count -lt 3 -or $parts[2].StartsWith('/')) {
+                    throw "${manifest}:${lineNumber}: a link needs a relative target."
+                }
+                $null = [System.IO.File]::CreateSymbolicLink($path, $parts[2])
+            }
+            default {
+                throw "${manifest}:${lineNumber}: unknown entry '$($parts[0])'."
+            }
+        }
+    }
+
+    $root
+}
+
+function Remove-SriovTestHost {
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Path)
+
+    # Directory.Delete removes symbolic links without following them into the tree's cycles.
+    if ($Path -and [System.IO.Directory]::Exists($Path)) {
+        [System.IO.Directory]::Delete($Path, $true)
+    }
+}

@@ -1,0 +1,78 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
+    . (Join-Path $PSScriptRoot 'Fixtures.ps1')
+    $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:Eno49Vfs = @('0000:04:10.0', '0000:04:10.4', '0000:04:11.0', '0000:04:11.4', '0000:04:12.0', '0000:04:12.4', '0000:04:13.0')
+}
+
+AfterAll {
+    Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    Remove-SriovTestHost $script:I350
+    Remove-Module SriovPS -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-SriovVf' {
+    BeforeEach {
+        $env:SRIOVPS_HOST_ROOT = $script:I350
+    }
+
+    AfterEach {
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    }
+
+    It 'lists the seven interleaved VFs of eno49 from the pipeline' {
+        $vfs = @(Get-SriovPf eno49 | Get-SriovVf)
+
+        $vfs.Count | Should -Be 7
+        $vfs.PciAddress | Should -Be $script:Eno49Vfs
+        $vfs.Index | Should -Be @(0..6)
+        $vfs.PfName | Select-Object -Unique | Should -Be 'eno49'
+        $vfs.Driver | Select-Object -Unique | Should -Be 'igbvf'
+        $vfs[0] | Should -BeOfType 'SriovPS.SriovVf'
+    }
+
+    It 'lists the VFs of every PF without arguments' {
+        $vfs = @(Get-SriovVf)
+
+        $vfs.Count | Should -Be 28
+        ($vfs | Group-Object PfName).Name | Should -Be @('eno49', 'eno50', 'eno51', 'eno52')
+    }
+
+    It 'selects PFs by -PfName, its alias -Name, and wildcards' {
+        (Get-SriovVf -PfName eno52 -Index 0).PciAddress | Should -Be '0000:04:10.3'
+        (Get-SriovVf -Name eno50 -Index 1).PciAddress | Should -Be '0000:04:10.5'
+        @(Get-SriovVf -PfName 'eno5*' -Index 0).PciAddress | Should -Be @('0000:04:10.1', '0000:04:10.2', '0000:04:10.3')
+    }
+
+    It 'takes PF names from the pipeline by property name' {
+        $vfs = [pscustomobject]@{ PfName = 'eno51' } | Get-SriovVf -Index 6
+
+        $vfs.PciAddress | Should -Be '0000:04:13.2'
+    }
+
+    It 'filters by -Index' {
+        (Get-SriovPf eno49 | Get-SriovVf -Index 1, 3).PciAddress | Should -Be @('0000:04:10.4', '0000:04:11.4')
+    }
+
+    It 'reports an unknown PF as SriovPfNotFound and goes on' {
+        $vfs = Get-SriovVf -PfName 'nosuch', 'eno49' -Index 0 -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $vfs.PciAddress | Should -Be '0000:04:10.0'
+        $errors[0].FullyQualifiedErrorId | Should -Be 'SriovPfNotFound,SriovPS.Commands.GetSriovVfCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'rejects a malformed PF name as InvalidArgument' {
+        Get-SriovVf -PfName 'eno49/..' -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $errors[0].FullyQualifiedErrorId | Should -Be 'InvalidInterfaceName,SriovPS.Commands.GetSriovVfCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'formats as a table' {
+        (Get-SriovVf -PfName eno49 | Format-Table | Out-String) | Should -Match 'eno49\s+0\s+0000:04:10.0\s+igbvf'
+    }
+}

@@ -1,0 +1,47 @@
+using System.IO;
+using System.Linq;
+using System.Xml.Linq;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Build;
+
+public class FormatViewTests
+{
+    private static readonly XDocument Format = XDocument.Load(Path.Combine(Repository.ModuleOutput, "SriovPS.Format.ps1xml"));
+
+    [Fact]
+    public void EveryModelType_HasExactlyOneTableView()
+    {
+        var modelTypes = typeof(SriovPf).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace == "SriovPS" && t.IsSealed && t.IsClass)
+            .Select(t => t.FullName!)
+            .Order();
+        var viewed = Format.Descendants("ViewSelectedBy").Elements("TypeName").Select(e => e.Value).Order();
+
+        Assert.Equal(modelTypes, viewed);
+    }
+
+    [Fact]
+    public void EveryView_ShowsAtMostSixRealPropertiesWithAHeaderEach()
+    {
+        foreach (var view in Format.Descendants("View"))
+        {
+            string typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value;
+            var type = typeof(SriovPf).Assembly.GetType(typeName);
+            Assert.True(type is not null, $"view {typeName} names no type");
+
+            var headers = view.Descendants("TableColumnHeader").ToList();
+            var items = view.Descendants("TableColumnItem").ToList();
+            Assert.InRange(items.Count, 1, 6);
+            Assert.Equal(headers.Count, items.Count);
+            Assert.Empty(view.Descendants("ScriptBlock"));
+            foreach (var (header, item) in headers.Zip(items))
+            {
+                string property = item.Element("PropertyName")!.Value;
+                Assert.True(type!.GetProperty(property) is not null, $"{typeName} has no property {property}");
+                Assert.Equal(property, header.Element("Label")!.Value);
+            }
+        }
+    }
+}
