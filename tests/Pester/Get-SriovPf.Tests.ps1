@@ -60,6 +60,17 @@ Describe 'Get-SriovPf' {
             $errors | Should -BeNullOrEmpty
         }
 
+        It 'resolves a relative SRIOVPS_HOST_ROOT against the current location' {
+            Push-Location (Split-Path $script:I350 -Parent)
+            try {
+                $env:SRIOVPS_HOST_ROOT = Split-Path $script:I350 -Leaf
+                @(Get-SriovPf).Count | Should -Be 4
+            }
+            finally {
+                Pop-Location
+            }
+        }
+
         It 'formats as a table of at most six columns' {
             $table = Get-SriovPf | Format-Table | Out-String
 

@@ -27,11 +27,15 @@ public sealed class HostContext
     internal HostFileSystem Files { get; }
 
     /// <summary>The host named by <c>SRIOVPS_HOST_ROOT</c> now, or the live host when it is unset or empty.</summary>
+    /// <param name="workingDirectory">
+    /// What a relative root is relative to: PowerShell's current location, which is not the process's.
+    /// </param>
     /// <exception cref="SriovObjectNotFoundException">The variable names a directory that does not exist.</exception>
     /// <exception cref="SriovNotImplementedException">No host root is set and this is not Linux.</exception>
-    public static HostContext FromEnvironment() => FromRoot(Environment.GetEnvironmentVariable(RootVariable));
+    public static HostContext FromEnvironment(string? workingDirectory = null) =>
+        FromRoot(Environment.GetEnvironmentVariable(RootVariable), workingDirectory);
 
-    public static HostContext FromRoot(string? root)
+    public static HostContext FromRoot(string? root, string? workingDirectory = null)
     {
         if (string.IsNullOrEmpty(root) || root == "/")
         {
@@ -44,6 +48,11 @@ public sealed class HostContext
             }
 
             return new HostContext(new HostFileSystem("/"));
+        }
+
+        if (workingDirectory is not null && !Path.IsPathRooted(root))
+        {
+            root = Path.Combine(workingDirectory, root);
         }
 
         if (!Directory.Exists(root))

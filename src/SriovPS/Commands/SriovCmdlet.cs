@@ -26,7 +26,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            _targetHost = HostContext.FromEnvironment();
+            _targetHost = HostContext.FromEnvironment(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         }
         catch (SriovException e)
         {

@@ -30,6 +30,17 @@ public class HostContextTests
     }
 
     [Fact]
+    public void FromRoot_RelativeRoot_IsResolvedAgainstTheGivenWorkingDirectory()
+    {
+        using var tree = HostTree.Empty();
+        Directory.CreateDirectory(Path.Combine(tree.Root, "samples", "i350"));
+
+        var host = HostContext.FromRoot("samples/i350", tree.Root);
+
+        Assert.Equal(Path.Combine(tree.Root, "samples", "i350"), host.Root);
+    }
+
+    [Fact]
     public void FromRoot_MissingDirectory_IsHostRootNotFound()
     {
         string missing = Path.Combine(Path.GetTempPath(), "sriovps-no-such-host-" + Guid.NewGuid().ToString("N"));
