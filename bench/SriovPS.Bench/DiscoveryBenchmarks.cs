@@ -18,7 +18,7 @@ public class DiscoveryBenchmarks
     public void Setup()
     {
         _root = Directory.CreateTempSubdirectory("sriovps-bench-").FullName;
-        HostTreeManifest.Materialize(Path.Combine(RepositoryRoot(), "tests", "fixtures", "i350-4port.hosttree"), _root);
+        HostTreeManifest.Materialize(Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory), "tests", "fixtures", "i350-4port.hosttree"), _root);
         _files = new HostFileSystem(_root);
     }
 
@@ -39,19 +39,5 @@ public class DiscoveryBenchmarks
         }
 
         return count;
-    }
-
-    private static string RepositoryRoot()
-    {
-        // BenchmarkDotNet runs each benchmark from a generated project below bin/, so walk up.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SriovPS.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the benchmarks from inside the SriovPS checkout.");
     }
 }

@@ -1,7 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Host;
 
 namespace SriovPS.Commands;
 
@@ -14,9 +14,6 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 {
     private const string ByPfNameSet = "ByPfName";
     private const string ByInputObjectSet = "ByInputObject";
-
-    private SriovDiscovery? _discovery;
-    private List<SriovPf>? _pfs;
 
     /// <summary>Interface names of PFs whose VFs to list; wildcards allowed. All PFs when omitted.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -38,43 +35,15 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
-        _discovery ??= new SriovDiscovery(TargetHost.Files, WriteVerbose);
-        if (ParameterSetName == ByInputObjectSet)
+        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(PfName);
+        foreach (var pf in pfs)
         {
-            foreach (var pf in InputObject!)
+            foreach (var vf in Discovery.GetVfs(pf))
             {
-                WriteVfs(pf);
-            }
-
-            return;
-        }
-
-        var patterns = PfNameArguments.Parse(PfName, WriteSriovError);
-        if (patterns is { Count: 0 })
-        {
-            return;
-        }
-
-        _pfs ??= _discovery.GetPfs();
-        var (selected, errors) = PfSelection.Select(_pfs, patterns);
-        foreach (var error in errors)
-        {
-            WriteSriovError(error);
-        }
-
-        foreach (var pf in selected)
-        {
-            WriteVfs(pf);
-        }
-    }
-
-    private void WriteVfs(SriovPf pf)
-    {
-        foreach (var vf in _discovery!.GetVfs(pf))
-        {
-            if (Index is null || System.Array.IndexOf(Index, vf.Index) >= 0)
-            {
-                WriteObject(vf);
+                if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
+                {
+                    WriteObject(vf);
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using SriovPS.Errors;
@@ -14,6 +15,8 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private HostContext? _targetHost;
+    private SriovDiscovery? _discovery;
+    private List<SriovPf>? _pfs;
 
     /// <summary>Cancelled when the user stops the command.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -40,6 +43,49 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose.</summary>
+    internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(TargetHost.Files, WriteVerbose);
+
+    /// <summary>
+    /// The PFs that <paramref name="names"/> select (every PF when there are none), reporting each
+    /// malformed name before anything is read and each literal name that matches no PF. The host is
+    /// read once per command, however many names arrive through the pipeline.
+    /// </summary>
+    internal List<SriovPf> SelectPfs(string[]? names)
+    {
+        List<NamePattern>? patterns = null;
+        if (names is { Length: > 0 })
+        {
+            patterns = new List<NamePattern>(names.Length);
+            foreach (var name in names)
+            {
+                try
+                {
+                    InterfaceName.Validate(name);
+                    patterns.Add(NamePattern.Parse(name));
+                }
+                catch (SriovInvalidArgumentException e)
+                {
+                    WriteSriovError(e);
+                }
+            }
+
+            if (patterns.Count == 0)
+            {
+                return [];
+            }
+        }
+
+        _pfs ??= Discovery.GetPfs();
+        var (selected, errors) = PfSelection.Select(_pfs, patterns);
+        foreach (var error in errors)
+        {
+            WriteSriovError(error);
+        }
+
+        return selected;
+    }
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));

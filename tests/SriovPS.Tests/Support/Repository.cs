@@ -1,13 +1,14 @@
 using System;
 using System.IO;
 using System.Text.RegularExpressions;
+using SriovPS.Build;
 
 namespace SriovPS.Tests.Support;
 
 /// <summary>Paths of the checkout the tests run from.</summary>
 internal static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepositoryRoot.Find(AppContext.BaseDirectory);
 
     public static string ModuleOutput => Path.Combine(Root, "out", "SriovPS");
 
@@ -18,17 +19,4 @@ internal static class Repository
     /// <summary>The version Directory.Build.props declares, the one place it is written.</summary>
     public static string DeclaredVersion =>
         Regex.Match(File.ReadAllText(Path.Combine(Root, "Directory.Build.props")), "<SriovPSVersion>([^<]+)</SriovPSVersion>").Groups[1].Value;
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SriovPS.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No SriovPS.sln above {AppContext.BaseDirectory}.");
-    }
 }
