@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Enumeration;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace SriovPS.Native.Sysfs;
 
@@ -10,17 +11,25 @@ namespace SriovPS.Native.Sysfs;
 /// The files of one host as seen under a root directory: <c>/</c> for the live host, or a copied
 /// host tree. Every path the module reads goes through here, written as the host would spell it
 /// (<c>/sys/bus/pci/devices</c>), so a copied tree and the live host are read by the same code.
-/// Reads tolerate a device that vanishes between listing and reading: a missing file is <c>null</c>.
+/// Reads tolerate a device that vanishes between listing and reading: a missing file reads as absent.
+/// Attributes and links are read with plain open/read/close and readlink into stack buffers: a
+/// discovery pass makes thousands of these calls, and the BCL's file API adds fstat and flock to each.
 /// </summary>
 internal sealed class HostFileSystem
 {
-    // sysfs attributes fit in a page; a larger file is not an attribute we parse.
-    private const int AttributeBufferSize = 4096;
+    /// <summary>sysfs attributes fit in a page; a larger file is not an attribute we parse.</summary>
+    public const int AttributeBufferSize = 4096;
+
+    /// <summary>PATH_MAX: a path, a link target.</summary>
+    public const int PathBufferSize = 4096;
+
+    private readonly byte[] _rootUtf8;
 
     public HostFileSystem(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = root == "/" ? "/" : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _rootUtf8 = IsLiveHost ? [] : Encoding.UTF8.GetBytes(Root);
     }
 
     /// <summary>The directory that stands for the host's <c>/</c>.</summary>
@@ -32,65 +41,133 @@ internal sealed class HostFileSystem
     /// <summary>The real path of a host path such as <c>/sys/class/net</c>.</summary>
     public string PathOf(string hostPath)
     {
-        if (hostPath.Length == 0 || hostPath[0] != '/')
-        {
-            throw new ArgumentException($"Host paths are absolute: '{hostPath}'.", nameof(hostPath));
-        }
-
+        CheckHostPath(hostPath);
         return IsLiveHost ? hostPath : string.Concat(Root, hostPath);
     }
 
     public bool Exists(string hostPath) => Path.Exists(PathOf(hostPath));
 
     /// <summary>
+    /// Reads the attribute <paramref name="directory"/>/<paramref name="name"/> into <paramref name="buffer"/>
+    /// without its trailing newline. Returns its length, or -1 when it is absent, gone, or unreadable
+    /// in the device's present state (sysfs answers EINVAL or EIO for some attributes of a down link).
+    /// </summary>
+    public unsafe int ReadAttribute(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> buffer)
+    {
+        Span<byte> path = stackalloc byte[PathBufferSize];
+        if (!TryBuildPath(directory, name, path))
+        {
+            return -1;
+        }
+
+        int fd;
+        fixed (byte* pathPointer = path)
+        {
+            do
+            {
+                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+            }
+            while (fd < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR);
+        }
+
+        if (fd < 0)
+        {
+            return -1;
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        int total = 0;
+        fixed (byte* bufferPointer = buffer)
+        {
+            // sysfs gives an attribute in one read; a regular file in a copied tree may take more.
+            while (total < buffer.Length)
+            {
+                nint read = Interop.Libc.Read(fd, bufferPointer + total, (nuint)(buffer.Length - total));
+                if (read < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR)
+                {
+                    continue;
+                }
+
+                if (read < 0)
+                {
+                    return -1;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += (int)read;
+            }
+        }
+
+        while (total > 0 && (buffer[total - 1] == (byte)'\n' || buffer[total - 1] == 0))
+        {
+            total--;
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// A sysfs attribute's text without its trailing newline, or <c>null</c> when the file is absent,
-    /// unreadable in the device's present state (sysfs answers EINVAL or EIO), or gone.
+    /// unreadable in the device's present state, or gone.
     /// </summary>
     public string? ReadAttribute(string hostPath)
     {
+        CheckHostPath(hostPath);
         Span<byte> buffer = stackalloc byte[AttributeBufferSize];
-        int length;
-        try
-        {
-            using var handle = File.OpenHandle(PathOf(hostPath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            length = RandomAccessRead(handle, buffer);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        var text = buffer[..length];
-        while (text.Length > 0 && (text[^1] == (byte)'\n' || text[^1] == (byte)'\0'))
-        {
-            text = text[..^1];
-        }
-
-        return Encoding.UTF8.GetString(text);
+        int length = ReadAttribute(hostPath, [], buffer);
+        return length < 0 ? null : Encoding.UTF8.GetString(buffer[..length]);
     }
 
-    /// <summary>The last component of a symbolic link's target, or <c>null</c> when it is not a link.</summary>
-    public string? ReadLinkName(string hostPath)
+    /// <summary>
+    /// Reads the target of the link <paramref name="directory"/>/<paramref name="name"/> into
+    /// <paramref name="target"/>. Returns its length, or -1 when the path is absent or not a link.
+    /// </summary>
+    public unsafe int ReadLink(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> target)
     {
-        var target = ReadLink(hostPath);
-        return target is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(target));
+        Span<byte> path = stackalloc byte[PathBufferSize];
+        if (!TryBuildPath(directory, name, path))
+        {
+            return -1;
+        }
+
+        fixed (byte* pathPointer = path)
+        fixed (byte* targetPointer = target)
+        {
+            nint length = Interop.Libc.ReadLink(pathPointer, targetPointer, (nuint)target.Length);
+            return length < 0 || length >= target.Length ? -1 : (int)length;
+        }
     }
 
     /// <summary>A symbolic link's target as stored, or <c>null</c> when the path is absent or not a link.</summary>
     public string? ReadLink(string hostPath)
     {
-        try
-        {
-            return new FileInfo(PathOf(hostPath)).LinkTarget;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        CheckHostPath(hostPath);
+        Span<byte> target = stackalloc byte[PathBufferSize];
+        int length = ReadLink(hostPath, [], target);
+        return length < 0 ? null : Encoding.UTF8.GetString(target[..length]);
+    }
+
+    /// <summary>The last component of a symbolic link's target, or <c>null</c> when it is not a link.</summary>
+    public string? ReadLinkName(string hostPath)
+    {
+        CheckHostPath(hostPath);
+        return ReadLinkName(hostPath, []);
+    }
+
+    /// <summary>The last component of the target of <paramref name="directory"/>/<paramref name="name"/>, or <c>null</c>.</summary>
+    public string? ReadLinkName(ReadOnlySpan<char> directory, ReadOnlySpan<char> name)
+    {
+        Span<byte> target = stackalloc byte[PathBufferSize];
+        int length = ReadLink(directory, name, target);
+        return length < 0 ? null : Encoding.UTF8.GetString(LastComponent(target[..length]));
     }
 
     /// <summary>The names in a directory, unsorted; empty when the directory is absent or gone.</summary>
-    public IReadOnlyList<string> ListNames(string hostPath)
+    public List<string> ListNames(string hostPath)
     {
         var names = new List<string>();
         try
@@ -109,21 +186,46 @@ internal sealed class HostFileSystem
         return names;
     }
 
-    private static int RandomAccessRead(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer)
+    /// <summary>The part of a path after its last '/', ignoring a trailing one.</summary>
+    public static ReadOnlySpan<byte> LastComponent(ReadOnlySpan<byte> path)
     {
-        // sysfs returns an attribute in one read, but a regular file in a copied tree may not.
-        int total = 0;
-        while (total < buffer.Length)
+        while (path.Length > 1 && path[^1] == (byte)'/')
         {
-            int read = RandomAccess.Read(handle, buffer[total..], total);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
+            path = path[..^1];
         }
 
-        return total;
+        int slash = path.LastIndexOf((byte)'/');
+        return slash < 0 ? path : path[(slash + 1)..];
+    }
+
+    /// <summary>Writes root + directory [+ '/' + name] + NUL as UTF-8; false when it does not fit PATH_MAX.</summary>
+    private bool TryBuildPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> path)
+    {
+        int needed = _rootUtf8.Length + Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length) + 2;
+        if (needed > path.Length
+            && _rootUtf8.Length + Encoding.UTF8.GetByteCount(directory) + Encoding.UTF8.GetByteCount(name) + 2 > path.Length)
+        {
+            return false;
+        }
+
+        _rootUtf8.CopyTo(path);
+        int length = _rootUtf8.Length;
+        length += Encoding.UTF8.GetBytes(directory, path[length..]);
+        if (!name.IsEmpty)
+        {
+            path[length++] = (byte)'/';
+            length += Encoding.UTF8.GetBytes(name, path[length..]);
+        }
+
+        path[length] = 0;
+        return true;
+    }
+
+    private static void CheckHostPath(string hostPath)
+    {
+        if (hostPath.Length == 0 || hostPath[0] != '/')
+        {
+            throw new ArgumentException($"Host paths are absolute: '{hostPath}'.", nameof(hostPath));
+        }
     }
 }

@@ -1,0 +1,14 @@
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    /// <summary>
+    /// Logical library names, resolved to real sonames by <see cref="NativeLibraryResolver"/> when the
+    /// assembly loads: "libc" alone would make the runtime try libc.so, which on a machine with the C
+    /// development files is a linker script, not a library.
+    /// </summary>
+    internal static class Libraries
+    {
+        internal const string Libc = "sriovps-libc";
+    }
+}

@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // include/uapi/asm-generic/fcntl.h
+        internal const int O_RDONLY = 0x0000;
+        internal const int O_CLOEXEC = 0x80000;
+
+        /// <summary>open(2). <paramref name="path"/> is NUL-terminated UTF-8; returns an fd or -1 with errno.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true)]
+        internal static unsafe partial int Open(byte* path, int flags, int mode);
+    }
+}
