@@ -15,6 +15,7 @@ public static class ErrorCatalog
     public const string HostRootNotFound = "HostRootNotFound";
     public const string InvalidInterfaceName = "InvalidInterfaceName";
     public const string InvalidPciAddress = "InvalidPciAddress";
+    public const string InvalidWildcardPattern = "InvalidWildcardPattern";
     public const string SriovPfNotFound = "SriovPfNotFound";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
@@ -24,6 +25,7 @@ public static class ErrorCatalog
             [HostRootNotFound] = SriovErrorCategory.ObjectNotFound,
             [InvalidInterfaceName] = SriovErrorCategory.InvalidArgument,
             [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
+            [InvalidWildcardPattern] = SriovErrorCategory.InvalidArgument,
             [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 

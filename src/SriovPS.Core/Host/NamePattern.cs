@@ -59,7 +59,7 @@ public sealed class NamePattern
                     if (close <= i + 1)
                     {
                         throw new SriovInvalidArgumentException(
-                            ErrorCatalog.InvalidInterfaceName,
+                            ErrorCatalog.InvalidWildcardPattern,
                             $"The wildcard pattern '{pattern}' has a '[' without a closing ']' or with nothing inside.",
                             pattern);
                     }

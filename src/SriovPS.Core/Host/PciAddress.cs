@@ -32,6 +32,33 @@ public static class PciAddress
         return full;
     }
 
+    /// <summary>
+    /// A -PciAddress argument as a pattern: a literal address normalized (<c>04:00.0</c> matches
+    /// <c>0000:04:00.0</c>), a wildcard pattern checked for characters no address holds.
+    /// </summary>
+    /// <exception cref="SriovInvalidArgumentException">It is neither.</exception>
+    public static NamePattern ToPattern(string text)
+    {
+        if (!NamePattern.HasWildcards(text))
+        {
+            return NamePattern.Parse(Normalize(text));
+        }
+
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiHexDigit(c) && c is not (':' or '.' or '*' or '?' or '[' or ']' or '-'))
+            {
+                throw new SriovInvalidArgumentException(
+                    ErrorCatalog.InvalidPciAddress,
+                    $"'{text}' is not a PCI address pattern: it contains '{c}'.",
+                    text,
+                    "Write it as domain:bus:slot.function with wildcards, for example 0000:04:*.");
+            }
+        }
+
+        return NamePattern.Parse(text);
+    }
+
     private static bool IsHex(ReadOnlySpan<char> text)
     {
         foreach (char c in text)

@@ -1,49 +1,71 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text;
 using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host;
 
 /// <summary>
-/// Finds SR-IOV PFs and their VFs from sysfs: one pass over <c>/sys/bus/pci/devices</c>, reading
-/// only the attributes the objects need. A device that disappears while it is read is skipped and
-/// reported through the note callback, never thrown.
+/// Finds SR-IOV PFs and their VFs from sysfs alone: one pass over <c>/sys/bus/pci/devices</c> that
+/// probes each function for <c>sriov_totalvfs</c> first (one failed open for the thousands of
+/// functions that are not PFs), then reads only the attributes the objects carry. A device that
+/// disappears while it is read is skipped and reported through the note callback, never thrown.
 /// </summary>
 internal sealed class SriovDiscovery
 {
     internal const string PciDevices = "/sys/bus/pci/devices";
+    internal const string ClassNet = "/sys/class/net";
 
     // PCI base class 0x02: network controller (include/linux/pci_ids.h, PCI_BASE_CLASS_NETWORK).
     private const int NetworkBaseClass = 0x02;
 
-    private readonly HostFileSystem _files;
-    private readonly Action<string>? _note;
+    // IFF_UP (include/uapi/linux/if.h): the administrative state libvirt calls "online".
+    private const int IffUp = 0x1;
 
-    internal SriovDiscovery(HostFileSystem files, Action<string>? note = null)
+    // Below this many VFs per netdev on the host, listing each VF's net/ directory is cheaper than
+    // resolving every /sys/class/net link once.
+    private const int NetdevMapThreshold = 4;
+
+    private readonly HostFileSystem _files;
+    private readonly PciIdDatabase? _ids;
+    private readonly Action<string>? _note;
+    private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
+    private Dictionary<string, string>? _netdevByDevice;
+
+    internal SriovDiscovery(HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null)
     {
         _files = files;
+        _ids = ids;
         _note = note;
     }
 
-    /// <summary>Every SR-IOV-capable network PF, in PCI address order.</summary>
-    internal List<SriovPf> GetPfs()
+    /// <summary>
+    /// Every SR-IOV-capable network PF in PCI address order; with <paramref name="includeNotCapable"/>
+    /// also the network functions without SR-IOV (not VFs), marked <see cref="SriovSupport.NotCapable"/>.
+    /// </summary>
+    internal List<SriovPf> GetPfs(bool includeNotCapable = false)
     {
         var addresses = _files.ListNames(PciDevices);
-        var sorted = new List<string>(addresses.Count);
+        addresses.RemoveAll(static a => !PciAddress.IsValid(a));
+        addresses.Sort(StringComparer.Ordinal);
+
+        var pfs = new List<SriovPf>();
         foreach (var address in addresses)
         {
-            if (PciAddress.IsValid(address))
+            string device = DevicePath(address);
+            int totalVfs = ReadInt(device, "sriov_totalvfs");
+            if (totalVfs < 0 && !includeNotCapable)
             {
-                sorted.Add(address);
+                continue;
             }
-        }
 
-        sorted.Sort(StringComparer.Ordinal);
-        var pfs = new List<SriovPf>();
-        foreach (var address in sorted)
-        {
-            var pf = ReadPf(address);
+            if (!IsNetworkClass(device) || (totalVfs < 0 && IsVirtualFunction(device)))
+            {
+                continue;
+            }
+
+            var pf = ReadPf(address, device, Math.Max(totalVfs, 0), capable: totalVfs >= 0);
             if (pf is not null)
             {
                 pfs.Add(pf);
@@ -53,79 +75,280 @@ internal sealed class SriovDiscovery
         return pfs;
     }
 
-    /// <summary>The VFs of a PF, from its <c>virtfnN</c> links, in index order.</summary>
+    /// <summary>The VFs of a PF, from its <c>virtfnN</c> links as they are now, in index order.</summary>
     internal List<SriovVf> GetVfs(SriovPf pf)
     {
         string device = DevicePath(pf.PciAddress);
-        var vfs = new List<SriovVf>(pf.NumVfs);
-        foreach (var entry in _files.ListNames(device))
+        int numVfs = ReadInt(device, "sriov_numvfs");
+        var vfs = new List<SriovVf>(Math.Max(numVfs, 0));
+        if (numVfs <= 0)
         {
-            if (!entry.StartsWith("virtfn", StringComparison.Ordinal)
-                || !int.TryParse(entry.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-            {
-                continue;
-            }
-
-            string link = device + "/" + entry;
-            string? vfAddress = _files.ReadLinkName(link);
-            if (vfAddress is null || !PciAddress.IsValid(vfAddress))
-            {
-                _note?.Invoke($"Skipped {entry} of {pf.PciAddress}: the VF vanished while it was read.");
-                continue;
-            }
-
-            vfs.Add(new SriovVf(pf.Name, pf.PciAddress, index, vfAddress, _files.ReadLinkName(link + "/driver")));
+            return vfs;
         }
 
-        vfs.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        bool useNetdevMap = UseNetdevMap(numVfs);
+        Span<char> link = stackalloc char[16];
+        for (int index = 0; index < numVfs; index++)
+        {
+            "virtfn".CopyTo(link);
+            index.TryFormat(link[6..], out int digits, provider: CultureInfo.InvariantCulture);
+            string? address = _files.ReadLinkName(device, link[..(6 + digits)]);
+            if (address is null || !PciAddress.IsValid(address))
+            {
+                _note?.Invoke($"Skipped virtfn{index} of {pf.PciAddress}: the VF vanished while it was read.");
+                continue;
+            }
+
+            string vfDevice = DevicePath(address);
+            vfs.Add(new SriovVf(pf.PciAddress, address)
+            {
+                PfName = pf.Name,
+                Index = index,
+                Name = useNetdevMap ? NetdevMap().GetValueOrDefault(address) : FirstNetdev(vfDevice),
+                Driver = Intern(_files.ReadLinkName(vfDevice, "driver")),
+                IommuGroup = ReadLinkNumber(vfDevice, "iommu_group"),
+            });
+        }
+
         return vfs;
     }
 
-    private SriovPf? ReadPf(string address)
+    private SriovPf? ReadPf(string address, string device, int totalVfs, bool capable)
     {
-        string device = DevicePath(address);
-        if (!IsNetworkClass(_files.ReadAttribute(device + "/class")))
+        int numVfs = 0;
+        if (capable)
         {
-            return null;
+            numVfs = ReadInt(device, "sriov_numvfs");
+            if (numVfs < 0)
+            {
+                _note?.Invoke($"Skipped {address}: its SR-IOV attributes vanished or could not be read.");
+                return null;
+            }
         }
 
-        string? total = _files.ReadAttribute(device + "/sriov_totalvfs");
-        if (total is null)
+        string? driver = Intern(_files.ReadLinkName(device, "driver"));
+        int? iommuGroup = ReadLinkNumber(device, "iommu_group");
+        int numaNode = ReadInt(device, "numa_node", allowNegative: true);
+        string? vendorId = ReadText(device, "vendor");
+        string? deviceId = ReadText(device, "device");
+        int autoprobe = capable ? ReadInt(device, "sriov_drivers_autoprobe") : -1;
+
+        string? name = FirstNetdev(device) ?? VirtioNetdev(device);
+        LinkState? linkState = null;
+        string? macAddress = null;
+        int mtu = -1, flags = -1;
+        if (name is not null)
         {
-            return null;
+            string net = ClassNet + "/" + name;
+            linkState = ParseOperState(ReadText(net, "operstate"));
+            macAddress = ReadText(net, "address");
+            mtu = ReadInt(net, "mtu");
+            flags = ReadHex(net, "flags");
         }
 
-        string? current = _files.ReadAttribute(device + "/sriov_numvfs");
-        if (!TryParseCount(total, out int totalVfs) || !TryParseCount(current, out int numVfs))
+        string? vendorName = null, deviceName = null;
+        if (_ids is not null && PciIdDatabase.TryParseId(vendorId, out int vendor) && PciIdDatabase.TryParseId(deviceId, out int product))
         {
-            _note?.Invoke($"Skipped {address}: its SR-IOV attributes vanished or could not be read.");
-            return null;
+            vendorName = _ids.VendorName(vendor);
+            deviceName = _ids.DeviceName(vendor, product);
         }
 
-        return new SriovPf(FirstNetdev(device), address, _files.ReadLinkName(device + "/driver"), totalVfs, numVfs);
+        var support =
+            !capable || totalVfs == 0 ? SriovSupport.NotCapable
+            : driver is null ? SriovSupport.NoDriver
+            : iommuGroup is null ? SriovSupport.IommuDisabled
+            : flags >= 0 && (flags & IffUp) == 0 ? SriovSupport.PfLinkDown
+            : SriovSupport.Supported;
+
+        return new SriovPf(address)
+        {
+            Name = name,
+            Driver = driver,
+            VendorId = vendorId,
+            DeviceId = deviceId,
+            VendorName = vendorName,
+            DeviceName = deviceName,
+            TotalVfs = totalVfs,
+            NumVfs = numVfs,
+            LinkState = linkState,
+            MacAddress = macAddress,
+            Mtu = mtu < 0 ? null : mtu,
+            NumaNode = numaNode < 0 ? null : numaNode,
+            IommuGroup = iommuGroup,
+            DriversAutoprobe = autoprobe < 0 ? null : autoprobe != 0,
+            SriovSupport = support,
+        };
     }
 
+    private bool IsNetworkClass(string device)
+    {
+        int pciClass = ReadHex(device, "class");
+        return pciClass >= 0 && pciClass >> 16 == NetworkBaseClass;
+    }
+
+    private bool IsVirtualFunction(string device)
+    {
+        Span<byte> target = stackalloc byte[HostFileSystem.PathBufferSize];
+        return _files.ReadLink(device, "physfn", target) >= 0;
+    }
+
+    /// <summary>The device's first interface in this namespace, from its own net/ directory.</summary>
     private string? FirstNetdev(string device)
     {
         var names = _files.ListNames(device + "/net");
-        if (names.Count <= 1)
+        if (names.Count > 1)
         {
-            return names.Count == 1 ? names[0] : null;
+            names.Sort(StringComparer.Ordinal);
         }
 
-        var sorted = new List<string>(names);
-        sorted.Sort(StringComparer.Ordinal);
-        return sorted[0];
+        return names.Count > 0 ? names[0] : null;
+    }
+
+    /// <summary>virtio-net puts its interface one level down, under the virtio device: <c>0000:00:03.0/virtio0/net/eth0</c>.</summary>
+    private string? VirtioNetdev(string device)
+    {
+        foreach (var child in _files.ListNames(device))
+        {
+            if (child.StartsWith("virtio", StringComparison.Ordinal) && FirstNetdev(device + "/" + child) is { } name)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private bool UseNetdevMap(int numVfs)
+    {
+        if (_netdevByDevice is not null)
+        {
+            return true;
+        }
+
+        return numVfs * NetdevMapThreshold >= _files.ListNames(ClassNet).Count;
+    }
+
+    /// <summary>PCI address → its first interface, from one readlink per /sys/class/net entry.</summary>
+    private Dictionary<string, string> NetdevMap()
+    {
+        if (_netdevByDevice is not null)
+        {
+            return _netdevByDevice;
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        Span<byte> target = stackalloc byte[HostFileSystem.PathBufferSize];
+        var names = _files.ListNames(ClassNet);
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            int length = _files.ReadLink(ClassNet, name, target);
+            if (length > 0 && OwningPciAddress(target[..length]) is { } address)
+            {
+                map.TryAdd(address, name);
+            }
+        }
+
+        return _netdevByDevice = map;
+    }
+
+    /// <summary>
+    /// The PCI function a /sys/class/net link target belongs to: the component before <c>net/NAME</c>,
+    /// or the one before that for a virtio device. <c>null</c> for virtual interfaces.
+    /// </summary>
+    internal static string? OwningPciAddress(ReadOnlySpan<byte> target)
+    {
+        Span<char> chars = stackalloc char[12];
+        for (int step = 0; step < 4; step++)
+        {
+            int slash = target.LastIndexOf((byte)'/');
+            if (slash < 0)
+            {
+                return null;
+            }
+
+            var component = target[(slash + 1)..];
+            if (step >= 2 && component.Length == 12)
+            {
+                int count = Encoding.ASCII.GetChars(component, chars);
+                if (count == 12 && PciAddress.IsValid(chars))
+                {
+                    return new string(chars);
+                }
+            }
+
+            target = target[..slash];
+        }
+
+        return null;
+    }
+
+    private int? ReadLinkNumber(string directory, string name)
+    {
+        Span<byte> target = stackalloc byte[HostFileSystem.PathBufferSize];
+        int length = _files.ReadLink(directory, name, target);
+        return length > 0 && int.TryParse(HostFileSystem.LastComponent(target[..length]), NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+            ? number
+            : null;
+    }
+
+    /// <summary>A decimal attribute, or -1 when absent or not a number (or negative, unless allowed).</summary>
+    private int ReadInt(string directory, string name, bool allowNegative = false)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        int length = _files.ReadAttribute(directory, name, buffer);
+        var style = allowNegative ? NumberStyles.AllowLeadingSign : NumberStyles.None;
+        return length > 0 && int.TryParse(buffer[..length], style, CultureInfo.InvariantCulture, out int value) && (allowNegative || value >= 0)
+            ? value
+            : -1;
+    }
+
+    /// <summary>A <c>0x</c>-prefixed hexadecimal attribute (class, flags), or -1.</summary>
+    private int ReadHex(string directory, string name)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        int length = _files.ReadAttribute(directory, name, buffer);
+        return length > 2 && buffer[0] == (byte)'0' && buffer[1] == (byte)'x'
+            && int.TryParse(buffer[2..length], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : -1;
+    }
+
+    private string? ReadText(string directory, string name)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        int length = _files.ReadAttribute(directory, name, buffer);
+        return length < 0 ? null : Encoding.UTF8.GetString(buffer[..length]);
+    }
+
+    private static LinkState? ParseOperState(string? text) => text switch
+    {
+        null => null,
+        "up" => LinkState.Up,
+        "down" => LinkState.Down,
+        "lowerlayerdown" => LinkState.LowerLayerDown,
+        "dormant" => LinkState.Dormant,
+        "testing" => LinkState.Testing,
+        "notpresent" => LinkState.NotPresent,
+        _ => LinkState.Unknown,
+    };
+
+    // Driver names repeat across hundreds of VFs; keep one string of each.
+    private string? Intern(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (_interned.TryGetValue(text, out var existing))
+        {
+            return existing;
+        }
+
+        _interned[text] = text;
+        return text;
     }
 
     private static string DevicePath(string address) => PciDevices + "/" + address;
-
-    private static bool IsNetworkClass(string? classText) =>
-        classText is not null
-        && classText.StartsWith("0x", StringComparison.Ordinal)
-        && int.TryParse(classText.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int pciClass)
-        && pciClass >> 16 == NetworkBaseClass;
-
-    private static bool TryParseCount(string? text, out int count) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out count);
 }

@@ -9,7 +9,7 @@ namespace SriovPS.Commands;
 
 /// <summary>
 /// What every SriovPS command shares: the host chosen when the command starts, cancellation on
-/// Ctrl+C, and the one place where the core's typed exceptions become ErrorRecords.
+/// Ctrl+C, PF selection by name, and the one place where the core's typed exceptions become ErrorRecords.
 /// </summary>
 public abstract class SriovCmdlet : PSCmdlet, IDisposable
 {
@@ -17,6 +17,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     private HostContext? _targetHost;
     private SriovDiscovery? _discovery;
     private List<SriovPf>? _pfs;
+    private List<SriovPf>? _networkFunctions;
 
     /// <summary>Cancelled when the user stops the command.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -24,6 +25,10 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// <summary>The host this command works on: the live one, or the copied tree in SRIOVPS_HOST_ROOT.</summary>
     protected HostContext TargetHost =>
         _targetHost ?? throw new InvalidOperationException("The host is chosen in BeginProcessing.");
+
+    /// <summary>Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose.</summary>
+    internal SriovDiscovery Discovery =>
+        _discovery ??= new SriovDiscovery(TargetHost.Files, PciIdDatabase.ForHost(TargetHost.Files), WriteVerbose);
 
     protected override void BeginProcessing()
     {
@@ -44,47 +49,50 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose.</summary>
-    internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(TargetHost.Files, WriteVerbose);
+    /// <summary>
+    /// Every PF (and, when asked, every network function without SR-IOV), read once per command
+    /// however many names arrive through the pipeline.
+    /// </summary>
+    internal List<SriovPf> AllPfs(bool includeNotCapable = false) => includeNotCapable
+        ? _networkFunctions ??= Discovery.GetPfs(includeNotCapable: true)
+        : _pfs ??= Discovery.GetPfs();
 
     /// <summary>
     /// The PFs that <paramref name="names"/> select (every PF when there are none), reporting each
-    /// malformed name before anything is read and each literal name that matches no PF. The host is
-    /// read once per command, however many names arrive through the pipeline.
+    /// malformed name before anything is read and each literal name that matches no PF.
     /// </summary>
-    internal List<SriovPf> SelectPfs(string[]? names)
+    internal List<SriovPf> SelectPfs(string[]? names, bool includeNotCapable = false) =>
+        Select(ParsePatterns(names, ParseInterfaceName), includeNotCapable, PfKey.Name);
+
+    /// <summary>The PFs at <paramref name="addresses"/> (literal or wildcard), reported like <see cref="SelectPfs"/>.</summary>
+    internal List<SriovPf> SelectPfsAt(string[]? addresses, bool includeNotCapable = false) =>
+        Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress);
+
+    /// <summary>
+    /// The valid patterns among <paramref name="values"/>, writing an error for each invalid one;
+    /// <c>null</c> when no values were given (select all), empty when none was valid (select none).
+    /// </summary>
+    internal List<NamePattern>? ParsePatterns(string[]? values, Func<string, NamePattern> parse)
     {
-        List<NamePattern>? patterns = null;
-        if (names is { Length: > 0 })
+        if (values is not { Length: > 0 })
         {
-            patterns = new List<NamePattern>(names.Length);
-            foreach (var name in names)
-            {
-                try
-                {
-                    InterfaceName.Validate(name);
-                    patterns.Add(NamePattern.Parse(name));
-                }
-                catch (SriovInvalidArgumentException e)
-                {
-                    WriteSriovError(e);
-                }
-            }
+            return null;
+        }
 
-            if (patterns.Count == 0)
+        var patterns = new List<NamePattern>(values.Length);
+        foreach (var value in values)
+        {
+            try
             {
-                return [];
+                patterns.Add(parse(value));
+            }
+            catch (SriovInvalidArgumentException e)
+            {
+                WriteSriovError(e);
             }
         }
 
-        _pfs ??= Discovery.GetPfs();
-        var (selected, errors) = PfSelection.Select(_pfs, patterns);
-        foreach (var error in errors)
-        {
-            WriteSriovError(error);
-        }
-
-        return selected;
+        return patterns;
     }
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
@@ -109,5 +117,27 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     {
         _stopping.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    private static NamePattern ParseInterfaceName(string name)
+    {
+        InterfaceName.Validate(name);
+        return NamePattern.Parse(name);
+    }
+
+    private List<SriovPf> Select(List<NamePattern>? patterns, bool includeNotCapable, PfKey key)
+    {
+        if (patterns is { Count: 0 })
+        {
+            return [];
+        }
+
+        var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable), patterns, key);
+        foreach (var error in errors)
+        {
+            WriteSriovError(error);
+        }
+
+        return selected;
     }
 }

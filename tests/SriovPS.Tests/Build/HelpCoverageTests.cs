@@ -89,9 +89,9 @@ public class HelpCoverageTests
 
         var problems = HelpCoverage.Problems(cmdlet, doctored);
 
-        Assert.Contains("Get-SriovPf: -Name in (All) is documented as String, compiled as String[]", problems);
-        Assert.Contains("Get-SriovPf: -Name in (All) is documented at position Named, compiled at 0", problems);
-        Assert.Contains("Get-SriovPf: -Name in (All) documents pipeline input 'False', compiled 'True (ByPropertyName)'", problems);
+        Assert.Contains("Get-SriovPf: -Name in ByName is documented as String, compiled as String[]", problems);
+        Assert.Contains("Get-SriovPf: -Name in ByName is documented at position Named, compiled at 0", problems);
+        Assert.Contains("Get-SriovPf: -Name in ByName documents pipeline input 'False', compiled 'True (ByPropertyName)'", problems);
         Assert.Contains("Get-SriovPf: documents -Ghost, which the cmdlet does not have", problems);
     }
 }

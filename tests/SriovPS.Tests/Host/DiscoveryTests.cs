@@ -90,7 +90,7 @@ public class DiscoveryTests
         tree.Delete(Eno49Device + "/sriov_numvfs");
         var notes = new List<string>();
 
-        var pfs = new SriovDiscovery(tree.Files, notes.Add).GetPfs();
+        var pfs = new SriovDiscovery(tree.Files, null, notes.Add).GetPfs();
 
         Assert.Equal(["eno50", "eno51", "eno52"], pfs.Select(p => p.Name));
         Assert.Equal(["Skipped 0000:04:00.0: its SR-IOV attributes vanished or could not be read."], notes);
@@ -101,15 +101,19 @@ public class DiscoveryTests
     {
         using var tree = HostTree.FromFixture("i350-4port");
         var notes = new List<string>();
-        var discovery = new SriovDiscovery(tree.Files, notes.Add);
+        var discovery = new SriovDiscovery(tree.Files, null, notes.Add);
         var eno49 = discovery.GetPfs()[0];
         tree.Delete(Eno49Device + "/virtfn2");
-        tree.WriteFile(Eno49Device + "/virtfn9", "not a link");
+        tree.Delete(Eno49Device + "/virtfn5");
+        tree.WriteFile(Eno49Device + "/virtfn5", "not a link");
 
         var vfs = discovery.GetVfs(eno49);
 
-        Assert.Equal([0, 1, 3, 4, 5, 6], vfs.Select(v => v.Index));
-        Assert.Equal(["Skipped virtfn9 of 0000:04:00.0: the VF vanished while it was read."], notes);
+        Assert.Equal([0, 1, 3, 4, 6], vfs.Select(v => v.Index));
+        Assert.Equal(
+            ["Skipped virtfn2 of 0000:04:00.0: the VF vanished while it was read.",
+             "Skipped virtfn5 of 0000:04:00.0: the VF vanished while it was read."],
+            notes);
     }
 
     [Fact]
