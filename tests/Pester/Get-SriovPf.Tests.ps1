@@ -5,11 +5,18 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
     . (Join-Path $PSScriptRoot 'Fixtures.ps1')
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:Hosts = @{}
+    foreach ($fixture in 'x540-2port', 'connectx5', 'virtio-vm', 'e810-nodriver', 'iommu-off') {
+        $script:Hosts[$fixture] = New-SriovTestHost -Fixture $fixture
+    }
 }
 
 AfterAll {
     Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     Remove-SriovTestHost $script:I350
+    foreach ($root in $script:Hosts.Values) {
+        Remove-SriovTestHost $root
+    }
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
@@ -32,6 +39,34 @@ Describe 'Get-SriovPf' {
             $pfs.Driver | Should -Be @('igb', 'igb', 'igb', 'igb')
             $pfs.TotalVfs | Should -Be @(7, 7, 7, 7)
             $pfs.NumVfs | Should -Be @(7, 7, 7, 7)
+        }
+
+        It 'reports every property of eno49' {
+            $pf = Get-SriovPf -Name eno49
+
+            $pf.VendorId | Should -Be '0x8086'
+            $pf.DeviceId | Should -Be '0x1521'
+            $pf.VendorName | Should -Be 'Intel Corporation'
+            $pf.DeviceName | Should -Be 'I350 Gigabit Network Connection'
+            $pf.LinkState | Should -Be 'Up'
+            $pf.MacAddress | Should -Be '9c:dc:71:5e:0f:a0'
+            $pf.Mtu | Should -Be 1500
+            $pf.NumaNode | Should -Be 0
+            $pf.IommuGroup | Should -Be 35
+            $pf.EswitchMode | Should -BeNullOrEmpty
+            $pf.DriversAutoprobe | Should -BeTrue
+            $pf.SriovSupport | Should -Be 'Supported'
+        }
+
+        It 'selects by PCI address, with or without the domain, and by driver' {
+            (Get-SriovPf -PciAddress '04:00.2').Name | Should -Be 'eno51'
+            (Get-SriovPf -PciAddress '0000:04:00.[01]').Name | Should -Be @('eno49', 'eno50')
+            @(Get-SriovPf -Driver 'igb').Count | Should -Be 4
+            Get-SriovPf -Driver 'ixgbe' | Should -BeNullOrEmpty
+        }
+
+        It 'has get-only properties' {
+            { (Get-SriovPf eno49).Name = 'x' } | Should -Throw
         }
 
         It 'outputs objects of type SriovPS.SriovPf' {
@@ -74,12 +109,78 @@ Describe 'Get-SriovPf' {
         It 'formats as a table of at most six columns' {
             $table = Get-SriovPf | Format-Table | Out-String
 
-            $table | Should -Match 'Name\s+PciAddress\s+Driver\s+NumVfs\s+TotalVfs'
-            $table | Should -Match 'eno49\s+0000:04:00.0\s+igb\s+7\s+7'
+            $table | Should -Match 'Name\s+PciAddress\s+Driver\s+NumVfs\s+TotalVfs\s+SriovSupport'
+            $table | Should -Match 'eno49\s+0000:04:00.0\s+igb\s+7\s+7\s+Supported'
+        }
+    }
+
+    Context 'on hosts that cannot serve VFs' {
+        It 'marks the administratively down X540 port PfLinkDown' {
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['x540-2port']
+
+            $pfs = Get-SriovPf
+
+            $pfs.Name | Should -Be @('eno1', 'eno2')
+            $pfs.TotalVfs | Should -Be @(63, 63)
+            $pfs.NumVfs | Should -Be @(0, 0)
+            $pfs.SriovSupport | Should -Be @('Supported', 'PfLinkDown')
+        }
+
+        It 'marks an E810 without its driver NoDriver, with no interface name' {
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['e810-nodriver']
+
+            $pf = Get-SriovPf -PciAddress '17:00.0'
+
+            $pf.Name | Should -BeNullOrEmpty
+            $pf.Driver | Should -BeNullOrEmpty
+            $pf.TotalVfs | Should -Be 128
+            $pf.SriovSupport | Should -Be 'NoDriver'
+        }
+
+        It 'marks PFs without IOMMU groups IommuDisabled' {
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['iommu-off']
+
+            (Get-SriovPf).SriovSupport | Should -Be @('IommuDisabled', 'IommuDisabled')
+            (Get-SriovPf eno1).NumaNode | Should -BeNullOrEmpty
+        }
+
+        It 'lists a virtio NIC only with -IncludeNotCapable' {
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['virtio-vm']
+
+            Get-SriovPf | Should -BeNullOrEmpty
+            $nic = Get-SriovPf -IncludeNotCapable
+            $nic.Name | Should -Be 'eth0'
+            $nic.DeviceName | Should -Be 'Virtio 1.0 network device'
+            $nic.SriovSupport | Should -Be 'NotCapable'
+        }
+
+        It 'reads a ConnectX-5 on NUMA node 1 with its mlx5_core driver' {
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['connectx5']
+
+            $pfs = Get-SriovPf -Driver mlx5*
+
+            $pfs.Name | Should -Be @('enp10s0f0np0', 'enp10s0f1np1')
+            $pfs.NumaNode | Should -Be @(1, 1)
+            $pfs.NumVfs | Should -Be @(8, 0)
         }
     }
 
     Context 'errors' {
+        It 'reports a PCI address that matches no PF as SriovPfNotFound' {
+            $pf = Get-SriovPf -PciAddress '04:10.0', '04:00.0' -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $pf.Name | Should -Be 'eno49'
+            $errors[0].FullyQualifiedErrorId | Should -Be 'SriovPfNotFound,SriovPS.Commands.GetSriovPfCommand'
+            $errors[0].TargetObject | Should -Be '0000:04:10.0'
+        }
+
+        It 'rejects a malformed PCI address as InvalidPciAddress' {
+            Get-SriovPf -PciAddress 'eno49' -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors[0].FullyQualifiedErrorId | Should -Be 'InvalidPciAddress,SriovPS.Commands.GetSriovPfCommand'
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        }
+
         It 'reports a name that matches no PF as SriovPfNotFound and still returns the others' {
             $pfs = Get-SriovPf -Name 'nosuch', 'eno49' -ErrorVariable errors -ErrorAction SilentlyContinue
 

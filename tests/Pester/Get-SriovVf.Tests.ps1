@@ -5,12 +5,14 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
     . (Join-Path $PSScriptRoot 'Fixtures.ps1')
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:ConnectX5 = New-SriovTestHost -Fixture 'connectx5'
     $script:Eno49Vfs = @('0000:04:10.0', '0000:04:10.4', '0000:04:11.0', '0000:04:11.4', '0000:04:12.0', '0000:04:12.4', '0000:04:13.0')
 }
 
 AfterAll {
     Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     Remove-SriovTestHost $script:I350
+    Remove-SriovTestHost $script:ConnectX5
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
@@ -32,6 +34,30 @@ Describe 'Get-SriovVf' {
         $vfs.PfName | Select-Object -Unique | Should -Be 'eno49'
         $vfs.Driver | Select-Object -Unique | Should -Be 'igbvf'
         $vfs[0] | Should -BeOfType 'SriovPS.SriovVf'
+    }
+
+    It 'reports each VF''s interface and IOMMU group, and leaves netlink settings null' {
+        $vf = Get-SriovVf -PfName eno49 -Index 1
+
+        $vf.Name | Should -Be 'enp4s16f4'
+        $vf.IommuGroup | Should -Be 40
+        $vf.PfPciAddress | Should -Be '0000:04:00.0'
+        $vf.MacAddress | Should -BeNullOrEmpty
+        $vf.Vlan | Should -BeNullOrEmpty
+        $vf.SpoofCheck | Should -BeNullOrEmpty
+        $vf.Trust | Should -BeNullOrEmpty
+        $vf.Owner | Should -BeNullOrEmpty
+    }
+
+    It 'shows ConnectX-5 VFs on vfio-pci without an interface' {
+        $env:SRIOVPS_HOST_ROOT = $script:ConnectX5
+
+        $vfio = @(Get-SriovVf | Where-Object Driver -EQ 'vfio-pci')
+
+        $vfio.Index | Should -Be @(6, 7)
+        $vfio.PciAddress | Should -Be @('0000:0a:01.0', '0000:0a:01.1')
+        $vfio.Name | Should -BeNullOrEmpty
+        $vfio.IommuGroup | Should -Be @(48, 49)
     }
 
     It 'lists the VFs of every PF without arguments' {
@@ -73,6 +99,6 @@ Describe 'Get-SriovVf' {
     }
 
     It 'formats as a table' {
-        (Get-SriovVf -PfName eno49 | Format-Table | Out-String) | Should -Match 'eno49\s+0\s+0000:04:10.0\s+igbvf'
+        (Get-SriovVf -PfName eno49 | Format-Table | Out-String) | Should -Match 'eno49\s+0\s+0000:04:10.0\s+enp4s16f0\s+igbvf\s+39'
     }
 }
