@@ -23,10 +23,6 @@ internal sealed class SriovDiscovery
     // IFF_UP (include/uapi/linux/if.h): the administrative state libvirt calls "online".
     private const int IffUp = 0x1;
 
-    // Below this many VFs per netdev on the host, listing each VF's net/ directory is cheaper than
-    // resolving every /sys/class/net link once.
-    private const int NetdevMapThreshold = 4;
-
     private readonly HostFileSystem _files;
     private readonly PciIdDatabase? _ids;
     private readonly Action<string>? _note;
@@ -86,7 +82,9 @@ internal sealed class SriovDiscovery
             return vfs;
         }
 
-        bool useNetdevMap = UseNetdevMap(numVfs);
+        // One readlink per /sys/class/net entry, once per command, costs less than listing the net/
+        // directory of every VF (four calls each) as soon as a host has a few VFs.
+        var netdevs = NetdevMap();
         Span<char> link = stackalloc char[16];
         for (int index = 0; index < numVfs; index++)
         {
@@ -104,7 +102,7 @@ internal sealed class SriovDiscovery
             {
                 PfName = pf.Name,
                 Index = index,
-                Name = useNetdevMap ? NetdevMap().GetValueOrDefault(address) : FirstNetdev(vfDevice),
+                Name = netdevs.GetValueOrDefault(address),
                 Driver = Intern(_files.ReadLinkName(vfDevice, "driver")),
                 IommuGroup = ReadLinkNumber(vfDevice, "iommu_group"),
             });
@@ -216,16 +214,6 @@ internal sealed class SriovDiscovery
         }
 
         return null;
-    }
-
-    private bool UseNetdevMap(int numVfs)
-    {
-        if (_netdevByDevice is not null)
-        {
-            return true;
-        }
-
-        return numVfs * NetdevMapThreshold >= _files.ListNames(ClassNet).Count;
     }
 
     /// <summary>PCI address → its first interface, from one readlink per /sys/class/net entry.</summary>

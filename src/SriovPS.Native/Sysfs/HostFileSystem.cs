@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.Enumeration;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -67,7 +67,7 @@ internal sealed class HostFileSystem
             {
                 fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
             }
-            while (fd < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         }
 
         if (fd < 0)
@@ -79,11 +79,11 @@ internal sealed class HostFileSystem
         int total = 0;
         fixed (byte* bufferPointer = buffer)
         {
-            // sysfs gives an attribute in one read; a regular file in a copied tree may take more.
+            // sysfs gives an attribute in one read; a file in a copied tree may take more.
             while (total < buffer.Length)
             {
                 nint read = Interop.Libc.Read(fd, bufferPointer + total, (nuint)(buffer.Length - total));
-                if (read < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR)
+                if (read < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
                 {
                     continue;
                 }
@@ -93,12 +93,13 @@ internal sealed class HostFileSystem
                     return -1;
                 }
 
-                if (read == 0)
+                total += (int)read;
+
+                // A short read is the end of a sysfs attribute or a regular file: no need to read again for the 0.
+                if (read == 0 || total < buffer.Length && read < buffer.Length - (total - read))
                 {
                     break;
                 }
-
-                total += (int)read;
             }
         }
 
@@ -166,21 +167,49 @@ internal sealed class HostFileSystem
         return length < 0 ? null : Encoding.UTF8.GetString(LastComponent(target[..length]));
     }
 
-    /// <summary>The names in a directory, unsorted; empty when the directory is absent or gone.</summary>
+    /// <summary>
+    /// The names in a directory but . and .., unsorted; empty when the directory is absent or gone.
+    /// Read with readdir alone: the BCL's enumerator stats every symbolic link it meets, and sysfs
+    /// directories such as /sys/class/net hold little else.
+    /// </summary>
     public List<string> ListNames(string hostPath)
     {
+        CheckHostPath(hostPath);
+        return ListNames(hostPath, []);
+    }
+
+    /// <summary>The names in <paramref name="directory"/>/<paramref name="name"/>, as <see cref="ListNames(string)"/>.</summary>
+    public unsafe List<string> ListNames(ReadOnlySpan<char> directory, ReadOnlySpan<char> name)
+    {
         var names = new List<string>();
-        try
+        Span<byte> path = stackalloc byte[PathBufferSize];
+        if (!TryBuildPath(directory, name, path))
         {
-            var entries = new FileSystemEnumerable<string>(
-                PathOf(hostPath),
-                static (ref FileSystemEntry entry) => entry.FileName.ToString(),
-                new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 });
-            names.AddRange(entries);
+            return names;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        SafeDirectoryHandle handle;
+        fixed (byte* pathPointer = path)
         {
-            // A directory that vanished mid-listing reads as empty; the caller skips the device.
+            handle = Interop.Libc.OpenDir(pathPointer);
+        }
+
+        using (handle)
+        {
+            if (handle.IsInvalid)
+            {
+                return names;
+            }
+
+            // A directory that vanishes mid-listing ends the listing; the caller skips the device.
+            for (IntPtr entry = Interop.Libc.ReadDir(handle); entry != IntPtr.Zero; entry = Interop.Libc.ReadDir(handle))
+            {
+                var entryName = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)entry + Interop.Libc.DirentNameOffset);
+                if (!entryName.SequenceEqual("."u8) && !entryName.SequenceEqual(".."u8))
+                {
+                    names.Add(Encoding.UTF8.GetString(entryName));
+                }
+            }
         }
 
         return names;

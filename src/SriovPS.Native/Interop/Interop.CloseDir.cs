@@ -1,0 +1,14 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>closedir(3).</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "closedir")]
+        internal static partial int CloseDir(IntPtr directory);
+    }
+}
