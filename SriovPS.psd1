@@ -21,7 +21,7 @@
             Tags         = @('SR-IOV', 'SRIOV', 'VF', 'PF', 'KVM', 'libvirt', 'vfio', 'netlink', 'Linux', 'Networking', 'Virtualization', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/sriovps/SriovPS'
             LicenseUri   = 'https://github.com/sriovps/SriovPS/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Get-SriovPf and Get-SriovVf read the SR-IOV PFs and VFs from sysfs, on the live host or a copied host tree.'
+            ReleaseNotes = 'Get-SriovPf and Get-SriovVf: the SR-IOV PFs and VFs of a host from sysfs (ids and names, link, MAC, MTU, NUMA node, IOMMU groups, driver autoprobe, and why a PF cannot serve VFs), on the live host or a copied host tree.'
         }
     }
 }

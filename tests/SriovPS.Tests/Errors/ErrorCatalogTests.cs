@@ -46,6 +46,7 @@ public class ErrorCatalogTests
     [InlineData(ErrorCatalog.HostRootNotFound, SriovErrorCategory.ObjectNotFound)]
     [InlineData(ErrorCatalog.InvalidInterfaceName, SriovErrorCategory.InvalidArgument)]
     [InlineData(ErrorCatalog.InvalidPciAddress, SriovErrorCategory.InvalidArgument)]
+    [InlineData(ErrorCatalog.InvalidWildcardPattern, SriovErrorCategory.InvalidArgument)]
     [InlineData(ErrorCatalog.PlatformNotSupported, SriovErrorCategory.NotImplemented)]
     public void CategoryOf_ReadsTheTable(string errorId, SriovErrorCategory category)
     {

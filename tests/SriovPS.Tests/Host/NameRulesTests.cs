@@ -73,7 +73,33 @@ public class NameRulesTests
     [InlineData("eno[]")]
     public void NamePattern_UnclosedOrEmptyBracket_IsInvalid(string pattern)
     {
-        Assert.Throws<SriovInvalidArgumentException>(() => NamePattern.Parse(pattern));
+        var error = Assert.Throws<SriovInvalidArgumentException>(() => NamePattern.Parse(pattern));
+
+        Assert.Equal("InvalidWildcardPattern", error.ErrorId);
+        Assert.Equal(pattern, error.Target);
+    }
+
+    [Theory]
+    [InlineData("04:00.0", "0000:04:00.0", true)]
+    [InlineData("0000:04:00.0", "0000:04:00.0", true)]
+    [InlineData("0000:04:00.0", "0000:04:00.1", false)]
+    [InlineData("0000:04:*", "0000:04:10.4", true)]
+    [InlineData("*:04:00.[0-1]", "0000:04:00.1", true)]
+    [InlineData("*:04:00.[0-1]", "0000:04:00.2", false)]
+    public void PciAddress_ToPattern_MatchesNormalizedAddresses(string argument, string address, bool expected)
+    {
+        Assert.Equal(expected, PciAddress.ToPattern(argument).IsMatch(address));
+    }
+
+    [Theory]
+    [InlineData("eno4*")]
+    [InlineData("04:00.0/*")]
+    [InlineData("04:00")]
+    public void PciAddress_ToPattern_RejectsWhatNoAddressHolds(string argument)
+    {
+        var error = Assert.Throws<SriovInvalidArgumentException>(() => PciAddress.ToPattern(argument));
+
+        Assert.Equal("InvalidPciAddress", error.ErrorId);
     }
 
     [Theory]

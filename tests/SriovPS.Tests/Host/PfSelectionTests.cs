@@ -54,4 +54,23 @@ public class PfSelectionTests
 
         Assert.Equal(["eno49", "eno50", "eno51", "eno52"], selected.Select(p => p.Name));
     }
+
+    [Fact]
+    public void ByPciAddress_UnknownAddressIsAnErrorNamingIt()
+    {
+        var (selected, errors) = PfSelection.Select(Pfs, [PciAddress.ToPattern("04:00.3"), PciAddress.ToPattern("04:10.0")], PfKey.PciAddress);
+
+        Assert.Equal(["eno52"], selected.Select(p => p.Name));
+        var error = Assert.Single(errors);
+        Assert.Equal(("SriovPfNotFound", "0000:04:10.0"), (error.ErrorId, (string)error.Target!));
+        Assert.Contains("PCI address '0000:04:10.0'", error.Message);
+    }
+
+    [Fact]
+    public void WithDriver_FiltersByPatternAndKeepsAllWithoutOne()
+    {
+        Assert.Equal(4, PfSelection.WithDriver(Pfs, [NamePattern.Parse("ig*")]).Count);
+        Assert.Empty(PfSelection.WithDriver(Pfs, [NamePattern.Parse("ixgbe")]));
+        Assert.Same(Pfs, PfSelection.WithDriver(Pfs, null));
+    }
 }
