@@ -9,7 +9,7 @@ namespace SriovPS.Tests.Host;
 
 public class I350HostTests(I350HostTests.Host host) : IClassFixture<I350HostTests.Host>
 {
-    public sealed class Host() : FixtureFor("i350-4port");
+    public sealed class Host() : FixtureHost("i350-4port");
 
     [Fact]
     public void Eno49_HasEveryPropertyTheHostReports()
@@ -87,7 +87,7 @@ public class I350HostTests(I350HostTests.Host host) : IClassFixture<I350HostTest
 
 public class X540HostTests(X540HostTests.Host host) : IClassFixture<X540HostTests.Host>
 {
-    public sealed class Host() : FixtureFor("x540-2port");
+    public sealed class Host() : FixtureHost("x540-2port");
 
     [Fact]
     public void BothPorts_Offer63VfsWithNoneEnabled()
@@ -114,7 +114,7 @@ public class X540HostTests(X540HostTests.Host host) : IClassFixture<X540HostTest
 
 public class ConnectX5HostTests(ConnectX5HostTests.Host host) : IClassFixture<ConnectX5HostTests.Host>
 {
-    public sealed class Host() : FixtureFor("connectx5");
+    public sealed class Host() : FixtureHost("connectx5");
 
     [Fact]
     public void Ports_AreMlx5OnNumaNode1WithJumboMtu()
@@ -155,7 +155,7 @@ public class ConnectX5HostTests(ConnectX5HostTests.Host host) : IClassFixture<Co
 
 public class VirtioHostTests(VirtioHostTests.Host host) : IClassFixture<VirtioHostTests.Host>
 {
-    public sealed class Host() : FixtureFor("virtio-vm");
+    public sealed class Host() : FixtureHost("virtio-vm");
 
     [Fact]
     public void VirtioNic_IsNoPf()
@@ -180,7 +180,7 @@ public class VirtioHostTests(VirtioHostTests.Host host) : IClassFixture<VirtioHo
 
 public class E810NoDriverHostTests(E810NoDriverHostTests.Host host) : IClassFixture<E810NoDriverHostTests.Host>
 {
-    public sealed class Host() : FixtureFor("e810-nodriver");
+    public sealed class Host() : FixtureHost("e810-nodriver");
 
     [Fact]
     public void PfWithoutDriver_IsNoDriverWithNoInterface()
@@ -201,7 +201,7 @@ public class E810NoDriverHostTests(E810NoDriverHostTests.Host host) : IClassFixt
 
 public class IommuOffHostTests(IommuOffHostTests.Host host) : IClassFixture<IommuOffHostTests.Host>
 {
-    public sealed class Host() : FixtureFor("iommu-off");
+    public sealed class Host() : FixtureHost("iommu-off");
 
     [Fact]
     public void Pfs_AreIommuDisabledWithoutGroupsOrNumaNode()
@@ -227,19 +227,5 @@ public class IommuOffHostTests(IommuOffHostTests.Host host) : IClassFixture<Iomm
 
         Assert.Equal([("0000:02:10.1", "enp2s16f1"), ("0000:02:10.5", "enp2s16f5")], vfs.Select(v => (v.PciAddress, v.Name!)));
         Assert.All(vfs, v => Assert.Null(v.IommuGroup));
-    }
-}
-
-/// <summary>A fixture host for one test class, materialized once.</summary>
-public abstract class FixtureFor(string fixture) : System.IDisposable
-{
-    private readonly FixtureHost _host = new(fixture);
-
-    internal SriovPS.Host.SriovDiscovery Discovery(List<string>? notes = null) => _host.Discovery(notes);
-
-    public void Dispose()
-    {
-        _host.Dispose();
-        System.GC.SuppressFinalize(this);
     }
 }

@@ -4,23 +4,24 @@ using SriovPS.Host;
 
 namespace SriovPS.Tests.Support;
 
-/// <summary>A fixture materialized once for a test class, with discovery over it.</summary>
-public sealed class FixtureHost : IDisposable
+/// <summary>A fixture host tree materialized once for a test class (an xunit class fixture), with discovery over it.</summary>
+public abstract class FixtureHost : IDisposable
 {
     private readonly HostTree _tree;
+    private readonly PciIdDatabase? _ids;
 
-    public FixtureHost(string fixture)
+    protected FixtureHost(string fixture)
     {
         _tree = HostTree.FromFixture(fixture);
-        Ids = PciIdDatabase.FromFirstExisting([_tree.PathOf("/usr/share/misc/pci.ids")]);
+        _ids = PciIdDatabase.FromFirstExisting([_tree.PathOf("/usr/share/misc/pci.ids")]);
     }
 
-    internal PciIdDatabase? Ids { get; }
-
-    public string Root => _tree.Root;
-
     internal SriovDiscovery Discovery(List<string>? notes = null) =>
-        new(_tree.Files, Ids, notes is null ? null : notes.Add);
+        new(_tree.Files, _ids, notes is null ? null : notes.Add);
 
-    public void Dispose() => _tree.Dispose();
+    public void Dispose()
+    {
+        _tree.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
