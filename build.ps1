@@ -54,8 +54,20 @@ foreach ($step in $Task) {
                 continue
             }
 
+            # A fresh pwsh, so this session does not hold the module's DLLs; results go under out/.
             $pesterPath = Join-Path $PSScriptRoot 'tests/Pester'
-            & (Get-Process -Id $PID).Path -NoProfile -Command "Import-Module Pester -MinimumVersion 5.0; Invoke-Pester -Path '$pesterPath' -Output Detailed -CI"
+            $resultPath = Join-Path $out 'pester.xml'
+            & (Get-Process -Id $PID).Path -NoProfile -Command {
+                param($Path, $ResultPath)
+                Import-Module Pester -MinimumVersion 5.0
+                $configuration = New-PesterConfiguration
+                $configuration.Run.Path = $Path
+                $configuration.Run.Exit = $true
+                $configuration.Output.Verbosity = 'Detailed'
+                $configuration.TestResult.Enabled = $true
+                $configuration.TestResult.OutputPath = $ResultPath
+                Invoke-Pester -Configuration $configuration
+            } -args $pesterPath, $resultPath
             if ($LASTEXITCODE -ne 0) {
                 throw "Pester tests failed (exit code $LASTEXITCODE)."
             }

@@ -2,6 +2,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 
 BeforeAll {
+    $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT
     Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
     . (Join-Path $PSScriptRoot 'Fixtures.ps1')
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
@@ -12,7 +13,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    $env:SRIOVPS_HOST_ROOT = $script:CallersHostRoot
     Remove-SriovTestHost $script:I350
     foreach ($root in $script:Hosts.Values) {
         Remove-SriovTestHost $root
@@ -61,12 +62,17 @@ Describe 'Get-SriovPf' {
         It 'selects by PCI address, with or without the domain, and by driver' {
             (Get-SriovPf -PciAddress '04:00.2').Name | Should -Be 'eno51'
             (Get-SriovPf -PciAddress '0000:04:00.[01]').Name | Should -Be @('eno49', 'eno50')
+            (Get-SriovPf -PciAddress '04:00.*').Name | Should -Be @('eno49', 'eno50', 'eno51', 'eno52')
             @(Get-SriovPf -Driver 'igb').Count | Should -Be 4
             Get-SriovPf -Driver 'ixgbe' | Should -BeNullOrEmpty
         }
 
         It 'has get-only properties' {
-            { (Get-SriovPf eno49).Name = 'x' } | Should -Throw
+            $pf = Get-SriovPf eno49
+            $pf | Should -Not -BeNullOrEmpty
+
+            { $pf.Name = 'x' } | Should -Throw -ExpectedMessage '*ReadOnly*'
+            $pf.Name | Should -Be 'eno49'
         }
 
         It 'outputs objects of type SriovPS.SriovPf' {

@@ -2,6 +2,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 
 BeforeAll {
+    $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT
     Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
     . (Join-Path $PSScriptRoot 'Fixtures.ps1')
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
@@ -10,7 +11,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    $env:SRIOVPS_HOST_ROOT = $script:CallersHostRoot
     Remove-SriovTestHost $script:I350
     Remove-SriovTestHost $script:ConnectX5
     Remove-Module SriovPS -ErrorAction SilentlyContinue
@@ -56,7 +57,7 @@ Describe 'Get-SriovVf' {
 
         $vfio.Index | Should -Be @(6, 7)
         $vfio.PciAddress | Should -Be @('0000:0a:01.0', '0000:0a:01.1')
-        $vfio.Name | Should -BeNullOrEmpty
+        $vfio.Name | Should -Be @($null, $null)
         $vfio.IommuGroup | Should -Be @(48, 49)
     }
 

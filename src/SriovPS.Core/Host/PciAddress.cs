@@ -34,7 +34,8 @@ public static class PciAddress
 
     /// <summary>
     /// A -PciAddress argument as a pattern: a literal address normalized (<c>04:00.0</c> matches
-    /// <c>0000:04:00.0</c>), a wildcard pattern checked for characters no address holds.
+    /// <c>0000:04:00.0</c>), a wildcard pattern checked for characters no address holds and given
+    /// domain 0000 when it names none (<c>04:00.*</c>).
     /// </summary>
     /// <exception cref="SriovInvalidArgumentException">It is neither.</exception>
     public static NamePattern ToPattern(string text)
@@ -56,7 +57,8 @@ public static class PciAddress
             }
         }
 
-        return NamePattern.Parse(text);
+        // Without a domain (04:00.*) the pattern stands for domain 0000, as a literal address does.
+        return NamePattern.Parse(text.AsSpan().Count(':') == 1 && !text.StartsWith('*') ? "0000:" + text : text);
     }
 
     private static bool IsHex(ReadOnlySpan<char> text)

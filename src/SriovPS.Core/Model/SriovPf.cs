@@ -2,9 +2,9 @@ namespace SriovPS;
 
 /// <summary>
 /// An SR-IOV physical function: a network PCI function that can create virtual functions (or, with
-/// <c>Get-SriovPf -IncludeNotCapable</c>, one that cannot). Its properties are named so they bind by
-/// property name to the next command (<c>Get-SriovPf eno49 | Get-SriovVf</c>). A value the host
-/// does not report is <c>null</c>, never a guess.
+/// <c>Get-SriovPf -IncludeNotCapable</c>, one that cannot). It flows to the next command
+/// (<c>Get-SriovPf eno49 | Get-SriovVf</c>); its property names match the parameters of commands that
+/// take PFs by name. A value the host does not report is <c>null</c>, never a guess.
 /// </summary>
 public sealed class SriovPf
 {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
 using SriovPS.Errors;
 using SriovPS.Host;
 
@@ -15,10 +16,11 @@ public sealed class PfNameCompleter : IArgumentCompleter
     {
         List<SriovPf> pfs;
         NamePattern prefix;
+        string word = wordToComplete.Trim('\'', '"');
         try
         {
-            prefix = NamePattern.Parse(NamePattern.HasWildcards(wordToComplete) ? wordToComplete : wordToComplete + "*");
-            pfs = new SriovDiscovery(HostContext.FromEnvironment().Files).GetPfs();
+            prefix = NamePattern.Parse(NamePattern.HasWildcards(word) ? word : word + "*");
+            pfs = new SriovDiscovery(HostContext.FromEnvironment(CurrentLocation()).Files).GetPfs();
         }
         catch (SriovException)
         {
@@ -33,6 +35,19 @@ public sealed class PfNameCompleter : IArgumentCompleter
                 string tooltip = $"{pf.PciAddress} {pf.Driver} {pf.NumVfs}/{pf.TotalVfs} VFs";
                 yield return new CompletionResult(pf.Name, pf.Name, CompletionResultType.ParameterValue, tooltip);
             }
+        }
+    }
+
+    // A relative SRIOVPS_HOST_ROOT is relative to PowerShell's location, as in the cmdlets.
+    private static string? CurrentLocation()
+    {
+        try
+        {
+            return Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath;
+        }
+        catch (PSInvalidOperationException)
+        {
+            return null;
         }
     }
 }

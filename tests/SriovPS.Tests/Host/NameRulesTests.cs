@@ -86,6 +86,11 @@ public class NameRulesTests
     [InlineData("0000:04:*", "0000:04:10.4", true)]
     [InlineData("*:04:00.[0-1]", "0000:04:00.1", true)]
     [InlineData("*:04:00.[0-1]", "0000:04:00.2", false)]
+    [InlineData("04:00.*", "0000:04:00.3", true)]
+    [InlineData("04:00.[01]", "0000:04:00.1", true)]
+    [InlineData("04:1?.0", "0000:04:10.0", true)]
+    [InlineData("04:00.*", "0001:04:00.3", false)]
+    [InlineData("*04:00.*", "0001:04:00.3", true)]
     public void PciAddress_ToPattern_MatchesNormalizedAddresses(string argument, string address, bool expected)
     {
         Assert.Equal(expected, PciAddress.ToPattern(argument).IsMatch(address));
