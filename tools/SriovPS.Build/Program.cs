@@ -6,12 +6,14 @@ using SriovPS.Build.Help;
 
 // sriovps-build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z
 // sriovps-build materialize MANIFEST DESTINATION
+// sriovps-build capture ROOT MANIFEST          (ROOT is / for this host)
 try
 {
     return args switch
     {
         ["layout", .. var rest] => Layout(Options(rest)),
         ["materialize", var manifest, var destination] => Materialize(manifest, destination),
+        ["capture", var root, var manifest] => Capture(root, manifest),
         _ => Usage(),
     };
 }
@@ -44,6 +46,20 @@ static int Materialize(string manifest, string destination)
     return 0;
 }
 
+static int Capture(string root, string manifest)
+{
+    string release = File.Exists(Path.Combine(root, "proc/sys/kernel/osrelease"))
+        ? File.ReadAllText(Path.Combine(root, "proc/sys/kernel/osrelease")).Trim()
+        : "unknown";
+    var entries = HostTreeCapture.Capture(root);
+    File.WriteAllText(manifest, HostTreeCapture.Format(entries, [
+        $"Captured by SriovPS.Build capture from a host running Linux {release}:",
+        "only what SriovPS reads (device attributes; driver, iommu_group, physfn and virtfn links; interfaces; IOMMU groups; /proc/cmdline).",
+    ]));
+    Console.WriteLine($"SriovPS.Build: {entries.Count} entries written to {manifest}");
+    return 0;
+}
+
 static Dictionary<string, string> Options(ReadOnlySpan<string> args)
 {
     var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,5 +80,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: SriovPS.Build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z");
     Console.Error.WriteLine("       SriovPS.Build materialize MANIFEST DESTINATION");
+    Console.Error.WriteLine("       SriovPS.Build capture ROOT MANIFEST");
     return 2;
 }

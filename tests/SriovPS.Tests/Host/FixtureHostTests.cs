@@ -229,3 +229,40 @@ public class IommuOffHostTests(IommuOffHostTests.Host host) : IClassFixture<Iomm
         Assert.All(vfs, v => Assert.Null(v.IommuGroup));
     }
 }
+
+/// <summary>The lab guest's real sysfs, captured by tests/lab/run.sh --capture: no person wrote it.</summary>
+public class LabCaptureHostTests(LabCaptureHostTests.Host host) : IClassFixture<LabCaptureHostTests.Host>
+{
+    public sealed class Host() : FixtureHost("lab-igb");
+
+    [Fact]
+    public void BothEmulated82576Ports_AreIgbPfsThatAreAdministrativelyDown()
+    {
+        var pfs = host.Discovery().GetPfs();
+
+        Assert.Equal(
+            [("eth0", "0000:01:00.0", 7, 6, "52:54:00:12:34:01"), ("eth1", "0000:02:00.0", 0, 7, "52:54:00:12:34:02")],
+            pfs.Select(p => (p.Name!, p.PciAddress, p.NumVfs, p.IommuGroup!.Value, p.MacAddress!)));
+        Assert.All(pfs, p =>
+        {
+            Assert.Equal(("igb", "0x8086", "0x10c9", 7), (p.Driver, p.VendorId, p.DeviceId, p.TotalVfs));
+            Assert.Null(p.NumaNode);
+            Assert.Equal(SriovSupport.PfLinkDown, p.SriovSupport);
+        });
+    }
+
+    [Fact]
+    public void SevenVfsAtStrideTwo_TheFirstOnVfioPci()
+    {
+        var discovery = host.Discovery();
+
+        var vfs = discovery.GetVfs(discovery.GetPfs()[0]);
+
+        Assert.Equal(
+            ["0000:01:10.0", "0000:01:10.2", "0000:01:10.4", "0000:01:10.6", "0000:01:11.0", "0000:01:11.2", "0000:01:11.4"],
+            vfs.Select(v => v.PciAddress));
+        Assert.Equal(Enumerable.Range(8, 7), vfs.Select(v => v.IommuGroup!.Value));
+        Assert.Equal(["vfio-pci", "igbvf", "igbvf", "igbvf", "igbvf", "igbvf", "igbvf"], vfs.Select(v => v.Driver));
+        Assert.Equal([null, "eth3", "eth4", "eth5", "eth6", "eth7", "eth8"], vfs.Select(v => v.Name));
+    }
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Stage 2 of the lab guest: runs on this machine's own root (read-only 9p under a tmpfs overlay).
+# Loads the SR-IOV drivers (no udev here), then runs what /lab-out/lab.env asks for: the Lab tests
+# from the test assembly built on the host, or a capture of this guest's sysfs. Writes the exit code
+# to /lab-out/rc and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_HOME=/root
+export SRIOVPS_LAB=1
+# Under emulation (TCG) dotnet starts more slowly: give vstest time to reach its testhost.
+export VSTEST_CONNECTION_TIMEOUT=300
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm /tmp
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+mount -t tmpfs tmp /tmp
+hostname sriovps-lab
+# vstest talks to its testhost over 127.0.0.1; nothing else brings loopback up here.
+ip link set lo up
+echo "lab: stage 2 at $(cut -d' ' -f1 /proc/uptime) s"
+# shellcheck source=/dev/null
+. /lab-out/lab.env
+modprobe -a igb igbvf vfio-pci
+rc=0
+case ${LAB_MODE:-tests} in
+    tests)
+        echo "lab: dotnet test at $(cut -d' ' -f1 /proc/uptime) s"
+        dotnet test "$LAB_ASSEMBLY" --filter "$LAB_FILTER" --logger "trx;LogFileName=lab.trx" \
+            --logger "console;verbosity=normal" --results-directory /lab-out 2>&1 | tee /lab-out/guest.log
+        rc=${PIPESTATUS[0]}
+        ;;
+    script)
+        bash "$LAB_SCRIPT" 2>&1 | tee /lab-out/guest.log
+        rc=${PIPESTATUS[0]}
+        ;;
+    capture)
+        bash "$LAB_REPO/tests/lab/guest/capture.sh" 2>&1 | tee /lab-out/guest.log
+        rc=${PIPESTATUS[0]}
+        ;;
+esac
+echo "$rc" >/lab-out/rc
+echo "lab: done rc=$rc at $(cut -d' ' -f1 /proc/uptime) s"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10
