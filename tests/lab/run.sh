@@ -31,7 +31,7 @@ setup_seconds=$(bc <<<"$EPOCHREALTIME - $start")
 
 rm -rf "$out"
 mkdir -p "$out"
-# The guest sees the results share as /lab-out; its /tmp is its own.
+# The guest sees the results share as /lab-out.
 [[ -z $script ]] || { cp "$script" "$out/script.sh"; script=/lab-out/script.sh; }
 
 # The guest runs what is built here, never building itself (the compiler is slow under emulation).

@@ -9,10 +9,10 @@ export SRIOVPS_LAB=1
 # Under emulation (TCG) dotnet starts more slowly: give vstest time to reach its testhost.
 export VSTEST_CONNECTION_TIMEOUT=300
 mount -t tmpfs tmpfs /run
-mkdir -p /dev/pts /dev/shm /tmp
+# /tmp stays the host's (under the writable overlay): a checkout may live there.
+mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-mount -t tmpfs tmp /tmp
 hostname sriovps-lab
 # vstest talks to its testhost over 127.0.0.1; nothing else brings loopback up here.
 ip link set lo up
