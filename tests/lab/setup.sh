@@ -106,7 +106,11 @@ build_netdevsim() {
     mkdir -p "$lab/k/lib/modules/$krelease/updates"
     cp "$lab/nsim/netdevsim.ko" "$lab/k/lib/modules/$krelease/updates/"
 }
-[[ $netdevsim != 1 ]] || step netdevsim build_netdevsim
+# netdevsim only widens what the lab can test; a kernel it does not build against must not stop the lab.
+if [[ $netdevsim == 1 ]] && ! step netdevsim build_netdevsim; then
+    echo "lab setup: netdevsim could not be built for $krelease; its tests will be skipped" >&2
+    netdevsim=0
+fi
 
 step depmod depmod -b "$lab/k" "$krelease"
 step initramfs env SRIOVPS_LAB_DIR="$lab" "$here/build-initramfs.sh"
