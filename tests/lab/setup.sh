@@ -60,7 +60,7 @@ kver=$(apt-cache madison linux-image-amd64 | awk '/bookworm-backports/ {print $3
 kpackage=$(apt-cache show "linux-image-amd64=$kver" | sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -1)
 krelease=${kpackage#linux-image-}
 kbase=${krelease%-amd64}
-if [[ -f $lab/ready && $(cat "$lab/ready") == "$key $krelease $netdevsim" && -s $lab/initramfs.cpio.gz && -s $lab/k/vmlinux ]]; then
+if [[ -f $lab/ready && $(cat "$lab/ready") == "$key $krelease ${SRIOVPS_LAB_NETDEVSIM:-1}" && -s $lab/initramfs.cpio.gz && -s $lab/k/vmlinux ]]; then
     echo "lab setup: ready (kernel $krelease, cached in $lab)"
     exit 0
 fi
@@ -114,5 +114,5 @@ fi
 
 step depmod depmod -b "$lab/k" "$krelease"
 step initramfs env SRIOVPS_LAB_DIR="$lab" "$here/build-initramfs.sh"
-echo "$key $krelease $netdevsim" >"$lab/ready"
+echo "$key $krelease ${SRIOVPS_LAB_NETDEVSIM:-1}" >"$lab/ready"
 echo "lab setup: ready (kernel $krelease, cached in $lab)"
