@@ -13,8 +13,10 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-lab=${SRIOVPS_LAB_DIR:-/var/tmp/sriovps-lab}
+lab=$(realpath -m "${SRIOVPS_LAB_DIR:-/var/tmp/sriovps-lab}")
 out=$here/out
+# The lab directory goes on the guest's kernel command line, which splits at spaces.
+[[ $lab != *[[:space:]]* ]] || { echo "lab: SRIOVPS_LAB_DIR must not contain spaces: '$lab'" >&2; exit 2; }
 mode=tests
 filter="Category=Lab"
 script=
@@ -25,36 +27,42 @@ case ${1:-} in
     *) filter="Category=Lab&($1)" ;;
 esac
 
+# Clear earlier results first, so nothing old is ever read as this run's.
+rm -rf "$out"
+mkdir -p "$out"
 start=$EPOCHREALTIME
 SRIOVPS_LAB_DIR=$lab bash "$here/setup.sh" || exit $?
 setup_seconds=$(bc <<<"$EPOCHREALTIME - $start")
 
-rm -rf "$out"
-mkdir -p "$out"
-# The guest sees the results share as /lab-out.
+# The guest sees the results share as /lab-out, and starts stage 2 from there.
+cp "$here/guest/stage2.sh" "$out/stage2.sh"
 [[ -z $script ]] || { cp "$script" "$out/script.sh"; script=/lab-out/script.sh; }
 
 # The guest runs what is built here, never building itself (the compiler is slow under emulation).
 assembly=$repo/tests/SriovPS.Tests/bin/Release/net10.0/SriovPS.Tests.dll
 dotnet build "$repo/tests/SriovPS.Tests" -c Release --nologo -v quiet >"$out/build.log" 2>&1 ||
     { cat "$out/build.log" >&2; exit 1; }
-cat >"$out/lab.env" <<ENV
-LAB_MODE=$mode
-LAB_REPO='$repo'
-LAB_ASSEMBLY='$assembly'
-LAB_FILTER='$filter'
-LAB_SCRIPT='$script'
-ENV
+dotnet_path=$(readlink -f "$(command -v dotnet)")
+dotnet_root=${DOTNET_ROOT:-${dotnet_path%/*}}
+{
+    printf 'LAB_MODE=%q\n' "$mode"
+    printf 'LAB_REPO=%q\n' "$repo"
+    printf 'LAB_ASSEMBLY=%q\n' "$assembly"
+    printf 'LAB_FILTER=%q\n' "$filter"
+    printf 'LAB_SCRIPT=%q\n' "$script"
+    printf 'LAB_DOTNET=%q\n' "$dotnet_path"
+    printf 'LAB_DOTNET_ROOT=%q\n' "$dotnet_root"
+} >"$out/lab.env"
 
 # Hardware virtualization only where a stock kernel can use it (kvm_intel/kvm_amd); otherwise TCG.
-if [[ -e /sys/module/kvm_intel || -e /sys/module/kvm_amd ]]; then
+if [[ (-e /sys/module/kvm_intel || -e /sys/module/kvm_amd) && -w /dev/kvm ]]; then
     accel=(-accel kvm -machine q35,kernel-irqchip=split -cpu host)
 else
     accel=(-accel tcg,thread=multi -machine q35 -cpu max)
 fi
 release=$(ls "$lab/k/lib/modules")
 boot=$EPOCHREALTIME
-timeout "${SRIOVPS_LAB_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none \
+timeout -k 30 "${SRIOVPS_LAB_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none \
     -serial "file:$out/console.log" "${accel[@]}" -m 3G -smp 2 \
     -device intel-iommu,intremap=on,caching-mode=on \
     -netdev hubport,id=port1,hubid=0 -netdev hubport,id=port2,hubid=0 \
@@ -63,7 +71,7 @@ timeout "${SRIOVPS_LAB_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -no-user-co
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$out,mount_tag=labout,security_model=none" \
     -kernel "$lab/k/vmlinux" -initrd "$lab/initramfs.cpio.gz" \
-    -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet rdinit=/init sriovps.lab=$lab sriovps.stage2=$here/guest/stage2.sh" \
+    -append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet rdinit=/init sriovps.lab=$lab" \
     </dev/null >"$out/qemu.log" 2>&1
 qemu_status=$?
 guest_seconds=$(bc <<<"$EPOCHREALTIME - $boot")

@@ -13,7 +13,13 @@ netdevsim=${SRIOVPS_LAB_NETDEVSIM:-1}
 export DEBIAN_FRONTEND=noninteractive
 
 unavailable() { echo "LAB UNAVAILABLE: $*" >&2; exit 3; }
-step() { local name=$1 start=$EPOCHREALTIME; shift; "$@"; printf 'lab setup: %-22s %6.1f s\n' "$name" "$(bc <<<"$EPOCHREALTIME - $start")"; }
+step() {
+    local name=$1 start=$EPOCHREALTIME status=0
+    shift
+    "$@" || status=$?
+    printf 'lab setup: %-22s %6.1f s\n' "$name" "$(bc <<<"$EPOCHREALTIME - $start")"
+    return "$status"
+}
 
 [[ $(id -u) == 0 ]] || unavailable "not root: the lab installs packages and boots QEMU"
 command -v apt-get >/dev/null || unavailable "not a Debian host (no apt-get)"
@@ -22,7 +28,7 @@ command -v apt-get >/dev/null || unavailable "not a Debian host (no apt-get)"
 mkdir -p "$lab/debs"
 
 # The cache key: the scripts that shape the guest. A kernel newer in backports also invalidates it.
-key=$(cat "$here/setup.sh" "$here/init" "$here/build-initramfs.sh" | sha256sum | cut -c1-16)
+key=$(cat "$here/setup.sh" "$here/init" "$here/build-initramfs.sh" "$here/extract-vmlinux.sh" | sha256sum | cut -c1-16)
 
 ensure_packages() {
     local sources=/etc/apt/sources.list.d/sriovps-bookworm-backports.sources
@@ -54,13 +60,19 @@ SRC
 }
 step packages ensure_packages
 
-# Backports keeps only its newest kernel, so the version is resolved now, never pinned.
-kver=$(apt-cache madison linux-image-amd64 | awk '/bookworm-backports/ {print $3; exit}')
+# Backports keeps only its newest kernel, so the version is resolved now, never pinned; package
+# lists too old to know it are refreshed once.
+newest_kernel() { apt-cache madison linux-image-amd64 | awk '/bookworm-backports/ && !v {v = $3} END {print v}'; }
+kver=$(newest_kernel)
+if [[ -z $kver ]]; then
+    apt-get update -qq || unavailable "apt-get update failed"
+    kver=$(newest_kernel)
+fi
 [[ -n $kver ]] || unavailable "no linux-image-amd64 in bookworm-backports"
 kpackage=$(apt-cache show "linux-image-amd64=$kver" | sed -n 's/^Depends: \(linux-image-[^ ,]*\).*/\1/p' | head -1)
 krelease=${kpackage#linux-image-}
 kbase=${krelease%-amd64}
-if [[ -f $lab/ready && $(cat "$lab/ready") == "$key $krelease ${SRIOVPS_LAB_NETDEVSIM:-1}" && -s $lab/initramfs.cpio.gz && -s $lab/k/vmlinux ]]; then
+if [[ -f $lab/ready && $(cat "$lab/ready") == "$key $kver ${SRIOVPS_LAB_NETDEVSIM:-1}" && -s $lab/initramfs.cpio.gz && -s $lab/k/vmlinux ]]; then
     echo "lab setup: ready (kernel $krelease, cached in $lab)"
     exit 0
 fi
@@ -76,8 +88,10 @@ download() {
     local missing=()
     for package in "${packages[@]}"; do
         local name=${package%%=*}
-        compgen -G "$lab/debs/${name}_*.deb" >/dev/null || missing+=("$package")
+        compgen -G "$lab/debs/${name}_${kver}_*.deb" >/dev/null || missing+=("$package")
     done
+    # Older versions of the same packages would confuse the globs below.
+    find "$lab/debs" -name '*.deb' ! -name "*_${kver}_*" -delete
     # apt downloads as the _apt user when it can write the directory.
     ! id _apt >/dev/null 2>&1 || chown _apt "$lab/debs"
     ((${#missing[@]} == 0)) || (cd "$lab/debs" && apt-get download -qq "${missing[@]}") || unavailable "could not download the guest kernel packages"
@@ -107,12 +121,15 @@ build_netdevsim() {
     cp "$lab/nsim/netdevsim.ko" "$lab/k/lib/modules/$krelease/updates/"
 }
 # netdevsim only widens what the lab can test; a kernel it does not build against must not stop the lab.
-if [[ $netdevsim == 1 ]] && ! step netdevsim build_netdevsim; then
+# It builds in its own bash, where errexit holds (it would not inside this condition).
+export lab kver krelease
+export -f build_netdevsim
+if [[ $netdevsim == 1 ]] && ! step netdevsim bash -e -o pipefail -c build_netdevsim; then
     echo "lab setup: netdevsim could not be built for $krelease; its tests will be skipped" >&2
     netdevsim=0
 fi
 
 step depmod depmod -b "$lab/k" "$krelease"
 step initramfs env SRIOVPS_LAB_DIR="$lab" "$here/build-initramfs.sh"
-echo "$key $krelease ${SRIOVPS_LAB_NETDEVSIM:-1}" >"$lab/ready"
+echo "$key $kver ${SRIOVPS_LAB_NETDEVSIM:-1}" >"$lab/ready"
 echo "lab setup: ready (kernel $krelease, cached in $lab)"

@@ -4,6 +4,7 @@
 # /lab-out/lab-igb.hosttree, and restores 0 VFs.
 set -euo pipefail
 . /lab-out/lab.env
+export PATH="${LAB_DOTNET%/*}:$PATH" DOTNET_ROOT="$LAB_DOTNET_ROOT"
 pf=$(ls /sys/bus/pci/drivers/igb | grep -m1 '^[0-9a-f]\{4\}:')
 device=/sys/bus/pci/devices/$pf
 echo 7 >"$device/sriov_numvfs"

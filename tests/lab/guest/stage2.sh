@@ -19,6 +19,8 @@ ip link set lo up
 echo "lab: stage 2 at $(cut -d' ' -f1 /proc/uptime) s"
 # shellcheck source=/dev/null
 . /lab-out/lab.env
+# The host's dotnet, wherever it is installed.
+export PATH="${LAB_DOTNET%/*}:$PATH" DOTNET_ROOT="$LAB_DOTNET_ROOT"
 modprobe -a igb igbvf vfio-pci
 rc=0
 case ${LAB_MODE:-tests} in
