@@ -26,10 +26,21 @@ public sealed class IgbDiscoveryLabTests(IgbDiscoveryLabTests.SevenVfs lab) : IC
             }
 
             Pfs = LabHost.BoundTo("igb");
-            if (Pfs.Count > 0)
+            if (Pfs.Count == 0)
+            {
+                return;
+            }
+
+            try
             {
                 LabHost.SetNumVfs(Pfs[0], 7);
                 LabHost.WaitUntil(() => Enumerable.Range(0, 7).All(i => LabHost.LinkName($"/sys/bus/pci/devices/{Pfs[0]}/virtfn{i}/driver") == "igbvf"), "igbvf bound to 7 VFs");
+            }
+            catch
+            {
+                // xunit never disposes a fixture whose constructor failed: leave no VFs behind.
+                LabHost.SetNumVfs(Pfs[0], 0);
+                throw;
             }
         }
 
