@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 
 namespace SriovPS.Build;
 
@@ -30,29 +29,6 @@ internal static class HostTreeCapture
         return capture.Entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The manifest text of <paramref name="entries"/>, under a header of comment lines.</summary>
-    public static string Format(IEnumerable<HostTreeEntry> entries, IEnumerable<string> header)
-    {
-        var text = new StringBuilder();
-        foreach (var line in header)
-        {
-            text.Append("# ").Append(line).Append('\n');
-        }
-
-        foreach (var entry in entries)
-        {
-            text.Append(entry.Kind switch
-            {
-                HostTreeEntryKind.Directory => $"dir {entry.Path}",
-                HostTreeEntryKind.Link => $"link {entry.Path} {entry.Value}",
-                _ when entry.Value.EndsWith('\n') => $"file {entry.Path} {Escape(entry.Value[..^1])}",
-                _ => $"file {entry.Path}",
-            }).Append('\n');
-        }
-
-        return text.ToString();
-    }
-
     /// <summary>Joins a host path and a relative link target, resolving '.' and '..'.</summary>
     internal static string Resolve(string directory, string target)
     {
@@ -74,9 +50,6 @@ internal static class HostTreeCapture
 
         return "/" + string.Join('/', parts);
     }
-
-    private static string Escape(string text) =>
-        text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n");
 
     private sealed class Walker(string root)
     {

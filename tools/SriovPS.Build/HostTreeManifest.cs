@@ -84,6 +84,32 @@ internal static class HostTreeManifest
         }
     }
 
+    /// <summary>The manifest text of <paramref name="entries"/>, under a header of comment lines.</summary>
+    public static string Format(IEnumerable<HostTreeEntry> entries, IEnumerable<string> header)
+    {
+        var text = new StringBuilder();
+        foreach (var line in header)
+        {
+            text.Append("# ").Append(line).Append('\n');
+        }
+
+        foreach (var entry in entries)
+        {
+            text.Append(entry.Kind switch
+            {
+                HostTreeEntryKind.Directory => $"dir {entry.Path}",
+                HostTreeEntryKind.Link => $"link {entry.Path} {entry.Value}",
+                _ when entry.Value.EndsWith('\n') => $"file {entry.Path} {Escape(entry.Value[..^1])}",
+                _ => $"file {entry.Path}",
+            }).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Escape(string text) =>
+        text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n");
+
     private static void CheckPath(string path, string source, int line)
     {
         if (path.Length < 2 || path[0] != '/' || path.EndsWith('/') || path.Contains("//") || path.Contains("/../") || path.Contains("/./"))

@@ -52,7 +52,7 @@ static int Capture(string root, string manifest)
         ? File.ReadAllText(Path.Combine(root, "proc/sys/kernel/osrelease")).Trim()
         : "unknown";
     var entries = HostTreeCapture.Capture(root);
-    File.WriteAllText(manifest, HostTreeCapture.Format(entries, [
+    File.WriteAllText(manifest, HostTreeManifest.Format(entries, [
         $"Captured by SriovPS.Build capture from a host running Linux {release}:",
         "only what SriovPS reads (device attributes; driver, iommu_group, physfn and virtfn links; interfaces; IOMMU groups; /proc/cmdline).",
     ]));

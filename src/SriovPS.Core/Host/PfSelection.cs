@@ -1,5 +1,5 @@
-using System;
 using System.Collections.Generic;
+using System.Linq;
 using SriovPS.Errors;
 
 namespace SriovPS.Host;
@@ -67,7 +67,7 @@ internal static class PfSelection
             return pfs;
         }
 
-        return pfs.FindAll(pf => drivers.Exists(d => d.IsMatch(pf.Driver)));
+        return pfs.FindAll(pf => drivers.Any(d => d.IsMatch(pf.Driver)));
     }
 
     internal static SriovObjectNotFoundException NotFound(string name) =>
@@ -81,17 +81,4 @@ internal static class PfSelection
             $"No SR-IOV physical function is at PCI address '{address}'.",
             address,
             "Run Get-SriovPf to list the SR-IOV PFs and their PCI addresses; a VF's address is not a PF's.");
-
-    private static bool Exists(this IReadOnlyList<NamePattern> patterns, Predicate<NamePattern> match)
-    {
-        foreach (var pattern in patterns)
-        {
-            if (match(pattern))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

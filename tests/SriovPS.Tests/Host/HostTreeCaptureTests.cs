@@ -19,7 +19,7 @@ public class HostTreeCaptureTests
         string manifest = Path.Combine(copy.Root, "..", Path.GetFileName(copy.Root) + ".hosttree");
         try
         {
-            File.WriteAllText(manifest, HostTreeCapture.Format(HostTreeCapture.Capture(tree.Root), ["test"]));
+            File.WriteAllText(manifest, HostTreeManifest.Format(HostTreeCapture.Capture(tree.Root), ["test"]));
             HostTreeManifest.Materialize(manifest, copy.Root);
 
             string Describe(HostTree t)
