@@ -15,6 +15,10 @@ internal static unsafe partial class DiscoveryFloor
 {
     private static readonly byte[] Devices = "/sys/bus/pci/devices/"u8.ToArray();
     private static readonly byte[] ClassNet = "/sys/class/net/"u8.ToArray();
+    private static readonly byte[][] DeviceAttributes =
+        ["/numa_node"u8.ToArray(), "/vendor"u8.ToArray(), "/device"u8.ToArray(), "/sriov_drivers_autoprobe"u8.ToArray()];
+    private static readonly byte[][] InterfaceAttributes =
+        ["/operstate"u8.ToArray(), "/address"u8.ToArray(), "/mtu"u8.ToArray(), "/flags"u8.ToArray()];
 
     /// <summary>Returns the number of VFs seen, so the work cannot be optimized away.</summary>
     public static int Run(string root, bool withVfs)
@@ -33,7 +37,7 @@ internal static unsafe partial class DiscoveryFloor
 
             ReadFile(Join(path, rootBytes, Devices, device, "/class"u8), buffer);
             int numVfs = ParseInt(buffer[..ReadFile(Join(path, rootBytes, Devices, device, "/sriov_numvfs"u8), buffer)]);
-            foreach (var attribute in new[] { "/numa_node"u8.ToArray(), "/vendor"u8.ToArray(), "/device"u8.ToArray(), "/sriov_drivers_autoprobe"u8.ToArray() })
+            foreach (var attribute in DeviceAttributes)
             {
                 ReadFile(Join(path, rootBytes, Devices, device, attribute), buffer);
             }
@@ -42,7 +46,7 @@ internal static unsafe partial class DiscoveryFloor
             ReadLink(Join(path, rootBytes, Devices, device, "/iommu_group"u8), buffer);
             foreach (var netdev in List(Join(path, rootBytes, Devices, device, "/net"u8)))
             {
-                foreach (var attribute in new[] { "/operstate"u8.ToArray(), "/address"u8.ToArray(), "/mtu"u8.ToArray(), "/flags"u8.ToArray() })
+                foreach (var attribute in InterfaceAttributes)
                 {
                     ReadFile(Join(path, rootBytes, ClassNet, netdev, attribute), buffer);
                 }
@@ -64,19 +68,25 @@ internal static unsafe partial class DiscoveryFloor
 
         int vfs = 0;
         Span<byte> vfPath = stackalloc byte[4096];
+        Span<byte> virtfn = stackalloc byte[32];
+        Span<byte> vfAddress = stackalloc byte[64];
+        "/virtfn"u8.CopyTo(virtfn);
         foreach (var (address, numVfs) in pfs)
         {
             for (int index = 0; index < numVfs; index++)
             {
-                int length = ReadLink(Join(path, rootBytes, Devices, address, Encoding.ASCII.GetBytes("/virtfn" + index)), buffer);
+                index.TryFormat(virtfn[7..], out int digits);
+                int length = ReadLink(Join(path, rootBytes, Devices, address, virtfn[..(7 + digits)]), buffer);
                 if (length < 0)
                 {
                     continue;
                 }
 
-                var vfAddress = buffer[3..length].ToArray();
-                ReadLink(Join(vfPath, rootBytes, Devices, vfAddress, "/driver"u8), buffer);
-                ReadLink(Join(vfPath, rootBytes, Devices, vfAddress, "/iommu_group"u8), buffer);
+                // The target reads "../0000:bb:dd.f".
+                buffer[3..length].CopyTo(vfAddress);
+                var vf = vfAddress[..(length - 3)];
+                ReadLink(Join(vfPath, rootBytes, Devices, vf, "/driver"u8), buffer);
+                ReadLink(Join(vfPath, rootBytes, Devices, vf, "/iommu_group"u8), buffer);
                 vfs++;
             }
         }
