@@ -7,6 +7,7 @@ using SriovPS.Build.Help;
 // sriovps-build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z
 // sriovps-build materialize MANIFEST DESTINATION
 // sriovps-build capture ROOT MANIFEST          (ROOT is / for this host)
+// sriovps-build netlink-capture IFNAME FILE [--stats] [--comment TEXT]
 try
 {
     return args switch
@@ -14,6 +15,7 @@ try
         ["layout", .. var rest] => Layout(Options(rest)),
         ["materialize", var manifest, var destination] => Materialize(manifest, destination),
         ["capture", var root, var manifest] => Capture(root, manifest),
+        ["netlink-capture", var name, var file, .. var rest] => CaptureNetlink(name, file, rest),
         _ => Usage(),
     };
 }
@@ -22,7 +24,7 @@ catch (HelpFormatException e)
     Console.Error.WriteLine($"{e.FilePath}({e.Line}): error SPSHELP: {e.Message}");
     return 1;
 }
-catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or InvalidOperationException)
+catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or InvalidOperationException or SriovPS.Native.Netlink.NetlinkException)
 {
     Console.Error.WriteLine($"SriovPS.Build: error SPSBUILD: {e.Message}");
     return 1;
@@ -60,6 +62,15 @@ static int Capture(string root, string manifest)
     return 0;
 }
 
+static int CaptureNetlink(string name, string file, ReadOnlySpan<string> rest)
+{
+    bool statistics = rest.IndexOf("--stats") >= 0;
+    int comment = rest.IndexOf("--comment");
+    NetlinkCapture.Capture(name, file, statistics, comment >= 0 && comment + 1 < rest.Length ? rest[comment + 1] : null);
+    Console.WriteLine($"SriovPS.Build: RTM_NEWLINK of {name} written to {file}");
+    return 0;
+}
+
 static Dictionary<string, string> Options(ReadOnlySpan<string> args)
 {
     var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -81,5 +92,6 @@ static int Usage()
     Console.Error.WriteLine("usage: SriovPS.Build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z");
     Console.Error.WriteLine("       SriovPS.Build materialize MANIFEST DESTINATION");
     Console.Error.WriteLine("       SriovPS.Build capture ROOT MANIFEST");
+    Console.Error.WriteLine("       SriovPS.Build netlink-capture IFNAME FILE [--stats] [--comment TEXT]");
     return 2;
 }

@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>send(2): bytes sent, or -1 with errno.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "send", SetLastError = true)]
+        internal static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);
+    }
+}

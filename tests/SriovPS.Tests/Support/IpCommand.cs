@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SriovPS.Tests.Support;
+
+/// <summary>iproute2's <c>ip</c>, run with an argument list: the kernel's account of links, to check the module against.</summary>
+internal static class IpCommand
+{
+    /// <summary>Runs ip and returns what it printed; throws with ip's own message when it fails.</summary>
+    public static string Run(params string[] arguments)
+    {
+        var (exitCode, output, error) = TryRun(arguments);
+        if (exitCode != 0)
+        {
+            throw new System.InvalidOperationException($"ip {string.Join(' ', arguments)}: {error.Trim()}");
+        }
+
+        return output;
+    }
+
+    public static (int ExitCode, string Output, string Error) TryRun(params string[] arguments) => TryRunWithInput(null, arguments);
+
+    /// <summary>Runs ip with <paramref name="input"/> on its standard input (for <c>ip -batch -</c>).</summary>
+    public static (int ExitCode, string Output, string Error) TryRunWithInput(string? input, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ip", arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
+        };
+        using var ip = Process.Start(start)!;
+        if (input is not null)
+        {
+            ip.StandardInput.Write(input);
+            ip.StandardInput.Close();
+        }
+
+        var error = ip.StandardError.ReadToEndAsync();
+        string output = ip.StandardOutput.ReadToEnd();
+        ip.WaitForExit();
+        return (ip.ExitCode, output, error.Result);
+    }
+
+    /// <summary><c>ip -j [-d] link show [dev NAME]</c>, parsed.</summary>
+    public static JsonElement Links(bool details = false, string? device = null)
+    {
+        var arguments = new System.Collections.Generic.List<string> { "-j" };
+        if (details)
+        {
+            arguments.Add("-d");
+        }
+
+        arguments.AddRange(["link", "show"]);
+        if (device is not null)
+        {
+            arguments.AddRange(["dev", device]);
+        }
+
+        return JsonDocument.Parse(Run([.. arguments])).RootElement.Clone();
+    }
+}
