@@ -53,7 +53,6 @@ internal static class LinkMessage
         int? link = null, numVfs = null;
         bool hasVfList = false;
         List<VfInfo>? vfs = null;
-        ReadOnlySpan<byte> deferredVfList = default;
 
         var reader = new NetlinkAttributeReader(message[fixedLength..], "RTM_NEWLINK");
         while (reader.TryRead(out ushort attribute, out var payload))
@@ -82,15 +81,10 @@ internal static class LinkMessage
                     numVfs = ToIndex(reader.ReadUInt32(payload, attribute), "IFLA_NUM_VF");
                     break;
                 case IfLink.IFLA_VFINFO_LIST when !hasVfList:
+                    // The kernel sends the address first; without one, Ethernet's length is the only sensible cut.
                     hasVfList = true;
-                    if (address is null)
-                    {
-                        // Not the kernel's order (it sends the address first): wait for the address length.
-                        deferredVfList = payload;
-                        break;
-                    }
-
-                    vfs = DecodeVfList(payload, numVfs, address.Length);
+                    int addressLength = address?.Length ?? (deviceType == ArphrdEther ? EthernetAddressLength : IfLink.VfAddressCapacity);
+                    vfs = DecodeVfList(payload, numVfs, addressLength);
                     if (numVfs is int expected && vfs.Count < expected)
                     {
                         // The list's length wrapped at 64 KiB, so nothing after it can be located.
@@ -99,11 +93,6 @@ internal static class LinkMessage
 
                     break;
             }
-        }
-
-        if (hasVfList && vfs is null)
-        {
-            vfs = DecodeVfList(deferredVfList, numVfs, address?.Length ?? (deviceType == ArphrdEther ? EthernetAddressLength : IfLink.VfAddressCapacity));
         }
 
     done:

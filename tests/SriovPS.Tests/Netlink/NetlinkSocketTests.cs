@@ -35,7 +35,7 @@ public sealed partial class NetlinkSocketTests
             Assert.Equal(
                 theirs.Select(Describe).Order(StringComparer.Ordinal),
                 ours.Select(Describe).Order(StringComparer.Ordinal));
-            Assert.Contains(ours, link => link.Name == "sriovps-v0" && link.Mtu == 9000 && Mac(link.Address) == "02:53:52:00:00:01");
+            Assert.Contains(ours, link => link.Name == "sriovps-v0" && link.Mtu == 9000 && IpLinkExpectations.Mac(link.Address) == "02:53:52:00:00:01");
         });
     }
 
@@ -202,24 +202,8 @@ public sealed partial class NetlinkSocketTests
         link.Index,
         link.Name,
         link.Mtu,
-        OperStateName(link.OperState),
-        link.Address is null ? "-" : Mac(link.Address));
-
-    /// <summary>iproute2's names for IF_OPER_* (include/uapi/linux/if.h).</summary>
-    private static string OperStateName(byte? state) => state switch
-    {
-        0 => "UNKNOWN",
-        1 => "NOTPRESENT",
-        2 => "DOWN",
-        3 => "LOWERLAYERDOWN",
-        4 => "TESTING",
-        5 => "DORMANT",
-        6 => "UP",
-        _ => "?",
-    };
-
-    internal static string Mac(byte[]? address) =>
-        address is null ? "-" : string.Join(':', address.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        IpLinkExpectations.OperStateName(link.OperState),
+        IpLinkExpectations.Mac(link.Address));
 
     private static unsafe void SendTo(SafeFileDescriptor from, uint portId, ReadOnlySpan<byte> message)
     {
