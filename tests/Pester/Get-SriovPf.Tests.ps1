@@ -59,6 +59,15 @@ Describe 'Get-SriovPf' {
             $pf.SriovSupport | Should -Be 'Supported'
         }
 
+        It 'reads a copied tree''s link state, MAC and MTU from its files, with one warning that netlink is not used' {
+            $pfs = @(Get-SriovPf -WarningVariable warnings -WarningAction SilentlyContinue)
+
+            $pfs.Count | Should -Be 4
+            $pfs.MacAddress | Should -Not -Contain $null
+            $warnings.Count | Should -Be 1
+            $warnings[0].Message | Should -Match 'netlink'
+        }
+
         It 'selects by PCI address, with or without the domain, and by driver' {
             (Get-SriovPf -PciAddress '04:00.2').Name | Should -Be 'eno51'
             (Get-SriovPf -PciAddress '0000:04:00.[01]').Name | Should -Be @('eno49', 'eno50')

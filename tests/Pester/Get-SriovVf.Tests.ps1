@@ -37,8 +37,8 @@ Describe 'Get-SriovVf' {
         $vfs[0] | Should -BeOfType 'SriovPS.SriovVf'
     }
 
-    It 'reports each VF''s interface and IOMMU group, and leaves netlink settings null' {
-        $vf = Get-SriovVf -PfName eno49 -Index 1
+    It 'reports each VF''s interface and IOMMU group, and leaves netlink settings null on a copied tree' {
+        $vf = Get-SriovVf -PfName eno49 -Index 1 -IncludeStatistics -WarningAction SilentlyContinue
 
         $vf.Name | Should -Be 'enp4s16f4'
         $vf.IommuGroup | Should -Be 40
@@ -48,6 +48,16 @@ Describe 'Get-SriovVf' {
         $vf.SpoofCheck | Should -BeNullOrEmpty
         $vf.Trust | Should -BeNullOrEmpty
         $vf.Owner | Should -BeNullOrEmpty
+        $vf.Statistics | Should -BeNullOrEmpty
+    }
+
+    It 'warns once, however many PFs, that a copied tree is not read over netlink' {
+        $vfs = @(Get-SriovVf -WarningVariable warnings -WarningAction SilentlyContinue)
+
+        $vfs.Count | Should -Be 28
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match 'SRIOVPS_HOST_ROOT'
+        $warnings[0].Message | Should -Match 'netlink'
     }
 
     It 'shows ConnectX-5 VFs on vfio-pci without an interface' {
@@ -100,6 +110,8 @@ Describe 'Get-SriovVf' {
     }
 
     It 'formats as a table' {
-        (Get-SriovVf -PfName eno49 | Format-Table | Out-String) | Should -Match 'eno49\s+0\s+0000:04:10.0\s+enp4s16f0\s+igbvf\s+39'
+        $table = Get-SriovVf -PfName eno49 -WarningAction SilentlyContinue | Format-Table | Out-String
+        $table | Should -Match 'PfName\s+Index\s+PciAddress\s+Driver\s+MacAddress\s+Vlan'
+        $table | Should -Match 'eno49\s+0\s+0000:04:10.0\s+igbvf'
     }
 }

@@ -17,6 +17,9 @@ public static class ErrorCatalog
     public const string InvalidPciAddress = "InvalidPciAddress";
     public const string InvalidWildcardPattern = "InvalidWildcardPattern";
     public const string SriovPfNotFound = "SriovPfNotFound";
+    public const string InterfaceNotFound = "InterfaceNotFound";
+    public const string NetlinkPermissionDenied = "NetlinkPermissionDenied";
+    public const string KernelLinkUnreadable = "KernelLinkUnreadable";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -27,6 +30,9 @@ public static class ErrorCatalog
             [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
             [InvalidWildcardPattern] = SriovErrorCategory.InvalidArgument,
             [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
+            [InterfaceNotFound] = SriovErrorCategory.ObjectNotFound,
+            [NetlinkPermissionDenied] = SriovErrorCategory.PermissionDenied,
+            [KernelLinkUnreadable] = SriovErrorCategory.ReadError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

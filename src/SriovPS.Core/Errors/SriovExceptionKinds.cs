@@ -37,3 +37,6 @@ public sealed class SriovConnectionException(string errorId, string message, obj
 
 public sealed class SriovWriteException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
     : SriovException(SriovErrorCategory.WriteError, errorId, message, target, remedy, inner);
+
+public sealed class SriovReadException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
+    : SriovException(SriovErrorCategory.ReadError, errorId, message, target, remedy, inner);

@@ -2,15 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using SriovPS.Native.Netlink;
 using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host;
 
 /// <summary>
-/// Finds SR-IOV PFs and their VFs from sysfs alone: one pass over <c>/sys/bus/pci/devices</c> that
-/// probes each function for <c>sriov_totalvfs</c> first (one failed open for the thousands of
-/// functions that are not PFs), then reads only the attributes the objects carry. A device that
-/// disappears while it is read is skipped and reported through the note callback, never thrown.
+/// Finds SR-IOV PFs and their VFs: one pass over <c>/sys/bus/pci/devices</c> that probes each
+/// function for <c>sriov_totalvfs</c> first (one failed open for the thousands of functions that are
+/// not PFs), then reads only the attributes the objects carry; on the live host, what only the kernel
+/// knows (VF settings) comes from one netlink request per PF. A device that disappears while it is
+/// read is skipped and reported through the note callback, never thrown.
 /// </summary>
 internal sealed class SriovDiscovery
 {
@@ -26,21 +28,25 @@ internal sealed class SriovDiscovery
     private readonly HostFileSystem _files;
     private readonly PciIdDatabase? _ids;
     private readonly Action<string>? _note;
+    private readonly KernelLinks? _links;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
     private Dictionary<string, string>? _netdevByDevice;
 
-    internal SriovDiscovery(HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null)
+    /// <param name="links">The live kernel over netlink; <c>null</c> for a copied host tree.</param>
+    internal SriovDiscovery(HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null, KernelLinks? links = null)
     {
         _files = files;
         _ids = ids;
         _note = note;
+        _links = links;
     }
 
     /// <summary>
     /// Every SR-IOV-capable network PF in PCI address order; with <paramref name="includeNotCapable"/>
     /// also the network functions without SR-IOV (not VFs), marked <see cref="SriovSupport.NotCapable"/>.
+    /// With <paramref name="kernelState"/> (and a live host), link state, MAC and MTU come from netlink.
     /// </summary>
-    internal List<SriovPf> GetPfs(bool includeNotCapable = false)
+    internal List<SriovPf> GetPfs(bool includeNotCapable = false, bool kernelState = false)
     {
         var addresses = _files.ListNames(PciDevices);
         addresses.RemoveAll(static a => !PciAddress.IsValid(a));
@@ -61,7 +67,7 @@ internal sealed class SriovDiscovery
                 continue;
             }
 
-            var pf = ReadPf(address, device, Math.Max(totalVfs, 0), capable: totalVfs >= 0);
+            var pf = ReadPf(address, device, Math.Max(totalVfs, 0), capable: totalVfs >= 0, kernelState);
             if (pf is not null)
             {
                 pfs.Add(pf);
@@ -71,8 +77,11 @@ internal sealed class SriovDiscovery
         return pfs;
     }
 
-    /// <summary>The VFs of a PF, from its <c>virtfnN</c> links as they are now, in index order.</summary>
-    internal List<SriovVf> GetVfs(SriovPf pf)
+    /// <summary>
+    /// The VFs of a PF, from its <c>virtfnN</c> links as they are now, in index order, with the
+    /// settings the PF holds for each (and their counters, when <paramref name="statistics"/>).
+    /// </summary>
+    internal List<SriovVf> GetVfs(SriovPf pf, bool statistics = false)
     {
         string device = DevicePath(pf.PciAddress);
         int numVfs = ReadInt(device, "sriov_numvfs");
@@ -85,6 +94,7 @@ internal sealed class SriovDiscovery
         // One readlink per /sys/class/net entry, once per command, costs less than listing the net/
         // directory of every VF (four calls each) as soon as a host has a few VFs.
         var netdevs = NetdevMap();
+        var settings = KernelVfSettings(pf, statistics);
         Span<char> link = stackalloc char[16];
         for (int index = 0; index < numVfs; index++)
         {
@@ -98,6 +108,7 @@ internal sealed class SriovDiscovery
             }
 
             string vfDevice = DevicePath(address);
+            var kernel = settings?.GetValueOrDefault(index);
             vfs.Add(new SriovVf(pf.PciAddress, address)
             {
                 PfName = pf.Name,
@@ -105,13 +116,45 @@ internal sealed class SriovDiscovery
                 Name = netdevs.GetValueOrDefault(address),
                 Driver = Intern(_files.ReadLinkName(vfDevice, "driver")),
                 IommuGroup = ReadLinkNumber(vfDevice, "iommu_group"),
+                MacAddress = KernelLinkMapping.FormatAddress(kernel?.MacAddress),
+                Vlan = KernelLinkMapping.ToInt(kernel?.Vlan),
+                Qos = KernelLinkMapping.ToInt(kernel?.Qos),
+                VlanProtocol = kernel is null ? null : KernelLinkMapping.ToVlanProtocol(kernel),
+                SpoofCheck = kernel?.SpoofCheck,
+                Trust = kernel?.Trust,
+                LinkState = KernelLinkMapping.ToVfLinkState(kernel?.LinkState),
+                MinTxRate = KernelLinkMapping.ToInt(kernel?.MinTxRate),
+                MaxTxRate = KernelLinkMapping.ToInt(kernel?.MaxTxRate ?? kernel?.TxRate),
+                Statistics = KernelLinkMapping.ToStatistics(kernel?.Statistics),
             });
         }
 
         return vfs;
     }
 
-    private SriovPf? ReadPf(string address, string device, int totalVfs, bool capable)
+    /// <summary>VF number → what the PF's driver reports for it, from one RTM_GETLINK; <c>null</c> off the live host.</summary>
+    private Dictionary<int, VfInfo>? KernelVfSettings(SriovPf pf, bool statistics)
+    {
+        if (_links is null || pf.Name is null || _links.ReadWithVfs(pf.Name, statistics) is not { } link)
+        {
+            return null;
+        }
+
+        if (!link.HasVfList && link.NumVfs > 0)
+        {
+            _note?.Invoke($"{pf.Name}: its driver reports no VF settings to the kernel (no ndo_get_vf_config).");
+        }
+
+        var settings = new Dictionary<int, VfInfo>(link.Vfs.Count);
+        foreach (var vf in link.Vfs)
+        {
+            settings.TryAdd(vf.Index, vf);
+        }
+
+        return settings;
+    }
+
+    private SriovPf? ReadPf(string address, string device, int totalVfs, bool capable, bool kernelState)
     {
         int numVfs = 0;
         if (capable)
@@ -135,7 +178,14 @@ internal sealed class SriovDiscovery
         LinkState? linkState = null;
         string? macAddress = null;
         int mtu = -1, flags = -1;
-        if (name is not null)
+        if (name is not null && kernelState && _links?.Read(name) is { } live)
+        {
+            linkState = KernelLinkMapping.ToLinkState(live.OperState);
+            macAddress = KernelLinkMapping.FormatAddress(live.Address);
+            mtu = live.Mtu is uint liveMtu ? (int)Math.Min(liveMtu, int.MaxValue) : -1;
+            flags = (int)live.Flags;
+        }
+        else if (name is not null)
         {
             string net = ClassNet + "/" + name;
             linkState = ParseOperState(ReadText(net, "operstate"));

@@ -43,11 +43,13 @@ public sealed class SriovVf
     /// <summary>The 802.1p priority of that VLAN.</summary>
     public int? Qos { get; internal init; }
 
-    /// <summary><c>802.1Q</c> or <c>802.1ad</c>.</summary>
+    /// <summary><c>802.1Q</c> or <c>802.1ad</c>: the tag the PF pushes; <c>null</c> when the VF has no VLAN.</summary>
     public string? VlanProtocol { get; internal init; }
 
+    /// <summary>Whether the PF drops frames the VF sends from another source MAC; <c>null</c> when the driver does not say.</summary>
     public bool? SpoofCheck { get; internal init; }
 
+    /// <summary>Whether the VF may change its MAC and enter promiscuous mode; <c>null</c> when the driver does not say.</summary>
     public bool? Trust { get; internal init; }
 
     /// <summary>The link state the PF imposes on the VF.</summary>
@@ -58,6 +60,9 @@ public sealed class SriovVf
 
     /// <summary>Maximum transmit rate in Mbit/s; 0 for no limit.</summary>
     public int? MaxTxRate { get; internal init; }
+
+    /// <summary>The VF's traffic counters; only with <c>Get-SriovVf -IncludeStatistics</c>.</summary>
+    public SriovVfStatistics? Statistics { get; internal init; }
 
     /// <summary>The libvirt guest that holds the VF, when known.</summary>
     public string? Owner { get; internal init; }

@@ -37,6 +37,10 @@ public sealed class GetSriovPfCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter IncludeNotCapable { get; set; }
 
+    protected override bool ConsultsKernel => true;
+
+    protected override bool ReadsPfKernelState => true;
+
     protected override void ProcessRecord()
     {
         var drivers = ParsePatterns(Driver, NamePattern.Parse);

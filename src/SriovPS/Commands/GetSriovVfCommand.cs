@@ -6,7 +6,7 @@ using SriovPS.Completion;
 namespace SriovPS.Commands;
 
 /// <summary>
-/// <para type="synopsis">Lists the SR-IOV virtual functions (VFs) of PFs.</para>
+/// <para type="synopsis">Lists the SR-IOV virtual functions (VFs) of PFs, with the settings each PF holds for them.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "SriovVf", DefaultParameterSetName = ByPfNameSet)]
 [OutputType(typeof(SriovVf))]
@@ -33,12 +33,18 @@ public sealed class GetSriovVfCommand : SriovCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int[]? Index { get; set; }
 
+    /// <summary>Also read each VF's traffic counters (the Statistics property).</summary>
+    [Parameter]
+    public SwitchParameter IncludeStatistics { get; set; }
+
+    protected override bool ConsultsKernel => true;
+
     protected override void ProcessRecord()
     {
         IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(PfName);
         foreach (var pf in pfs)
         {
-            foreach (var vf in Discovery.GetVfs(pf))
+            foreach (var vf in Discovery.GetVfs(pf, IncludeStatistics))
             {
                 if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
                 {

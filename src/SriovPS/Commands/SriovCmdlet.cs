@@ -16,6 +16,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private HostContext? _targetHost;
     private SriovDiscovery? _discovery;
+    private KernelLinks? _kernelLinks;
     private List<SriovPf>? _pfs;
     private List<SriovPf>? _networkFunctions;
 
@@ -26,9 +27,21 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     protected HostContext TargetHost =>
         _targetHost ?? throw new InvalidOperationException("The host is chosen in BeginProcessing.");
 
-    /// <summary>Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose.</summary>
-    internal SriovDiscovery Discovery =>
-        _discovery ??= new SriovDiscovery(TargetHost.Files, PciIdDatabase.ForHost(TargetHost.Files), WriteVerbose);
+    /// <summary>
+    /// Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose. On the
+    /// live host it reads the kernel over netlink too, and a failed read is a non-terminating error.
+    /// </summary>
+    internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(
+        TargetHost.Files,
+        PciIdDatabase.ForHost(TargetHost.Files),
+        WriteVerbose,
+        TargetHost.IsLiveHost ? _kernelLinks ??= new KernelLinks(WriteSriovError, WriteWarning) : null);
+
+    /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
+    protected virtual bool ConsultsKernel => false;
+
+    /// <summary>Whether PFs should carry link state, MAC and MTU as the kernel reports them now (a netlink request per PF).</summary>
+    protected virtual bool ReadsPfKernelState => false;
 
     protected override void BeginProcessing()
     {
@@ -44,6 +57,13 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         if (!_targetHost!.IsLiveHost)
         {
             WriteVerbose($"Reading the host tree at '{_targetHost.Root}' named by {HostContext.RootVariable}.");
+            if (ConsultsKernel)
+            {
+                // Once per command: netlink and libvirt describe this machine, not the copied tree.
+                WriteWarning(
+                    $"{HostContext.RootVariable} names the host tree '{_targetHost.Root}': the kernel (netlink) and libvirt are not consulted, " +
+                    "so VF settings (MacAddress, Vlan, Qos, SpoofCheck, Trust, LinkState, rates) and owners are left empty.");
+            }
         }
     }
 
@@ -54,8 +74,8 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// however many names arrive through the pipeline.
     /// </summary>
     internal List<SriovPf> AllPfs(bool includeNotCapable = false) => includeNotCapable
-        ? _networkFunctions ??= Discovery.GetPfs(includeNotCapable: true)
-        : _pfs ??= Discovery.GetPfs();
+        ? _networkFunctions ??= Discovery.GetPfs(includeNotCapable: true, ReadsPfKernelState)
+        : _pfs ??= Discovery.GetPfs(kernelState: ReadsPfKernelState);
 
     /// <summary>
     /// The PFs that <paramref name="names"/> select (every PF when there are none), reporting each
@@ -115,6 +135,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        _kernelLinks?.Dispose();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -1,6 +1,9 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using SriovPS.Errors;
 using SriovPS.Host;
+using SriovPS.Tests.Support;
 using SriovPS.Native.Sysfs;
 using Xunit;
 
@@ -24,5 +27,29 @@ public class LiveHostTests
         var found = new SriovDiscovery(new HostFileSystem("/")).GetPfs().Select(p => p.PciAddress);
 
         Assert.Equal(expected, found);
+    }
+
+    [SkippableFact]
+    public void GetPfs_WithKernelState_TakesLinkStateMacAndMtuFromNetlinkOneRequestPerInterface()
+    {
+        Skip.IfNot(Directory.Exists("/sys/bus/pci/devices"), "this machine has no PCI sysfs");
+        var errors = new List<SriovException>();
+        using var links = new KernelLinks(errors.Add);
+
+        var named = new SriovDiscovery(new HostFileSystem("/"), links: links)
+            .GetPfs(includeNotCapable: true, kernelState: true)
+            .Where(pf => pf.Name is not null)
+            .ToList();
+        Skip.If(named.Count == 0, "this machine has no PCI network interface");
+
+        Assert.Empty(errors);
+        Assert.Equal(named.Count, links.Requests);
+        foreach (var pf in named)
+        {
+            var ip = IpCommand.Links(device: pf.Name)[0];
+            Assert.Equal(ip.GetProperty("address").GetString(), pf.MacAddress);
+            Assert.Equal(ip.GetProperty("mtu").GetInt32(), pf.Mtu);
+            Assert.Equal(ip.GetProperty("operstate").GetString(), pf.LinkState?.ToString().ToUpperInvariant());
+        }
     }
 }

@@ -81,14 +81,17 @@ internal static class LabHost
     }
 
     /// <summary>Runs iproute2's ip with an argument list and returns what it printed; fails the test on an error.</summary>
-    public static string Ip(params string[] arguments)
+    public static string Ip(params string[] arguments) => Run("ip", arguments);
+
+    /// <summary>Runs a program with an argument list and returns what it printed; fails the test on an error.</summary>
+    public static string Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo("ip", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var ip = Process.Start(start)!;
-        string output = ip.StandardOutput.ReadToEnd();
-        string error = ip.StandardError.ReadToEnd();
-        ip.WaitForExit();
-        Assert.True(ip.ExitCode == 0, $"ip {string.Join(' ', arguments)}: {error}");
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {error.Result}");
         return output;
     }
 
