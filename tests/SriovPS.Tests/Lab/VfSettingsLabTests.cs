@@ -114,7 +114,7 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
         try
         {
             LabHost.Ip("link", "set", igb.Name, "down");
-            var down = new SriovDiscovery(new HostFileSystem("/"), links: links).GetPfs(kernelState: true).Single(p => p.Name == igb.Name);
+            var down = discovery.GetPfs(kernelState: true).Single(p => p.Name == igb.Name);
             Assert.Equal((LinkState.Down, SriovSupport.PfLinkDown), (down.LinkState!.Value, down.SriovSupport));
 
             LabHost.Ip("link", "set", igb.Name, "mtu", "9000", "up");

@@ -61,17 +61,21 @@ public sealed partial class NetlinkSocketTests
     public void Dump_OfDummyLink_MatchesIpLinkShow()
     {
         PrivateNetworkNamespace.SkipUnlessAvailable();
-        Skip.IfNot(PrivateNetworkNamespace.SupportsLinkKind("dummy"), "this kernel has no dummy links (CONFIG_DUMMY); the lab kernel has");
-        PrivateNetworkNamespace.Run(() =>
-        {
-            IpCommand.Run("link", "add", "sriovps-d0", "address", "02:53:52:00:00:0d", "mtu", "1280", "type", "dummy");
-            IpCommand.Run("link", "set", "sriovps-d0", "up");
-            using var socket = NetlinkSocket.Open();
-            var ours = LinkQueries.Get(socket, "sriovps-d0", AllLinks);
-            Assert.Equal(Describe(IpCommand.Links(device: "sriovps-d0")[0]), Describe(ours));
-            Assert.Equal(1280u, ours.Mtu);
-        });
+        Skip.IfNot(PrivateNetworkNamespace.SupportsLinkKind("dummy"), "this kernel has no dummy links (CONFIG_DUMMY); the lab runs this test on its kernel");
+        DummyLinkMatchesIpLinkShow();
     }
+
+    /// <summary>A dummy link with its own address and MTU, read by name and in a dump, as ip reads it.</summary>
+    internal static void DummyLinkMatchesIpLinkShow() => PrivateNetworkNamespace.Run(() =>
+    {
+        IpCommand.Run("link", "add", "sriovps-d0", "address", "02:53:52:00:00:0d", "mtu", "1280", "type", "dummy");
+        IpCommand.Run("link", "set", "sriovps-d0", "up");
+        using var socket = NetlinkSocket.Open();
+        var ours = LinkQueries.Get(socket, "sriovps-d0", AllLinks);
+        Assert.Equal(Describe(IpCommand.Links(device: "sriovps-d0")[0]), Describe(ours));
+        Assert.Equal(1280u, ours.Mtu);
+        Assert.Contains(LinkQueries.Dump(socket, AllLinks), link => Describe(link) == Describe(ours));
+    });
 
     [SkippableFact]
     public void Socket_SeesOnlyTheNamespaceItWasCreatedIn_WhicheverThreadUsesIt()

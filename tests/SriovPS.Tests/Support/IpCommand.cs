@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Linq;
 using System.Text.Json;
 
 namespace SriovPS.Tests.Support;
@@ -6,6 +7,12 @@ namespace SriovPS.Tests.Support;
 /// <summary>iproute2's <c>ip</c>, run with an argument list: the kernel's account of links, to check the module against.</summary>
 internal static class IpCommand
 {
+    /// <summary>Whether ip is on the PATH.</summary>
+    public static bool IsInstalled { get; } =
+        (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+            .Split(':', System.StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => System.IO.File.Exists(System.IO.Path.Combine(directory, "ip")));
+
     /// <summary>Runs ip and returns what it printed; throws with ip's own message when it fails.</summary>
     public static string Run(params string[] arguments)
     {

@@ -19,6 +19,7 @@ internal static class PrivateNetworkNamespace
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "network namespaces exist only on Linux");
         Skip.IfNot(Environment.IsPrivilegedProcess, "creating a network namespace needs root (CAP_SYS_ADMIN)");
+        Skip.IfNot(IpCommand.IsInstalled, "iproute2's ip, which these tests compare with, is not installed (apt-get install iproute2)");
         string? reason = Unavailable.Value;
         Skip.If(reason is not null, reason);
     }
