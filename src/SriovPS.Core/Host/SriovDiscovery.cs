@@ -151,6 +151,20 @@ internal sealed class SriovDiscovery
             settings.TryAdd(vf.Index, vf);
         }
 
+        if (link.VfsMissing && _note is not null)
+        {
+            var missing = new List<int>();
+            for (int index = 0; index < link.NumVfs; index++)
+            {
+                if (!settings.ContainsKey(index))
+                {
+                    missing.Add(index);
+                }
+            }
+
+            _note($"{pf.Name}: the driver did not describe VF {string.Join(", ", missing)} (drivers leave out a VF that is resetting); its settings are left empty.");
+        }
+
         return settings;
     }
 

@@ -39,10 +39,17 @@ internal sealed class LinkInfo
     internal IReadOnlyList<VfInfo> Vfs { get; init; } = Array.Empty<VfInfo>();
 
     /// <summary>
-    /// The VF list holds fewer entries than IFLA_NUM_VF: the kernel overflowed the list's 16-bit length
-    /// (VF statistics for a couple of hundred VFs), and what followed it could not be read.
+    /// The kernel overflowed the VF list's 16-bit length (a couple of hundred VFs with statistics, a
+    /// few hundred without): its declared end cuts an entry, or more entries follow it. What followed
+    /// the list could not be located and was not read.
     /// </summary>
-    internal bool VfListTruncated => HasVfList && NumVfs is int count && Vfs.Count < count;
+    internal bool VfListTruncated { get; init; }
+
+    /// <summary>
+    /// VFs counted by IFLA_NUM_VF but absent from a whole VF list: the driver declined to describe them
+    /// (i40e and ice do while a VF resets), so the kernel left them out.
+    /// </summary>
+    internal bool VfsMissing => HasVfList && !VfListTruncated && NumVfs is int count && Vfs.Count < count;
 }
 
 /// <summary>One IFLA_VF_INFO entry: what the PF holds for one VF.</summary>

@@ -51,7 +51,7 @@ internal static class LinkMessage
         uint? mtu = null;
         byte? operState = null;
         int? link = null, numVfs = null;
-        bool hasVfList = false;
+        bool hasVfList = false, truncated = false;
         List<VfInfo>? vfs = null;
 
         var reader = new NetlinkAttributeReader(message[fixedLength..], "RTM_NEWLINK");
@@ -84,10 +84,14 @@ internal static class LinkMessage
                     // The kernel sends the address first; without one, Ethernet's length is the only sensible cut.
                     hasVfList = true;
                     int addressLength = address?.Length ?? (deviceType == ArphrdEther ? EthernetAddressLength : IfLink.VfAddressCapacity);
-                    vfs = DecodeVfList(payload, numVfs, addressLength);
-                    if (numVfs is int expected && vfs.Count < expected)
+                    vfs = DecodeVfList(payload, numVfs, addressLength, out bool cut);
+
+                    // A wrapped length that happens to end between two entries leaves the next entry
+                    // where a top-level attribute should be; its type (1) is IFLA_ADDRESS, already read.
+                    truncated = cut || (numVfs > vfs.Count && address is not null && reader.PeekType == IfLink.IFLA_VF_INFO);
+                    if (truncated)
                     {
-                        // The list's length wrapped at 64 KiB, so nothing after it can be located.
+                        // Nothing after the overflowed list can be located.
                         goto done;
                     }
 
@@ -109,31 +113,30 @@ internal static class LinkMessage
             Link = link,
             NumVfs = numVfs,
             HasVfList = hasVfList,
+            VfListTruncated = truncated,
             Vfs = (IReadOnlyList<VfInfo>?)vfs ?? Array.Empty<VfInfo>(),
         };
     }
 
     /// <summary>
-    /// The entries of IFLA_VFINFO_LIST. When IFLA_NUM_VF promises more VFs than the list can hold, an
-    /// entry cut short by the list's end is the kernel's length overflow, not corruption: the entries
-    /// before it are kept and the caller sees the shortfall.
+    /// The entries of IFLA_VFINFO_LIST. When IFLA_NUM_VF promises more VFs than were read, an entry
+    /// cut short by the list's end is the kernel's length overflow, not corruption: the entries before
+    /// it are kept and <paramref name="cut"/> says so. Any other malformation is a decode error.
     /// </summary>
-    private static List<VfInfo> DecodeVfList(ReadOnlySpan<byte> list, int? numVfs, int addressLength)
+    private static List<VfInfo> DecodeVfList(ReadOnlySpan<byte> list, int? numVfs, int addressLength, out bool cut)
     {
         var vfs = new List<VfInfo>(Math.Clamp(numVfs ?? 0, 0, 1024));
         var reader = new NetlinkAttributeReader(list, "IFLA_VFINFO_LIST");
+        cut = false;
         while (true)
         {
-            ushort type;
-            ReadOnlySpan<byte> entry;
-            try
+            if (reader.NextIsCut && numVfs > vfs.Count)
             {
-                if (!reader.TryRead(out type, out entry))
-                {
-                    break;
-                }
+                cut = true;
+                break;
             }
-            catch (NetlinkDecodeException) when (numVfs is int expected && vfs.Count < expected)
+
+            if (!reader.TryRead(out ushort type, out var entry))
             {
                 break;
             }

@@ -31,7 +31,7 @@ internal static class LinkQueries
     /// <summary>RTM_GETLINK dump of every interface in the socket's namespace.</summary>
     internal static NetlinkMessageBuilder BuildDump(uint extMask)
     {
-        var request = new NetlinkMessageBuilder(RtNetlink.RTM_GETLINK, NetlinkProtocol.NLM_F_REQUEST | NetlinkProtocol.NLM_F_DUMP, 64);
+        var request = NetlinkMessageBuilder.ForDump(RtNetlink.RTM_GETLINK);
         request.AppendInterfaceInfo(0);
         request.AppendUInt32(IfLink.IFLA_EXT_MASK, extMask);
         return request;

@@ -23,6 +23,18 @@ internal ref struct NetlinkAttributeReader
     /// <summary>The bytes not yet read.</summary>
     internal readonly ReadOnlySpan<byte> Remaining => _remaining;
 
+    /// <summary>Whether the next attribute is cut by the end of the bytes: a header or a length that does not fit.</summary>
+    internal readonly bool NextIsCut =>
+        !_remaining.IsEmpty
+        && (_remaining.Length < NetlinkProtocol.AttributeHeaderLength
+            || BinaryPrimitives.ReadUInt16LittleEndian(_remaining) > _remaining.Length);
+
+    /// <summary>The type of the next attribute, without reading it; <c>null</c> at the end or where no header fits.</summary>
+    internal readonly ushort? PeekType =>
+        _remaining.Length >= NetlinkProtocol.AttributeHeaderLength
+            ? (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(_remaining[2..]) & NetlinkProtocol.NLA_TYPE_MASK)
+            : null;
+
     /// <summary>The next attribute: its type without the NESTED/NET_BYTEORDER flags, and its payload.</summary>
     internal bool TryRead(out ushort type, out ReadOnlySpan<byte> payload)
     {

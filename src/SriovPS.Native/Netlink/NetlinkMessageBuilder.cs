@@ -26,6 +26,16 @@ internal sealed class NetlinkMessageBuilder
 
     internal ushort Flags => BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(6));
 
+    /// <summary>
+    /// Whether this is a GET dump, answered with many messages and NLMSG_DONE. Said by whoever builds
+    /// the request: the same flag bits mean NLM_F_REPLACE|NLM_F_EXCL in a NEW request.
+    /// </summary>
+    internal bool IsDump { get; private init; }
+
+    /// <summary>A GET request for every object of its type (NLM_F_DUMP).</summary>
+    internal static NetlinkMessageBuilder ForDump(ushort type, int capacity = 64) =>
+        new(type, NetlinkProtocol.NLM_F_REQUEST | NetlinkProtocol.NLM_F_DUMP, capacity) { IsDump = true };
+
     internal int Length => _length;
 
     /// <summary>The finished message, its <c>nlmsg_len</c> set. Valid until the builder changes.</summary>

@@ -52,11 +52,13 @@ internal sealed class NetlinkSocket : IDisposable
         var descriptor = new SafeFileDescriptor(fd);
         try
         {
-            SetOption(fd, NetlinkProtocol.SOL_NETLINK, NetlinkProtocol.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
-            SetOption(fd, NetlinkProtocol.SOL_NETLINK, NetlinkProtocol.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+            // Each only adds detail or strictness, and each is newer than some supported kernels
+            // (extended acks 4.12, strict checking 4.20): without one the socket still works.
+            TrySetOption(fd, NetlinkProtocol.NETLINK_EXT_ACK);
+            TrySetOption(fd, NetlinkProtocol.NETLINK_CAP_ACK);
             if (protocol == Interop.Libc.NETLINK_ROUTE)
             {
-                SetOption(fd, NetlinkProtocol.SOL_NETLINK, NetlinkProtocol.NETLINK_GET_STRICT_CHK, 1, "NETLINK_GET_STRICT_CHK");
+                TrySetOption(fd, NetlinkProtocol.NETLINK_GET_STRICT_CHK);
             }
 
             // struct timeval { long tv_sec; long tv_usec; } on 64-bit Linux.
@@ -99,7 +101,8 @@ internal sealed class NetlinkSocket : IDisposable
     /// Sends <paramref name="request"/> and hands each reply to <paramref name="onReply"/> until the
     /// request is complete: <c>NLMSG_DONE</c> for a dump, the acknowledgement otherwise (NLM_F_ACK is
     /// added to non-dump requests so every request has a definite end). Replies to other sequence
-    /// numbers are dropped.
+    /// numbers are dropped. When <paramref name="onReply"/> throws, the rest of the answer is still read
+    /// (a dump left running would refuse the next one with EBUSY) and then the exception is rethrown.
     /// </summary>
     /// <returns><c>false</c> when the kernel flagged a dump as interrupted by a concurrent change (NLM_F_DUMP_INTR): retry it.</returns>
     /// <exception cref="NetlinkException">The kernel refused the request, or the socket failed or timed out.</exception>
@@ -107,7 +110,7 @@ internal sealed class NetlinkSocket : IDisposable
     internal bool Transact(NetlinkMessageBuilder request, NetlinkReplyHandler? onReply)
     {
         ObjectDisposedException.ThrowIf(_descriptor.IsClosed, this);
-        bool dump = (request.Flags & NetlinkProtocol.NLM_F_DUMP) == NetlinkProtocol.NLM_F_DUMP;
+        bool dump = request.IsDump;
         string operation = RtNetlink.MessageTypeName(request.Type);
         uint sequence = unchecked(++_sequence);
         request.SetSequence(sequence, PortId);
@@ -117,6 +120,7 @@ internal sealed class NetlinkSocket : IDisposable
 
         Send(message, operation);
         bool consistent = true;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? handlerFailure = null;
         while (true)
         {
             int received = ReceiveDatagram(operation);
@@ -153,14 +157,24 @@ internal sealed class NetlinkSocket : IDisposable
                     case NetlinkProtocol.NLMSG_OVERRUN:
                         throw new NetlinkException(Errno.ENOBUFS, operation, "the kernel reported a receive overrun");
                     case NetlinkProtocol.NLMSG_ERROR:
-                        ThrowIfError(reply, replyFlags, operation);
-                        return consistent;
                     case NetlinkProtocol.NLMSG_DONE:
                         // A dump's end carries its status too: a dump can fail part way.
+                        handlerFailure?.Throw();
                         ThrowIfError(reply, replyFlags, operation);
                         return consistent;
                     default:
-                        onReply?.Invoke(reply);
+                        if (handlerFailure is null && onReply is not null)
+                        {
+                            try
+                            {
+                                onReply(reply);
+                            }
+                            catch (Exception e)
+                            {
+                                handlerFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                            }
+                        }
+
                         break;
                 }
             }
@@ -322,11 +336,9 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    private static unsafe void SetOption(int fd, int level, int name, int value, string what)
+    private static unsafe void TrySetOption(int fd, int name)
     {
-        if (Interop.Libc.SetSockOpt(fd, level, name, &value, sizeof(int)) != 0)
-        {
-            throw new NetlinkException(Marshal.GetLastPInvokeError(), $"setsockopt({what})");
-        }
+        int on = 1;
+        _ = Interop.Libc.SetSockOpt(fd, NetlinkProtocol.SOL_NETLINK, name, &on, sizeof(int));
     }
 }

@@ -118,6 +118,9 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
             Assert.Equal((LinkState.Down, SriovSupport.PfLinkDown), (down.LinkState!.Value, down.SriovSupport));
 
             LabHost.Ip("link", "set", igb.Name, "mtu", "9000", "up");
+
+            // The operational state follows the administrative one on its own time: compare once it has.
+            LabHost.WaitUntil(() => IpDetails(igb.Name).GetProperty("operstate").GetString() == "UP", $"{igb.Name} operationally up");
             var up = discovery.GetPfs(kernelState: true).Single(p => p.Name == igb.Name);
             var ip = IpDetails(igb.Name);
             Assert.Equal(ip.GetProperty("operstate").GetString(), up.LinkState?.ToString().ToUpperInvariant());

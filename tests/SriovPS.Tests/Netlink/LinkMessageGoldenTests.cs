@@ -130,7 +130,45 @@ public sealed class LinkMessageGoldenTests
         Assert.Equal("eno49", link.Name);
     }
 
+    [Fact]
+    public void Decode_WholeListWithAVfLeftOut_IsNotAnOverflow_AndReadsWhatFollows()
+    {
+        // The driver declined to describe VF 1 (as i40e does while a VF resets): the kernel skips
+        // it, and the list is whole, so what follows it is read as usual.
+        string attributes =
+            "0800 1500 03000000" +                                  // IFLA_NUM_VF 3
+            "2400 1600" +                                           // IFLA_VFINFO_LIST, 36 bytes
+            "1000 0100 0c00 0400 00000000 01000000" +               //   VF 0
+            "1000 0100 0c00 0400 02000000 00000000" +               //   VF 2
+            "0800 0400 dc050000";                                   // IFLA_MTU after the list
+        var link = LinkMessage.Decode(Hex.Bytes(Message(attributes)));
+
+        Assert.Equal([0, 2], link.Vfs.Select(vf => vf.Index));
+        Assert.False(link.VfListTruncated);
+        Assert.True(link.VfsMissing);
+        Assert.Equal(1500u, link.Mtu);
+    }
+
+    [Fact]
+    public void Decode_ListWrappedExactlyBetweenEntries_IsAnOverflow()
+    {
+        // The wrapped length ends on an entry boundary: the next entry sits where a top-level
+        // attribute should be, with type 1, which is IFLA_ADDRESS, already read.
+        string attributes =
+            "0a00 0100 9cdc715e0fa0 0000" +                         // IFLA_ADDRESS
+            "0800 1500 02000000" +                                  // IFLA_NUM_VF 2
+            "1400 1600" +                                           // IFLA_VFINFO_LIST, declared 20 bytes
+            "1000 0100 0c00 0400 00000000 01000000" +               //   VF 0
+            "1000 0100 0c00 0400 01000000 01000000";                // VF 1, beyond the declared end
+        var link = LinkMessage.Decode(Hex.Bytes(Message(attributes)));
+
+        Assert.Equal(0, Assert.Single(link.Vfs).Index);
+        Assert.True(link.VfListTruncated);
+        Assert.False(link.VfsMissing);
+    }
+
     [Theory]
+    [InlineData("0800 1500 05000000 1000 1600 0300 0100 0c00 0400 00000000", "an entry length below its header, even with VFs to come")]
     [InlineData("0800 0400 dc05", "attribute longer than what remains")]
     [InlineData("0300 0400", "attribute length below its header")]
     [InlineData("0500 0400 dc000000", "IFLA_MTU shorter than a u32")]

@@ -85,14 +85,15 @@ public sealed class NetlinkRequestGoldenTests
     public void ExtendedAck_TextAndOffsetReachTheException()
     {
         var error = Hex.Bytes(
-            // nlmsghdr: len 68, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, seq 9, pid 77
-            "44000000 0200 0003 09000000 4d000000" +
+            // nlmsghdr: len 64, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, seq 9, pid 77
+            "40000000 0200 0003 09000000 4d000000" +
             // error -EINVAL, then the request's nlmsghdr only (capped)
             "eaffffff" + "34000000 1300 0500 09000000 4d000000" +
             // NLMSGERR_ATTR_MSG "VF out of range\0" (len 20), NLMSGERR_ATTR_OFFS 36
             "1400 0100 5646206f7574206f662072616e676500" +
             "0800 0200 24000000");
 
+        Assert.Equal(64, error.Length);
         var thrown = Assert.Throws<NetlinkException>(() => NetlinkSocket.ThrowIfError(error, 0x0300, "RTM_SETLINK"));
 
         Assert.Equal(Errno.EINVAL, thrown.Errno);
@@ -107,11 +108,12 @@ public sealed class NetlinkRequestGoldenTests
     public void ExtendedAck_UncappedEchoOfTheWholeRequest_IsSkippedToReachTheText()
     {
         var error = Hex.Bytes(
-            "3c000000 0200 0002 01000000 00000000" +
+            "34000000 0200 0002 01000000 00000000" +
             // error -EOPNOTSUPP, then the whole 24-byte request echoed
             "a1ffffff" + "18000000 1300 0500 01000000 00000000 0800 1d00 01000000" +
             "0800 0100 6e6f0000");
 
+        Assert.Equal(52, error.Length);
         var thrown = Assert.Throws<NetlinkException>(() => NetlinkSocket.ThrowIfError(error, 0x0200, "RTM_SETLINK"));
 
         Assert.Equal(Errno.EOPNOTSUPP, thrown.Errno);

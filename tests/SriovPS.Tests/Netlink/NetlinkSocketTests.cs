@@ -132,6 +132,29 @@ public sealed partial class NetlinkSocketTests
     }
 
     [SkippableFact]
+    public void Dump_WhenTheHandlerFails_ReadsTheDumpToItsEndSoTheNextDumpWorks()
+    {
+        PrivateNetworkNamespace.SkipUnlessAvailable();
+        PrivateNetworkNamespace.Run(() =>
+        {
+            CreateTestLinks();
+            using var socket = NetlinkSocket.Open();
+            int handled = 0;
+            var failure = Assert.Throws<NetlinkDecodeException>(() => socket.Transact(
+                LinkQueries.BuildDump(AllLinks),
+                _ =>
+                {
+                    handled++;
+                    throw new NetlinkDecodeException("refused by the test");
+                }));
+
+            Assert.Equal("refused by the test", failure.Message);
+            Assert.Equal(1, handled);
+            Assert.Equal(IpCommand.Links().GetArrayLength(), LinkQueries.Dump(socket, AllLinks).Count);
+        });
+    }
+
+    [SkippableFact]
     public void Transact_DropsMessagesWithAnotherSequenceNumber()
     {
         PrivateNetworkNamespace.SkipUnlessAvailable();
