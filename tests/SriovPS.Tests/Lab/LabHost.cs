@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;
@@ -80,20 +81,11 @@ internal static class LabHost
         }
     }
 
-    /// <summary>Runs iproute2's ip with an argument list and returns what it printed; fails the test on an error.</summary>
-    public static string Ip(params string[] arguments) => Run("ip", arguments);
+    /// <summary>Runs iproute2's ip with an argument list and returns what it printed; fails on an error.</summary>
+    public static string Ip(params string[] arguments) => ExternalProgram.Run("ip", arguments);
 
-    /// <summary>Runs a program with an argument list and returns what it printed; fails the test on an error.</summary>
-    public static string Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {error.Result}");
-        return output;
-    }
+    /// <summary>Runs a program with an argument list and returns what it printed; fails on an error.</summary>
+    public static string Run(string program, params string[] arguments) => ExternalProgram.Run(program, arguments);
 
     /// <summary>Whether iproute2 shows the interface administratively up (the UP flag).</summary>
     public static bool IsUp(string name) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Linq;
 using System.Text.Json;
 
@@ -14,40 +13,13 @@ internal static class IpCommand
             .Any(directory => System.IO.File.Exists(System.IO.Path.Combine(directory, "ip")));
 
     /// <summary>Runs ip and returns what it printed; throws with ip's own message when it fails.</summary>
-    public static string Run(params string[] arguments)
-    {
-        var (exitCode, output, error) = TryRun(arguments);
-        if (exitCode != 0)
-        {
-            throw new System.InvalidOperationException($"ip {string.Join(' ', arguments)}: {error.Trim()}");
-        }
+    public static string Run(params string[] arguments) => ExternalProgram.Run("ip", arguments);
 
-        return output;
-    }
-
-    public static (int ExitCode, string Output, string Error) TryRun(params string[] arguments) => TryRunWithInput(null, arguments);
+    public static (int ExitCode, string Output, string Error) TryRun(params string[] arguments) => ExternalProgram.TryRun("ip", null, arguments);
 
     /// <summary>Runs ip with <paramref name="input"/> on its standard input (for <c>ip -batch -</c>).</summary>
-    public static (int ExitCode, string Output, string Error) TryRunWithInput(string? input, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ip", arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = input is not null,
-        };
-        using var ip = Process.Start(start)!;
-        if (input is not null)
-        {
-            ip.StandardInput.Write(input);
-            ip.StandardInput.Close();
-        }
-
-        var error = ip.StandardError.ReadToEndAsync();
-        string output = ip.StandardOutput.ReadToEnd();
-        ip.WaitForExit();
-        return (ip.ExitCode, output, error.Result);
-    }
+    public static (int ExitCode, string Output, string Error) TryRunWithInput(string input, params string[] arguments) =>
+        ExternalProgram.TryRun("ip", input, arguments);
 
     /// <summary><c>ip -j [-d] link show [dev NAME]</c>, parsed.</summary>
     public static JsonElement Links(bool details = false, string? device = null)
