@@ -69,8 +69,4 @@ internal static class IfLink
     // ETH_P_8021Q and ETH_P_8021AD (include/uapi/linux/if_ether.h), big-endian on the wire.
     internal const ushort EthP8021Q = 0x8100;
     internal const ushort EthP8021AD = 0x88A8;
-
-    // enum IF_OPER_* (include/uapi/linux/if.h): IFLA_OPERSTATE values.
-    internal const byte IF_OPER_UNKNOWN = 0;
-    internal const byte IF_OPER_UP = 6;
 }

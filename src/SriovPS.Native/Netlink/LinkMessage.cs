@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.Text;
 
 namespace SriovPS.Native.Netlink;
 
@@ -60,7 +59,7 @@ internal static class LinkMessage
             switch (attribute)
             {
                 case IfLink.IFLA_IFNAME when name is null:
-                    name = ReadString(payload);
+                    name = NetlinkAttributeReader.ReadString(payload);
                     break;
                 case IfLink.IFLA_ADDRESS when address is null:
                     address = ReadAddress(payload, attribute);
@@ -300,11 +299,4 @@ internal static class LinkMessage
         payload.Length <= IfLink.VfAddressCapacity
             ? payload.ToArray()
             : throw new NetlinkDecodeException($"RTM_NEWLINK: attribute {type} holds a {payload.Length}-byte address; at most {IfLink.VfAddressCapacity} exist.");
-
-    /// <summary>A NUL-terminated string attribute; a missing terminator ends at the payload's end.</summary>
-    private static string ReadString(ReadOnlySpan<byte> payload)
-    {
-        int end = payload.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end >= 0 ? payload[..end] : payload);
-    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Text;
 
 namespace SriovPS.Native.Netlink;
 
@@ -63,6 +64,13 @@ internal ref struct NetlinkAttributeReader
         // The last attribute of a message may come without its padding.
         _remaining = _remaining[Math.Min(NetlinkProtocol.Align(length), _remaining.Length)..];
         return true;
+    }
+
+    /// <summary>A NUL-terminated string attribute (NLA_NUL_STRING); a missing terminator ends at the payload's end.</summary>
+    internal static string ReadString(ReadOnlySpan<byte> payload)
+    {
+        int end = payload.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end >= 0 ? payload[..end] : payload);
     }
 
     internal readonly uint ReadUInt32(ReadOnlySpan<byte> payload, ushort type, int offset = 0)

@@ -2,7 +2,6 @@ using System;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace SriovPS.Native.Netlink;
 
@@ -250,8 +249,7 @@ internal sealed class NetlinkSocket : IDisposable
         {
             if (type == NetlinkProtocol.NLMSGERR_ATTR_MSG)
             {
-                int end = value.IndexOf((byte)0);
-                text = Encoding.UTF8.GetString(end >= 0 ? value[..end] : value);
+                text = NetlinkAttributeReader.ReadString(value);
             }
             else if (type == NetlinkProtocol.NLMSGERR_ATTR_OFFS && value.Length >= 4)
             {

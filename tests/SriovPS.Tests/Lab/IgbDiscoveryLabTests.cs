@@ -31,17 +31,9 @@ public sealed class IgbDiscoveryLabTests(IgbDiscoveryLabTests.SevenVfs lab) : IC
                 return;
             }
 
-            try
-            {
-                LabHost.SetNumVfs(Pfs[0], 7);
-                LabHost.WaitUntil(() => Enumerable.Range(0, 7).All(i => LabHost.LinkName($"/sys/bus/pci/devices/{Pfs[0]}/virtfn{i}/driver") == "igbvf"), "igbvf bound to 7 VFs");
-            }
-            catch
-            {
-                // xunit never disposes a fixture whose constructor failed: leave no VFs behind.
-                LabHost.SetNumVfs(Pfs[0], 0);
-                throw;
-            }
+            LabHost.EnableVfsOrUndo(Pfs[0], 7, () => LabHost.WaitUntil(
+                () => Enumerable.Range(0, 7).All(i => LabHost.LinkName($"/sys/bus/pci/devices/{Pfs[0]}/virtfn{i}/driver") == "igbvf"),
+                "igbvf bound to 7 VFs"));
         }
 
         public System.Collections.Generic.List<string> Pfs { get; } = [];

@@ -54,6 +54,25 @@ internal static class LabHost
                         && !Path.Exists($"/sys/bus/pci/devices/{pf}/virtfn{count}"), $"{count} VFs on {pf}");
     }
 
+    /// <summary>
+    /// Enables <paramref name="count"/> VFs on <paramref name="pf"/> and runs <paramref name="configure"/>;
+    /// on any failure sets 0 VFs again before rethrowing, since xunit never disposes a fixture whose
+    /// constructor failed.
+    /// </summary>
+    public static void EnableVfsOrUndo(string pf, int count, Action configure)
+    {
+        try
+        {
+            SetNumVfs(pf, count);
+            configure();
+        }
+        catch
+        {
+            SetNumVfs(pf, 0);
+            throw;
+        }
+    }
+
     /// <summary>Binds a PCI function to a driver the way driverctl does: driver_override, unbind, drivers_probe.</summary>
     public static void Bind(string address, string? driver)
     {

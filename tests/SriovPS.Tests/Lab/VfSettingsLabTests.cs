@@ -31,21 +31,15 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
             }
 
             PciAddress = pf;
-            try
+            Name = System.IO.Path.GetFileName(System.IO.Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
+            LabHost.EnableVfsOrUndo(pf, 7, () =>
             {
-                LabHost.SetNumVfs(pf, 7);
-                Name = System.IO.Path.GetFileName(System.IO.Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
                 LabHost.Ip("link", "set", Name, "up");
                 LabHost.Ip("link", "set", Name, "vf", "0", "mac", "02:53:52:00:00:10", "vlan", "42", "qos", "3", "spoofchk", "on", "trust", "on");
                 LabHost.Ip("link", "set", Name, "vf", "1", "mac", "02:53:52:00:00:11", "spoofchk", "off");
                 LabHost.Ip("link", "set", Name, "vf", "2", "vlan", "100");
                 LabHost.Ip("link", "set", Name, "vf", "6", "vlan", "4095", "qos", "7", "trust", "on");
-            }
-            catch
-            {
-                LabHost.SetNumVfs(pf, 0);
-                throw;
-            }
+            });
         }
 
         public string? PciAddress { get; }
