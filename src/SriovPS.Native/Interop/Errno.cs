@@ -12,7 +12,9 @@ internal static class Errno
     internal const int EEXIST = 17;
     internal const int ENODEV = 19;
     internal const int EINVAL = 22;
+    internal const int ENOSPC = 28;
     internal const int ERANGE = 34;
+    internal const int ENAMETOOLONG = 36;
     internal const int EMSGSIZE = 90;
     internal const int EPROTONOSUPPORT = 93;
     internal const int EOPNOTSUPP = 95;

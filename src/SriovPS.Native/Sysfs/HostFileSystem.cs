@@ -110,6 +110,55 @@ internal sealed class HostFileSystem
     }
 
     /// <summary>
+    /// Writes <paramref name="value"/> to the existing attribute <paramref name="directory"/>/<paramref name="name"/>
+    /// in one write(2), as sysfs requires (it hands each write to the driver whole). Returns 0, or the
+    /// errno of the open or the write: sysfs reports a driver's refusal (EBUSY, EINVAL, ENODEV) as the
+    /// write's error. Never creates a file.
+    /// </summary>
+    public unsafe int WriteAttribute(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, ReadOnlySpan<byte> value)
+    {
+        Span<byte> path = stackalloc byte[PathBufferSize];
+        if (!TryBuildPath(directory, name, path))
+        {
+            return Errno.ENAMETOOLONG;
+        }
+
+        int fd;
+        fixed (byte* pathPointer = path)
+        {
+            do
+            {
+                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CLOEXEC, 0);
+            }
+            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        }
+
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        nint written;
+        fixed (byte* valuePointer = value)
+        {
+            do
+            {
+                written = Interop.Libc.Write(fd, valuePointer, (nuint)value.Length);
+            }
+            while (written < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        }
+
+        if (written < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        // A short write to a regular file (a copied tree) is a full disk; sysfs takes all or fails.
+        return written == value.Length ? 0 : Errno.ENOSPC;
+    }
+
+    /// <summary>
     /// A sysfs attribute's text without its trailing newline, or <c>null</c> when the file is absent,
     /// unreadable in the device's present state, or gone.
     /// </summary>

@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>write(2): bytes written, or -1 with errno.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
+        internal static unsafe partial nint Write(int fd, byte* buffer, nuint count);
+    }
+}
