@@ -20,6 +20,16 @@ public static class ErrorCatalog
     public const string InterfaceNotFound = "InterfaceNotFound";
     public const string NetlinkPermissionDenied = "NetlinkPermissionDenied";
     public const string KernelLinkUnreadable = "KernelLinkUnreadable";
+    public const string InvalidMacAddress = "InvalidMacAddress";
+    public const string InvalidVfSetting = "InvalidVfSetting";
+    public const string SriovVfNotFound = "SriovVfNotFound";
+    public const string PfInterfaceMissing = "PfInterfaceMissing";
+    public const string LiveHostRequired = "LiveHostRequired";
+    public const string VfSettingNotSupported = "VfSettingNotSupported";
+    public const string VfSettingRejected = "VfSettingRejected";
+    public const string VfSettingFailed = "VfSettingFailed";
+    public const string SysfsPermissionDenied = "SysfsPermissionDenied";
+    public const string VfRebindFailed = "VfRebindFailed";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -33,6 +43,16 @@ public static class ErrorCatalog
             [InterfaceNotFound] = SriovErrorCategory.ObjectNotFound,
             [NetlinkPermissionDenied] = SriovErrorCategory.PermissionDenied,
             [KernelLinkUnreadable] = SriovErrorCategory.ReadError,
+            [InvalidMacAddress] = SriovErrorCategory.InvalidArgument,
+            [InvalidVfSetting] = SriovErrorCategory.InvalidArgument,
+            [SriovVfNotFound] = SriovErrorCategory.ObjectNotFound,
+            [PfInterfaceMissing] = SriovErrorCategory.InvalidOperation,
+            [LiveHostRequired] = SriovErrorCategory.InvalidOperation,
+            [VfSettingNotSupported] = SriovErrorCategory.NotImplemented,
+            [VfSettingRejected] = SriovErrorCategory.InvalidArgument,
+            [VfSettingFailed] = SriovErrorCategory.WriteError,
+            [SysfsPermissionDenied] = SriovErrorCategory.PermissionDenied,
+            [VfRebindFailed] = SriovErrorCategory.WriteError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

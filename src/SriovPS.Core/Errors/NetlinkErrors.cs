@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using SriovPS.Host;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
 
@@ -35,4 +37,68 @@ internal static class NetlinkErrors
             interfaceName,
             "Report this with the output of 'ip -d link show " + interfaceName + "'.",
             error);
+
+    /// <summary>
+    /// The kernel's refusal of one VF attribute: what the driver cannot do, or what the kernel found
+    /// wrong, in its own words, with the <c>ip link</c> command that would have done the same and what
+    /// was applied to the VF regardless.
+    /// </summary>
+    internal static SriovException ForVfChange(NetlinkException error, VfChangeContext context)
+    {
+        string target = $"{context.PfName} vf {context.Vf}";
+        string command = $"ip link set {context.PfName} vf {context.Vf} {context.Change.IpArguments}";
+        string words = string.IsNullOrEmpty(error.ExtendedAck)
+            ? Errno.Describe(error.Errno)
+            : Errno.Describe(error.Errno) + ": " + error.ExtendedAck;
+        string said = $"the kernel answered \"{words}\" to '{command}'.";
+        string applied = context.Applied.Count == 0
+            ? $" Nothing was changed on {target}."
+            : $" Applied to {target}: {string.Join(", ", context.Applied)}.";
+        string driver = context.PfDriver ?? "The PF's driver";
+
+        return error.Errno switch
+        {
+            Errno.EOPNOTSUPP => new SriovNotImplementedException(
+                ErrorCatalog.VfSettingNotSupported,
+                $"{driver} does not support {context.Change.Description} on VFs: {said}{applied}",
+                target,
+                inner: error),
+            Errno.EPROTONOSUPPORT => new SriovNotImplementedException(
+                ErrorCatalog.VfSettingNotSupported,
+                context.Change.Kind == VfSettingKind.Vlan && context.Change.IpArguments.EndsWith("proto 802.1ad", System.StringComparison.Ordinal)
+                    ? $"{driver} does not support 802.1ad (QinQ) VLAN tags on VFs: {said}{applied}"
+                    : $"{driver} does not support '{context.Change.IpArguments}' on VFs: {said}{applied}",
+                target,
+                inner: error),
+            Errno.EINVAL => new SriovInvalidArgumentException(
+                ErrorCatalog.VfSettingRejected,
+                $"The kernel rejected '{command}': {words}.{applied}",
+                target,
+                context.Change.Kind == VfSettingKind.Rate
+                    ? "Rates cannot exceed the PF's link speed, and some drivers (igb) limit only the maximum rate, and only while the PF has a link."
+                    : null,
+                error),
+            Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+                ErrorCatalog.NetlinkPermissionDenied,
+                $"The kernel refused to change {target}: {said}{applied}",
+                target,
+                "Run PowerShell as root, or with CAP_NET_ADMIN.",
+                error),
+            Errno.ENODEV => new SriovObjectNotFoundException(
+                ErrorCatalog.InterfaceNotFound,
+                $"The kernel has no interface '{context.PfName}' any more: it was removed or renamed.{applied}",
+                context.PfName,
+                "Run Get-SriovPf to see the PFs as they are now.",
+                error),
+            _ => new SriovWriteException(
+                ErrorCatalog.VfSettingFailed,
+                $"Could not change {target}: {said}{applied}",
+                target,
+                inner: error),
+        };
+    }
 }
+
+/// <summary>Which VF attribute a refused request carried, and what had been applied to the VF.</summary>
+internal sealed record VfChangeContext(
+    string PfName, string? PfDriver, int Vf, VfSettingChange Change, IReadOnlyList<VfSettingChange> Applied);

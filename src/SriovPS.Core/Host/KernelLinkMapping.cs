@@ -30,6 +30,32 @@ internal static class KernelLinkMapping
         });
     }
 
+    /// <summary>
+    /// A VF object from what sysfs says of the function (<paramref name="name"/>, <paramref name="driver"/>,
+    /// <paramref name="iommuGroup"/>) and what the PF's driver reports for it (<paramref name="kernel"/>;
+    /// <c>null</c> leaves every setting empty).
+    /// </summary>
+    internal static SriovVf CreateVf(
+        string pfPciAddress, string pciAddress, string? pfName, int index, VfInfo? kernel,
+        string? name = null, string? driver = null, int? iommuGroup = null) => new(pfPciAddress, pciAddress)
+    {
+        PfName = pfName,
+        Index = index,
+        Name = name,
+        Driver = driver,
+        IommuGroup = iommuGroup,
+        MacAddress = FormatAddress(kernel?.MacAddress),
+        Vlan = ToInt(kernel?.Vlan),
+        Qos = ToInt(kernel?.Qos),
+        VlanProtocol = kernel is null ? null : ToVlanProtocol(kernel),
+        SpoofCheck = kernel?.SpoofCheck,
+        Trust = kernel?.Trust,
+        LinkState = ToVfLinkState(kernel?.LinkState),
+        MinTxRate = ToInt(kernel?.MinTxRate),
+        MaxTxRate = ToInt(kernel?.MaxTxRate ?? kernel?.TxRate),
+        Statistics = ToStatistics(kernel?.Statistics),
+    };
+
     /// <summary>IF_OPER_* and <see cref="LinkState"/> share RFC 2863's numbering.</summary>
     internal static LinkState? ToLinkState(byte? operState) => operState switch
     {

@@ -77,6 +77,18 @@ internal sealed class KernelLinks : IDisposable
         return settings;
     }
 
+    /// <summary>
+    /// Sends one change (RTM_SETLINK) and waits for the kernel's acknowledgement. Unlike reads, a
+    /// refusal is thrown: only the caller knows what the change meant.
+    /// </summary>
+    /// <exception cref="NetlinkException">The kernel refused the change, or no netlink socket could be opened.</exception>
+    internal void Change(NetlinkMessageBuilder request)
+    {
+        var socket = _socket ??= NetlinkSocket.Open();
+        Requests++;
+        socket.Transact(request, null);
+    }
+
     public void Dispose() => _socket?.Dispose();
 
     private LinkInfo? Request(string interfaceName, uint extMask)

@@ -108,29 +108,25 @@ internal sealed class SriovDiscovery
             }
 
             string vfDevice = DevicePath(address);
-            var kernel = settings?.GetValueOrDefault(index);
-            vfs.Add(new SriovVf(pf.PciAddress, address)
-            {
-                PfName = pf.Name,
-                Index = index,
-                Name = netdevs.GetValueOrDefault(address),
-                Driver = Intern(_files.ReadLinkName(vfDevice, "driver")),
-                IommuGroup = ReadLinkNumber(vfDevice, "iommu_group"),
-                MacAddress = KernelLinkMapping.FormatAddress(kernel?.MacAddress),
-                Vlan = KernelLinkMapping.ToInt(kernel?.Vlan),
-                Qos = KernelLinkMapping.ToInt(kernel?.Qos),
-                VlanProtocol = kernel is null ? null : KernelLinkMapping.ToVlanProtocol(kernel),
-                SpoofCheck = kernel?.SpoofCheck,
-                Trust = kernel?.Trust,
-                LinkState = KernelLinkMapping.ToVfLinkState(kernel?.LinkState),
-                MinTxRate = KernelLinkMapping.ToInt(kernel?.MinTxRate),
-                MaxTxRate = KernelLinkMapping.ToInt(kernel?.MaxTxRate ?? kernel?.TxRate),
-                Statistics = KernelLinkMapping.ToStatistics(kernel?.Statistics),
-            });
+            vfs.Add(KernelLinkMapping.CreateVf(
+                pf.PciAddress,
+                address,
+                pf.Name,
+                index,
+                settings?.GetValueOrDefault(index),
+                netdevs.GetValueOrDefault(address),
+                Intern(_files.ReadLinkName(vfDevice, "driver")),
+                ReadLinkNumber(vfDevice, "iommu_group")));
         }
 
         return vfs;
     }
+
+    /// <summary>
+    /// Forgets which interface each PCI function has, read once per command, after something (a driver
+    /// rebind) may have created or renamed interfaces.
+    /// </summary>
+    internal void ForgetInterfaces() => _netdevByDevice = null;
 
     /// <summary>VF number → what the PF's driver reports for it, from one RTM_GETLINK; <c>null</c> off the live host.</summary>
     private Dictionary<int, VfInfo>? KernelVfSettings(SriovPf pf, bool statistics)

@@ -35,10 +35,18 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         TargetHost.Files,
         PciIdDatabase.ForHost(TargetHost.Files),
         WriteVerbose,
-        TargetHost.IsLiveHost ? _kernelLinks ??= new KernelLinks(WriteSriovError, WriteWarning) : null);
+        TargetHost.IsLiveHost ? KernelLinks : null);
+
+    /// <summary>The command's netlink socket to the live kernel; reads report failures as errors and warnings.</summary>
+    internal KernelLinks KernelLinks => _kernelLinks ??= new KernelLinks(WriteSriovError, WriteWarning);
 
     /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
     protected virtual bool ConsultsKernel => false;
+
+    /// <summary>The one warning a command that <see cref="ConsultsKernel"/> gives when the host is a copied tree at <paramref name="root"/>.</summary>
+    protected virtual string CopiedHostTreeWarning(string root) =>
+        $"{HostContext.RootVariable} names the host tree '{root}': the kernel (netlink) and libvirt are not consulted, " +
+        "so VF settings (MacAddress, Vlan, Qos, SpoofCheck, Trust, LinkState, rates) and owners are left empty.";
 
     /// <summary>Whether PFs should carry link state, MAC and MTU as the kernel reports them now (a netlink request per PF).</summary>
     protected virtual bool ReadsPfKernelState => false;
@@ -60,9 +68,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
             if (ConsultsKernel)
             {
                 // Once per command: netlink and libvirt describe this machine, not the copied tree.
-                WriteWarning(
-                    $"{HostContext.RootVariable} names the host tree '{_targetHost.Root}': the kernel (netlink) and libvirt are not consulted, " +
-                    "so VF settings (MacAddress, Vlan, Qos, SpoofCheck, Trust, LinkState, rates) and owners are left empty.");
+                WriteWarning(CopiedHostTreeWarning(_targetHost.Root));
             }
         }
     }

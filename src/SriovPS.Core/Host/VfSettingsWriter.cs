@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using SriovPS.Errors;
+using SriovPS.Native.Netlink;
+
+namespace SriovPS.Host;
+
+/// <summary>What became of a plan: the attributes the kernel took, and an error for each it refused.</summary>
+internal sealed class VfSettingsOutcome(List<VfSettingChange> applied, List<SriovException> failures)
+{
+    internal IReadOnlyList<VfSettingChange> Applied { get; } = applied;
+
+    internal IReadOnlyList<SriovException> Failures { get; } = failures;
+
+    internal bool AppliedMacAddress => applied.Exists(static c => c.Kind == VfSettingKind.MacAddress);
+}
+
+/// <summary>
+/// Sends a VF's planned changes, one RTM_SETLINK per attribute in plan order. A refused attribute
+/// does not stop the ones after it (they are independent); each refusal becomes an error that names
+/// the driver and the attribute and says what was applied.
+/// </summary>
+internal sealed class VfSettingsWriter(KernelLinks links)
+{
+    /// <param name="pfName">The PF's interface, which carries the request.</param>
+    /// <param name="pfDriver">The PF's driver, named in errors ("igb does not support …").</param>
+    internal VfSettingsOutcome Apply(string pfName, string? pfDriver, int vf, VfSettingsPlan plan)
+    {
+        var applied = new List<VfSettingChange>(plan.Changes.Count);
+        var refused = new List<(VfSettingChange Change, NetlinkException Error)>();
+        foreach (var change in plan.Changes)
+        {
+            try
+            {
+                links.Change(LinkChanges.BuildSetVf(pfName, change.Write));
+                applied.Add(change);
+            }
+            catch (NetlinkException e)
+            {
+                refused.Add((change, e));
+            }
+        }
+
+        var failures = new List<SriovException>(refused.Count);
+        foreach (var (change, error) in refused)
+        {
+            failures.Add(NetlinkErrors.ForVfChange(error, new VfChangeContext(pfName, pfDriver, vf, change, applied)));
+        }
+
+        return new VfSettingsOutcome(applied, failures);
+    }
+}
