@@ -16,4 +16,12 @@ public sealed class NamespaceLabTests
         PrivateNetworkNamespace.SkipUnlessAvailable();
         NetlinkSocketTests.DummyLinkMatchesIpLinkShow();
     }
+
+    [SkippableFact]
+    public void SettingAVf_OnADummyLink_IsNotImplemented_OnTheLabKernel()
+    {
+        Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        PrivateNetworkNamespace.SkipUnlessAvailable();
+        Host.VfChangeNamespaceTests.AssertRefusedCleanly("dummy");
+    }
 }

@@ -175,7 +175,7 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
     }
 
     /// <summary>A <see cref="SriovVf"/> against iproute2's line for it, in the object's own terms.</summary>
-    private static void AssertVfObjectMatches(JsonElement ip, SriovVf vf)
+    internal static void AssertVfObjectMatches(JsonElement ip, SriovVf vf)
     {
         var vlan = ip.GetProperty("vlan_list")[0];
         int expectedVlan = vlan.TryGetProperty("vlan", out var v) ? v.GetInt32() : 0;
@@ -192,6 +192,6 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
         Assert.True(ip.GetProperty("rate").GetProperty("min_tx").GetInt32() == vf.MinTxRate, where + "MinTxRate");
     }
 
-    private static JsonElement IpDetails(string name) =>
+    internal static JsonElement IpDetails(string name) =>
         JsonDocument.Parse(LabHost.Ip("-j", "-d", "link", "show", "dev", name)).RootElement[0].Clone();
 }
