@@ -82,6 +82,39 @@ public sealed class NetlinkRequestGoldenTests
     }
 
     [Fact]
+    public void SetVf_OneAttribute_IsTheLinkByNameWithOneVfInfoEntry()
+    {
+        // ip link set eno49 vf 3 trust on
+        var request = LinkChanges.BuildSetVf("eno49", b => VfAttributeWriter.Trust(b, 3, true));
+        request.SetSequence(2, 0);
+
+        var expected = Hex.Bytes(
+            // nlmsghdr: len 64, RTM_SETLINK (19), NLM_F_REQUEST (the socket adds NLM_F_ACK), seq 2
+            "40000000 1300 0100 02000000 00000000" +
+            // ifinfomsg: index 0, so the kernel looks the link up by IFLA_IFNAME
+            "00 00 0000 00000000 00000000 00000000" +
+            "0a00 0300 656e6f3439 00 0000" +
+            // IFLA_VFINFO_LIST (22, len 20) > IFLA_VF_INFO (1, len 16) > IFLA_VF_TRUST (9): vf 3, on
+            "1400 1600" + "1000 0100" + "0c00 0900 03000000 01000000");
+        Assert.Equal(Hex.Of(expected), Hex.Of(request.Message));
+    }
+
+    [Fact]
+    public void SetAddress_IsTheLinkByNameWithIflaAddress()
+    {
+        var request = LinkChanges.BuildSetAddress("eth7", Hex.Bytes("02 53 52 00 03 05"));
+        request.SetSequence(3, 0);
+
+        var expected = Hex.Bytes(
+            "38000000 1300 0100 03000000 00000000" +
+            "00 00 0000 00000000 00000000 00000000" +
+            // IFLA_IFNAME "eth7\0" (len 9, padded to 12), IFLA_ADDRESS (1): six bytes (len 10, padded to 12)
+            "0900 0300 65746837 00 000000" +
+            "0a00 0100 025352000305 0000");
+        Assert.Equal(Hex.Of(expected), Hex.Of(request.Message));
+    }
+
+    [Fact]
     public void ExtendedAck_TextAndOffsetReachTheException()
     {
         var error = Hex.Bytes(

@@ -1,0 +1,39 @@
+using System.Linq;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Build;
+
+/// <summary>What the compiled cmdlets promise users, read from their metadata.</summary>
+public sealed class CmdletContractTests
+{
+    [Fact]
+    public void EveryCmdletThatChangesTheHost_SupportsWhatIfAndConfirm()
+    {
+        var changers = PowerShellMetadata.Cmdlets.Where(c => c.Verb is not ("Get" or "Test")).ToList();
+
+        Assert.Contains(changers, c => c.Name == "Set-SriovVf");
+        Assert.All(changers, c => Assert.True(c.SupportsShouldProcess, $"{c.Name} does not support -WhatIf/-Confirm"));
+    }
+
+    [Fact]
+    public void SetSriovVf_TakesVfsFromThePipelineOrPfNameAndIndex()
+    {
+        var cmdlet = PowerShellMetadata.Cmdlets.Single(c => c.Name == "Set-SriovVf");
+        var pfName = cmdlet.Parameters.Single(p => p.Name == "PfName").Sets.Single();
+        var index = cmdlet.Parameters.Single(p => p.Name == "Index").Sets.Single();
+        var input = cmdlet.Parameters.Single(p => p.Name == "InputObject");
+
+        Assert.Equal("ByPfName", cmdlet.DefaultParameterSetName);
+        Assert.Equal(("ByPfName", 0, true, true), (pfName.SetName, pfName.Position, pfName.Mandatory, pfName.ValueFromPipelineByPropertyName));
+        Assert.Equal(("ByPfName", 1, true, true), (index.SetName, index.Position, index.Mandatory, index.ValueFromPipelineByPropertyName));
+        Assert.Equal("SriovVf[]", input.TypeName);
+        Assert.True(input.Sets.Single().ValueFromPipeline);
+        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputTypes);
+
+        // Settings never bind from the pipeline: a piped SriovVf carries its present MacAddress and Vlan.
+        Assert.All(
+            cmdlet.Parameters.Where(p => p.Name is not ("PfName" or "Index" or "InputObject")),
+            p => Assert.All(p.Sets, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName, p.Name)));
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using SriovPS.Errors;
+using SriovPS.Host;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Host;
+
+/// <summary>Rebinding a VF's driver and deciding when it is needed, on temporary host trees.</summary>
+public sealed class VfRebindTests
+{
+    private const string Vf = "0000:04:10.4";
+
+    private static SriovVf Vf5(string? driver, string? name, string mac) =>
+        KernelLinkMapping.CreateVf("0000:04:00.0", Vf, "eno49", 5, new Native.Netlink.VfInfo { Index = 5, MacAddress = MacAddress.TryParse(mac) }, name, driver);
+
+    [Theory]
+    [InlineData(null, null, false, nameof(VfRebindNeed.NoDriver))]
+    [InlineData("vfio-pci", null, true, nameof(VfRebindNeed.NotHere))]
+    [InlineData("igbvf", null, true, nameof(VfRebindNeed.NotHere))]
+    [InlineData("igbvf", "eth7", true, nameof(VfRebindNeed.Needed))]
+    public void Assess_ByDriverAndInterface(string? driver, string? name, bool macChanging, string expected)
+    {
+        using var tree = HostTree.Empty();
+
+        Assert.Equal(expected, VfRebind.Assess(Vf5(driver, name, "02:53:52:00:03:05"), macChanging, tree.Files).ToString());
+    }
+
+    [Theory]
+    [InlineData("02:53:52:00:03:05", "02:53:52:00:03:05", nameof(VfRebindNeed.NotNeeded))]
+    [InlineData("02:53:52:00:03:05", "16:ae:95:77:92:e9", nameof(VfRebindNeed.Needed))]
+    [InlineData("00:00:00:00:00:00", "16:ae:95:77:92:e9", nameof(VfRebindNeed.NotNeeded))]
+    public void Assess_WithoutAMacChange_RebindsOnlyAnInterfaceThatLacksTheAdminMac(string admin, string carried, string expected)
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/sys/class/net/eth7/address", carried + "\n");
+
+        Assert.Equal(expected, VfRebind.Assess(Vf5("igbvf", "eth7", admin), macChanging: false, tree.Files).ToString());
+    }
+
+    [Fact]
+    public void Rebind_WritesTheAddressToUnbindThenBind_AndReturnsTheInterface()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/unbind", "");
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/bind", "");
+        tree.WriteFile($"/sys/bus/pci/devices/{Vf}/net/eth9/address", "02:53:52:00:03:05\n");
+
+        string? name = new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero);
+
+        Assert.Equal("eth9", name);
+        Assert.Equal(Vf, File.ReadAllText(tree.PathOf("/sys/bus/pci/drivers/igbvf/unbind")));
+        Assert.Equal(Vf, File.ReadAllText(tree.PathOf("/sys/bus/pci/drivers/igbvf/bind")));
+    }
+
+    [Fact]
+    public void Rebind_WithoutAnInterface_WaitsBoundedAndReturnsNull()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/unbind", "");
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/bind", "");
+
+        Assert.Null(new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.FromMilliseconds(100)));
+    }
+
+    [Fact]
+    public void Rebind_WhenUnbindFails_ReportsItAndWritesNothingElse()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/bind", "");
+
+        var error = Assert.Throws<SriovWriteException>(() => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
+
+        Assert.Equal(ErrorCatalog.VfRebindFailed, error.ErrorId);
+        Assert.Equal($"Could not unbind {Vf} from igbvf: writing /sys/bus/pci/drivers/igbvf/unbind failed with \"No such file or directory\".", error.Message);
+        Assert.Null(error.Remedy);
+        Assert.Equal("", File.ReadAllText(tree.PathOf("/sys/bus/pci/drivers/igbvf/bind")));
+    }
+
+    [Fact]
+    public void Rebind_WhenBindFails_SaysTheDeviceIsLeftWithoutADriverAndHowToProbeIt()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/sys/bus/pci/drivers/igbvf/unbind", "");
+
+        var error = Assert.Throws<SriovWriteException>(() => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
+
+        Assert.StartsWith($"Unbound {Vf} from igbvf but could not bind it again", error.Message);
+        Assert.Equal($"The device has no driver now. Bind it with: echo {Vf} > /sys/bus/pci/drivers_probe", error.Remedy);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("igbvf/../../x")]
+    public void Rebind_RefusesAPathForADriverName(string driver)
+    {
+        using var tree = HostTree.Empty();
+
+        Assert.Throws<ArgumentException>(() => new PciDriverBinding(tree.Files).Rebind(Vf, driver, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void WriteAttribute_NeverCreatesAFile()
+    {
+        using var tree = HostTree.Empty();
+
+        Assert.Equal(Native.Errno.ENOENT, tree.Files.WriteAttribute("/sys/bus/pci", "drivers_probe", "x"u8));
+        Assert.False(File.Exists(tree.PathOf("/sys/bus/pci/drivers_probe")));
+    }
+}
