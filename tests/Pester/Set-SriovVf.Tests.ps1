@@ -74,12 +74,22 @@ Describe 'Set-SriovVf' {
         }
 
         It 'reports a VF number past the PF''s VFs as SriovVfNotFound and goes on with the next' {
-            $null = Set-SriovVf eno49 7, 8 -Trust $true -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            Set-SriovVf eno49 7, 5 -Trust $true -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
             $errors.Count | Should -Be 2
             $errors[0].FullyQualifiedErrorId | Should -Be "SriovVfNotFound,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $errors[0].Exception.Message | Should -Be 'eno49 has 7 VFs (0–6): there is no VF 7.'
+            $errors[1].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $errors[1].Exception.Message | Should -Match 'eno49 vf 5'
+        }
+
+        It 'refuses one MAC for several VFs before anything is sent' {
+            Set-SriovVf eno49 0, 1 -MacAddress 02:53:52:00:00:10 -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidVfSetting,$script:Command"
+            $errors[0].Exception.Message | Should -Match 'names 2 VFs'
         }
 
         It 'reports a PF that does not exist as SriovPfNotFound' {
@@ -90,10 +100,16 @@ Describe 'Set-SriovVf' {
     }
 
     Context 'on a copied host tree' {
-        It 'warns once that it cannot apply, and -WhatIf changes nothing' {
+        It 'warns once that it cannot apply, and -WhatIf changes nothing, not even a rebind' {
+            # Driver bind files in the copied tree, and VF 0's interface down so a rebind is due:
+            # a rebind that ignored -WhatIf would write them.
+            $drivers = Join-Path $script:I350 'sys/bus/pci/drivers/igbvf'
+            $null = New-Item -ItemType Directory -Path $drivers -Force
+            Set-Content -LiteralPath (Join-Path $drivers 'bind'), (Join-Path $drivers 'unbind') -Value '' -NoNewline
+            Set-Content -LiteralPath (Join-Path $script:I350 'sys/class/net/enp4s16f0/flags') -Value '0x1002'
             $before = Get-TreeState $script:I350
 
-            $output = Set-SriovVf eno49 0, 1 -MacAddress 02:53:52:00:00:10 -Vlan 42 -Qos 3 -SpoofCheck $true -Trust $true -WhatIf `
+            $output = Set-SriovVf eno49 0 -MacAddress 02:53:52:00:00:10 -Vlan 42 -Qos 3 -SpoofCheck $true -Trust $true -Rebind -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $output | Should -BeNullOrEmpty
@@ -101,6 +117,15 @@ Describe 'Set-SriovVf' {
             $warnings.Count | Should -Be 1
             $warnings[0].Message | Should -Match 'cannot apply anything'
             Get-TreeState $script:I350 | Should -Be $before
+        }
+
+        It 'never rebinds a VF whose interface is up, and says why' {
+            $null = Set-SriovVf eno49 1 -MacAddress 02:53:52:00:00:11 -Rebind -WhatIf `
+                -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            $warnings.Count | Should -Be 2
+            $warnings[1].Message | Should -Match 'is not rebound: its interface enp4s16f4 is up'
         }
 
         It 'says LiveHostRequired for each VF without -WhatIf, the pipeline going on, and changes nothing' {
@@ -121,6 +146,7 @@ Describe 'Set-SriovVf' {
                 -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
             $errors.Count | Should -Be 2
+            $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
             $errors[0].Exception.Message | Should -Match 'eno49 vf 6'
             $errors[1].Exception.Message | Should -Match 'eno50 vf 6'
         }

@@ -51,9 +51,7 @@ internal static class NetlinkErrors
             ? Errno.Describe(error.Errno)
             : Errno.Describe(error.Errno) + ": " + error.ExtendedAck;
         string said = $"the kernel answered \"{words}\" to '{command}'.";
-        string applied = context.Applied.Count == 0
-            ? $" Nothing was changed on {target}."
-            : $" Applied to {target}: {string.Join(", ", context.Applied)}.";
+        string applied = Outcome(context);
         string driver = context.PfDriver ?? "The PF's driver";
 
         return error.Errno switch
@@ -97,8 +95,30 @@ internal static class NetlinkErrors
                 inner: error),
         };
     }
+
+    /// <summary>The kernel's answer to a VF change did not parse: whether it was applied is unknown.</summary>
+    internal static SriovException ForUnreadableAnswer(NetlinkDecodeException error, VfChangeContext context) =>
+        new SriovWriteException(
+            ErrorCatalog.VfSettingFailed,
+            $"The kernel's answer to 'ip link set {context.PfName} vf {context.Vf} {context.Change.IpArguments}' did not parse ({error.Message}); " +
+            $"whether it was applied is unknown.{Outcome(context)}",
+            $"{context.PfName} vf {context.Vf}",
+            $"Check with: ip -d link show {context.PfName}",
+            error);
+
+    private static string Outcome(VfChangeContext context)
+    {
+        string target = $"{context.PfName} vf {context.Vf}";
+        string text = context.Applied.Count == 0
+            ? $" Nothing was changed on {target}."
+            : $" Applied to {target}: {string.Join(", ", context.Applied)}.";
+        return context.NotAttempted is { Count: > 0 } skipped
+            ? text + $" Not attempted: {string.Join(", ", skipped)}."
+            : text;
+    }
 }
 
-/// <summary>Which VF attribute a refused request carried, and what had been applied to the VF.</summary>
+/// <summary>Which VF attribute a refused request carried, what was applied to the VF, and what was not attempted.</summary>
 internal sealed record VfChangeContext(
-    string PfName, string? PfDriver, int Vf, VfSettingChange Change, IReadOnlyList<VfSettingChange> Applied);
+    string PfName, string? PfDriver, int Vf, VfSettingChange Change, IReadOnlyList<VfSettingChange> Applied,
+    IReadOnlyList<VfSettingChange>? NotAttempted = null);

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Threading;
 using SriovPS.Errors;
 using SriovPS.Native.Netlink;
@@ -9,10 +10,10 @@ namespace SriovPS.Host;
 /// <summary>What rebinding a VF's driver would do for its administrative MAC.</summary>
 internal enum VfRebindNeed
 {
-    /// <summary>The VF's interface already carries the administrative MAC, or none is set.</summary>
+    /// <summary>The VF's interface already carries the administrative MAC, none is set, or its address cannot be read.</summary>
     NotNeeded,
 
-    /// <summary>A net driver holds the VF here and its interface does not carry the MAC yet.</summary>
+    /// <summary>A net driver holds the VF here, its interface is idle, and it does not carry the MAC.</summary>
     Needed,
 
     /// <summary>No driver is bound: whichever binds next reads the MAC.</summary>
@@ -20,21 +21,29 @@ internal enum VfRebindNeed
 
     /// <summary>
     /// A driver is bound but gives the VF no interface in this namespace: vfio-pci (a guest or a
-    /// user-space driver) or an interface moved to another namespace. Rebinding would pull the VF away
-    /// from whoever uses it.
+    /// user-space driver) or an interface moved to another namespace.
     /// </summary>
     NotHere,
+
+    /// <summary>
+    /// The interface is up, enslaved (bond, bridge, OVS) or under other devices (macvtap, macvlan,
+    /// VLANs): rebinding would tear those down.
+    /// </summary>
+    InUse,
 }
 
 /// <summary>
 /// A PF driver stores a new VF MAC at once but the VF's own driver reads it only when it initialises
 /// the VF (igb logs "Reload the VF driver to make this change effective"). This decides whether a
-/// rebind is what makes the MAC take effect.
+/// rebind is what makes the MAC take effect, and never rebinds a VF something is using.
 /// </summary>
 internal static class VfRebind
 {
-    /// <param name="macChanging">Whether a new administrative MAC is about to be set.</param>
-    internal static VfRebindNeed Assess(SriovVf vf, bool macChanging, HostFileSystem files)
+    // IFF_UP (include/uapi/linux/if.h).
+    private const int IffUp = 0x1;
+
+    /// <param name="adminMac">The administrative MAC the VF should carry (being set now, or set earlier).</param>
+    internal static VfRebindNeed Assess(SriovVf vf, byte[]? adminMac, HostFileSystem files)
     {
         if (vf.Driver is null)
         {
@@ -46,68 +55,121 @@ internal static class VfRebind
             return VfRebindNeed.NotHere;
         }
 
-        if (macChanging)
-        {
-            return VfRebindNeed.Needed;
-        }
-
-        if (vf.MacAddress is null || MacAddress.TryParse(vf.MacAddress) is not { } admin || Array.TrueForAll(admin, static b => b == 0))
+        if (adminMac is null || IsZero(adminMac))
         {
             return VfRebindNeed.NotNeeded;
         }
 
-        var carried = MacAddress.TryParse(files.ReadAttribute(SriovDiscovery.ClassNet + "/" + vf.Name + "/address"));
-        return carried is not null && carried.AsSpan().SequenceEqual(admin) ? VfRebindNeed.NotNeeded : VfRebindNeed.Needed;
+        string net = SriovDiscovery.ClassNet + "/" + vf.Name;
+
+        // Unreadable (renamed meanwhile, or not Ethernet): never rebind on a guess.
+        var carried = MacAddress.TryParse(files.ReadAttribute(net + "/address"));
+        if (carried is null || carried.AsSpan().SequenceEqual(adminMac))
+        {
+            return VfRebindNeed.NotNeeded;
+        }
+
+        return IsInUse(files, net) ? VfRebindNeed.InUse : VfRebindNeed.Needed;
     }
 
     /// <summary>
-    /// Rebinds <paramref name="vf"/>'s driver, then makes its new interface carry <paramref name="adminMac"/>
-    /// (unless that is all zeros: the driver then picks its own). Returns the interface and whether the
-    /// MAC had to be set on it directly; the interface is <c>null</c> when none appeared in time.
+    /// Rebinds <paramref name="vf"/>'s driver, then makes its new interface carry <paramref name="adminMac"/>.
+    /// Returns the interface (<c>null</c> when none appeared in time) and whether the MAC had to be set on it directly.
     /// </summary>
     /// <exception cref="SriovException">A sysfs write or the address change failed.</exception>
     internal static (string? Interface, bool SetDirectly) RebindAndAdopt(
-        KernelLinks links, HostFileSystem files, SriovVf vf, byte[]? adminMac, TimeSpan timeout, CancellationToken cancellation = default)
+        KernelLinks links, HostFileSystem files, SriovVf vf, byte[] adminMac, TimeSpan timeout, CancellationToken cancellation = default)
     {
-        string? name = new PciDriverBinding(files).Rebind(
+        var binding = new PciDriverBinding(files);
+        string? name = binding.Rebind(
             vf.PciAddress, vf.Driver ?? throw new ArgumentException($"{vf} has no driver to rebind.", nameof(vf)), timeout, cancellation);
-        if (name is null || adminMac is null || Array.TrueForAll(adminMac, static b => b == 0))
+        if (name is null)
         {
-            return (name, false);
+            return (null, false);
         }
 
-        return (name, AdoptAdminMac(links, files, name, adminMac));
+        bool setDirectly = AdoptAdminMac(links, files, vf.PciAddress, adminMac);
+
+        // udev may have renamed the interface meanwhile: report the name it has now.
+        return (binding.WaitForInterface(vf.PciAddress, TimeSpan.Zero) ?? name, setDirectly);
     }
 
     /// <summary>
-    /// After a rebind, makes <paramref name="interfaceName"/> carry <paramref name="adminMac"/> when its
-    /// driver did not take it at probe (igbvf gives up and picks a random MAC when its reset handshake
-    /// with the PF times out). Setting the interface to the MAC its PF enforces is always allowed.
-    /// Returns whether the address had to be set.
+    /// After a rebind, makes the interface of <paramref name="pciAddress"/> carry <paramref name="adminMac"/>
+    /// when its driver did not take it at probe (igbvf picks a random MAC when its reset handshake with
+    /// the PF fails). The interface is addressed by ifindex, which survives a rename by udev. Setting
+    /// the MAC the PF enforces is always allowed. Returns whether the address had to be set.
     /// </summary>
     /// <exception cref="SriovException">The kernel refused the address.</exception>
-    internal static bool AdoptAdminMac(KernelLinks links, HostFileSystem files, string interfaceName, byte[] adminMac)
+    internal static bool AdoptAdminMac(KernelLinks links, HostFileSystem files, string pciAddress, byte[] adminMac)
     {
-        var carried = MacAddress.TryParse(files.ReadAttribute(SriovDiscovery.ClassNet + "/" + interfaceName + "/address"));
-        if (carried is not null && carried.AsSpan().SequenceEqual(adminMac))
+        if (IsZero(adminMac))
         {
             return false;
         }
 
-        try
+        string net = SriovDiscovery.PciDevices + "/" + pciAddress + "/net";
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            links.Change(LinkChanges.BuildSetAddress(interfaceName, adminMac));
+            var names = files.ListNames(net);
+            if (names.Count == 0)
+            {
+                return false;
+            }
+
+            string device = net + "/" + names[0];
+            var carried = MacAddress.TryParse(files.ReadAttribute(device + "/address"));
+            if (!int.TryParse(files.ReadAttribute(device + "/ifindex"), NumberStyles.None, CultureInfo.InvariantCulture, out int ifindex) || carried is null)
+            {
+                // Renamed between the listing and the reads: list again.
+                continue;
+            }
+
+            if (carried.AsSpan().SequenceEqual(adminMac))
+            {
+                return false;
+            }
+
+            try
+            {
+                links.Change(LinkChanges.BuildSetAddress(ifindex, adminMac));
+                return true;
+            }
+            catch (Exception e) when (e is NetlinkException or NetlinkDecodeException)
+            {
+                string mac = KernelLinkMapping.FormatAddress(adminMac)!;
+                throw new SriovWriteException(
+                    ErrorCatalog.VfRebindFailed,
+                    $"{names[0]} was rebound but did not take its administrative MAC {mac}, and setting it directly failed: {e.Message}",
+                    names[0],
+                    $"Bring {names[0]} down and run: ip link set {names[0]} address {mac}",
+                    e);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInUse(HostFileSystem files, string net)
+    {
+        if (files.ReadLink(net + "/master") is not null)
+        {
             return true;
         }
-        catch (NetlinkException e)
+
+        foreach (var entry in files.ListNames(net))
         {
-            throw new SriovWriteException(
-                ErrorCatalog.VfRebindFailed,
-                $"{interfaceName} was rebound but did not take its administrative MAC {KernelLinkMapping.FormatAddress(adminMac)}, " +
-                $"and setting it directly failed: {e.Message}",
-                interfaceName,
-                $"Bring {interfaceName} down and run: ip link set {interfaceName} address {KernelLinkMapping.FormatAddress(adminMac)}",
-                e);
+            if (entry.StartsWith("upper_", StringComparison.Ordinal))
+            {
+                return true;
+            }
         }
+
+        string? flags = files.ReadAttribute(net + "/flags");
+        return flags is not null && flags.StartsWith("0x", StringComparison.Ordinal)
+            && int.TryParse(flags.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value)
+            && (value & IffUp) != 0;
     }
+
+    private static bool IsZero(byte[] address) => Array.TrueForAll(address, static b => b == 0);
 }

@@ -40,16 +40,77 @@ internal sealed class VfSettingsPlan
     /// <summary>The changes in <c>ip link</c> words: <c>vlan 42 qos 3 spoofchk on</c>.</summary>
     internal string IpArguments => string.Join(" ", _changes);
 
-    /// <param name="current">The VF as the kernel reports it now; <c>null</c> when the kernel cannot be asked.</param>
+    /// <summary>
+    /// Describes the request for VF <paramref name="vf"/> when its present settings cannot be read (a
+    /// copied host tree): only the members named, in <c>ip link</c> words, for -WhatIf. It cannot be sent.
+    /// </summary>
+    internal static VfSettingsPlan Describe(VfSettingsRequest request, int vf)
+    {
+        var changes = new List<VfSettingChange>();
+        static void Unsendable(NetlinkMessageBuilder builder) =>
+            throw new InvalidOperationException("A plan made without the VF's present settings describes the request only.");
+
+        var vlan = new List<string>(3);
+        if (request.Vlan is int v)
+        {
+            vlan.Add(string.Create(CultureInfo.InvariantCulture, $"vlan {v}"));
+        }
+
+        if (request.Qos is int q)
+        {
+            vlan.Add(string.Create(CultureInfo.InvariantCulture, $"qos {q}"));
+        }
+
+        if (request.VlanProtocol is ushort protocol)
+        {
+            vlan.Add(protocol == IfLink.EthP8021AD ? "proto 802.1ad" : "proto 802.1Q");
+        }
+
+        if (vlan.Count > 0)
+        {
+            changes.Add(new VfSettingChange(VfSettingKind.Vlan, string.Join(" ", vlan), Unsendable));
+        }
+
+        var rates = new List<string>(2);
+        if (request.MinTxRate is int min)
+        {
+            rates.Add(string.Create(CultureInfo.InvariantCulture, $"min_tx_rate {min}"));
+        }
+
+        if (request.MaxTxRate is int max)
+        {
+            rates.Add(string.Create(CultureInfo.InvariantCulture, $"max_tx_rate {max}"));
+        }
+
+        var known = For(request, KernelLinkMapping.CreateVf(string.Empty, string.Empty, null, vf, null), describing: true);
+        foreach (var change in known.Changes)
+        {
+            if (change.Kind == VfSettingKind.Rate && rates.Count > 0)
+            {
+                changes.Add(new VfSettingChange(VfSettingKind.Rate, string.Join(" ", rates), Unsendable));
+            }
+            else if (change.Kind is not (VfSettingKind.Vlan or VfSettingKind.Rate))
+            {
+                changes.Add(new VfSettingChange(change.Kind, change.IpArguments, Unsendable));
+            }
+        }
+
+        changes.Sort(static (a, b) => a.Kind.CompareTo(b.Kind));
+        return new VfSettingsPlan(changes, [], known: false);
+    }
+
+    /// <param name="current">The VF as the kernel reports it now.</param>
     /// <exception cref="SriovInvalidArgumentException">
     /// The request together with the VF's present values is invalid (QoS on a VF without a VLAN), or a
     /// value to keep is one the driver does not report. Nothing has been sent.
     /// </exception>
-    internal static VfSettingsPlan For(VfSettingsRequest request, SriovVf? current)
+    internal static VfSettingsPlan For(VfSettingsRequest request, SriovVf current) => For(request, current, describing: false);
+
+    private static VfSettingsPlan For(VfSettingsRequest request, SriovVf current, bool describing)
     {
         var changes = new List<VfSettingChange>();
         var unchanged = new List<string>();
-        int vf = current?.Index ?? 0;
+        int vf = current.Index;
 
         void Add(bool same, VfSettingChange change)
         {
@@ -63,7 +124,7 @@ internal sealed class VfSettingsPlan
             }
         }
 
-        if (request.Vlan is not null || request.Qos is not null || request.VlanProtocol is not null)
+        if (!describing && (request.Vlan is not null || request.Qos is not null || request.VlanProtocol is not null))
         {
             var (vlan, qos, protocol, same) = Vlan(request, current);
             Add(same, new VfSettingChange(VfSettingKind.Vlan, VlanArguments(vlan, qos, protocol), protocol == IfLink.EthP8021Q
@@ -74,48 +135,49 @@ internal sealed class VfSettingsPlan
         if (request.MacAddress is { } mac)
         {
             string text = KernelLinkMapping.FormatAddress(mac)!;
-            bool same = current?.MacAddress is { } present && string.Equals(present, text, StringComparison.OrdinalIgnoreCase);
+            bool same = current.MacAddress is { } present && string.Equals(present, text, StringComparison.OrdinalIgnoreCase);
             Add(same, new VfSettingChange(VfSettingKind.MacAddress, "mac " + text, b => VfAttributeWriter.Mac(b, vf, mac)));
         }
 
         if (request.MinTxRate is not null || request.MaxTxRate is not null)
         {
-            var (min, max, same) = Rates(request, current);
-            Add(same, new VfSettingChange(
-                VfSettingKind.Rate,
-                string.Create(CultureInfo.InvariantCulture, $"min_tx_rate {min} max_tx_rate {max}"),
-                b => VfAttributeWriter.Rate(b, vf, (uint)min, (uint)max)));
+            if (describing)
+            {
+                changes.Add(new VfSettingChange(VfSettingKind.Rate, string.Empty, static _ => { }));
+            }
+            else
+            {
+                var (min, max, same) = Rates(request, current);
+                Add(same, new VfSettingChange(
+                    VfSettingKind.Rate,
+                    string.Create(CultureInfo.InvariantCulture, $"min_tx_rate {min} max_tx_rate {max}"),
+                    b => VfAttributeWriter.Rate(b, vf, (uint)min, (uint)max)));
+            }
         }
 
         if (request.SpoofCheck is bool spoofCheck)
         {
-            Add(current?.SpoofCheck == spoofCheck, new VfSettingChange(
+            Add(current.SpoofCheck == spoofCheck, new VfSettingChange(
                 VfSettingKind.SpoofCheck, "spoofchk " + OnOff(spoofCheck), b => VfAttributeWriter.SpoofCheck(b, vf, spoofCheck)));
         }
 
         if (request.Trust is bool trust)
         {
-            Add(current?.Trust == trust, new VfSettingChange(
+            Add(current.Trust == trust, new VfSettingChange(
                 VfSettingKind.Trust, "trust " + OnOff(trust), b => VfAttributeWriter.Trust(b, vf, trust)));
         }
 
         if (request.LinkState is VfLinkState state)
         {
-            Add(current?.LinkState == state, new VfSettingChange(
+            Add(current.LinkState == state, new VfSettingChange(
                 VfSettingKind.LinkState, "state " + state.ToString().ToLowerInvariant(), b => VfAttributeWriter.LinkState(b, vf, (uint)state)));
         }
 
-        return new VfSettingsPlan(changes, unchanged, current is not null);
+        return new VfSettingsPlan(changes, unchanged, known: true);
     }
 
-    private static (int Vlan, int Qos, ushort Protocol, bool Same) Vlan(VfSettingsRequest request, SriovVf? current)
+    private static (int Vlan, int Qos, ushort Protocol, bool Same) Vlan(VfSettingsRequest request, SriovVf current)
     {
-        if (current is null)
-        {
-            // Describing only: what was asked, with the kernel's defaults for what was not.
-            return (request.Vlan ?? 0, request.Qos ?? 0, request.VlanProtocol ?? IfLink.EthP8021Q, false);
-        }
-
         if (request.Vlan is null && current.Vlan is null)
         {
             throw VfSettingsRequest.Invalid(
@@ -147,13 +209,8 @@ internal sealed class VfSettingsPlan
         return (vlan, qos, protocol, same);
     }
 
-    private static (int Min, int Max, bool Same) Rates(VfSettingsRequest request, SriovVf? current)
+    private static (int Min, int Max, bool Same) Rates(VfSettingsRequest request, SriovVf current)
     {
-        if (current is null)
-        {
-            return (request.MinTxRate ?? 0, request.MaxTxRate ?? 0, false);
-        }
-
         int? min = request.MinTxRate ?? current.MinTxRate;
         int? max = request.MaxTxRate ?? current.MaxTxRate;
         if (min is null || max is null)

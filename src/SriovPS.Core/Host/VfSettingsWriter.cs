@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using SriovPS.Errors;
+using SriovPS.Native;
 using SriovPS.Native.Netlink;
 
 namespace SriovPS.Host;
@@ -16,8 +18,9 @@ internal sealed class VfSettingsOutcome(List<VfSettingChange> applied, List<Srio
 
 /// <summary>
 /// Sends a VF's planned changes, one RTM_SETLINK per attribute in plan order. A refused attribute
-/// does not stop the ones after it (they are independent); each refusal becomes an error that names
-/// the driver and the attribute and says what was applied.
+/// does not stop the ones after it (they are independent), except a refusal that would repeat for
+/// every one (no permission, the PF gone); each refusal becomes an error that names the driver and
+/// the attribute and says what was applied and what was not attempted.
 /// </summary>
 internal sealed class VfSettingsWriter(KernelLinks links)
 {
@@ -26,15 +29,22 @@ internal sealed class VfSettingsWriter(KernelLinks links)
     internal VfSettingsOutcome Apply(string pfName, string? pfDriver, int vf, VfSettingsPlan plan)
     {
         var applied = new List<VfSettingChange>(plan.Changes.Count);
-        var refused = new List<(VfSettingChange Change, NetlinkException Error)>();
+        var refused = new List<(VfSettingChange Change, Exception Error)>();
+        var notAttempted = new List<VfSettingChange>();
         foreach (var change in plan.Changes)
         {
+            if (refused.Count > 0 && refused[^1].Error is NetlinkException { Errno: Errno.EPERM or Errno.EACCES or Errno.ENODEV })
+            {
+                notAttempted.Add(change);
+                continue;
+            }
+
             try
             {
                 links.Change(LinkChanges.BuildSetVf(pfName, change.Write));
                 applied.Add(change);
             }
-            catch (NetlinkException e)
+            catch (Exception e) when (e is NetlinkException or NetlinkDecodeException)
             {
                 refused.Add((change, e));
             }
@@ -43,7 +53,10 @@ internal sealed class VfSettingsWriter(KernelLinks links)
         var failures = new List<SriovException>(refused.Count);
         foreach (var (change, error) in refused)
         {
-            failures.Add(NetlinkErrors.ForVfChange(error, new VfChangeContext(pfName, pfDriver, vf, change, applied)));
+            var context = new VfChangeContext(pfName, pfDriver, vf, change, applied, notAttempted);
+            failures.Add(error is NetlinkException netlink
+                ? NetlinkErrors.ForVfChange(netlink, context)
+                : NetlinkErrors.ForUnreadableAnswer((NetlinkDecodeException)error, context));
         }
 
         return new VfSettingsOutcome(applied, failures);

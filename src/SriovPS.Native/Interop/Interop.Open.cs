@@ -9,6 +9,7 @@ internal static partial class Interop
         // include/uapi/asm-generic/fcntl.h
         internal const int O_RDONLY = 0x0000;
         internal const int O_WRONLY = 0x0001;
+        internal const int O_TRUNC = 0x0200;
         internal const int O_CLOEXEC = 0x80000;
 
         /// <summary>open(2). <paramref name="path"/> is NUL-terminated UTF-8; returns an fd or -1 with errno.</summary>

@@ -28,12 +28,14 @@ internal static class LinkChanges
         return request;
     }
 
-    /// <summary>RTM_SETLINK with IFLA_ADDRESS: <c>ip link set DEV address MAC</c>.</summary>
-    internal static NetlinkMessageBuilder BuildSetAddress(string interfaceName, ReadOnlySpan<byte> address)
+    /// <summary>
+    /// RTM_SETLINK with IFLA_ADDRESS for the interface with index <paramref name="ifindex"/>:
+    /// <c>ip link set DEV address MAC</c>. By index, so a rename by udev meanwhile does not matter.
+    /// </summary>
+    internal static NetlinkMessageBuilder BuildSetAddress(int ifindex, ReadOnlySpan<byte> address)
     {
         var request = new NetlinkMessageBuilder(RtNetlink.RTM_SETLINK, NetlinkProtocol.NLM_F_REQUEST, 64);
-        request.AppendInterfaceInfo(0);
-        request.AppendString(IfLink.IFLA_IFNAME, interfaceName);
+        request.AppendInterfaceInfo(ifindex);
         address.CopyTo(request.AppendAttribute(IfLink.IFLA_ADDRESS, address.Length));
         return request;
     }

@@ -113,7 +113,7 @@ internal sealed class HostFileSystem
     /// Writes <paramref name="value"/> to the existing attribute <paramref name="directory"/>/<paramref name="name"/>
     /// in one write(2), as sysfs requires (it hands each write to the driver whole). Returns 0, or the
     /// errno of the open or the write: sysfs reports a driver's refusal (EBUSY, EINVAL, ENODEV) as the
-    /// write's error. Never creates a file.
+    /// write's error. Never creates a file; truncates one (sysfs ignores that, a copied tree needs it).
     /// </summary>
     public unsafe int WriteAttribute(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, ReadOnlySpan<byte> value)
     {
@@ -128,7 +128,7 @@ internal sealed class HostFileSystem
         {
             do
             {
-                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CLOEXEC, 0);
+                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_TRUNC | Interop.Libc.O_CLOEXEC, 0);
             }
             while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         }

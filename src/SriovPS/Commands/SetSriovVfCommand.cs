@@ -23,6 +23,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     private VfSettingsRequest? _request;
     private VfSettingsWriter? _writer;
+    private (string Pf, int Index)? _macTarget;
 
     /// <summary>Interface names of the PFs whose VFs to change; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -34,6 +35,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     /// <summary>The VF numbers on each PF (the N of <c>ip link set eno49 vf N</c>).</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
     [ValidateRange(0, int.MaxValue)]
     public int[]? Index { get; set; }
 
@@ -146,7 +148,15 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
-        foreach (var pf in SelectPfs(PfName))
+        var pfs = SelectPfs(PfName);
+        if (AssignsMac && pfs.Count * Index!.Length > 1)
+        {
+            // Known before anything is sent: refuse the whole call rather than give two VFs one MAC.
+            WriteSriovError(SameMacTwice($"{pfs.Count * Index.Length} VFs"));
+            return;
+        }
+
+        foreach (var pf in pfs)
         {
             foreach (int index in Index!)
             {
@@ -155,10 +165,23 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         }
     }
 
+    /// <summary>Whether a MAC (not the all-zeros clear) is being assigned: one VF only may get it.</summary>
+    private bool AssignsMac => _request!.MacAddress is { } mac && Array.Exists(mac, static b => b != 0);
+
+    private static SriovInvalidArgumentException SameMacTwice(string targets) => VfSettingsRequest.Invalid(
+        $"-MacAddress gives one VF its MAC, and this call names {targets}: two VFs with one MAC break forwarding on the PF's switch. Set each VF's MAC in its own call.",
+        targets);
+
     private void SetOne(SriovPf pf, int index)
     {
         try
         {
+            if (AssignsMac && _macTarget is { } first && first != (pf.PciAddress, index))
+            {
+                throw SameMacTwice($"{first.Pf} vf {first.Index} and {pf.Name ?? pf.PciAddress} vf {index}");
+            }
+
+            _macTarget ??= (pf.PciAddress, index);
             Apply(pf, index);
         }
         catch (SriovException e)
@@ -172,8 +195,19 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         var vf = FindVf(pf, index);
         string pfName = pf.Name!;
         bool live = TargetHost.IsLiveHost;
-        var plan = VfSettingsPlan.For(_request!, live ? vf : null);
-        var rebind = Rebind ? VfRebind.Assess(vf, plan.ChangesMacAddress, TargetHost.Files) : VfRebindNeed.NotNeeded;
+        if (live && vf.MacAddress is null)
+        {
+            // Every driver that has VFs reports their MAC; without it the read failed (already said) or the VF is resetting.
+            throw new SriovReadException(
+                ErrorCatalog.KernelLinkUnreadable,
+                $"The kernel did not report the settings of {pfName} vf {index} (its read failed, or the driver left the VF out while it resets), so nothing was sent to it.",
+                vf.ToString(),
+                "Run the command again.");
+        }
+
+        var plan = live ? VfSettingsPlan.For(_request!, vf) : VfSettingsPlan.Describe(_request!, index);
+        var admin = plan.ChangesMacAddress ? _request!.MacAddress : SriovPS.Host.MacAddress.TryParse(vf.MacAddress);
+        var rebind = Rebind ? VfRebind.Assess(vf, admin, TargetHost.Files) : VfRebindNeed.NotNeeded;
         ReportRebindNeed(vf, rebind);
         bool rebinding = rebind == VfRebindNeed.Needed;
         if (plan.Changes.Count == 0 && !rebinding)
@@ -221,9 +255,17 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         bool macFailed = plan.ChangesMacAddress && !outcome.AppliedMacAddress;
         if (rebinding && !macFailed)
         {
-            RebindForMac(vf, pfName, index, plan.ChangesMacAddress ? _request!.MacAddress! : null);
+            // Some drivers (i40e, ice) reset the VF themselves on a MAC change: rebind only if still needed.
+            if (VfRebind.Assess(vf, admin, TargetHost.Files) == VfRebindNeed.Needed)
+            {
+                RebindForMac(vf, pfName, index, admin!);
+            }
+            else
+            {
+                WriteVerbose($"{vf.Name} took the administrative MAC without a rebind.");
+            }
         }
-        else if (outcome.AppliedMacAddress && !Rebind && vf.Driver is not null)
+        else if (outcome.AppliedMacAddress && AssignsMac && !Rebind && vf.Driver is not null)
         {
             WriteWarning(vf.Name is not null
                 ? $"{pfName} vf {index}: the PF holds the new MAC, but {vf.Name} ({vf.Driver}) takes it only when its driver next initialises the VF. Add -Rebind to rebind {vf.Driver} now (the interface goes down briefly)."
@@ -234,19 +276,23 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     }
 
     /// <summary>Rebinds the VF's net driver, then makes sure its interface carries the administrative MAC.</summary>
-    private void RebindForMac(SriovVf vf, string pfName, int index, byte[]? newMac)
+    private void RebindForMac(SriovVf vf, string pfName, int index, byte[] admin)
     {
-        var admin = newMac ?? SriovPS.Host.MacAddress.TryParse(vf.MacAddress);
         var (name, setDirectly) = VfRebind.RebindAndAdopt(KernelLinks, TargetHost.Files, vf, admin, InterfaceWait, CancellationToken);
         Discovery.ForgetInterfaces();
-        WriteVerbose(
-            name is null ? $"Rebound {vf.PciAddress} ({pfName} vf {index}) to {vf.Driver}; no interface appeared within {InterfaceWait.TotalSeconds} s."
-            : setDirectly ? $"Rebound {vf.PciAddress} to {vf.Driver}; {name} did not take the administrative MAC at probe (its driver's reset handshake with the PF failed: see the kernel log), so it was set on {name} directly."
-            : $"Rebound {vf.PciAddress} to {vf.Driver}; its interface {name} carries the administrative MAC.");
         if (name is null)
         {
-            WriteWarning($"{pfName} vf {index} was rebound to {vf.Driver}, but no interface appeared within {InterfaceWait.TotalSeconds} s.");
+            if (!CancellationToken.IsCancellationRequested)
+            {
+                WriteWarning($"{pfName} vf {index} was rebound to {vf.Driver}, but no interface appeared within {InterfaceWait.TotalSeconds} s.");
+            }
+
+            return;
         }
+
+        WriteVerbose(setDirectly
+            ? $"Rebound {vf.PciAddress} to {vf.Driver}; {name} did not take the administrative MAC when the driver probed the VF, so it was set on {name} directly."
+            : $"Rebound {vf.PciAddress} to {vf.Driver}; its interface {name} carries the administrative MAC.");
     }
 
     private SriovVf FindVf(SriovPf pf, int index)
@@ -288,6 +334,9 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 break;
             case VfRebindNeed.NotHere:
                 WriteWarning($"{vf} is not rebound: its driver ({vf.Driver}) gives it no interface in this namespace (vfio-pci, or an interface moved into a container), and rebinding would take it from whoever uses it.");
+                break;
+            case VfRebindNeed.InUse:
+                WriteWarning($"{vf} is not rebound: its interface {vf.Name} is up, enslaved or has devices on top (bond, bridge, macvtap, VLAN), which a rebind would tear down. Take it out of use first.");
                 break;
             case VfRebindNeed.NotNeeded when Rebind:
                 WriteVerbose($"{vf}: its interface already carries the administrative MAC (or none is set); not rebound.");

@@ -9,9 +9,9 @@ namespace SriovPS.Tests.Errors;
 /// <summary>The kernel's refusal of one VF attribute, as the user reads it.</summary>
 public sealed class VfChangeErrorTests
 {
-    private static readonly VfSettingsPlan Plan = VfSettingsPlan.For(
+    private static readonly VfSettingsPlan Plan = VfSettingsPlan.Describe(
         VfSettingsRequest.Create(vlan: 42, vlanProtocol: "802.1ad", trust: true, linkState: VfLinkState.Enable, minTxRate: 10, maxTxRate: 100),
-        null);
+        0);
 
     private static SriovException Map(int errno, VfSettingKind kind, string? ack = null, params VfSettingKind[] applied) =>
         NetlinkErrors.ForVfChange(
@@ -75,6 +75,25 @@ public sealed class VfChangeErrorTests
         var error = Map(Errno.ENODEV, VfSettingKind.Trust);
 
         Assert.Equal((ErrorCatalog.InterfaceNotFound, SriovErrorCategory.ObjectNotFound, "eno49"), (error.ErrorId, error.Category, error.Target));
+    }
+
+    [Fact]
+    public void Outcome_ListsWhatWasNotAttempted()
+    {
+        var error = NetlinkErrors.ForVfChange(
+            new NetlinkException(Errno.EPERM, "RTM_SETLINK"),
+            new VfChangeContext("eno49", "igb", 0, Find(VfSettingKind.Vlan), [], [Find(VfSettingKind.Rate), Find(VfSettingKind.Trust)]));
+
+        Assert.EndsWith("Nothing was changed on eno49 vf 0. Not attempted: min_tx_rate 10 max_tx_rate 100, trust on.", error.Message);
+    }
+
+    [Fact]
+    public void UnparsableAnswer_IsVfSettingFailed_SayingTheOutcomeIsUnknown()
+    {
+        var error = NetlinkErrors.ForUnreadableAnswer(new NetlinkDecodeException("cut short"), new VfChangeContext("eno49", "igb", 0, Find(VfSettingKind.Trust), []));
+
+        Assert.Equal((ErrorCatalog.VfSettingFailed, SriovErrorCategory.WriteError), (error.ErrorId, error.Category));
+        Assert.StartsWith("The kernel's answer to 'ip link set eno49 vf 0 trust on' did not parse (cut short); whether it was applied is unknown.", error.Message);
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public sealed class VfChangeNamespaceTests
 
         var request = VfSettingsRequest.Create(
             macAddress: "02:53:52:00:00:20", vlan: 42, qos: 3, spoofCheck: true, trust: true, linkState: VfLinkState.Enable, minTxRate: 0, maxTxRate: 100);
-        var plan = VfSettingsPlan.For(request, null);
+        var untouched = new Native.Netlink.VfInfo { Index = 0, MacAddress = new byte[6], Vlan = 0, Qos = 0, MinTxRate = 0, MaxTxRate = 0 };
+        var plan = VfSettingsPlan.For(request, KernelLinkMapping.CreateVf("", "", "sriovps-n0", 0, untouched));
         using var links = new KernelLinks();
 
         var outcome = new VfSettingsWriter(links).Apply("sriovps-n0", kind, 0, plan);

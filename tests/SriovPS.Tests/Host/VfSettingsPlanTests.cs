@@ -69,7 +69,7 @@ public sealed class VfSettingsPlanTests
     }
 
     [Fact]
-    public void For_MacComparison_IgnoresCase()
+    public void For_UppercaseMac_IsTheSameAddress()
     {
         var plan = VfSettingsPlan.For(VfSettingsRequest.Create(macAddress: "02:53:52:00:00:10".ToUpperInvariant()), Tagged(0, 0, 0));
 
@@ -136,12 +136,16 @@ public sealed class VfSettingsPlanTests
     }
 
     [Fact]
-    public void For_UnknownVf_DescribesTheRequestForWhatIfOnly()
+    public void Describe_NamesOnlyWhatWasAsked_AndCannotBeSent()
     {
-        var plan = VfSettingsPlan.For(VfSettingsRequest.Create(qos: 2, maxTxRate: 10, spoofCheck: true), null);
+        var plan = VfSettingsPlan.Describe(VfSettingsRequest.Create(trust: true, qos: 2, maxTxRate: 10, spoofCheck: true), 4);
 
         Assert.False(plan.IsKnown);
-        Assert.Equal("vlan 0 qos 2 min_tx_rate 0 max_tx_rate 10 spoofchk on", plan.IpArguments);
+        Assert.Equal("qos 2 max_tx_rate 10 spoofchk on trust on", plan.IpArguments);
+        Assert.Throws<System.InvalidOperationException>(() => LinkChanges.BuildSetVf("eno49", plan.Changes[0].Write));
+        Assert.Equal(
+            "vlan 42 qos 3 proto 802.1ad mac 02:53:52:00:00:10 min_tx_rate 1 max_tx_rate 2 state disable",
+            VfSettingsPlan.Describe(VfSettingsRequest.Create(linkState: VfLinkState.Disable, minTxRate: 1, maxTxRate: 2, macAddress: "02:53:52:00:00:10", vlan: 42, qos: 3, vlanProtocol: "802.1ad"), 0).IpArguments);
     }
 
     [Fact]

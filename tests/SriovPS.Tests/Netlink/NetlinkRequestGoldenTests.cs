@@ -100,16 +100,15 @@ public sealed class NetlinkRequestGoldenTests
     }
 
     [Fact]
-    public void SetAddress_IsTheLinkByNameWithIflaAddress()
+    public void SetAddress_IsTheLinkByIndexWithIflaAddress()
     {
-        var request = LinkChanges.BuildSetAddress("eth7", Hex.Bytes("02 53 52 00 03 05"));
+        var request = LinkChanges.BuildSetAddress(9, Hex.Bytes("02 53 52 00 03 05"));
         request.SetSequence(3, 0);
 
         var expected = Hex.Bytes(
-            "38000000 1300 0100 03000000 00000000" +
-            "00 00 0000 00000000 00000000 00000000" +
-            // IFLA_IFNAME "eth7\0" (len 9, padded to 12), IFLA_ADDRESS (1): six bytes (len 10, padded to 12)
-            "0900 0300 65746837 00 000000" +
+            "2c000000 1300 0100 03000000 00000000" +
+            "00 00 0000 09000000 00000000 00000000" +
+            // IFLA_ADDRESS (1): six bytes (len 10, padded to 12)
             "0a00 0100 025352000305 0000");
         Assert.Equal(Hex.Of(expected), Hex.Of(request.Message));
     }
