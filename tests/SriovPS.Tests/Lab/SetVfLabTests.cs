@@ -20,36 +20,14 @@ namespace SriovPS.Tests.Lab;
 public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<SetVfLabTests.IgbWithVfs>
 {
     /// <summary>The second igb PF (the first is configured by the read tests), up, with 7 VFs on igbvf; 0 VFs afterwards.</summary>
-    public sealed class IgbWithVfs : IDisposable
+    public sealed class IgbWithVfs() : IgbPfWithVfs(1)
     {
-        public IgbWithVfs()
+        protected override void Configure()
         {
-            if (!LabHost.IsActive || LabHost.BoundTo("igb") is not [_, var pf, ..])
-            {
-                return;
-            }
-
-            PciAddress = pf;
-            Name = System.IO.Path.GetFileName(System.IO.Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
-            LabHost.EnableVfsOrUndo(pf, 7, () =>
-            {
-                LabHost.Ip("link", "set", Name, "up");
-                LabHost.WaitUntil(
-                    () => Enumerable.Range(0, 7).All(i => LabHost.LinkName($"/sys/bus/pci/devices/{pf}/virtfn{i}/driver") == "igbvf"),
-                    "igbvf bound to 7 VFs");
-            });
-        }
-
-        public string? PciAddress { get; }
-
-        public string Name { get; } = string.Empty;
-
-        public void Dispose()
-        {
-            if (PciAddress is not null)
-            {
-                LabHost.SetNumVfs(PciAddress, 0);
-            }
+            LabHost.Ip("link", "set", Name, "up");
+            LabHost.WaitUntil(
+                () => Enumerable.Range(0, 7).All(i => LabHost.LinkName($"/sys/bus/pci/devices/{PciAddress}/virtfn{i}/driver") == "igbvf"),
+                "igbvf bound to 7 VFs");
         }
     }
 

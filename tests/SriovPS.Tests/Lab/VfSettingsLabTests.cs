@@ -21,37 +21,15 @@ namespace SriovPS.Tests.Lab;
 public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : IClassFixture<VfSettingsLabTests.ConfiguredIgb>
 {
     /// <summary>The first igb PF with 7 VFs, configured as the seeds configure theirs; 0 VFs afterwards.</summary>
-    public sealed class ConfiguredIgb : IDisposable
+    public sealed class ConfiguredIgb() : IgbPfWithVfs(0)
     {
-        public ConfiguredIgb()
+        protected override void Configure()
         {
-            if (!LabHost.IsActive || LabHost.BoundTo("igb") is not [var pf, ..])
-            {
-                return;
-            }
-
-            PciAddress = pf;
-            Name = System.IO.Path.GetFileName(System.IO.Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
-            LabHost.EnableVfsOrUndo(pf, 7, () =>
-            {
-                LabHost.Ip("link", "set", Name, "up");
-                LabHost.Ip("link", "set", Name, "vf", "0", "mac", "02:53:52:00:00:10", "vlan", "42", "qos", "3", "spoofchk", "on", "trust", "on");
-                LabHost.Ip("link", "set", Name, "vf", "1", "mac", "02:53:52:00:00:11", "spoofchk", "off");
-                LabHost.Ip("link", "set", Name, "vf", "2", "vlan", "100");
-                LabHost.Ip("link", "set", Name, "vf", "6", "vlan", "4095", "qos", "7", "trust", "on");
-            });
-        }
-
-        public string? PciAddress { get; }
-
-        public string Name { get; } = string.Empty;
-
-        public void Dispose()
-        {
-            if (PciAddress is not null)
-            {
-                LabHost.SetNumVfs(PciAddress, 0);
-            }
+            LabHost.Ip("link", "set", Name, "up");
+            LabHost.Ip("link", "set", Name, "vf", "0", "mac", "02:53:52:00:00:10", "vlan", "42", "qos", "3", "spoofchk", "on", "trust", "on");
+            LabHost.Ip("link", "set", Name, "vf", "1", "mac", "02:53:52:00:00:11", "spoofchk", "off");
+            LabHost.Ip("link", "set", Name, "vf", "2", "vlan", "100");
+            LabHost.Ip("link", "set", Name, "vf", "6", "vlan", "4095", "qos", "7", "trust", "on");
         }
     }
 
