@@ -38,15 +38,13 @@ internal sealed class PciDriverBinding(HostFileSystem files)
     /// <summary>The device's first network interface in this namespace, polled until <paramref name="timeout"/>.</summary>
     internal string? WaitForInterface(string pciAddress, TimeSpan timeout, CancellationToken cancellation = default)
     {
-        string net = SriovDiscovery.PciDevices + "/" + pciAddress + "/net";
+        string device = SriovDiscovery.PciDevices + "/" + pciAddress;
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var names = files.ListNames(net);
-            if (names.Count > 0)
+            if (SriovDiscovery.FirstInterface(files, device) is { } name)
             {
-                names.Sort(StringComparer.Ordinal);
-                return names[0];
+                return name;
             }
 
             if (DateTime.UtcNow >= deadline || cancellation.WaitHandle.WaitOne(50))

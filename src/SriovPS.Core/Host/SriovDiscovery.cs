@@ -23,7 +23,7 @@ internal sealed class SriovDiscovery
     private const int NetworkBaseClass = 0x02;
 
     // IFF_UP (include/uapi/linux/if.h): the administrative state libvirt calls "online".
-    private const int IffUp = 0x1;
+    internal const int IffUp = 0x1;
 
     private readonly HostFileSystem _files;
     private readonly PciIdDatabase? _ids;
@@ -250,10 +250,15 @@ internal sealed class SriovDiscovery
         return _files.ReadLink(device, "physfn", target) >= 0;
     }
 
-    /// <summary>The device's first interface in this namespace, from its own net/ directory.</summary>
-    private string? FirstNetdev(string device)
+    private string? FirstNetdev(string device) => FirstInterface(_files, device);
+
+    /// <summary>
+    /// A PCI device's first interface in this namespace (by name), from its own net/ directory;
+    /// <c>null</c> when it has none.
+    /// </summary>
+    internal static string? FirstInterface(HostFileSystem files, string device)
     {
-        var names = _files.ListNames(device + "/net");
+        var names = files.ListNames(device + "/net");
         if (names.Count > 1)
         {
             names.Sort(StringComparer.Ordinal);
@@ -351,11 +356,13 @@ internal sealed class SriovDiscovery
             : -1;
     }
 
+    private int ReadHex(string directory, string name) => ReadHex(_files, directory, name);
+
     /// <summary>A <c>0x</c>-prefixed hexadecimal attribute (class, flags), or -1.</summary>
-    private int ReadHex(string directory, string name)
+    internal static int ReadHex(HostFileSystem files, string directory, string name)
     {
         Span<byte> buffer = stackalloc byte[64];
-        int length = _files.ReadAttribute(directory, name, buffer);
+        int length = files.ReadAttribute(directory, name, buffer);
         return length > 2 && buffer[0] == (byte)'0' && buffer[1] == (byte)'x'
             && int.TryParse(buffer[2..length], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value)
             ? value

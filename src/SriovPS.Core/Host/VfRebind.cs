@@ -39,9 +39,6 @@ internal enum VfRebindNeed
 /// </summary>
 internal static class VfRebind
 {
-    // IFF_UP (include/uapi/linux/if.h).
-    private const int IffUp = 0x1;
-
     /// <param name="adminMac">The administrative MAC the VF should carry (being set now, or set earlier).</param>
     internal static VfRebindNeed Assess(SriovVf vf, byte[]? adminMac, HostFileSystem files)
     {
@@ -108,16 +105,15 @@ internal static class VfRebind
             return false;
         }
 
-        string net = SriovDiscovery.PciDevices + "/" + pciAddress + "/net";
+        string pciDevice = SriovDiscovery.PciDevices + "/" + pciAddress;
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            var names = files.ListNames(net);
-            if (names.Count == 0)
+            if (SriovDiscovery.FirstInterface(files, pciDevice) is not { } name)
             {
                 return false;
             }
 
-            string device = net + "/" + names[0];
+            string device = pciDevice + "/net/" + name;
             var carried = MacAddress.TryParse(files.ReadAttribute(device + "/address"));
             if (!int.TryParse(files.ReadAttribute(device + "/ifindex"), NumberStyles.None, CultureInfo.InvariantCulture, out int ifindex) || carried is null)
             {
@@ -140,9 +136,9 @@ internal static class VfRebind
                 string mac = KernelLinkMapping.FormatAddress(adminMac)!;
                 throw new SriovWriteException(
                     ErrorCatalog.VfRebindFailed,
-                    $"{names[0]} was rebound but did not take its administrative MAC {mac}, and setting it directly failed: {e.Message}",
-                    names[0],
-                    $"Bring {names[0]} down and run: ip link set {names[0]} address {mac}",
+                    $"{name} was rebound but did not take its administrative MAC {mac}, and setting it directly failed: {e.Message}",
+                    name,
+                    $"Bring {name} down and run: ip link set {name} address {mac}",
                     e);
             }
         }
@@ -165,10 +161,8 @@ internal static class VfRebind
             }
         }
 
-        string? flags = files.ReadAttribute(net + "/flags");
-        return flags is not null && flags.StartsWith("0x", StringComparison.Ordinal)
-            && int.TryParse(flags.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value)
-            && (value & IffUp) != 0;
+        int flags = SriovDiscovery.ReadHex(files, net, "flags");
+        return flags >= 0 && (flags & SriovDiscovery.IffUp) != 0;
     }
 
     private static bool IsZero(byte[] address) => Array.TrueForAll(address, static b => b == 0);
