@@ -30,6 +30,16 @@ public static class ErrorCatalog
     public const string VfSettingFailed = "VfSettingFailed";
     public const string SysfsPermissionDenied = "SysfsPermissionDenied";
     public const string VfRebindFailed = "VfRebindFailed";
+    public const string VfCountOutOfRange = "VfCountOutOfRange";
+    public const string VfsInUse = "VfsInUse";
+    public const string HostChangeInProgress = "HostChangeInProgress";
+    public const string VfCountNotSupported = "VfCountNotSupported";
+    public const string PfDriverMissing = "PfDriverMissing";
+    public const string VfCountFailed = "VfCountFailed";
+    public const string VfsNotReady = "VfsNotReady";
+    public const string ConfigFileReadOnly = "ConfigFileReadOnly";
+    public const string ConfigFilePermissionDenied = "ConfigFilePermissionDenied";
+    public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -53,6 +63,16 @@ public static class ErrorCatalog
             [VfSettingFailed] = SriovErrorCategory.WriteError,
             [SysfsPermissionDenied] = SriovErrorCategory.PermissionDenied,
             [VfRebindFailed] = SriovErrorCategory.WriteError,
+            [VfCountOutOfRange] = SriovErrorCategory.LimitsExceeded,
+            [VfsInUse] = SriovErrorCategory.ResourceBusy,
+            [HostChangeInProgress] = SriovErrorCategory.ResourceBusy,
+            [VfCountNotSupported] = SriovErrorCategory.NotImplemented,
+            [PfDriverMissing] = SriovErrorCategory.InvalidOperation,
+            [VfCountFailed] = SriovErrorCategory.WriteError,
+            [VfsNotReady] = SriovErrorCategory.OperationTimeout,
+            [ConfigFileReadOnly] = SriovErrorCategory.WriteError,
+            [ConfigFilePermissionDenied] = SriovErrorCategory.PermissionDenied,
+            [ConfigFileWriteFailed] = SriovErrorCategory.WriteError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

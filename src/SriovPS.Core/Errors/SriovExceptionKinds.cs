@@ -40,3 +40,6 @@ public sealed class SriovWriteException(string errorId, string message, object? 
 
 public sealed class SriovReadException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
     : SriovException(SriovErrorCategory.ReadError, errorId, message, target, remedy, inner);
+
+public sealed class SriovOperationTimeoutException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
+    : SriovException(SriovErrorCategory.OperationTimeout, errorId, message, target, remedy, inner);

@@ -7,12 +7,15 @@ internal static class Errno
     internal const int ENOENT = 2;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
+    internal const int ENOMEM = 12;
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
     internal const int EEXIST = 17;
+    internal const int EXDEV = 18;
     internal const int ENODEV = 19;
     internal const int EINVAL = 22;
     internal const int ENOSPC = 28;
+    internal const int EROFS = 30;
     internal const int ERANGE = 34;
     internal const int ENAMETOOLONG = 36;
     internal const int EMSGSIZE = 90;

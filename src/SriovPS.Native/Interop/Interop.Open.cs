@@ -9,6 +9,9 @@ internal static partial class Interop
         // include/uapi/asm-generic/fcntl.h
         internal const int O_RDONLY = 0x0000;
         internal const int O_WRONLY = 0x0001;
+        internal const int O_RDWR = 0x0002;
+        internal const int O_CREAT = 0x0040;
+        internal const int O_EXCL = 0x0080;
         internal const int O_TRUNC = 0x0200;
         internal const int O_CLOEXEC = 0x80000;
 

@@ -1,0 +1,202 @@
+using System;
+using System.IO;
+using System.Text;
+using SriovPS.Errors;
+using SriovPS.Native;
+using SriovPS.Native.Files;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host;
+
+/// <summary>
+/// A host configuration file the module edits (udev rules, and later grub, modules-load.d, AppArmor,
+/// network configuration): read whole, changed by an editor that keeps every line it does not own,
+/// and written back atomically with its owner and mode, the previous version kept as
+/// <c>NAME.sriovps.bak</c>. A file whose mode has no write bit is treated as read-only even for root:
+/// someone marked it so.
+/// </summary>
+internal sealed class ConfigFile(HostFileSystem files, string hostPath)
+{
+    /// <summary>Appended to the file's name for the copy of its previous version.</summary>
+    public const string BackupSuffix = ".sriovps.bak";
+
+    private const uint WriteBits = 0b010_010_010;
+
+    /// <summary>The path as the host spells it, <c>/etc/udev/rules.d/70-sriovps.rules</c>.</summary>
+    public string HostPath { get; } = hostPath;
+
+    /// <summary>Where the previous version is kept.</summary>
+    public string BackupHostPath => HostPath + BackupSuffix;
+
+    private string RealPath => files.PathOf(HostPath);
+
+    /// <summary>The file's text, or <c>null</c> when it does not exist.</summary>
+    /// <exception cref="SriovException">It exists but cannot be read.</exception>
+    public string? ReadText()
+    {
+        try
+        {
+            return File.ReadAllText(RealPath, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new SriovPermissionDeniedException(
+                ErrorCatalog.ConfigFilePermissionDenied,
+                $"Cannot read {HostPath}: permission denied.",
+                HostPath,
+                "Run PowerShell as root.",
+                e);
+        }
+        catch (IOException e)
+        {
+            throw new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, $"Cannot read {HostPath}: {e.Message}", HostPath, inner: e);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> to a temporary file beside the file, after checking by attempt
+    /// that the file may be replaced; nothing visible changes until <see cref="PreparedConfigFile.Commit"/>.
+    /// </summary>
+    /// <exception cref="SriovException">The file is read-only, permission is denied, or the write failed; the file is untouched.</exception>
+    public PreparedConfigFile Prepare(string text)
+    {
+        string path = RealPath;
+        int statError = ReplacementFile.Stat(path, out uint owner, out uint group, out uint mode);
+        bool exists = statError == 0;
+        if (statError is not 0 and not Errno.ENOENT)
+        {
+            throw Failure(statError, "read the owner and mode of");
+        }
+
+        if (exists)
+        {
+            if ((mode & WriteBits) == 0)
+            {
+                throw new SriovWriteException(
+                    ErrorCatalog.ConfigFileReadOnly,
+                    $"{HostPath} is read-only (mode {Convert.ToString(mode & 0xFFF, 8)}), so it was left as it is.",
+                    HostPath,
+                    $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
+            }
+
+            int openError = ReplacementFile.TryOpenForWriting(path);
+            if (openError != 0)
+            {
+                throw Failure(openError, "open for writing");
+            }
+        }
+        else
+        {
+            string? directory = Path.GetDirectoryName(path);
+            if (directory is not null && !Directory.Exists(directory))
+            {
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new SriovWriteException(
+                        ErrorCatalog.ConfigFileWriteFailed,
+                        $"Cannot create the directory of {HostPath}: {e.Message}",
+                        HostPath,
+                        inner: e);
+                }
+            }
+        }
+
+        int errno = ReplacementFile.Prepare(
+            path,
+            Encoding.UTF8.GetBytes(text),
+            exists ? (owner, group) : null,
+            exists ? mode : ReplacementFile.NewFileMode,
+            out var replacement,
+            out string? step);
+        if (errno != 0)
+        {
+            throw Failure(errno, $"write ({step}) the new version of");
+        }
+
+        return new PreparedConfigFile(this, replacement!, exists ? files.PathOf(BackupHostPath) : null);
+    }
+
+    /// <summary>Removes the file, keeping it as the backup; nothing happens when it does not exist.</summary>
+    /// <exception cref="SriovException">The file is read-only or cannot be removed; it is untouched.</exception>
+    public void Remove()
+    {
+        string path = RealPath;
+        int statError = ReplacementFile.Stat(path, out _, out _, out uint mode);
+        if (statError == Errno.ENOENT)
+        {
+            return;
+        }
+
+        if (statError != 0)
+        {
+            throw Failure(statError, "read the owner and mode of");
+        }
+
+        if ((mode & WriteBits) == 0)
+        {
+            throw new SriovWriteException(
+                ErrorCatalog.ConfigFileReadOnly,
+                $"{HostPath} is read-only (mode {Convert.ToString(mode & 0xFFF, 8)}), so it was left as it is.",
+                HostPath,
+                $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
+        }
+
+        int errno = ReplacementFile.RemoveKeepingBackup(path, files.PathOf(BackupHostPath));
+        if (errno != 0)
+        {
+            throw Failure(errno, "remove");
+        }
+    }
+
+    internal SriovException Failure(int errno, string action)
+    {
+        string message = $"Could not {action} {HostPath}: {Errno.Describe(errno)}. The file was left as it was.";
+        return errno switch
+        {
+            Errno.EACCES => new SriovPermissionDeniedException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root."),
+            Errno.EPERM or Errno.EROFS => new SriovWriteException(
+                ErrorCatalog.ConfigFileReadOnly,
+                message,
+                HostPath,
+                "The file is immutable (lsattr shows 'i'; chattr -i removes it) or on a read-only filesystem, or this process lacks the privilege to keep its owner: run PowerShell as root."),
+            _ => new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath),
+        };
+    }
+}
+
+/// <summary>A new version of a <see cref="ConfigFile"/>, written and synced but not yet in place.</summary>
+internal sealed class PreparedConfigFile : IDisposable
+{
+    private readonly ConfigFile _file;
+    private readonly ReplacementFile _replacement;
+    private readonly string? _backupPath;
+
+    internal PreparedConfigFile(ConfigFile file, ReplacementFile replacement, string? backupPath)
+    {
+        _file = file;
+        _replacement = replacement;
+        _backupPath = backupPath;
+    }
+
+    /// <summary>Puts the new version in place, keeping the old one as the backup.</summary>
+    /// <exception cref="SriovException">The swap failed; the original is intact.</exception>
+    public void Commit()
+    {
+        int errno = _replacement.Commit(_backupPath);
+        if (errno != 0)
+        {
+            throw _file.Failure(errno, $"replace ({_replacement.FailedStep})");
+        }
+    }
+
+    /// <summary>Discards the new version when it was not committed.</summary>
+    public void Dispose() => _replacement.Dispose();
+}

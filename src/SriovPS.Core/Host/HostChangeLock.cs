@@ -1,0 +1,128 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using SriovPS.Errors;
+using SriovPS.Native;
+using SriovPS.Native.Files;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host;
+
+/// <summary>
+/// Serializes the commands that change a host (VF counts, VF settings, drivers, configuration files)
+/// across every PowerShell session on it: an flock(2) on <c>/run/lock/sriovps.lock</c>, released when
+/// the holder's descriptor closes, even if the process dies. The file names the holder's PID so a
+/// waiting command can say whom it waits for.
+/// </summary>
+internal sealed class HostChangeLock : IDisposable
+{
+    public const string HostPath = "/run/lock/sriovps.lock";
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    private readonly LockFile _file;
+
+    private HostChangeLock(LockFile file) => _file = file;
+
+    /// <summary>
+    /// Takes the lock, waiting up to <paramref name="timeout"/> while another command holds it;
+    /// <paramref name="waiting"/> hears once whom it waits for.
+    /// </summary>
+    /// <exception cref="SriovResourceBusyException">Another command held it for the whole wait.</exception>
+    /// <exception cref="OperationCanceledException">The command was stopped while waiting.</exception>
+    public static HostChangeLock Acquire(HostFileSystem files, TimeSpan timeout, Action<string>? waiting = null, CancellationToken cancellation = default)
+    {
+        string path = files.PathOf(HostPath);
+        var file = Open(path);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            bool told = false;
+            for (int errno = file.TryLock(); errno != 0; errno = file.TryLock())
+            {
+                if (errno != Errno.EAGAIN)
+                {
+                    throw new SriovWriteException(
+                        ErrorCatalog.ConfigFileWriteFailed,
+                        $"Could not lock {HostPath}: {Errno.Describe(errno)}.",
+                        HostPath);
+                }
+
+                string holder = Holder(path);
+                if (clock.Elapsed >= timeout)
+                {
+                    throw new SriovResourceBusyException(
+                        ErrorCatalog.HostChangeInProgress,
+                        $"Another SriovPS command ({holder}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
+                        HostPath,
+                        "Wait for it to finish and run the command again.");
+                }
+
+                if (!told)
+                {
+                    waiting?.Invoke($"Waiting for another SriovPS command ({holder}) that is changing this host.");
+                    told = true;
+                }
+
+                cancellation.ThrowIfCancellationRequested();
+                cancellation.WaitHandle.WaitOne(Poll);
+                cancellation.ThrowIfCancellationRequested();
+            }
+
+            file.WriteText(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            return new HostChangeLock(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static LockFile Open(string path)
+    {
+        string? directory = Path.GetDirectoryName(path);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        int errno = LockFile.Open(path, out var file);
+        if (errno != 0)
+        {
+            string message = $"Could not open {HostPath}: {Errno.Describe(errno)}.";
+            throw errno == Errno.EACCES
+                ? new SriovPermissionDeniedException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root.")
+                : new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath);
+        }
+
+        return file!;
+    }
+
+    private static string Holder(string path)
+    {
+        try
+        {
+            string text = File.ReadAllText(path).Trim();
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+            {
+                string commandLine = File.Exists($"/proc/{pid}/cmdline")
+                    ? File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim()
+                    : string.Empty;
+                return commandLine.Length > 0 ? $"PID {pid}: {commandLine}" : $"PID {pid}";
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return "PID unknown";
+    }
+}

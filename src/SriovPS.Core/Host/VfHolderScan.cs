@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host;
+
+/// <summary>How something holds a VF, so that destroying the VF would break it or hang.</summary>
+internal enum VfHoldKind
+{
+    /// <summary>A process has the VF's IOMMU group open (<c>/dev/vfio/N</c>), as QEMU and DPDK do.</summary>
+    VfioGroup,
+
+    /// <summary>A process has the VF itself open through vfio; the kernel's removal would wait for it forever.</summary>
+    VfioDevice,
+
+    /// <summary>A process has the VF's uio device open (DPDK with igb_uio or uio_pci_generic).</summary>
+    UioDevice,
+
+    /// <summary>The VF's net driver is bound but its interface is not in this network namespace: a container has it.</summary>
+    OtherNamespace,
+}
+
+/// <summary>One holder of one VF (or, for a vfio device the kernel does not attribute, of any vfio VF of the PF).</summary>
+internal sealed record VfHolder(VfHoldKind Kind, int? VfIndex, string? VfPciAddress, int? ProcessId, string? CommandLine, string? Path)
+{
+    public override string ToString()
+    {
+        string vf = VfIndex is int index ? $"vf {index} ({VfPciAddress})" : "a VF on vfio";
+        string process = ProcessId is int pid ? $"PID {pid} ({CommandLine})" : "a process";
+        return Kind switch
+        {
+            VfHoldKind.VfioGroup => $"{process} has {Path} open, the IOMMU group of {vf}",
+            VfHoldKind.VfioDevice when VfIndex is null =>
+                $"{process} has a vfio device open that this kernel does not name; it may be {vf} of this PF",
+            VfHoldKind.VfioDevice => $"{process} has {vf} open through vfio ({Path})",
+            VfHoldKind.UioDevice => $"{process} has {Path} open, the uio device of {vf}",
+            _ => $"{vf} is bound to its net driver but its interface is not in this network namespace: a container or 'ip netns' namespace has it",
+        };
+    }
+}
+
+/// <summary>
+/// Finds what holds a PF's VFs before their count changes, which destroys them all: processes with a
+/// VF's vfio group, vfio device or uio device open (from <c>/proc/*/fd</c>), and VF interfaces moved
+/// into another network namespace. Reads /proc only when some VF is on a driver that hands it to
+/// user space, so a host whose VFs are all on their net driver costs no process scan.
+/// </summary>
+internal sealed class VfHolderScan(HostFileSystem files)
+{
+    private const string VfioDeviceInode = "anon_inode:[vfio-device]";
+
+    /// <summary>Everything holding one of <paramref name="vfs"/>, processes in PID order.</summary>
+    public List<VfHolder> Find(IReadOnlyList<SriovVf> vfs)
+    {
+        var holders = new List<VfHolder>();
+        var byPath = new Dictionary<string, (VfHoldKind Kind, SriovVf Vf)>(StringComparer.Ordinal);
+        var byAddress = new Dictionary<string, SriovVf>(StringComparer.Ordinal);
+        bool anyVfio = false;
+        foreach (var vf in vfs)
+        {
+            byAddress[vf.PciAddress] = vf;
+            bool vfio = IsVfioDriver(vf.Driver);
+            anyVfio |= vfio;
+            string device = SriovDiscovery.PciDevices + "/" + vf.PciAddress;
+            if (vf.IommuGroup is int group)
+            {
+                string groupPath = "/dev/vfio/" + group.ToString(CultureInfo.InvariantCulture);
+                if (vfio || Exists(groupPath))
+                {
+                    anyVfio = true;
+                    byPath[groupPath] = (VfHoldKind.VfioGroup, vf);
+                }
+            }
+
+            // iommufd's per-device character devices: /dev/vfio/devices/vfioN.
+            foreach (var name in files.ListNames(device + "/vfio-dev"))
+            {
+                byPath["/dev/vfio/devices/" + name] = (VfHoldKind.VfioDevice, vf);
+            }
+
+            foreach (var name in files.ListNames(device + "/uio"))
+            {
+                byPath["/dev/" + name] = (VfHoldKind.UioDevice, vf);
+            }
+
+            if (vf.Driver is not null && vf.Name is null && !vfio && !UserSpaceDrivers.Contains(vf.Driver))
+            {
+                holders.Add(new VfHolder(VfHoldKind.OtherNamespace, vf.Index, vf.PciAddress, null, null, null));
+            }
+        }
+
+        if (byPath.Count > 0 || anyVfio)
+        {
+            ScanProcesses(byPath, byAddress, anyVfio, holders);
+        }
+
+        return holders;
+    }
+
+    /// <summary>Drivers that hand a device to user space, and so give it no interface: vfio-pci and its variants.</summary>
+    internal static bool IsVfioDriver(string? driver) => driver is not null && driver.StartsWith("vfio", StringComparison.Ordinal);
+
+    private static readonly HashSet<string> UserSpaceDrivers = new(StringComparer.Ordinal) { "pci-stub", "uio_pci_generic", "igb_uio" };
+
+    private void ScanProcesses(
+        Dictionary<string, (VfHoldKind Kind, SriovVf Vf)> byPath, Dictionary<string, SriovVf> byAddress, bool anyVfio, List<VfHolder> holders)
+    {
+        var pids = new List<int>();
+        foreach (var name in files.ListNames("/proc"))
+        {
+            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+            {
+                pids.Add(pid);
+            }
+        }
+
+        pids.Sort();
+        foreach (int pid in pids)
+        {
+            string fdDirectory = $"/proc/{pid}/fd";
+            string? commandLine = null;
+            bool holdsOtherGroups = false, holdsOurs = false, unattributedDevice = false;
+            var found = new HashSet<(string?, VfHoldKind)>();
+
+            // A process that exits mid-scan lists or reads as empty: it holds nothing any more.
+            foreach (var fd in files.ListNames(fdDirectory))
+            {
+                string? target = files.ReadLink(fdDirectory + "/" + fd);
+                if (target is null)
+                {
+                    continue;
+                }
+
+                if (byPath.TryGetValue(target, out var held))
+                {
+                    holdsOurs = true;
+                    if (found.Add((held.Vf.PciAddress, held.Kind)))
+                    {
+                        holders.Add(new VfHolder(held.Kind, held.Vf.Index, held.Vf.PciAddress, pid, commandLine ??= CommandLine(pid), target));
+                    }
+                }
+                else if (target.StartsWith("/dev/vfio/", StringComparison.Ordinal) && target != "/dev/vfio/vfio")
+                {
+                    holdsOtherGroups = true;
+                }
+                else if (anyVfio && target == VfioDeviceInode)
+                {
+                    switch (AttributeVfioDevice(pid, fd, byAddress))
+                    {
+                        case (true, { } vf, string syspath):
+                            holdsOurs = true;
+                            if (found.Add((vf.PciAddress, VfHoldKind.VfioDevice)))
+                            {
+                                holders.Add(new VfHolder(VfHoldKind.VfioDevice, vf.Index, vf.PciAddress, pid, commandLine ??= CommandLine(pid), syspath));
+                            }
+
+                            break;
+                        case (false, _, _):
+                            unattributedDevice = true;
+                            break;
+                    }
+                }
+            }
+
+            // A device descriptor comes from a group descriptor: a process that still holds only other
+            // groups got its devices from those. One that holds no group at all could have any device.
+            if (unattributedDevice && !holdsOurs && !holdsOtherGroups)
+            {
+                holders.Add(new VfHolder(VfHoldKind.VfioDevice, null, null, pid, commandLine ??= CommandLine(pid), VfioDeviceInode));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The VF behind a vfio device descriptor: Linux 6.18 and later name the device in fdinfo
+    /// (<c>vfio-device-syspath:</c>). Returns whether the kernel named it, and the VF when it is one of ours.
+    /// </summary>
+    private (bool Named, SriovVf? Vf, string? Syspath) AttributeVfioDevice(int pid, string fd, Dictionary<string, SriovVf> byAddress)
+    {
+        string? info = files.ReadAttribute($"/proc/{pid}/fdinfo/{fd}");
+        foreach (var line in (info ?? string.Empty).Split('\n'))
+        {
+            const string key = "vfio-device-syspath:";
+            if (line.StartsWith(key, StringComparison.Ordinal))
+            {
+                string syspath = line[key.Length..].Trim().TrimEnd('/');
+                string address = syspath[(syspath.LastIndexOf('/') + 1)..];
+                return (true, byAddress.GetValueOrDefault(address), syspath);
+            }
+        }
+
+        return (false, null, null);
+    }
+
+    /// <summary>The process's command line with spaces for NULs, shortened; its name when the line is empty.</summary>
+    private string CommandLine(int pid)
+    {
+        string? line = files.ReadAttribute($"/proc/{pid}/cmdline");
+        if (string.IsNullOrEmpty(line))
+        {
+            return files.ReadAttribute($"/proc/{pid}/comm") ?? "?";
+        }
+
+        var text = new StringBuilder(line.Length);
+        foreach (char c in line)
+        {
+            text.Append(c == '\0' ? ' ' : c);
+        }
+
+        const int limit = 160;
+        return text.Length <= limit ? text.ToString().TrimEnd() : text.ToString(0, limit - 1) + "…";
+    }
+
+    private bool Exists(string hostPath) => System.IO.Path.Exists(files.PathOf(hostPath));
+}

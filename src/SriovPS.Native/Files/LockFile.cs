@@ -1,0 +1,74 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SriovPS.Native.Files;
+
+/// <summary>An open lock file and its flock(2) lock, released when the descriptor closes (also when the process dies).</summary>
+internal sealed class LockFile : IDisposable
+{
+    private readonly SafeFileDescriptor _descriptor;
+
+    private LockFile(SafeFileDescriptor descriptor) => _descriptor = descriptor;
+
+    /// <summary>
+    /// Opens (creating) <paramref name="path"/>; read-only when it exists but is not writable, since flock
+    /// needs no write access. Returns 0 and the file, or an errno.
+    /// </summary>
+    public static unsafe int Open(string path, out LockFile? file)
+    {
+        file = null;
+        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        int fd;
+        fixed (byte* pointer = bytes)
+        {
+            fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDWR | Interop.Libc.O_CREAT | Interop.Libc.O_CLOEXEC, 0b110_100_100);
+            if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EACCES)
+            {
+                fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+            }
+        }
+
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        file = new LockFile(new SafeFileDescriptor(fd));
+        return 0;
+    }
+
+    /// <summary>Takes the exclusive lock without waiting: 0, <see cref="Errno.EAGAIN"/> while another holds it, or another errno.</summary>
+    public int TryLock()
+    {
+        while (true)
+        {
+            if (Interop.Libc.Flock(_descriptor.Fd, Interop.Libc.LOCK_EX | Interop.Libc.LOCK_NB) == 0)
+            {
+                return 0;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR)
+            {
+                return errno;
+            }
+        }
+    }
+
+    /// <summary>Replaces the file's content with <paramref name="text"/>; a hint for waiters, so failures are ignored.</summary>
+    public unsafe void WriteText(string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        if (Interop.Libc.FTruncate(_descriptor.Fd, 0) == 0)
+        {
+            fixed (byte* pointer = bytes)
+            {
+                Interop.Libc.Write(_descriptor.Fd, pointer, (nuint)bytes.Length);
+            }
+        }
+    }
+
+    public void Dispose() => _descriptor.Dispose();
+}

@@ -1,0 +1,278 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SriovPS.Native.Files;
+
+/// <summary>
+/// The new content of a file, written beside it and swapped in with rename(2), so a reader sees the old
+/// file or the new one, never a half-written one, and a crash leaves the old one. The temporary file
+/// takes the original's owner and mode and reaches the disk (fsync) before the swap; the original stays
+/// reachable under a backup name (a hard link). Failures are errno values, with the step that failed:
+/// the caller decides what they mean.
+/// </summary>
+internal sealed class ReplacementFile : IDisposable
+{
+    /// <summary>The mode of a file that did not exist before.</summary>
+    public const uint NewFileMode = 0b110_100_100; // 0644
+
+    private readonly string _path;
+    private string? _temporaryPath;
+
+    private ReplacementFile(string path, string temporaryPath)
+    {
+        _path = path;
+        _temporaryPath = temporaryPath;
+    }
+
+    /// <summary>The step that failed, for messages: "open", "create", "write", "fsync", "chmod", "chown", "link", "rename".</summary>
+    public string? FailedStep { get; private set; }
+
+    /// <summary>
+    /// Owner, group and permission bits of <paramref name="path"/> (not following a final link).
+    /// Returns 0, <see cref="Errno.ENOENT"/> when it does not exist, or another errno.
+    /// </summary>
+    public static unsafe int Stat(string path, out uint owner, out uint group, out uint mode)
+    {
+        owner = group = mode = 0;
+        byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
+        byte[] pathBytes = Terminated(path);
+        int result;
+        fixed (byte* pathPointer = pathBytes)
+        {
+            result = Interop.Libc.Statx(
+                Interop.Libc.AT_FDCWD,
+                pathPointer,
+                Interop.Libc.AT_SYMLINK_NOFOLLOW,
+                Interop.Libc.STATX_MODE | Interop.Libc.STATX_UID | Interop.Libc.STATX_GID,
+                buffer);
+        }
+
+        if (result != 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        owner = *(uint*)(buffer + Interop.Libc.StatxUidOffset);
+        group = *(uint*)(buffer + Interop.Libc.StatxGidOffset);
+        mode = *(ushort*)(buffer + Interop.Libc.StatxModeOffset);
+        return 0;
+    }
+
+    /// <summary>
+    /// Whether this process may write <paramref name="path"/>, found by opening it for writing (without
+    /// truncating) and closing it again: the kernel's answer covers root, capabilities, ACLs, read-only
+    /// mounts and immutable files alike. Returns 0 or the errno.
+    /// </summary>
+    public static unsafe int TryOpenForWriting(string path)
+    {
+        byte[] pathBytes = Terminated(path);
+        int fd;
+        fixed (byte* pathPointer = pathBytes)
+        {
+            do
+            {
+                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CLOEXEC, 0);
+            }
+            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+        }
+
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        Interop.Libc.Close(fd);
+        return 0;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to a new temporary file beside <paramref name="path"/> with the
+    /// given owner and mode (owner <c>null</c>: this process's), on disk when this returns. Returns 0 and
+    /// the prepared file, or an errno and <paramref name="failedStep"/>; nothing is left behind on failure.
+    /// </summary>
+    public static unsafe int Prepare(
+        string path, ReadOnlySpan<byte> content, (uint Owner, uint Group)? ownership, uint mode,
+        out ReplacementFile? prepared, out string? failedStep)
+    {
+        prepared = null;
+        string directory = Path.GetDirectoryName(path) ?? "/";
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tmp");
+        byte[] temporaryBytes = Terminated(temporary);
+        int fd;
+        fixed (byte* pathPointer = temporaryBytes)
+        {
+            // 0600 until it is complete; fchmod gives it the final mode.
+            fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_CLOEXEC, 0b110_000_000);
+        }
+
+        if (fd < 0)
+        {
+            failedStep = "create";
+            return Marshal.GetLastPInvokeError();
+        }
+
+        var file = new ReplacementFile(path, temporary);
+        int errno;
+        using (var handle = new SafeFileDescriptor(fd))
+        {
+            errno = WriteAll(fd, content, out failedStep);
+            if (errno == 0 && Interop.Libc.FChmod(fd, mode & 0b111_111_111_111) != 0)
+            {
+                (errno, failedStep) = (Marshal.GetLastPInvokeError(), "chmod");
+            }
+
+            if (errno == 0 && ownership is { } owner && Interop.Libc.FChown(fd, owner.Owner, owner.Group) != 0)
+            {
+                (errno, failedStep) = (Marshal.GetLastPInvokeError(), "chown");
+            }
+
+            if (errno == 0 && Interop.Libc.FSync(fd) != 0)
+            {
+                (errno, failedStep) = (Marshal.GetLastPInvokeError(), "fsync");
+            }
+        }
+
+        if (errno != 0)
+        {
+            file.Dispose();
+            return errno;
+        }
+
+        prepared = file;
+        return 0;
+    }
+
+    /// <summary>
+    /// Keeps the present file as <paramref name="backupPath"/> (when it exists and a backup is asked
+    /// for), then renames the new content over it and syncs the directory. Returns 0 or an errno with
+    /// <see cref="FailedStep"/>; on failure the original is untouched.
+    /// </summary>
+    public unsafe int Commit(string? backupPath)
+    {
+        string temporary = _temporaryPath ?? throw new InvalidOperationException("The replacement was already committed or discarded.");
+        byte[] pathBytes = Terminated(_path);
+        if (backupPath is not null)
+        {
+            byte[] backupBytes = Terminated(backupPath);
+            fixed (byte* pathPointer = pathBytes)
+            fixed (byte* backupPointer = backupBytes)
+            {
+                // link(2) will not replace a name: the previous backup goes first.
+                if (Interop.Libc.Unlink(backupPointer) != 0 && Marshal.GetLastPInvokeError() is var unlinkError && unlinkError != Errno.ENOENT)
+                {
+                    FailedStep = "unlink the old backup";
+                    return unlinkError;
+                }
+
+                if (Interop.Libc.Link(pathPointer, backupPointer) != 0 && Marshal.GetLastPInvokeError() is var linkError && linkError != Errno.ENOENT)
+                {
+                    FailedStep = "link the backup";
+                    return linkError;
+                }
+            }
+        }
+
+        byte[] temporaryBytes = Terminated(temporary);
+        fixed (byte* temporaryPointer = temporaryBytes)
+        fixed (byte* pathPointer = pathBytes)
+        {
+            if (Interop.Libc.Rename(temporaryPointer, pathPointer) != 0)
+            {
+                FailedStep = "rename";
+                return Marshal.GetLastPInvokeError();
+            }
+        }
+
+        _temporaryPath = null;
+        SyncDirectory(Path.GetDirectoryName(_path) ?? "/");
+        return 0;
+    }
+
+    /// <summary>Removes a replacement that was not committed.</summary>
+    public unsafe void Dispose()
+    {
+        if (_temporaryPath is { } temporary)
+        {
+            _temporaryPath = null;
+            byte[] bytes = Terminated(temporary);
+            fixed (byte* pointer = bytes)
+            {
+                Interop.Libc.Unlink(pointer);
+            }
+        }
+    }
+
+    /// <summary>Removes <paramref name="path"/>, keeping it as <paramref name="backupPath"/>. Returns 0 or an errno.</summary>
+    public static unsafe int RemoveKeepingBackup(string path, string backupPath)
+    {
+        byte[] pathBytes = Terminated(path);
+        byte[] backupBytes = Terminated(backupPath);
+        fixed (byte* pathPointer = pathBytes)
+        fixed (byte* backupPointer = backupBytes)
+        {
+            // rename(2) replaces an older backup and removes the name in one step.
+            if (Interop.Libc.Rename(pathPointer, backupPointer) != 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+        }
+
+        SyncDirectory(Path.GetDirectoryName(path) ?? "/");
+        return 0;
+    }
+
+    private static unsafe int WriteAll(int fd, ReadOnlySpan<byte> content, out string? failedStep)
+    {
+        failedStep = null;
+        fixed (byte* start = content)
+        {
+            int written = 0;
+            while (written < content.Length)
+            {
+                nint result = Interop.Libc.Write(fd, start + written, (nuint)(content.Length - written));
+                if (result < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    failedStep = "write";
+                    return errno;
+                }
+
+                written += (int)result;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Makes a rename in <paramref name="directory"/> durable; a failure here loses nothing already written.</summary>
+    private static unsafe void SyncDirectory(string directory)
+    {
+        byte[] bytes = Terminated(directory);
+        int fd;
+        fixed (byte* pointer = bytes)
+        {
+            fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+        }
+
+        if (fd >= 0)
+        {
+            Interop.Libc.FSync(fd);
+            Interop.Libc.Close(fd);
+        }
+    }
+
+    private static byte[] Terminated(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+}
