@@ -74,20 +74,7 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
 
         if (exists)
         {
-            if ((mode & WriteBits) == 0)
-            {
-                throw new SriovWriteException(
-                    ErrorCatalog.ConfigFileReadOnly,
-                    $"{HostPath} is read-only (mode {Convert.ToString(mode & 0xFFF, 8)}), so it was left as it is.",
-                    HostPath,
-                    $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
-            }
-
-            int openError = ReplacementFile.TryOpenForWriting(path);
-            if (openError != 0)
-            {
-                throw Failure(openError, "open for writing");
-            }
+            CheckWritable(mode);
         }
         else
         {
@@ -140,6 +127,31 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
             throw Failure(statError, "read the owner and mode of");
         }
 
+        CheckWritable(mode);
+        int errno = ReplacementFile.RemoveKeepingBackup(path, files.PathOf(BackupHostPath));
+        if (errno != 0)
+        {
+            throw Failure(errno, "remove");
+        }
+    }
+
+    /// <summary>Checks, by trying, that the existing file may be replaced or removed; nothing when it does not exist.</summary>
+    /// <exception cref="SriovException">It is read-only or cannot be opened for writing.</exception>
+    public void CheckWritable()
+    {
+        int statError = ReplacementFile.Stat(RealPath, out _, out _, out uint mode);
+        if (statError == 0)
+        {
+            CheckWritable(mode);
+        }
+        else if (statError != Errno.ENOENT)
+        {
+            throw Failure(statError, "read the owner and mode of");
+        }
+    }
+
+    private void CheckWritable(uint mode)
+    {
         if ((mode & WriteBits) == 0)
         {
             throw new SriovWriteException(
@@ -149,10 +161,10 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
                 $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
         }
 
-        int errno = ReplacementFile.RemoveKeepingBackup(path, files.PathOf(BackupHostPath));
-        if (errno != 0)
+        int openError = ReplacementFile.TryOpenForWriting(RealPath);
+        if (openError != 0)
         {
-            throw Failure(errno, "remove");
+            throw Failure(openError, "open for writing");
         }
     }
 

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host;
 
@@ -21,6 +23,12 @@ internal static partial class UdevVfRules
     private const string Header =
         "# Written by SriovPS: Enable-SriovVf -Persist adds or updates a PF's line (its VF count, and\n" +
         "# sriov_drivers_autoprobe when given), Disable-SriovVf -Persist removes it. Other lines are kept.\n";
+
+    private static readonly string[] UdevPrograms =
+        ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm", "/usr/sbin/udevadm", "/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd"];
+
+    /// <summary>Whether the host has udev, which reads the rules file at boot.</summary>
+    public static bool IsUdevInstalled(HostFileSystem files) => Array.Exists(UdevPrograms, p => File.Exists(files.PathOf(p)));
 
     /// <summary>What the file asks for one PF.</summary>
     internal readonly record struct Entry(int NumVfs, bool? DriversAutoprobe);

@@ -241,6 +241,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be sent.");
         }
 
+        using var hostLock = AcquireHostLock();
         var outcome = (_writer ??= new VfSettingsWriter(KernelLinks)).Apply(pfName, pf.Driver, index, plan);
         foreach (var change in outcome.Applied)
         {

@@ -121,6 +121,16 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         return patterns;
     }
 
+    /// <summary>
+    /// Takes the host's change lock for one change, so SriovPS commands in other sessions wait their
+    /// turn; says in -Verbose whom it waits for.
+    /// </summary>
+    internal HostChangeLock AcquireHostLock() =>
+        HostChangeLock.Acquire(TargetHost.Files, HostLockWait, WriteVerbose, CancellationToken);
+
+    // Longer than any one change takes, VF creation with its driver wait included.
+    private static readonly TimeSpan HostLockWait = TimeSpan.FromSeconds(120);
+
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));
 

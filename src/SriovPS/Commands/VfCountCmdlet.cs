@@ -1,0 +1,308 @@
+using System;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Errors;
+using SriovPS.Host;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// What Enable-SriovVf and Disable-SriovVf share: PFs by name or from the pipeline, the holder check
+/// before anything is asked or written, the host lock, the count change itself, and -Persist through
+/// the module's udev rules file.
+/// </summary>
+public abstract class VfCountCmdlet : SriovCmdlet
+{
+    private protected const string ByPfNameSet = "ByPfName";
+    private protected const string ByInputObjectSet = "ByInputObject";
+
+    // Creating VFs returns once they exist; the wait covers drivers that udev loads and binds.
+    private static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(60);
+
+    private VfCountChanger? _changer;
+    private bool _warnedNoUdev;
+    private bool _yesToAll;
+    private bool _noToAll;
+
+    /// <summary>Interface names of the PFs to change; wildcards allowed.</summary>
+    [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PfNameCompleter))]
+    public string[]? PfName { get; set; }
+
+    /// <summary>PFs from Get-SriovPf.</summary>
+    [Parameter(ParameterSetName = ByInputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SriovPf[]? InputObject { get; set; }
+
+    /// <summary>Also records the change in the module's udev rules file, so it is made again at every boot.</summary>
+    [Parameter]
+    public SwitchParameter Persist { get; set; }
+
+    protected override bool ConsultsKernel => true;
+
+    protected override string CopiedHostTreeWarning(string root) =>
+        $"{HostContext.RootVariable} names the host tree '{root}': VFs are created by the running kernel, so this command can check its input and show what it would do (-WhatIf) but cannot change anything there.";
+
+    /// <summary>Whether this is Disable-SriovVf, which asks for 0 VFs.</summary>
+    private protected abstract bool Disables { get; }
+
+    /// <summary>The count asked for.</summary>
+    private protected abstract int RequestedCount { get; }
+
+    private protected virtual bool? RequestedAutoprobe => null;
+
+    private protected virtual bool RestoresSettings => false;
+
+    /// <summary>Whether -Force skips the question before present VFs are destroyed.</summary>
+    private protected virtual bool SkipsDestroyQuestion => false;
+
+    /// <summary>Runs after a PF was changed (or found as asked): -PassThru output.</summary>
+    private protected virtual void Completed(SriovPf pf)
+    {
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var pf in Targets())
+        {
+            try
+            {
+                Change(pf);
+            }
+            catch (SriovException e)
+            {
+                WriteSriovError(e);
+            }
+        }
+    }
+
+    private System.Collections.Generic.List<SriovPf> Targets()
+    {
+        if (ParameterSetName != ByInputObjectSet)
+        {
+            return SelectPfs(PfName);
+        }
+
+        var pfs = new System.Collections.Generic.List<SriovPf>();
+        foreach (var given in InputObject!)
+        {
+            // The object may be old: its PF as it is now.
+            if (AllPfs().Find(p => p.PciAddress == given.PciAddress) is { } pf)
+            {
+                pfs.Add(pf);
+            }
+            else
+            {
+                WriteSriovError(new SriovObjectNotFoundException(
+                    ErrorCatalog.SriovPfNotFound,
+                    $"{given} ({given.PciAddress}) is no longer an SR-IOV PF on this host.",
+                    given.PciAddress,
+                    "Run Get-SriovPf again."));
+            }
+        }
+
+        return pfs;
+    }
+
+    private void Change(SriovPf pf)
+    {
+        var plan = VfCountPlan.For(pf, RequestedCount, RequestedAutoprobe, allowZero: Disables);
+        var changer = _changer ??= new VfCountChanger(TargetHost.Files, Discovery, TargetHost.IsLiveHost ? KernelLinks : null);
+        var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
+        string label = pf.Name ?? pf.PciAddress;
+
+        if (plan.IsNoOp)
+        {
+            WriteVerbose($"{label} already has {pf.NumVfs} VFs{(plan.DriversAutoprobe is null ? string.Empty : $" and sriov_drivers_autoprobe {(pf.DriversAutoprobe == true ? 1 : 0)}")}: nothing written.");
+        }
+        else
+        {
+            // Refused before any question is asked; checked again right before the write.
+            if (plan.DestroysVfs && changer.FindHolders(pf) is { Count: > 0 } holders)
+            {
+                throw VfCountChanger.Busy(plan, holders);
+            }
+
+            if (!ShouldProcess(plan.Target, plan.Action))
+            {
+                return;
+            }
+
+            if (plan.DestroysVfs && !SkipsDestroyQuestion && !ShouldContinue(DestroyQuestion(plan), "Re-create VFs", ref _yesToAll, ref _noToAll))
+            {
+                return;
+            }
+        }
+
+        var (persistedText, persistAction) = Persist ? PersistChange(rules, pf) : (null, null);
+        if (persistAction is not null && !ShouldProcess(UdevVfRules.HostPath, persistAction))
+        {
+            persistAction = null;
+        }
+
+        if (plan.IsNoOp && persistAction is null)
+        {
+            Completed(pf);
+            return;
+        }
+
+        if (!TargetHost.IsLiveHost)
+        {
+            throw new SriovInvalidOperationException(
+                ErrorCatalog.LiveHostRequired,
+                $"{label} belongs to the copied host tree '{TargetHost.Root}': VFs can only be created and removed by the running kernel.",
+                label,
+                $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be done.");
+        }
+
+        using var hostLock = AcquireHostLock();
+
+        // The file's new version is written before the VFs change: that attempt is the permission
+        // check, and a refusal leaves the VFs as they were.
+        using var persisted = persistAction is null ? null : PreparePersisted(rules, pf);
+        if (!plan.IsNoOp)
+        {
+            Apply(plan, changer);
+        }
+
+        persisted?.Commit();
+        Completed(Discovery.GetPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
+    }
+
+    private void Apply(VfCountPlan plan, VfCountChanger changer)
+    {
+        // The PF may have changed while the user was asked or the lock was awaited.
+        var now = Discovery.GetPfs().Find(p => p.PciAddress == plan.Pf.PciAddress);
+        if (now is null || now.NumVfs != plan.Pf.NumVfs)
+        {
+            throw new SriovResourceBusyException(
+                ErrorCatalog.HostChangeInProgress,
+                $"{plan.Target} changed while this command waited (it has {now?.NumVfs.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no longer"} VFs, not {plan.Pf.NumVfs}), so nothing was changed.",
+                plan.Target,
+                "Run the command again.");
+        }
+
+        var progress = new ProgressRecord(ProgressActivity, $"{MyInvocation.MyCommand.Name} {plan.Target}", plan.Action);
+        var outcome = changer.Apply(
+            VfCountPlan.For(now, plan.Count, plan.DriversAutoprobe, allowZero: Disables),
+            RestoresSettings,
+            ReadyWait,
+            step =>
+            {
+                progress.StatusDescription = step.Status;
+                progress.PercentComplete = step.Total == 0 ? 100 : Math.Clamp(step.Done * 100 / step.Total, 0, 100);
+                WriteProgress(progress);
+            },
+            CancellationToken);
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        Discovery.ForgetInterfaces();
+
+        foreach (var note in outcome.Notes)
+        {
+            WriteVerbose(note);
+        }
+
+        foreach (var warning in outcome.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        foreach (var failure in outcome.Failures)
+        {
+            WriteSriovError(failure);
+        }
+    }
+
+    private const int ProgressActivity = 0x5352;
+
+    private string DestroyQuestion(VfCountPlan plan)
+    {
+        string label = plan.Pf.Name ?? plan.Pf.PciAddress;
+        string kept = RestoresSettings
+            ? $" The settings of VFs 0–{plan.Count - 1} are restored on the new VFs."
+            : " Their MACs, VLANs and other settings are not kept (-PreserveSettings keeps them).";
+        return $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{kept} Continue?";
+    }
+
+    /// <summary>The rules file's new text and the action to show, or (null, null) when it already says what is asked.</summary>
+    private (string? Text, string? Action) PersistChange(ConfigFile rules, SriovPf pf)
+    {
+        WarnWithoutUdev();
+        string? text = rules.ReadText();
+        string label = pf.Name ?? pf.PciAddress;
+        if (Disables)
+        {
+            if (UdevVfRules.Find(text, pf.PciAddress) is null)
+            {
+                WriteVerbose($"{UdevVfRules.HostPath} has no line for {label}: nothing to remove.");
+                return (null, null);
+            }
+
+            return (UdevVfRules.Without(text, pf.PciAddress), $"remove the line that creates VFs on {label} ({pf.PciAddress}) at boot");
+        }
+
+        string updated = UdevVfRules.WithCount(text, pf.PciAddress, RequestedCount, RequestedAutoprobe);
+        if (updated == text)
+        {
+            WriteVerbose($"{UdevVfRules.HostPath} already creates {RequestedCount} VFs on {label} at boot: not written.");
+            return (null, null);
+        }
+
+        var entry = UdevVfRules.Find(updated, pf.PciAddress)!.Value;
+        return (updated, $"create {RequestedCount} VFs on {label} ({pf.PciAddress}) at boot: {UdevVfRules.Line(pf.PciAddress, entry)}");
+    }
+
+    /// <summary>The rules file's change, prepared under the lock from the file as it is now.</summary>
+    private PersistedRules? PreparePersisted(ConfigFile rules, SriovPf pf)
+    {
+        // Read again: another session may have written its own PF's line since the question.
+        string? text = rules.ReadText();
+        string? updated = Disables ? UdevVfRules.Without(text, pf.PciAddress) : UdevVfRules.WithCount(text, pf.PciAddress, RequestedCount, RequestedAutoprobe);
+        if (updated == text)
+        {
+            return null;
+        }
+
+        if (updated is null)
+        {
+            rules.CheckWritable();
+            return new PersistedRules(this, rules, null);
+        }
+
+        return new PersistedRules(this, rules, rules.Prepare(updated));
+    }
+
+    /// <summary>A prepared new version of the rules file (or its removal), put in place after the VF change succeeded.</summary>
+    private sealed class PersistedRules(VfCountCmdlet command, ConfigFile rules, PreparedConfigFile? prepared) : IDisposable
+    {
+        public void Commit()
+        {
+            if (prepared is null)
+            {
+                rules.Remove();
+                command.WriteVerbose($"Removed {rules.HostPath}, which had no other line (kept as {rules.BackupHostPath}).");
+                return;
+            }
+
+            prepared.Commit();
+            command.WriteVerbose($"Wrote {rules.HostPath} (a previous version is kept as {rules.BackupHostPath}).");
+        }
+
+        public void Dispose() => prepared?.Dispose();
+    }
+
+    private void WarnWithoutUdev()
+    {
+        if (_warnedNoUdev || UdevVfRules.IsUdevInstalled(TargetHost.Files))
+        {
+            return;
+        }
+
+        _warnedNoUdev = true;
+        WriteWarning($"udev is not installed on this host, so nothing reads {UdevVfRules.HostPath} at boot: the VF count is written there but not applied. Install udev (systemd-udevd), or create the VFs from a boot script.");
+    }
+}
