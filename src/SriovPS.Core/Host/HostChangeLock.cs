@@ -50,7 +50,7 @@ internal sealed class HostChangeLock : IDisposable
                         HostPath);
                 }
 
-                string holder = Holder(path);
+                string holder = Holder(files);
                 if (clock.Elapsed >= timeout)
                 {
                     throw new SriovResourceBusyException(
@@ -103,26 +103,16 @@ internal sealed class HostChangeLock : IDisposable
         return file!;
     }
 
-    private static string Holder(string path)
+    /// <summary>Who holds the lock, read with plain reads: .NET's file API would take a shared flock, which the holder's lock refuses.</summary>
+    private static string Holder(HostFileSystem files)
     {
-        try
+        string? text = files.ReadAttribute(HostPath);
+        if (!int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
         {
-            string text = File.ReadAllText(path).Trim();
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
-            {
-                string commandLine = File.Exists($"/proc/{pid}/cmdline")
-                    ? File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim()
-                    : string.Empty;
-                return commandLine.Length > 0 ? $"PID {pid}: {commandLine}" : $"PID {pid}";
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            return "PID unknown";
         }
 
-        return "PID unknown";
+        string commandLine = (files.ReadAttribute($"/proc/{pid}/cmdline") ?? string.Empty).Replace('\0', ' ').Trim();
+        return commandLine.Length > 0 ? $"PID {pid}: {commandLine}" : $"PID {pid}";
     }
 }

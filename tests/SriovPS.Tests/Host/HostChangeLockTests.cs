@@ -1,0 +1,41 @@
+using System;
+using System.IO;
+using SriovPS.Errors;
+using SriovPS.Host;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Host;
+
+/// <summary>The host change lock on temporary roots: one holder at a time, a waiter told whom it waits for.</summary>
+public sealed class HostChangeLockTests
+{
+    [Fact]
+    public void ASecondChanger_WaitsThenReportsResourceBusy_NamingTheHolder()
+    {
+        using var tree = HostTree.Empty();
+        using var first = HostChangeLock.Acquire(tree.Files, TimeSpan.FromSeconds(1));
+        string? told = null;
+
+        var error = Assert.Throws<SriovResourceBusyException>(
+            () => HostChangeLock.Acquire(tree.Files, TimeSpan.FromMilliseconds(300), message => told = message));
+
+        Assert.Equal((ErrorCatalog.HostChangeInProgress, SriovErrorCategory.ResourceBusy), (error.ErrorId, error.Category));
+        Assert.Contains($"PID {Environment.ProcessId}", error.Message);
+        Assert.Contains($"PID {Environment.ProcessId}", told);
+
+        // Read without .NET's file API, whose shared flock the held lock would refuse.
+        Assert.Equal($"{Environment.ProcessId}", tree.Files.ReadAttribute(HostChangeLock.HostPath));
+    }
+
+    [Fact]
+    public void AfterTheHolderIsDone_TheNextChangerGetsTheLock()
+    {
+        using var tree = HostTree.Empty();
+        HostChangeLock.Acquire(tree.Files, TimeSpan.FromSeconds(1)).Dispose();
+
+        using var second = HostChangeLock.Acquire(tree.Files, TimeSpan.Zero);
+
+        Assert.True(File.Exists(tree.PathOf("/run/lock/sriovps.lock")));
+    }
+}
