@@ -16,8 +16,11 @@ internal sealed record ParameterMetadata(
 
 internal sealed record CmdletMetadata(
     string Verb, string Noun, string ClassName, string? DefaultParameterSetName, bool SupportsShouldProcess,
-    IReadOnlyList<string> OutputTypes, IReadOnlyList<ParameterMetadata> Parameters)
+    IReadOnlyList<string> OutputTypes, IReadOnlyList<ParameterMetadata> Parameters, int ConfirmImpact = 0)
 {
+    /// <summary>System.Management.Automation.ConfirmImpact's values: None 0, Low 1, Medium 2, High 3.</summary>
+    public string ConfirmImpactName => ConfirmImpact switch { 1 => "Low", 2 => "Medium", 3 => "High", _ => "None" };
+
     public string Name => $"{Verb}-{Noun}";
 
     /// <summary>
@@ -48,7 +51,8 @@ internal sealed record CmdletMetadata(
                 Named<string>(cmdlet, "DefaultParameterSetName"),
                 Named<bool>(cmdlet, "SupportsShouldProcess"),
                 type.GetCustomAttributesData().Where(a => Is(a, "OutputTypeAttribute")).SelectMany(OutputTypeNames).ToList(),
-                ReadParameters(type)));
+                ReadParameters(type),
+                Named<int>(cmdlet, "ConfirmImpact")));
         }
 
         return cmdlets.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();

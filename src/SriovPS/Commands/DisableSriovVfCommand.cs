@@ -8,7 +8,6 @@ namespace SriovPS.Commands;
 /// refusing while a guest or program holds a VF; with -Persist it also stops creating them at boot.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Disable, "SriovVf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPfNameSet)]
-[OutputType(typeof(void))]
 public sealed class DisableSriovVfCommand : VfCountCmdlet
 {
     private protected override bool Disables => true;

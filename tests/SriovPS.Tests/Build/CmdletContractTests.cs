@@ -36,4 +36,30 @@ public sealed class CmdletContractTests
             cmdlet.Parameters.Where(p => p.Name is not ("PfName" or "Index" or "InputObject")),
             p => Assert.All(p.Sets, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName, p.Name)));
     }
+
+    [Theory]
+    [InlineData("Enable-SriovVf", "Medium")]
+    [InlineData("Disable-SriovVf", "High")]
+    [InlineData("Set-SriovVf", "Medium")]
+    public void ChangersAskAsDesigned(string name, string confirmImpact) =>
+        Assert.Equal(confirmImpact, PowerShellMetadata.Cmdlets.Single(c => c.Name == name).ConfirmImpactName);
+
+    [Fact]
+    public void EnableSriovVf_TakesPfsFromThePipelineOrByName_WithAMandatoryCount()
+    {
+        var cmdlet = PowerShellMetadata.Cmdlets.Single(c => c.Name == "Enable-SriovVf");
+        var pfName = cmdlet.Parameters.Single(p => p.Name == "PfName");
+        var input = cmdlet.Parameters.Single(p => p.Name == "InputObject").Sets.Single();
+        var count = cmdlet.Parameters.Single(p => p.Name == "Count").Sets.Single();
+
+        Assert.Equal(("ByPfName", 0, true), (pfName.Sets.Single().SetName, pfName.Sets.Single().Position, pfName.Sets.Single().ValueFromPipelineByPropertyName));
+        Assert.Equal(["Name"], pfName.Aliases);
+        Assert.Equal(("ByInputObject", true), (input.SetName, input.ValueFromPipeline));
+        Assert.True(count.Mandatory);
+        Assert.False(count.ValueFromPipeline || count.ValueFromPipelineByPropertyName);
+        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputTypes);
+        Assert.Equal(
+            ["Count", "DriversAutoprobe", "Force", "InputObject", "PassThru", "Persist", "PfName", "PreserveSettings"],
+            cmdlet.Parameters.Select(p => p.Name).Order());
+    }
 }
