@@ -126,19 +126,26 @@ public abstract class VfCountCmdlet : SriovCmdlet
                 throw VfCountChanger.Busy(plan, holders);
             }
 
-            if (!ShouldProcess(plan.Target, plan.Action))
+            if (!ShouldProcess(plan.Target, plan.Action, out bool whatIf))
             {
+                // -WhatIf also shows the rules-file change; a "no" to the VFs is a no to both.
+                if (whatIf && Persist && PersistChange(rules, pf) is { } shown)
+                {
+                    ShouldProcess(UdevVfRules.HostPath, shown, out _);
+                }
+
                 return;
             }
 
-            if (plan.DestroysVfs && !SkipsDestroyQuestion && !ShouldContinue(DestroyQuestion(plan), "Re-create VFs", ref _yesToAll, ref _noToAll))
+            // Disable-SriovVf destroys VFs by definition and asks through its High ConfirmImpact.
+            if (plan.DestroysVfs && !Disables && !SkipsDestroyQuestion && !ShouldContinue(DestroyQuestion(plan), "Re-create VFs", ref _yesToAll, ref _noToAll))
             {
                 return;
             }
         }
 
-        var (persistedText, persistAction) = Persist ? PersistChange(rules, pf) : (null, null);
-        if (persistAction is not null && !ShouldProcess(UdevVfRules.HostPath, persistAction))
+        string? persistAction = Persist ? PersistChange(rules, pf) : null;
+        if (persistAction is not null && !ShouldProcess(UdevVfRules.HostPath, persistAction, out _))
         {
             persistAction = null;
         }
@@ -228,8 +235,8 @@ public abstract class VfCountCmdlet : SriovCmdlet
         return $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{kept} Continue?";
     }
 
-    /// <summary>The rules file's new text and the action to show, or (null, null) when it already says what is asked.</summary>
-    private (string? Text, string? Action) PersistChange(ConfigFile rules, SriovPf pf)
+    /// <summary>The rules-file change to show and confirm, or <c>null</c> when the file already says what is asked.</summary>
+    private string? PersistChange(ConfigFile rules, SriovPf pf)
     {
         WarnWithoutUdev();
         string? text = rules.ReadText();
@@ -239,21 +246,33 @@ public abstract class VfCountCmdlet : SriovCmdlet
             if (UdevVfRules.Find(text, pf.PciAddress) is null)
             {
                 WriteVerbose($"{UdevVfRules.HostPath} has no line for {label}: nothing to remove.");
-                return (null, null);
+                return null;
             }
 
-            return (UdevVfRules.Without(text, pf.PciAddress), $"remove the line that creates VFs on {label} ({pf.PciAddress}) at boot");
+            return $"remove the line that creates VFs on {label} ({pf.PciAddress}) at boot";
         }
 
         string updated = UdevVfRules.WithCount(text, pf.PciAddress, RequestedCount, RequestedAutoprobe);
         if (updated == text)
         {
             WriteVerbose($"{UdevVfRules.HostPath} already creates {RequestedCount} VFs on {label} at boot: not written.");
-            return (null, null);
+            return null;
         }
 
         var entry = UdevVfRules.Find(updated, pf.PciAddress)!.Value;
-        return (updated, $"create {RequestedCount} VFs on {label} ({pf.PciAddress}) at boot: {UdevVfRules.Line(pf.PciAddress, entry)}");
+        return $"create {RequestedCount} VFs on {label} ({pf.PciAddress}) at boot: {UdevVfRules.Line(pf.PciAddress, entry)}";
+    }
+
+    /// <summary>ShouldProcess(target, action) with PowerShell's own wording, telling whether it was -WhatIf that said no.</summary>
+    private bool ShouldProcess(string target, string action, out bool whatIf)
+    {
+        bool confirmed = ShouldProcess(
+            $"Performing the operation \"{action}\" on target \"{target}\".",
+            $"Are you sure you want to perform this action?\nPerforming the operation \"{action}\" on target \"{target}\".",
+            "Confirm",
+            out ShouldProcessReason reason);
+        whatIf = reason == ShouldProcessReason.WhatIf;
+        return confirmed;
     }
 
     /// <summary>The rules file's change, prepared under the lock from the file as it is now.</summary>

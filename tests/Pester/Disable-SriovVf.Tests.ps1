@@ -1,0 +1,69 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT
+    Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
+    . (Join-Path $PSScriptRoot 'Fixtures.ps1')
+    $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:Command = 'SriovPS.Commands.DisableSriovVfCommand'
+    $script:Rules = Join-Path $script:I350 'etc/udev/rules.d/70-sriovps.rules'
+
+    function Get-TreeState {
+        param([string] $Root)
+        Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
+            Sort-Object FullName |
+            ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+    }
+}
+
+AfterAll {
+    $env:SRIOVPS_HOST_ROOT = $script:CallersHostRoot
+    Remove-SriovTestHost $script:I350
+    Remove-Module SriovPS -ErrorAction SilentlyContinue
+}
+
+Describe 'Disable-SriovVf' {
+    BeforeEach {
+        $env:SRIOVPS_HOST_ROOT = $script:I350
+        # The admin's own line, and the module's line for eno49.
+        $null = New-Item -ItemType Directory -Path (Split-Path $script:Rules) -Force
+        [System.IO.File]::WriteAllText($script:Rules,
+            "# mine`nACTION==`"add`", SUBSYSTEM==`"net`", KERNELS==`"0000:04:00.0`", ATTR{device/sriov_numvfs}=`"7`"`n")
+    }
+
+    AfterEach {
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    }
+
+    It 'changes nothing with -WhatIf, the rules file included' {
+        $before = Get-TreeState $script:I350
+
+        Disable-SriovVf eno49 -Persist -WhatIf -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $errors.Count | Should -Be 0
+        Get-TreeState $script:I350 | Should -Be $before
+    }
+
+    It 'says LiveHostRequired on a copied tree when confirmed, and changes nothing' {
+        $before = Get-TreeState $script:I350
+
+        Get-SriovPf eno49, eno50 -WarningAction SilentlyContinue |
+            Disable-SriovVf -Persist -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $errors.Count | Should -Be 2
+        $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
+        Get-TreeState $script:I350 | Should -Be $before
+    }
+
+    It 'asks by default: its ConfirmImpact is High' {
+        (Get-Command Disable-SriovVf).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+            Should -Be 'High'
+    }
+
+    It 'reports a PF that does not exist as SriovPfNotFound' {
+        Disable-SriovVf nosuch -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $errors[0].FullyQualifiedErrorId | Should -Be "SriovPfNotFound,$script:Command"
+    }
+}

@@ -1,0 +1,152 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT
+    Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
+    . (Join-Path $PSScriptRoot 'Fixtures.ps1')
+    $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:Command = 'SriovPS.Commands.EnableSriovVfCommand'
+
+    # Every file of the tree with its content hash: -WhatIf and refused calls must leave it as it was.
+    function Get-TreeState {
+        param([string] $Root)
+        Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
+            Sort-Object FullName |
+            ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+    }
+
+    # VF 0 of eno49 (0000:04:10.0, IOMMU group 39) on vfio-pci, its group held by a QEMU as /proc shows it.
+    function Add-VfioHolder {
+        param([string] $Root)
+        $vf = Join-Path $Root 'sys/devices/pci0000:00/0000:00:02.2/0000:04:10.0'
+        Remove-Item -LiteralPath (Join-Path $vf 'driver') -Force
+        [System.IO.File]::CreateSymbolicLink((Join-Path $vf 'driver'), '../../../../bus/pci/drivers/vfio-pci') | Out-Null
+        Remove-Item -LiteralPath (Join-Path $vf 'net'), (Join-Path $Root 'sys/class/net/enp4s16f0') -Recurse -Force
+        $process = Join-Path $Root 'proc/4242'
+        $null = New-Item -ItemType Directory -Path (Join-Path $process 'fd') -Force
+        [System.IO.File]::WriteAllText((Join-Path $process 'cmdline'), "qemu-system-x86_64`0-name`0guest=vm1`0")
+        [System.IO.File]::CreateSymbolicLink((Join-Path $process 'fd/23'), '/dev/vfio/39') | Out-Null
+    }
+}
+
+AfterAll {
+    $env:SRIOVPS_HOST_ROOT = $script:CallersHostRoot
+    Remove-SriovTestHost $script:I350
+    Remove-Module SriovPS -ErrorAction SilentlyContinue
+}
+
+Describe 'Enable-SriovVf' {
+    BeforeEach {
+        $env:SRIOVPS_HOST_ROOT = $script:I350
+    }
+
+    AfterEach {
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    }
+
+    Context 'validation, before anything is written' {
+        It 'refuses <Count> VFs on a PF with TotalVfs 7 as VfCountOutOfRange (LimitsExceeded)' -ForEach @(
+            @{ Count = 8 }
+            @{ Count = 0 }
+            @{ Count = -1 }
+        ) {
+            $before = Get-TreeState $script:I350
+
+            Enable-SriovVf eno49 -Count $Count -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "VfCountOutOfRange,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+            $errors[0].Exception.Message | Should -Match 'eno49 takes 1 to 7 VFs'
+            Get-TreeState $script:I350 | Should -Be $before
+        }
+
+        It 'throws with -ErrorAction Stop' {
+            { Enable-SriovVf eno49 -Count 8 -ErrorAction Stop -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId "VfCountOutOfRange,$script:Command"
+        }
+
+        It 'goes on with the next PF of the pipeline after a refusal' {
+            Get-SriovPf eno49, eno50 -WarningAction SilentlyContinue |
+                Enable-SriovVf -Count 9 -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 2
+            $errors[1].Exception.Message | Should -Match 'eno50 takes 1 to 7'
+        }
+
+        It 'reports a PF that does not exist as SriovPfNotFound' {
+            Enable-SriovVf nosuch -Count 2 -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors[0].FullyQualifiedErrorId | Should -Be "SriovPfNotFound,$script:Command"
+        }
+    }
+
+    Context 'on a copied host tree' {
+        It 'changes nothing with -WhatIf, -Persist included, and warns once that it cannot apply' {
+            $before = Get-TreeState $script:I350
+
+            $output = Enable-SriovVf eno49 -Count 3 -Persist -DriversAutoprobe $false -PreserveSettings -WhatIf `
+                -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $errors.Count | Should -Be 0
+            ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
+            Get-TreeState $script:I350 | Should -Be $before
+            Join-Path $script:I350 'etc/udev/rules.d/70-sriovps.rules' | Should -Not -Exist
+        }
+
+        It 'says LiveHostRequired without -WhatIf, and changes nothing' {
+            $before = Get-TreeState $script:I350
+
+            Enable-SriovVf eno49 -Count 3 -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            Get-TreeState $script:I350 | Should -Be $before
+        }
+
+        It 'writes nothing for the count a PF already has, says so, and passes its VFs through' {
+            $vfs = Enable-SriovVf eno49 -Count 7 -PassThru -Verbose -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 4>&1
+
+            $errors.Count | Should -Be 0
+            ($vfs | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'eno49 already has 7 VFs: nothing written.'
+            ($vfs | Where-Object { $_ -is [SriovPS.SriovVf] }).Count | Should -Be 7
+        }
+    }
+
+    Context 'holders' {
+        BeforeAll {
+            $script:Held = New-SriovTestHost -Fixture 'i350-4port'
+            Add-VfioHolder $script:Held
+        }
+
+        AfterAll {
+            Remove-SriovTestHost $script:Held
+        }
+
+        It 'refuses with VfsInUse naming the process, before any question and also with -Force' {
+            $env:SRIOVPS_HOST_ROOT = $script:Held
+            $before = Get-TreeState $script:Held
+
+            Enable-SriovVf eno49 -Count 3 -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "VfsInUse,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+            $errors[0].Exception.Message | Should -Match 'PID 4242 \(qemu-system-x86_64 -name guest=vm1\) has /dev/vfio/39 open'
+            Get-TreeState $script:Held | Should -Be $before
+        }
+    }
+
+    Context 'help' {
+        It 'documents the holder check and -Persist' {
+            $help = Get-Help Enable-SriovVf -Full
+
+            ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
+            ($help.Parameters.Parameter | Where-Object Name -EQ 'Persist').Description.Text | Should -Match '70-sriovps.rules'
+        }
+    }
+}
