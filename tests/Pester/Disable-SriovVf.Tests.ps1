@@ -11,9 +11,13 @@ BeforeAll {
 
     function Get-TreeState {
         param([string] $Root)
-        Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
+        # Links by their target: the tree's links (driver, fd/N) may point at nothing, or at this host's devices.
+        Get-ChildItem -LiteralPath $Root -Recurse -Force -Attributes !Directory, ReparsePoint |
             Sort-Object FullName |
-            ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+            ForEach-Object {
+                if ($_.LinkTarget) { '{0} -> {1}' -f $_.FullName, $_.LinkTarget }
+                else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+            }
     }
 }
 

@@ -11,9 +11,13 @@ BeforeAll {
     # Every file of the tree with its content hash: -WhatIf and refused calls must leave it as it was.
     function Get-TreeState {
         param([string] $Root)
-        Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
+        # Links by their target: the tree's links (driver, fd/N) may point at nothing, or at this host's devices.
+        Get-ChildItem -LiteralPath $Root -Recurse -Force -Attributes !Directory, ReparsePoint |
             Sort-Object FullName |
-            ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+            ForEach-Object {
+                if ($_.LinkTarget) { '{0} -> {1}' -f $_.FullName, $_.LinkTarget }
+                else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+            }
     }
 
     # VF 0 of eno49 (0000:04:10.0, IOMMU group 39) on vfio-pci, its group held by a QEMU as /proc shows it.

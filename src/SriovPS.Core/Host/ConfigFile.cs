@@ -152,6 +152,16 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
 
     private void CheckWritable(uint mode)
     {
+        // A link or device would be replaced by a file with the link's own mode (0777), or not at all.
+        if ((mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile)
+        {
+            throw new SriovWriteException(
+                ErrorCatalog.ConfigFileWriteFailed,
+                $"{HostPath} is not a regular file (a symbolic link?), so it was left as it is.",
+                HostPath,
+                "Replace it with a regular file, or remove it.");
+        }
+
         if ((mode & WriteBits) == 0)
         {
             throw new SriovWriteException(

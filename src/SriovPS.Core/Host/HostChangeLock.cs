@@ -92,12 +92,33 @@ internal sealed class HostChangeLock : IDisposable
         }
 
         int errno = LockFile.Open(path, out var file);
+        if (errno == Errno.ELOOP)
+        {
+            throw new SriovWriteException(
+                ErrorCatalog.ConfigFileWriteFailed,
+                $"{HostPath} is a symbolic link; SriovPS does not follow it.",
+                HostPath,
+                $"Remove {HostPath}: SriovPS creates it.");
+        }
+
         if (errno != 0)
         {
             string message = $"Could not open {HostPath}: {Errno.Describe(errno)}.";
             throw errno == Errno.EACCES
                 ? new SriovPermissionDeniedException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root.")
                 : new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath);
+        }
+
+        // As root, a lock file another user made would let that user block or impersonate SriovPS.
+        if (Environment.IsPrivilegedProcess && ReplacementFile.Stat(path, out uint owner, out _, out uint mode) == 0
+            && (owner != 0 || (mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile))
+        {
+            file!.Dispose();
+            throw new SriovWriteException(
+                ErrorCatalog.ConfigFileWriteFailed,
+                $"{HostPath} belongs to uid {owner}, not root, so SriovPS does not use it.",
+                HostPath,
+                $"Remove {HostPath}: SriovPS creates it.");
         }
 
         return file!;

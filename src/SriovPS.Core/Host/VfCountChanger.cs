@@ -122,9 +122,10 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
                     outcome.Failures.Add(WriteFailure(pf, "sriov_drivers_autoprobe", 1, errno, "it stays 0, so new VFs get no driver until it is set to 1"));
                 }
 
-                foreach (string address in created)
+                // Each VF is offered to the drivers now, as it would have been when created; after a
+                // failed wait or Ctrl+C too, whichever VFs exist.
+                foreach (string address in created.Count > 0 ? created : PresentVfs(pf, plan.Count))
                 {
-                    // Each VF is offered to the drivers now, as it would have been when created.
                     files.WriteAttribute("/sys/bus/pci", "drivers_probe", Encoding.ASCII.GetBytes(address));
                 }
             }
@@ -207,25 +208,28 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
         }
     }
 
-    private List<string> WaitForVfs(SriovPf pf, int count, TimeSpan timeout, Action<VfCountProgress>? progress, CancellationToken cancellation)
+    /// <summary>The PCI addresses of the PF's VFs that exist now, up to <paramref name="count"/>.</summary>
+    private List<string> PresentVfs(SriovPf pf, int count)
     {
         string device = SriovDiscovery.PciDevices + "/" + pf.PciAddress;
-        var clock = Stopwatch.StartNew();
         var addresses = new List<string>(count);
-        while (true)
+        for (int index = 0; index < count; index++)
         {
-            addresses.Clear();
-            for (int index = 0; index < count; index++)
+            if (files.ReadLinkName(device, "virtfn" + index.ToString(CultureInfo.InvariantCulture)) is { } address)
             {
-                string? address = files.ReadLinkName(device, "virtfn" + index.ToString(CultureInfo.InvariantCulture));
-                if (address is null)
-                {
-                    break;
-                }
-
                 addresses.Add(address);
             }
+        }
 
+        return addresses;
+    }
+
+    private List<string> WaitForVfs(SriovPf pf, int count, TimeSpan timeout, Action<VfCountProgress>? progress, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var addresses = PresentVfs(pf, count);
             progress?.Invoke(new VfCountProgress($"{addresses.Count} of {count} VFs present", addresses.Count, count));
             if (addresses.Count == count)
             {
@@ -305,10 +309,13 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
         string message = $"Writing {value} to {path} failed: {Errno.Describe(errno)}; {state}.";
         return errno switch
         {
+            // As root EPERM comes from the driver: igb and ixgbe refuse to remove VFs assigned to guests.
+            Errno.EPERM when Environment.IsPrivilegedProcess => new SriovResourceBusyException(ErrorCatalog.VfsInUse, $"{message} The driver ({pf.Driver}) refuses while VFs are assigned to guests.", label, "Release the VFs from their guests first."),
             Errno.EACCES or Errno.EPERM => new SriovPermissionDeniedException(ErrorCatalog.SysfsPermissionDenied, message, path, "Run PowerShell as root."),
-            Errno.ENOENT => new SriovInvalidOperationException(ErrorCatalog.PfDriverMissing, $"{message} The PF has no driver bound.", label, "Bind the PF's driver, then run the command again."),
-            Errno.EOPNOTSUPP => new SriovNotImplementedException(ErrorCatalog.VfCountNotSupported, $"{message} The PF's driver ({pf.Driver}) does not create VFs through sysfs.", label, "Some drivers take the VF count as a module parameter instead (igb max_vfs, for example)."),
-            Errno.EBUSY => new SriovResourceBusyException(ErrorCatalog.VfsInUse, $"{message} The driver reports its VFs in use (assigned to a guest).", label, "Release the VFs from their guests first."),
+            Errno.ENOENT when pf.Driver is null => new SriovInvalidOperationException(ErrorCatalog.PfDriverMissing, $"{message} The PF has no driver bound.", label, "Bind the PF's driver, then run the command again."),
+            Errno.ENOENT or Errno.EOPNOTSUPP => new SriovNotImplementedException(ErrorCatalog.VfCountNotSupported, $"{message} The PF's driver ({pf.Driver}) does not create VFs through sysfs.", label, "Some drivers take the VF count as a module parameter instead (mlx4_core num_vfs, for example)."),
+            Errno.ERANGE => new SriovLimitsExceededException(ErrorCatalog.VfCountOutOfRange, $"{message} The count is above what the PF allows now.", label),
+            Errno.EBUSY => new SriovResourceBusyException(ErrorCatalog.HostChangeInProgress, $"{message} The PF already had VFs: something else created them meanwhile.", label, "Run the command again."),
             Errno.ENOMEM or Errno.ENOSPC => new SriovWriteException(ErrorCatalog.VfCountFailed, message, label, "The PF could not get the memory (BAR space) for its VFs: add pci=realloc to the kernel command line, or enable SR-IOV in the firmware setup."),
             _ => new SriovWriteException(ErrorCatalog.VfCountFailed, message, label, "The kernel log (dmesg) has the driver's reason."),
         };

@@ -99,8 +99,8 @@ internal sealed class VfHolderScan(HostFileSystem files)
         return holders;
     }
 
-    /// <summary>Drivers that hand a device to user space, and so give it no interface: vfio-pci and its variants.</summary>
-    internal static bool IsVfioDriver(string? driver) => driver is not null && driver.StartsWith("vfio", StringComparison.Ordinal);
+    /// <summary>Drivers that hand a device to user space, and so give it no interface: vfio-pci and its variants (mlx5_vfio_pci, …).</summary>
+    internal static bool IsVfioDriver(string? driver) => driver is not null && driver.Contains("vfio", StringComparison.Ordinal);
 
     private static readonly HashSet<string> UserSpaceDrivers = new(StringComparer.Ordinal) { "pci-stub", "uio_pci_generic", "igb_uio" };
 
@@ -121,7 +121,8 @@ internal sealed class VfHolderScan(HostFileSystem files)
         {
             string fdDirectory = $"/proc/{pid}/fd";
             string? commandLine = null;
-            bool holdsOtherGroups = false, holdsOurs = false, unattributedDevice = false;
+            bool holdsOurs = false;
+            int unattributedDevices = 0, devicesInOtherGroups = 0;
             var found = new HashSet<(string?, VfHoldKind)>();
 
             // A process that exits mid-scan lists or reads as empty: it holds nothing any more.
@@ -141,9 +142,9 @@ internal sealed class VfHolderScan(HostFileSystem files)
                         holders.Add(new VfHolder(held.Kind, held.Vf.Index, held.Vf.PciAddress, pid, commandLine ??= CommandLine(pid), target));
                     }
                 }
-                else if (target.StartsWith("/dev/vfio/", StringComparison.Ordinal) && target != "/dev/vfio/vfio")
+                else if (GroupNumber(target) is { } otherGroup)
                 {
-                    holdsOtherGroups = true;
+                    devicesInOtherGroups += files.ListNames($"/sys/kernel/iommu_groups/{otherGroup}/devices").Count;
                 }
                 else if (anyVfio && target == VfioDeviceInode)
                 {
@@ -158,19 +159,39 @@ internal sealed class VfHolderScan(HostFileSystem files)
 
                             break;
                         case (false, _, _):
-                            unattributedDevice = true;
+                            unattributedDevices++;
                             break;
                     }
                 }
             }
 
-            // A device descriptor comes from a group descriptor: a process that still holds only other
-            // groups got its devices from those. One that holds no group at all could have any device.
-            if (unattributedDevice && !holdsOurs && !holdsOtherGroups)
+            // A device descriptor comes from a group descriptor. Only when the other groups the process
+            // still holds have enough devices to explain its descriptors are they surely not ours.
+            if (unattributedDevices > devicesInOtherGroups && !holdsOurs)
             {
                 holders.Add(new VfHolder(VfHoldKind.VfioDevice, null, null, pid, commandLine ??= CommandLine(pid), VfioDeviceInode));
             }
         }
+    }
+
+    /// <summary>The N of a group's character device <c>/dev/vfio/N</c>; <c>null</c> for anything else (the container, iommufd's device nodes).</summary>
+    private static string? GroupNumber(string target)
+    {
+        const string prefix = "/dev/vfio/";
+        if (!target.StartsWith(prefix, StringComparison.Ordinal) || target.Length == prefix.Length)
+        {
+            return null;
+        }
+
+        foreach (char c in target.AsSpan(prefix.Length))
+        {
+            if (c is < '0' or > '9')
+            {
+                return null;
+            }
+        }
+
+        return target[prefix.Length..];
     }
 
     /// <summary>

@@ -23,10 +23,12 @@ internal sealed class LockFile : IDisposable
         int fd;
         fixed (byte* pointer = bytes)
         {
-            fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDWR | Interop.Libc.O_CREAT | Interop.Libc.O_CLOEXEC, 0b110_100_100);
+            // Never through a link: the lock lives in a directory anyone may write to.
+            int flags = Interop.Libc.O_CLOEXEC | Interop.Libc.O_NOFOLLOW;
+            fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDWR | Interop.Libc.O_CREAT | flags, 0b110_100_100);
             if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EACCES)
             {
-                fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+                fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDONLY | flags, 0);
             }
         }
 

@@ -30,8 +30,12 @@ internal sealed class ReplacementFile : IDisposable
     /// <summary>The step that failed, for messages: "open", "create", "write", "fsync", "chmod", "chown", "link", "rename".</summary>
     public string? FailedStep { get; private set; }
 
+    /// <summary>The file-type bits of a mode (S_IFMT) and the type of a regular file (S_IFREG).</summary>
+    public const uint FileTypeMask = 0xF000;
+    public const uint RegularFile = 0x8000;
+
     /// <summary>
-    /// Owner, group and permission bits of <paramref name="path"/> (not following a final link).
+    /// Owner, group and mode (type and permission bits) of <paramref name="path"/> (not following a final link).
     /// Returns 0, <see cref="Errno.ENOENT"/> when it does not exist, or another errno.
     /// </summary>
     public static unsafe int Stat(string path, out uint owner, out uint group, out uint mode)
@@ -156,21 +160,29 @@ internal sealed class ReplacementFile : IDisposable
         byte[] pathBytes = Terminated(_path);
         if (backupPath is not null)
         {
+            // link(2) will not replace a name, so the backup is linked under a temporary name and renamed
+            // over the previous one: a failure keeps the previous backup.
             byte[] backupBytes = Terminated(backupPath);
+            byte[] linkBytes = Terminated(temporary + ".bak");
             fixed (byte* pathPointer = pathBytes)
             fixed (byte* backupPointer = backupBytes)
+            fixed (byte* linkPointer = linkBytes)
             {
-                // link(2) will not replace a name: the previous backup goes first.
-                if (Interop.Libc.Unlink(backupPointer) != 0 && Marshal.GetLastPInvokeError() is var unlinkError && unlinkError != Errno.ENOENT)
+                if (Interop.Libc.Link(pathPointer, linkPointer) != 0)
                 {
-                    FailedStep = "unlink the old backup";
-                    return unlinkError;
+                    int linkError = Marshal.GetLastPInvokeError();
+                    if (linkError != Errno.ENOENT)
+                    {
+                        FailedStep = "link the backup";
+                        return linkError;
+                    }
                 }
-
-                if (Interop.Libc.Link(pathPointer, backupPointer) != 0 && Marshal.GetLastPInvokeError() is var linkError && linkError != Errno.ENOENT)
+                else if (Interop.Libc.Rename(linkPointer, backupPointer) != 0)
                 {
-                    FailedStep = "link the backup";
-                    return linkError;
+                    int renameError = Marshal.GetLastPInvokeError();
+                    Interop.Libc.Unlink(linkPointer);
+                    FailedStep = "rename the backup";
+                    return renameError;
                 }
             }
         }

@@ -18,6 +18,7 @@ internal static class Errno
     internal const int EROFS = 30;
     internal const int ERANGE = 34;
     internal const int ENAMETOOLONG = 36;
+    internal const int ELOOP = 40;
     internal const int EMSGSIZE = 90;
     internal const int EPROTONOSUPPORT = 93;
     internal const int EOPNOTSUPP = 95;

@@ -15,6 +15,9 @@ internal static partial class Interop
         internal const int O_TRUNC = 0x0200;
         internal const int O_CLOEXEC = 0x80000;
 
+        /// <summary>O_NOFOLLOW: the generic value, except on arm and arm64 (arch/arm64/include/uapi/asm/fcntl.h).</summary>
+        internal static int O_NOFOLLOW => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
         /// <summary>open(2). <paramref name="path"/> is NUL-terminated UTF-8; returns an fd or -1 with errno.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true)]
         internal static unsafe partial int Open(byte* path, int flags, int mode);

@@ -241,36 +241,39 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be sent.");
         }
 
-        using var hostLock = AcquireHostLock();
-        var outcome = (_writer ??= new VfSettingsWriter(KernelLinks)).Apply(pfName, pf.Driver, index, plan);
-        foreach (var change in outcome.Applied)
+        // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
+        using (AcquireHostLock())
         {
-            WriteVerbose($"Set {pfName} vf {index} {change.IpArguments}.");
-        }
-
-        foreach (var failure in outcome.Failures)
-        {
-            WriteSriovError(failure);
-        }
-
-        bool macFailed = plan.ChangesMacAddress && !outcome.AppliedMacAddress;
-        if (rebinding && !macFailed)
-        {
-            // Some drivers (i40e, ice) reset the VF themselves on a MAC change: rebind only if still needed.
-            if (VfRebind.Assess(vf, admin, TargetHost.Files) == VfRebindNeed.Needed)
+            var outcome = (_writer ??= new VfSettingsWriter(KernelLinks)).Apply(pfName, pf.Driver, index, plan);
+            foreach (var change in outcome.Applied)
             {
-                RebindForMac(vf, pfName, index, admin!);
+                WriteVerbose($"Set {pfName} vf {index} {change.IpArguments}.");
             }
-            else
+
+            foreach (var failure in outcome.Failures)
             {
-                WriteVerbose($"{vf.Name} took the administrative MAC without a rebind.");
+                WriteSriovError(failure);
             }
-        }
-        else if (outcome.AppliedMacAddress && AssignsMac && !Rebind && vf.Driver is not null)
-        {
-            WriteWarning(vf.Name is not null
-                ? $"{pfName} vf {index}: the PF holds the new MAC, but {vf.Name} ({vf.Driver}) takes it only when its driver next initialises the VF. Add -Rebind to rebind {vf.Driver} now (the interface goes down briefly)."
-                : $"{pfName} vf {index}: the PF holds the new MAC, but the VF's driver ({vf.Driver}) reads it only when it next initialises the VF: for vfio-pci, when the guest or program using it resets the VF.");
+
+            bool macFailed = plan.ChangesMacAddress && !outcome.AppliedMacAddress;
+            if (rebinding && !macFailed)
+            {
+                // Some drivers (i40e, ice) reset the VF themselves on a MAC change: rebind only if still needed.
+                if (VfRebind.Assess(vf, admin, TargetHost.Files) == VfRebindNeed.Needed)
+                {
+                    RebindForMac(vf, pfName, index, admin!);
+                }
+                else
+                {
+                    WriteVerbose($"{vf.Name} took the administrative MAC without a rebind.");
+                }
+            }
+            else if (outcome.AppliedMacAddress && AssignsMac && !Rebind && vf.Driver is not null)
+            {
+                WriteWarning(vf.Name is not null
+                    ? $"{pfName} vf {index}: the PF holds the new MAC, but {vf.Name} ({vf.Driver}) takes it only when its driver next initialises the VF. Add -Rebind to rebind {vf.Driver} now (the interface goes down briefly)."
+                    : $"{pfName} vf {index}: the PF holds the new MAC, but the VF's driver ({vf.Driver}) reads it only when it next initialises the VF: for vfio-pci, when the guest or program using it resets the VF.");
+            }
         }
 
         WritePassThru(pf, index);

@@ -83,6 +83,13 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         ? _networkFunctions ??= Discovery.GetPfs(includeNotCapable: true, ReadsPfKernelState)
         : _pfs ??= Discovery.GetPfs(kernelState: ReadsPfKernelState);
 
+    /// <summary>Forgets the PFs read so far, after a change that alters them (their VF count).</summary>
+    internal void ForgetPfs()
+    {
+        _pfs = null;
+        _networkFunctions = null;
+    }
+
     /// <summary>
     /// The PFs that <paramref name="names"/> select (every PF when there are none), reporting each
     /// malformed name before anything is read and each literal name that matches no PF.
@@ -128,8 +135,8 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     internal HostChangeLock AcquireHostLock() =>
         HostChangeLock.Acquire(TargetHost.Files, HostLockWait, WriteVerbose, CancellationToken);
 
-    // Longer than any one change takes, VF creation with its driver wait included.
-    private static readonly TimeSpan HostLockWait = TimeSpan.FromSeconds(120);
+    // Longer than any one change takes: creating VFs waits up to 60 s for them and 60 s for their drivers.
+    private static readonly TimeSpan HostLockWait = TimeSpan.FromSeconds(300);
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));

@@ -109,6 +109,8 @@ public abstract class VfCountCmdlet : SriovCmdlet
 
     private void Change(SriovPf pf)
     {
+        // As it is now: an earlier change of this command may have been to this very PF.
+        pf = AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf;
         var plan = VfCountPlan.For(pf, RequestedCount, RequestedAutoprobe, allowZero: Disables);
         var changer = _changer ??= new VfCountChanger(TargetHost.Files, Discovery, TargetHost.IsLiveHost ? KernelLinks : null);
         var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
@@ -165,17 +167,36 @@ public abstract class VfCountCmdlet : SriovCmdlet
                 $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be done.");
         }
 
-        using var hostLock = AcquireHostLock();
-
-        // The file's new version is written before the VFs change: that attempt is the permission
-        // check, and a refusal leaves the VFs as they were.
-        using var persisted = persistAction is null ? null : PreparePersisted(rules, pf);
-        if (!plan.IsNoOp)
+        // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
+        using (AcquireHostLock())
         {
-            Apply(plan, changer);
+            // The file's new version is written before the VFs change: that attempt is the permission
+            // check, and a refusal leaves the VFs as they were.
+            using var persisted = persistAction is null ? null : PreparePersisted(rules, pf);
+            if (!plan.IsNoOp)
+            {
+                try
+                {
+                    Apply(plan, changer);
+                }
+                finally
+                {
+                    // Later PFs of the pipeline, and this one named again, are read as they are now.
+                    ForgetPfs();
+                }
+            }
+
+            try
+            {
+                persisted?.Commit();
+            }
+            catch (SriovException) when (!plan.IsNoOp)
+            {
+                WriteWarning($"{label} was changed as asked ({plan.Action}); only {UdevVfRules.HostPath} could not be updated.");
+                throw;
+            }
         }
 
-        persisted?.Commit();
         Completed(Discovery.GetPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
     }
 
@@ -193,20 +214,27 @@ public abstract class VfCountCmdlet : SriovCmdlet
         }
 
         var progress = new ProgressRecord(ProgressActivity, $"{MyInvocation.MyCommand.Name} {plan.Target}", plan.Action);
-        var outcome = changer.Apply(
-            VfCountPlan.For(now, plan.Count, plan.DriversAutoprobe, allowZero: Disables),
-            RestoresSettings,
-            ReadyWait,
-            step =>
-            {
-                progress.StatusDescription = step.Status;
-                progress.PercentComplete = step.Total == 0 ? 100 : Math.Clamp(step.Done * 100 / step.Total, 0, 100);
-                WriteProgress(progress);
-            },
-            CancellationToken);
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        Discovery.ForgetInterfaces();
+        VfCountOutcome outcome;
+        try
+        {
+            outcome = changer.Apply(
+                VfCountPlan.For(now, plan.Count, plan.DriversAutoprobe, allowZero: Disables),
+                RestoresSettings,
+                ReadyWait,
+                step =>
+                {
+                    progress.StatusDescription = step.Status;
+                    progress.PercentComplete = step.Total == 0 ? 100 : Math.Clamp(step.Done * 100 / step.Total, 0, 100);
+                    WriteProgress(progress);
+                },
+                CancellationToken);
+        }
+        finally
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            Discovery.ForgetInterfaces();
+        }
 
         foreach (var note in outcome.Notes)
         {
@@ -229,10 +257,11 @@ public abstract class VfCountCmdlet : SriovCmdlet
     private string DestroyQuestion(VfCountPlan plan)
     {
         string label = plan.Pf.Name ?? plan.Pf.PciAddress;
-        string kept = RestoresSettings
-            ? $" The settings of VFs 0–{plan.Count - 1} are restored on the new VFs."
+        int kept = Math.Min(plan.Count, plan.Pf.NumVfs);
+        string keptText = RestoresSettings
+            ? $" The settings of VF{(kept == 1 ? " 0 are" : $"s 0–{kept - 1} are")} restored on the new VFs."
             : " Their MACs, VLANs and other settings are not kept (-PreserveSettings keeps them).";
-        return $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{kept} Continue?";
+        return $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{keptText} Continue?";
     }
 
     /// <summary>The rules-file change to show and confirm, or <c>null</c> when the file already says what is asked.</summary>

@@ -94,6 +94,41 @@ public sealed class ConfigFileTests
     }
 
     [Fact]
+    public void Prepare_OnASymbolicLink_Refuses_AndLeavesTheLinkAndItsTarget()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/elsewhere.rules", "target\n");
+        Directory.CreateDirectory(tree.PathOf("/etc/udev/rules.d"));
+        File.CreateSymbolicLink(tree.PathOf(Rules), "../../elsewhere.rules");
+
+        var error = Assert.Throws<SriovWriteException>(() => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
+
+        Assert.Equal(ErrorCatalog.ConfigFileWriteFailed, error.ErrorId);
+        Assert.Contains("not a regular file", error.Message);
+        Assert.Equal("../../elsewhere.rules", new FileInfo(tree.PathOf(Rules)).LinkTarget);
+        Assert.Equal("target\n", File.ReadAllText(tree.PathOf("/etc/elsewhere.rules")));
+        AssertNoTemporaryFiles(tree);
+    }
+
+    [Fact]
+    public void Commit_AgainKeepsOnlyTheLatestPreviousVersion()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile(Rules, "one\n");
+        var file = new ConfigFile(tree.Files, Rules);
+
+        foreach (var text in new[] { "two\n", "three\n" })
+        {
+            using var prepared = file.Prepare(text);
+            prepared.Commit();
+        }
+
+        Assert.Equal("three\n", File.ReadAllText(tree.PathOf(Rules)));
+        Assert.Equal("two\n", File.ReadAllText(tree.PathOf(Rules + ConfigFile.BackupSuffix)));
+        Assert.DoesNotContain(Directory.GetFiles(tree.PathOf("/etc/udev/rules.d")), n => n.EndsWith(".bak", System.StringComparison.Ordinal) && !n.EndsWith(ConfigFile.BackupSuffix, System.StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Dispose_WithoutCommit_LeavesTheFileAsItWas()
     {
         using var tree = HostTree.Empty();

@@ -38,4 +38,31 @@ public sealed class HostChangeLockTests
 
         Assert.True(File.Exists(tree.PathOf("/run/lock/sriovps.lock")));
     }
+
+    [Fact]
+    public void ASymbolicLinkInPlaceOfTheLockFile_IsNeverFollowed()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/shadow-like", "precious\n");
+        Directory.CreateDirectory(tree.PathOf("/run/lock"));
+        File.CreateSymbolicLink(tree.PathOf(HostChangeLock.HostPath), "../../etc/shadow-like");
+
+        var error = Assert.Throws<SriovWriteException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+
+        Assert.Contains("is a symbolic link", error.Message);
+        Assert.Equal("precious\n", File.ReadAllText(tree.PathOf("/etc/shadow-like")));
+    }
+
+    [SkippableFact]
+    public void ALockFileOfAnotherUser_IsRefusedByRoot()
+    {
+        Skip.IfNot(Environment.IsPrivilegedProcess, "needs root to give the file another owner");
+        using var tree = HostTree.Empty();
+        tree.WriteFile(HostChangeLock.HostPath, "1\n");
+        ExternalProgram.Run("chown", "1234", tree.PathOf(HostChangeLock.HostPath));
+
+        var error = Assert.Throws<SriovWriteException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+
+        Assert.Contains("belongs to uid 1234, not root", error.Message);
+    }
 }

@@ -75,16 +75,31 @@ public sealed class VfHolderScanTests
     }
 
     [Fact]
-    public void AVfioDeviceTheKernelDoesNotName_CountsAgainstThePf_UnlessItsProcessHoldsOnlyOtherGroups()
+    public void AVfioDeviceTheKernelDoesNotName_CountsAgainstThePf_UnlessTheProcesssOtherGroupsExplainIt()
     {
         using var tree = TreeWithVf0OnVfio();
-        Process(tree, 600, "helper", ("4", "/dev/vfio/vfio", null), ("5", "anon_inode:[vfio-device]", null));
-        Process(tree, 601, "gpu-guest", ("4", "/dev/vfio/12", null), ("5", "anon_inode:[vfio-device]", null));
+        tree.WriteFile("/sys/kernel/iommu_groups/12/devices/0000:00:1f.6", string.Empty);
+        const string device = "anon_inode:[vfio-device]";
+        Process(tree, 600, "helper", ("4", "/dev/vfio/vfio", null), ("5", device, null), ("6", "/dev/vfio/devices/vfio3", null));
+        Process(tree, 601, "gpu-guest", ("4", "/dev/vfio/12", null), ("5", device, null));
+        Process(tree, 602, "two-devices-one-group", ("4", "/dev/vfio/12", null), ("5", device, null), ("6", device, null));
 
-        var holder = Assert.Single(Scan(tree));
+        var holders = Scan(tree);
 
-        Assert.Equal((VfHoldKind.VfioDevice, (int?)null, 600), (holder.Kind, holder.VfIndex, holder.ProcessId));
-        Assert.Contains("does not name; it may be a VF on vfio", holder.ToString());
+        Assert.Equal([600, 602], holders.Select(h => h.ProcessId!.Value));
+        Assert.All(holders, h => Assert.Equal((VfHoldKind.VfioDevice, (int?)null), (h.Kind, h.VfIndex)));
+        Assert.Contains("does not name; it may be a VF on vfio", holders[0].ToString());
+    }
+
+    [Fact]
+    public void AVfOnAVfioVariantDriver_IsOnVfio_NotInAnotherNamespace()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.Delete(Vf0 + "/driver");
+        File.CreateSymbolicLink(tree.PathOf(Vf0 + "/driver"), "../../../../bus/pci/drivers/mlx5_vfio_pci");
+        RemoveInterface(tree);
+
+        Assert.Empty(Scan(tree));
     }
 
     [Fact]
