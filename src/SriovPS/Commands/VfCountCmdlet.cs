@@ -197,7 +197,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
             }
         }
 
-        Completed(Discovery.GetPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
+        Completed(AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
     }
 
     private void Apply(VfCountPlan plan, VfCountChanger changer)
