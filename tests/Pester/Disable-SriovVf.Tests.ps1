@@ -8,17 +8,6 @@ BeforeAll {
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
     $script:Command = 'SriovPS.Commands.DisableSriovVfCommand'
     $script:Rules = Join-Path $script:I350 'etc/udev/rules.d/70-sriovps.rules'
-
-    function Get-TreeState {
-        param([string] $Root)
-        # Links by their target: the tree's links (driver, fd/N) may point at nothing, or at this host's devices.
-        Get-ChildItem -LiteralPath $Root -Recurse -Force -Attributes !Directory, ReparsePoint |
-            Sort-Object FullName |
-            ForEach-Object {
-                if ($_.LinkTarget) { '{0} -> {1}' -f $_.FullName, $_.LinkTarget }
-                else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
-            }
-    }
 }
 
 AfterAll {
@@ -41,23 +30,23 @@ Describe 'Disable-SriovVf' {
     }
 
     It 'changes nothing with -WhatIf, the rules file included' {
-        $before = Get-TreeState $script:I350
+        $before = Get-SriovTestTreeState $script:I350
 
         Disable-SriovVf eno49 -Persist -WhatIf -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
 
         $errors.Count | Should -Be 0
-        Get-TreeState $script:I350 | Should -Be $before
+        Get-SriovTestTreeState $script:I350 | Should -Be $before
     }
 
     It 'says LiveHostRequired on a copied tree when confirmed, and changes nothing' {
-        $before = Get-TreeState $script:I350
+        $before = Get-SriovTestTreeState $script:I350
 
         Get-SriovPf eno49, eno50 -WarningAction SilentlyContinue |
             Disable-SriovVf -Persist -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
         $errors.Count | Should -Be 2
         $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
-        Get-TreeState $script:I350 | Should -Be $before
+        Get-SriovTestTreeState $script:I350 | Should -Be $before
     }
 
     It 'asks by default: its ConfirmImpact is High' {

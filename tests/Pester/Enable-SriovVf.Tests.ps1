@@ -8,18 +8,6 @@ BeforeAll {
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
     $script:Command = 'SriovPS.Commands.EnableSriovVfCommand'
 
-    # Every file of the tree with its content hash: -WhatIf and refused calls must leave it as it was.
-    function Get-TreeState {
-        param([string] $Root)
-        # Links by their target: the tree's links (driver, fd/N) may point at nothing, or at this host's devices.
-        Get-ChildItem -LiteralPath $Root -Recurse -Force -Attributes !Directory, ReparsePoint |
-            Sort-Object FullName |
-            ForEach-Object {
-                if ($_.LinkTarget) { '{0} -> {1}' -f $_.FullName, $_.LinkTarget }
-                else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
-            }
-    }
-
     # VF 0 of eno49 (0000:04:10.0, IOMMU group 39) on vfio-pci, its group held by a QEMU as /proc shows it.
     function Add-VfioHolder {
         param([string] $Root)
@@ -55,7 +43,7 @@ Describe 'Enable-SriovVf' {
             @{ Count = 0 }
             @{ Count = -1 }
         ) {
-            $before = Get-TreeState $script:I350
+            $before = Get-SriovTestTreeState $script:I350
 
             Enable-SriovVf eno49 -Count $Count -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
@@ -63,7 +51,7 @@ Describe 'Enable-SriovVf' {
             $errors[0].FullyQualifiedErrorId | Should -Be "VfCountOutOfRange,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
             $errors[0].Exception.Message | Should -Match 'eno49 takes 1 to 7 VFs'
-            Get-TreeState $script:I350 | Should -Be $before
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
         It 'throws with -ErrorAction Stop' {
@@ -88,7 +76,7 @@ Describe 'Enable-SriovVf' {
 
     Context 'on a copied host tree' {
         It 'changes nothing with -WhatIf, -Persist included, and warns once that it cannot apply' {
-            $before = Get-TreeState $script:I350
+            $before = Get-SriovTestTreeState $script:I350
 
             $output = Enable-SriovVf eno49 -Count 3 -Persist -DriversAutoprobe $false -PreserveSettings -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -96,19 +84,19 @@ Describe 'Enable-SriovVf' {
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
             ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
-            Get-TreeState $script:I350 | Should -Be $before
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
             Join-Path $script:I350 'etc/udev/rules.d/70-sriovps.rules' | Should -Not -Exist
         }
 
         It 'says LiveHostRequired without -WhatIf, and changes nothing' {
-            $before = Get-TreeState $script:I350
+            $before = Get-SriovTestTreeState $script:I350
 
             Enable-SriovVf eno49 -Count 3 -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
             $errors.Count | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
-            Get-TreeState $script:I350 | Should -Be $before
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
         It 'writes nothing for the count a PF already has, says so, and passes its VFs through' {
@@ -133,7 +121,7 @@ Describe 'Enable-SriovVf' {
 
         It 'refuses with VfsInUse naming the process, before any question and also with -Force' {
             $env:SRIOVPS_HOST_ROOT = $script:Held
-            $before = Get-TreeState $script:Held
+            $before = Get-SriovTestTreeState $script:Held
 
             Enable-SriovVf eno49 -Count 3 -Force -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
@@ -141,7 +129,7 @@ Describe 'Enable-SriovVf' {
             $errors[0].FullyQualifiedErrorId | Should -Be "VfsInUse,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
             $errors[0].Exception.Message | Should -Match 'PID 4242 \(qemu-system-x86_64 -name guest=vm1\) has /dev/vfio/39 open'
-            Get-TreeState $script:Held | Should -Be $before
+            Get-SriovTestTreeState $script:Held | Should -Be $before
         }
     }
 

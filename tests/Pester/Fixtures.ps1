@@ -89,3 +89,24 @@ function Remove-SriovTestHost {
         [System.IO.Directory]::Delete($Path, $true)
     }
 }
+
+function Get-SriovTestTreeState {
+    <#
+    .SYNOPSIS
+    Every file of a host tree with its content hash, and every link with its target: -WhatIf and refused
+    calls must leave the tree as it was. Links are not followed: a tree's links (driver, proc fd/N) may
+    point at nothing, or at this machine's own devices.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [string] $Root
+    )
+
+    Get-ChildItem -LiteralPath $Root -Recurse -Force -Attributes !Directory, ReparsePoint |
+        Sort-Object FullName |
+        ForEach-Object {
+            if ($_.LinkTarget) { '{0} -> {1}' -f $_.FullName, $_.LinkTarget }
+            else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
+        }
+}

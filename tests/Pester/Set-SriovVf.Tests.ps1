@@ -7,14 +7,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Fixtures.ps1')
     $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
     $script:Command = 'SriovPS.Commands.SetSriovVfCommand'
-
-    # Every file of the tree with its content hash: -WhatIf and refused calls must leave it as it was.
-    function Get-TreeState {
-        param([string] $Root)
-        Get-ChildItem -LiteralPath $Root -Recurse -File -Force |
-            Sort-Object FullName |
-            ForEach-Object { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
-    }
 }
 
 AfterAll {
@@ -107,7 +99,7 @@ Describe 'Set-SriovVf' {
             $null = New-Item -ItemType Directory -Path $drivers -Force
             Set-Content -LiteralPath (Join-Path $drivers 'bind'), (Join-Path $drivers 'unbind') -Value '' -NoNewline
             Set-Content -LiteralPath (Join-Path $script:I350 'sys/class/net/enp4s16f0/flags') -Value '0x1002'
-            $before = Get-TreeState $script:I350
+            $before = Get-SriovTestTreeState $script:I350
 
             $output = Set-SriovVf eno49 0 -MacAddress 02:53:52:00:00:10 -Vlan 42 -Qos 3 -SpoofCheck $true -Trust $true -Rebind -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -116,7 +108,7 @@ Describe 'Set-SriovVf' {
             $errors.Count | Should -Be 0
             $warnings.Count | Should -Be 1
             $warnings[0].Message | Should -Match 'cannot apply anything'
-            Get-TreeState $script:I350 | Should -Be $before
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
         It 'never rebinds a VF whose interface is up, and says why' {
@@ -129,7 +121,7 @@ Describe 'Set-SriovVf' {
         }
 
         It 'says LiveHostRequired for each VF without -WhatIf, the pipeline going on, and changes nothing' {
-            $before = Get-TreeState $script:I350
+            $before = Get-SriovTestTreeState $script:I350
 
             Get-SriovVf eno49 -Index 0, 1 -WarningAction SilentlyContinue |
                 Set-SriovVf -Trust $true -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
@@ -138,7 +130,7 @@ Describe 'Set-SriovVf' {
             $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             $errors[0].Exception.Message | Should -Match 'eno49 vf 0'
-            Get-TreeState $script:I350 | Should -Be $before
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
         It 'takes PFs from Get-SriovPf by name with -Index' {
