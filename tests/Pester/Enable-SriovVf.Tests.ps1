@@ -12,9 +12,11 @@ BeforeAll {
     function Add-VfioHolder {
         param([string] $Root)
         $vf = Join-Path $Root 'sys/devices/pci0000:00/0000:00:02.2/0000:04:10.0'
-        Remove-Item -LiteralPath (Join-Path $vf 'driver') -Force
+        [System.IO.File]::Delete((Join-Path $vf 'driver'))
         [System.IO.File]::CreateSymbolicLink((Join-Path $vf 'driver'), '../../../../bus/pci/drivers/vfio-pci') | Out-Null
-        Remove-Item -LiteralPath (Join-Path $vf 'net'), (Join-Path $Root 'sys/class/net/enp4s16f0') -Recurse -Force
+        # The class link first, while its target exists; .NET removes a link itself, never what it points at.
+        [System.IO.File]::Delete((Join-Path $Root 'sys/class/net/enp4s16f0'))
+        [System.IO.Directory]::Delete((Join-Path $vf 'net'), $true)
         $process = Join-Path $Root 'proc/4242'
         $null = New-Item -ItemType Directory -Path (Join-Path $process 'fd') -Force
         [System.IO.File]::WriteAllText((Join-Path $process 'cmdline'), "qemu-system-x86_64`0-name`0guest=vm1`0")
