@@ -133,7 +133,6 @@ internal sealed class HostChangeLock : IDisposable
             return "PID unknown";
         }
 
-        string commandLine = (files.ReadAttribute($"/proc/{pid}/cmdline") ?? string.Empty).Replace('\0', ' ').Trim();
-        return commandLine.Length > 0 ? $"PID {pid}: {commandLine}" : $"PID {pid}";
+        return VfHolderScan.CommandLine(files, pid) is { Length: > 0 } commandLine ? $"PID {pid}: {commandLine}" : $"PID {pid}";
     }
 }

@@ -37,11 +37,11 @@ internal sealed class PciDriverAvailability(HostFileSystem files)
 
     private bool Matches(string modalias)
     {
-        bool udevLoadsModules = Path.Exists(files.PathOf("/run/udev/control"));
+        bool udevLoadsModules = files.Exists("/run/udev/control");
         foreach (var (pattern, module) in _aliases!)
         {
             if (WildcardMatch(pattern, modalias)
-                && (_builtIn!.Contains(module) || udevLoadsModules || Path.Exists(files.PathOf("/sys/module/" + module))))
+                && (_builtIn!.Contains(module) || udevLoadsModules || files.Exists("/sys/module/" + module)))
             {
                 return true;
             }

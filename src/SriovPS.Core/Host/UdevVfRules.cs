@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
 using SriovPS.Native.Sysfs;
@@ -28,7 +27,7 @@ internal static partial class UdevVfRules
         ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm", "/usr/sbin/udevadm", "/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd"];
 
     /// <summary>Whether the host has udev, which reads the rules file at boot.</summary>
-    public static bool IsUdevInstalled(HostFileSystem files) => Array.Exists(UdevPrograms, p => File.Exists(files.PathOf(p)));
+    public static bool IsUdevInstalled(HostFileSystem files) => Array.Exists(UdevPrograms, files.Exists);
 
     /// <summary>What the file asks for one PF.</summary>
     internal readonly record struct Entry(int NumVfs, bool? DriversAutoprobe);

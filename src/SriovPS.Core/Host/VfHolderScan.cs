@@ -67,7 +67,7 @@ internal sealed class VfHolderScan(HostFileSystem files)
             if (vf.IommuGroup is int group)
             {
                 string groupPath = "/dev/vfio/" + group.ToString(CultureInfo.InvariantCulture);
-                if (vfio || Exists(groupPath))
+                if (vfio || files.Exists(groupPath))
                 {
                     anyVfio = true;
                     byPath[groupPath] = (VfHoldKind.VfioGroup, vf);
@@ -215,13 +215,16 @@ internal sealed class VfHolderScan(HostFileSystem files)
         return (false, null, null);
     }
 
-    /// <summary>The process's command line with spaces for NULs, shortened; its name when the line is empty.</summary>
-    private string CommandLine(int pid)
+    /// <summary>
+    /// A process's command line with spaces for NULs, shortened; its name when the line is empty (a
+    /// kernel thread); <c>null</c> when the process is gone.
+    /// </summary>
+    internal static string? CommandLine(HostFileSystem files, int pid)
     {
         string? line = files.ReadAttribute($"/proc/{pid}/cmdline");
         if (string.IsNullOrEmpty(line))
         {
-            return files.ReadAttribute($"/proc/{pid}/comm") ?? "?";
+            return files.ReadAttribute($"/proc/{pid}/comm");
         }
 
         var text = new StringBuilder(line.Length);
@@ -234,5 +237,6 @@ internal sealed class VfHolderScan(HostFileSystem files)
         return text.Length <= limit ? text.ToString().TrimEnd() : text.ToString(0, limit - 1) + "…";
     }
 
-    private bool Exists(string hostPath) => System.IO.Path.Exists(files.PathOf(hostPath));
+    private string CommandLine(int pid) => CommandLine(files, pid) ?? "?";
+
 }

@@ -18,8 +18,7 @@ internal sealed class LockFile : IDisposable
     public static unsafe int Open(string path, out LockFile? file)
     {
         file = null;
-        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-        Encoding.UTF8.GetBytes(path, bytes);
+        byte[] bytes = ReplacementFile.Terminated(path);
         int fd;
         fixed (byte* pointer = bytes)
         {

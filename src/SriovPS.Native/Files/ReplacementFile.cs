@@ -281,7 +281,8 @@ internal sealed class ReplacementFile : IDisposable
         }
     }
 
-    private static byte[] Terminated(string path)
+    /// <summary>A path as the C library takes it: UTF-8 with a terminating NUL.</summary>
+    internal static byte[] Terminated(string path)
     {
         var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
         Encoding.UTF8.GetBytes(path, bytes);

@@ -45,6 +45,9 @@ internal sealed class HostFileSystem
         return IsLiveHost ? hostPath : string.Concat(Root, hostPath);
     }
 
+    /// <summary>Whether anything (file, directory, device, link) exists at a host path.</summary>
+    public bool Exists(string hostPath) => Path.Exists(PathOf(hostPath));
+
     /// <summary>
     /// Reads the attribute <paramref name="directory"/>/<paramref name="name"/> into <paramref name="buffer"/>
     /// without its trailing newline. Returns its length, or -1 when it is absent, gone, or unreadable
