@@ -40,6 +40,11 @@ public static class ErrorCatalog
     public const string ConfigFileReadOnly = "ConfigFileReadOnly";
     public const string ConfigFilePermissionDenied = "ConfigFilePermissionDenied";
     public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
+    public const string InvalidDriverName = "InvalidDriverName";
+    public const string DriverNotAvailable = "DriverNotAvailable";
+    public const string IommuGroupShared = "IommuGroupShared";
+    public const string VfioRequiresIommu = "VfioRequiresIommu";
+    public const string VfDriverChangeFailed = "VfDriverChangeFailed";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -73,6 +78,11 @@ public static class ErrorCatalog
             [ConfigFileReadOnly] = SriovErrorCategory.WriteError,
             [ConfigFilePermissionDenied] = SriovErrorCategory.PermissionDenied,
             [ConfigFileWriteFailed] = SriovErrorCategory.WriteError,
+            [InvalidDriverName] = SriovErrorCategory.InvalidArgument,
+            [DriverNotAvailable] = SriovErrorCategory.NotInstalled,
+            [IommuGroupShared] = SriovErrorCategory.InvalidOperation,
+            [VfioRequiresIommu] = SriovErrorCategory.InvalidOperation,
+            [VfDriverChangeFailed] = SriovErrorCategory.WriteError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

@@ -37,13 +37,14 @@ internal static class KernelLinkMapping
     /// </summary>
     internal static SriovVf CreateVf(
         string pfPciAddress, string pciAddress, string? pfName, int index, VfInfo? kernel,
-        string? name = null, string? driver = null, int? iommuGroup = null) => new(pfPciAddress, pciAddress)
+        string? name = null, string? driver = null, int? iommuGroup = null, string? vfioDevice = null) => new(pfPciAddress, pciAddress)
     {
         PfName = pfName,
         Index = index,
         Name = name,
         Driver = driver,
         IommuGroup = iommuGroup,
+        VfioDevice = vfioDevice,
         MacAddress = FormatAddress(kernel?.MacAddress),
         Vlan = ToInt(kernel?.Vlan),
         Qos = ToInt(kernel?.Qos),

@@ -35,6 +35,31 @@ internal sealed class PciDriverAvailability(HostFileSystem files)
         return _byModalias[modalias] = Matches(modalias);
     }
 
+    /// <summary>
+    /// The module the kernel would give the device at <paramref name="pciAddress"/> (the first
+    /// modules.alias or built-in entry matching its modalias, loaded or not), which for VF drivers is
+    /// also the driver's name; <c>null</c> when none matches.
+    /// </summary>
+    public string? DefaultModule(string pciAddress)
+    {
+        string? modalias = files.ReadAttribute(SriovDiscovery.PciDevices + "/" + pciAddress + "/modalias");
+        if (modalias is null)
+        {
+            return null;
+        }
+
+        LoadAliases();
+        foreach (var (pattern, module) in _aliases!)
+        {
+            if (WildcardMatch(pattern, modalias))
+            {
+                return module;
+            }
+        }
+
+        return null;
+    }
+
     private bool Matches(string modalias)
     {
         bool udevLoadsModules = files.Exists("/run/udev/control");

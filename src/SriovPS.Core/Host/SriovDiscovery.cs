@@ -108,6 +108,8 @@ internal sealed class SriovDiscovery
             }
 
             string vfDevice = DevicePath(address);
+            string? driver = Intern(_files.ReadLinkName(vfDevice, "driver"));
+            int? group = ReadLinkNumber(vfDevice, "iommu_group");
             vfs.Add(KernelLinkMapping.CreateVf(
                 pf.PciAddress,
                 address,
@@ -115,12 +117,28 @@ internal sealed class SriovDiscovery
                 index,
                 settings?.GetValueOrDefault(index),
                 netdevs.GetValueOrDefault(address),
-                Intern(_files.ReadLinkName(vfDevice, "driver")),
-                ReadLinkNumber(vfDevice, "iommu_group")));
+                driver,
+                group,
+                VfioDeviceOf(driver, group)));
         }
 
         return vfs;
     }
+
+    /// <summary>The vfio group node of a VF on a vfio driver, when it exists; nothing is read for other VFs.</summary>
+    private string? VfioDeviceOf(string? driver, int? group)
+    {
+        if (group is not int number || !VfHolderScan.IsVfioDriver(driver))
+        {
+            return null;
+        }
+
+        string node = VfioDevicePath(number);
+        return _files.Exists(node) ? node : null;
+    }
+
+    /// <summary>The character device of IOMMU group <paramref name="group"/>, <c>/dev/vfio/N</c>.</summary>
+    internal static string VfioDevicePath(int group) => "/dev/vfio/" + group.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Forgets which interface each PCI function has, read once per command, after something (a driver

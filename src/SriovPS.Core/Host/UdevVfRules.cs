@@ -21,7 +21,8 @@ internal static partial class UdevVfRules
 
     private const string Header =
         "# Written by SriovPS: Enable-SriovVf -Persist adds or updates a PF's line (its VF count, and\n" +
-        "# sriov_drivers_autoprobe when given), Disable-SriovVf -Persist removes it. Other lines are kept.\n";
+        "# sriov_drivers_autoprobe when given), Disable-SriovVf -Persist removes it. Other lines are kept.\n" +
+        "# Set-SriovVfDriver -Persist adds a line per VF of a PF (its driver) and sets that PF's autoprobe to 0.\n";
 
     private static readonly string[] UdevPrograms =
         ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm", "/usr/sbin/udevadm", "/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd"];
@@ -65,11 +66,14 @@ internal static partial class UdevVfRules
     /// in place, or added at the end (after the header, for a new file). A <c>null</c>
     /// <paramref name="driversAutoprobe"/> keeps what the line said about autoprobe.
     /// </summary>
-    public static string WithCount(string? text, string pciAddress, int numVfs, bool? driversAutoprobe)
+    public static string WithCount(string? text, string pciAddress, int numVfs, bool? driversAutoprobe) =>
+        WithEntry(text, pciAddress, new Entry(numVfs, driversAutoprobe ?? Find(text, pciAddress)?.DriversAutoprobe));
+
+    /// <summary>The file's text with the PF's line saying exactly <paramref name="entry"/>, in place or added at the end.</summary>
+    public static string WithEntry(string? text, string pciAddress, Entry entry)
     {
         var lines = new List<string>(Lines(text));
-        bool? autoprobe = driversAutoprobe ?? Find(text, pciAddress)?.DriversAutoprobe;
-        string wanted = Line(pciAddress, new Entry(numVfs, autoprobe));
+        string wanted = Line(pciAddress, entry);
         int at = -1;
         for (int i = lines.Count - 1; i >= 0; i--)
         {
@@ -91,11 +95,7 @@ internal static partial class UdevVfRules
         }
         else
         {
-            if (text is null)
-            {
-                lines.AddRange(Header.TrimEnd('\n').Split('\n'));
-            }
-
+            AddHeaderWhenNew(lines, text);
             lines.Add(wanted);
         }
 
@@ -110,16 +110,21 @@ internal static partial class UdevVfRules
     {
         var lines = new List<string>(Lines(text));
         lines.RemoveAll(line => TryParse(line, out string? address, out _) && address == pciAddress);
-        foreach (var line in lines)
-        {
-            if (line.Length > 0 && !Header.Contains(line + "\n", StringComparison.Ordinal))
-            {
-                return Join(lines);
-            }
-        }
-
-        return null;
+        return OnlyHeader(lines) ? null : Join(lines);
     }
+
+    /// <summary>Starts a new file's lines with the header.</summary>
+    internal static void AddHeaderWhenNew(List<string> lines, string? text)
+    {
+        if (text is null)
+        {
+            lines.AddRange(Header.TrimEnd('\n').Split('\n'));
+        }
+    }
+
+    /// <summary>Whether only the module's header and blank lines are left.</summary>
+    internal static bool OnlyHeader(List<string> lines) =>
+        lines.TrueForAll(line => line.Length == 0 || Header.Contains(line + "\n", StringComparison.Ordinal));
 
     private static bool TryParse(string line, out string? pciAddress, out Entry entry)
     {
@@ -136,7 +141,7 @@ internal static partial class UdevVfRules
         return true;
     }
 
-    private static string[] Lines(string? text)
+    internal static string[] Lines(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -147,7 +152,7 @@ internal static partial class UdevVfRules
         return (text.EndsWith('\n') ? text[..^1] : text).Split('\n');
     }
 
-    private static string Join(List<string> lines) => lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n";
+    internal static string Join(List<string> lines) => lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n";
 
     [GeneratedRegex(
         """^ACTION=="add", SUBSYSTEM=="net", KERNELS=="(?<pci>[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])"(, ATTR\{device/sriov_drivers_autoprobe\}="(?<autoprobe>[01])")?, ATTR\{device/sriov_numvfs\}="(?<numvfs>[0-9]{1,5})"$""",

@@ -34,6 +34,12 @@ public sealed class SriovVf
     /// <summary>The VF's IOMMU group; <c>null</c> when the IOMMU is off.</summary>
     public int? IommuGroup { get; internal init; }
 
+    /// <summary>
+    /// The group's vfio device node (<c>/dev/vfio/39</c>) that QEMU, DPDK and Kata open, present while
+    /// the VF is bound to vfio-pci (or a vfio variant); <c>null</c> otherwise.
+    /// </summary>
+    public string? VfioDevice { get; internal init; }
+
     /// <summary>The MAC address the PF assigns to the VF (<c>ip link set … vf N mac</c>).</summary>
     public string? MacAddress { get; internal init; }
 

@@ -138,6 +138,28 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     // Longer than any one change takes: creating VFs waits up to 60 s for them and 60 s for their drivers.
     private static readonly TimeSpan HostLockWait = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// ShouldProcess(target, action) with PowerShell's own wording, telling whether it was -WhatIf that
+    /// said no (then a command also shows the file changes that would follow).
+    /// </summary>
+    private protected bool ShouldProcess(string target, string action, out bool whatIf)
+    {
+        bool confirmed = ShouldProcess(
+            $"Performing the operation \"{action}\" on target \"{target}\".",
+            $"Are you sure you want to perform this action?\nPerforming the operation \"{action}\" on target \"{target}\".",
+            "Confirm",
+            out ShouldProcessReason reason);
+        whatIf = reason == ShouldProcessReason.WhatIf;
+        return confirmed;
+    }
+
+    /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>
+    private protected SriovInvalidOperationException LiveHostRequired(string label, string what) => new(
+        ErrorCatalog.LiveHostRequired,
+        $"{label} belongs to the copied host tree '{TargetHost.Root}': {what}",
+        label,
+        $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be done.");
+
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));
 

@@ -160,11 +160,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
 
         if (!TargetHost.IsLiveHost)
         {
-            throw new SriovInvalidOperationException(
-                ErrorCatalog.LiveHostRequired,
-                $"{label} belongs to the copied host tree '{TargetHost.Root}': VFs can only be created and removed by the running kernel.",
-                label,
-                $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be done.");
+            throw LiveHostRequired(label, "VFs can only be created and removed by the running kernel.");
         }
 
         // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
@@ -290,18 +286,6 @@ public abstract class VfCountCmdlet : SriovCmdlet
 
         var entry = UdevVfRules.Find(updated, pf.PciAddress)!.Value;
         return $"create {RequestedCount} VFs on {label} ({pf.PciAddress}) at boot: {UdevVfRules.Line(pf.PciAddress, entry)}";
-    }
-
-    /// <summary>ShouldProcess(target, action) with PowerShell's own wording, telling whether it was -WhatIf that said no.</summary>
-    private bool ShouldProcess(string target, string action, out bool whatIf)
-    {
-        bool confirmed = ShouldProcess(
-            $"Performing the operation \"{action}\" on target \"{target}\".",
-            $"Are you sure you want to perform this action?\nPerforming the operation \"{action}\" on target \"{target}\".",
-            "Confirm",
-            out ShouldProcessReason reason);
-        whatIf = reason == ShouldProcessReason.WhatIf;
-        return confirmed;
     }
 
     /// <summary>The rules file's change, prepared under the lock from the file as it is now.</summary>
