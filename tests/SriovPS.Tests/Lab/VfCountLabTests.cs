@@ -48,6 +48,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
             if (PciAddress.Length > 0)
             {
                 LabHost.SetNumVfs(PciAddress, 0);
+                LabHost.Write($"/sys/bus/pci/devices/{PciAddress}/sriov_drivers_autoprobe", "1");
                 File.Delete(UdevVfRules.HostPath);
                 File.Delete(UdevVfRules.HostPath + ConfigFile.BackupSuffix);
             }
@@ -243,46 +244,4 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
 
     private System.Text.Json.JsonElement IpVf(int index) =>
         VfSettingsLabTests.IpDetails(igb.Name).GetProperty("vfinfo_list").EnumerateArray().Single(v => v.GetProperty("vf").GetInt32() == index);
-
-    /// <summary>tests/lab/guest/vfio-hold.py, running until disposed.</summary>
-    private sealed class VfioHolder : IDisposable
-    {
-        private readonly Process _process;
-
-        private VfioHolder(Process process) => _process = process;
-
-        public int ProcessId => _process.Id;
-
-        public static VfioHolder Start(string mode, string group, string address)
-        {
-            string script = Path.Combine(Repository.Root, "tests", "lab", "guest", "vfio-hold.py");
-            var start = new ProcessStartInfo("/usr/bin/python3", [script, mode, group, address])
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var process = Process.Start(start)!;
-            string? ready = process.StandardOutput.ReadLine();
-            if (ready != "ready")
-            {
-                process.WaitForExit(5000);
-                throw new InvalidOperationException($"vfio-hold.py {mode} did not hold {address}: {process.StandardError.ReadToEnd()}");
-            }
-
-            return new VfioHolder(process);
-        }
-
-        public void Dispose()
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(10_000))
-            {
-                _process.Kill();
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
-    }
 }
