@@ -30,7 +30,8 @@ internal static class VfDriverPersistence
                 ? asked ?? own
                 : existing.GetValueOrDefault(vf.PciAddress) ?? own;
             wanted[vf.PciAddress] = driver;
-            chosen |= driver is not null && !SameDriver(driver, own);
+            // Without a known driver of its own (no modalias match), only a user-space driver is a choice.
+            chosen |= driver is not null && (own is null ? VfDriverName.IsUserSpaceDriver(driver) : !SameDriver(driver, own));
         }
 
         string label = pf.Name ?? pf.PciAddress;

@@ -111,18 +111,18 @@ public sealed class VfDriverLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFi
 
             LabHost.WaitUntil(() => LabHost.LinkName($"/sys/bus/pci/devices/{vfs[0].PciAddress}/driver") == "vfio-pci", "vf 0 on vfio-pci");
             LabHost.WaitUntil(() => LabHost.LinkName($"/sys/bus/pci/devices/{vfs[1].PciAddress}/driver") == "igbvf", "vf 1 on igbvf");
+
+            // -Driver Default -Persist: the VF lines and the autoprobe hold go again.
+            var (released, _) = VfDriverPersistence.Plan(
+                rules.ReadText(), Pf(), vfs, new Dictionary<string, string?> { [vfs[0].PciAddress] = null }, new PciDriverAvailability(_files));
+            Assert.Empty(UdevVfDriverRules.Find(released));
+            Assert.Equal(new UdevVfRules.Entry(2, null), UdevVfRules.Find(released, igb.PciAddress));
         }
         finally
         {
             LabHost.SetNumVfs(igb.PciAddress, 0);
             LabHost.Write($"/sys/bus/pci/devices/{igb.PciAddress}/sriov_drivers_autoprobe", "1");
         }
-
-        // -Driver Default -Persist: the VF lines and the autoprobe hold go again.
-        var (released, _) = VfDriverPersistence.Plan(
-            rules.ReadText(), pf, vfs, new Dictionary<string, string?> { [vfs[0].PciAddress] = null }, new PciDriverAvailability(_files));
-        Assert.Empty(UdevVfDriverRules.Find(released));
-        Assert.Equal(new UdevVfRules.Entry(2, null), UdevVfRules.Find(released, igb.PciAddress));
     }
 
     private static void Udev(string device)
