@@ -45,6 +45,10 @@ public static class ErrorCatalog
     public const string IommuGroupShared = "IommuGroupShared";
     public const string VfioRequiresIommu = "VfioRequiresIommu";
     public const string VfDriverChangeFailed = "VfDriverChangeFailed";
+    public const string InvalidPfSetting = "InvalidPfSetting";
+    public const string PfSettingNotSupported = "PfSettingNotSupported";
+    public const string PfSettingRejected = "PfSettingRejected";
+    public const string PfSettingFailed = "PfSettingFailed";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -83,6 +87,10 @@ public static class ErrorCatalog
             [IommuGroupShared] = SriovErrorCategory.InvalidOperation,
             [VfioRequiresIommu] = SriovErrorCategory.InvalidOperation,
             [VfDriverChangeFailed] = SriovErrorCategory.WriteError,
+            [InvalidPfSetting] = SriovErrorCategory.InvalidArgument,
+            [PfSettingNotSupported] = SriovErrorCategory.NotImplemented,
+            [PfSettingRejected] = SriovErrorCategory.InvalidArgument,
+            [PfSettingFailed] = SriovErrorCategory.WriteError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

@@ -39,4 +39,28 @@ internal static class LinkChanges
         address.CopyTo(request.AppendAttribute(IfLink.IFLA_ADDRESS, address.Length));
         return request;
     }
+
+    /// <summary>IFF_UP, the administrative state (<c>include/uapi/linux/if.h</c>).</summary>
+    internal const uint IFF_UP = 0x1;
+
+    /// <summary>
+    /// RTM_SETLINK changing only IFF_UP (ifi_change masks every other flag out): <c>ip link set DEV up|down</c>.
+    /// </summary>
+    internal static NetlinkMessageBuilder BuildSetAdminState(string interfaceName, bool up)
+    {
+        var request = new NetlinkMessageBuilder(RtNetlink.RTM_SETLINK, NetlinkProtocol.NLM_F_REQUEST, 64);
+        request.AppendInterfaceInfo(0, flags: up ? IFF_UP : 0, change: IFF_UP);
+        request.AppendString(IfLink.IFLA_IFNAME, interfaceName);
+        return request;
+    }
+
+    /// <summary>RTM_SETLINK with IFLA_MTU (u32): <c>ip link set DEV mtu MTU</c>.</summary>
+    internal static NetlinkMessageBuilder BuildSetMtu(string interfaceName, uint mtu)
+    {
+        var request = new NetlinkMessageBuilder(RtNetlink.RTM_SETLINK, NetlinkProtocol.NLM_F_REQUEST, 64);
+        request.AppendInterfaceInfo(0);
+        request.AppendString(IfLink.IFLA_IFNAME, interfaceName);
+        request.AppendUInt32(IfLink.IFLA_MTU, mtu);
+        return request;
+    }
 }

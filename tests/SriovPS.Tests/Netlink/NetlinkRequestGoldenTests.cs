@@ -114,6 +114,45 @@ public sealed class NetlinkRequestGoldenTests
     }
 
     [Fact]
+    public void SetAdminState_Up_ChangesOnlyIffUp_ByName()
+    {
+        var request = LinkChanges.BuildSetAdminState("eno49", up: true);
+        request.SetSequence(4, 0);
+
+        var expected = Hex.Bytes(
+            "2c000000 1300 0100 04000000 00000000" +
+            // ifinfomsg: index 0, ifi_flags IFF_UP, ifi_change IFF_UP
+            "00 00 0000 00000000 01000000 01000000" +
+            // IFLA_IFNAME (3) "eno49\0" (len 10, padded to 12)
+            "0a00 0300 656e6f343900 0000");
+        Assert.Equal(Hex.Of(expected), Hex.Of(request.Message));
+    }
+
+    [Fact]
+    public void SetAdminState_Down_ClearsIffUpUnderTheSameMask()
+    {
+        var request = LinkChanges.BuildSetAdminState("eno49", up: false);
+
+        // ifi_flags 0, ifi_change IFF_UP
+        Assert.Equal("0000000001000000", Hex.Of(request.Message[24..32]));
+    }
+
+    [Fact]
+    public void SetMtu_IsIflaMtuAsU32_ByName()
+    {
+        var request = LinkChanges.BuildSetMtu("eno49", 9000);
+        request.SetSequence(5, 0);
+
+        var expected = Hex.Bytes(
+            "34000000 1300 0100 05000000 00000000" +
+            "00 00 0000 00000000 00000000 00000000" +
+            "0a00 0300 656e6f343900 0000" +
+            // IFLA_MTU (4): 9000
+            "0800 0400 28230000");
+        Assert.Equal(Hex.Of(expected), Hex.Of(request.Message));
+    }
+
+    [Fact]
     public void ExtendedAck_TextAndOffsetReachTheException()
     {
         var error = Hex.Bytes(
