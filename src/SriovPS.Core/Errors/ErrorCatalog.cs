@@ -40,6 +40,11 @@ public static class ErrorCatalog
     public const string ConfigFileReadOnly = "ConfigFileReadOnly";
     public const string ConfigFilePermissionDenied = "ConfigFilePermissionDenied";
     public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
+    public const string EswitchModeNotSupported = "EswitchModeNotSupported";
+    public const string EswitchModeRejected = "EswitchModeRejected";
+    public const string EswitchModeBusy = "EswitchModeBusy";
+    public const string EswitchModeFailed = "EswitchModeFailed";
+    public const string EswitchModeUnreadable = "EswitchModeUnreadable";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -73,6 +78,11 @@ public static class ErrorCatalog
             [ConfigFileReadOnly] = SriovErrorCategory.WriteError,
             [ConfigFilePermissionDenied] = SriovErrorCategory.PermissionDenied,
             [ConfigFileWriteFailed] = SriovErrorCategory.WriteError,
+            [EswitchModeNotSupported] = SriovErrorCategory.NotImplemented,
+            [EswitchModeRejected] = SriovErrorCategory.InvalidArgument,
+            [EswitchModeBusy] = SriovErrorCategory.ResourceBusy,
+            [EswitchModeFailed] = SriovErrorCategory.WriteError,
+            [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>
