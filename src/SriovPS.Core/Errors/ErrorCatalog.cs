@@ -49,6 +49,11 @@ public static class ErrorCatalog
     public const string PfSettingNotSupported = "PfSettingNotSupported";
     public const string PfSettingRejected = "PfSettingRejected";
     public const string PfSettingFailed = "PfSettingFailed";
+    public const string EswitchModeNotSupported = "EswitchModeNotSupported";
+    public const string EswitchModeRejected = "EswitchModeRejected";
+    public const string EswitchModeBusy = "EswitchModeBusy";
+    public const string EswitchModeFailed = "EswitchModeFailed";
+    public const string EswitchModeUnreadable = "EswitchModeUnreadable";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -91,6 +96,11 @@ public static class ErrorCatalog
             [PfSettingNotSupported] = SriovErrorCategory.NotImplemented,
             [PfSettingRejected] = SriovErrorCategory.InvalidArgument,
             [PfSettingFailed] = SriovErrorCategory.WriteError,
+            [EswitchModeNotSupported] = SriovErrorCategory.NotImplemented,
+            [EswitchModeRejected] = SriovErrorCategory.InvalidArgument,
+            [EswitchModeBusy] = SriovErrorCategory.ResourceBusy,
+            [EswitchModeFailed] = SriovErrorCategory.WriteError,
+            [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

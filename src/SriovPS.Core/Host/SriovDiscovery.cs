@@ -11,8 +11,8 @@ namespace SriovPS.Host;
 /// Finds SR-IOV PFs and their VFs: one pass over <c>/sys/bus/pci/devices</c> that probes each
 /// function for <c>sriov_totalvfs</c> first (one failed open for the thousands of functions that are
 /// not PFs), then reads only the attributes the objects carry; on the live host, what only the kernel
-/// knows (VF settings) comes from one netlink request per PF. A device that disappears while it is
-/// read is skipped and reported through the note callback, never thrown.
+/// knows (VF settings, the eswitch mode) comes from one netlink request per PF. A device that
+/// disappears while it is read is skipped and reported through the note callback, never thrown.
 /// </summary>
 internal sealed class SriovDiscovery
 {
@@ -29,22 +29,28 @@ internal sealed class SriovDiscovery
     private readonly PciIdDatabase? _ids;
     private readonly Action<string>? _note;
     private readonly KernelLinks? _links;
+    private readonly EswitchModes? _eswitch;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
     private Dictionary<string, string>? _netdevByDevice;
 
     /// <param name="links">The live kernel over netlink; <c>null</c> for a copied host tree.</param>
-    internal SriovDiscovery(HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null, KernelLinks? links = null)
+    /// <param name="eswitch">The live kernel's devlink; <c>null</c> for a copied host tree.</param>
+    internal SriovDiscovery(
+        HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null, KernelLinks? links = null, EswitchModes? eswitch = null)
     {
         _files = files;
         _ids = ids;
         _note = note;
         _links = links;
+        _eswitch = eswitch;
     }
 
     /// <summary>
     /// Every SR-IOV-capable network PF in PCI address order; with <paramref name="includeNotCapable"/>
     /// also the network functions without SR-IOV (not VFs), marked <see cref="SriovSupport.NotCapable"/>.
-    /// With <paramref name="kernelState"/> (and a live host), link state, MAC and MTU come from netlink.
+    /// With <paramref name="kernelState"/> (and a live host), link state, MAC and MTU come from netlink,
+    /// and each SR-IOV PF's eswitch mode from devlink (one request per PF, none once the kernel has
+    /// said it has no devlink).
     /// </summary>
     internal List<SriovPf> GetPfs(bool includeNotCapable = false, bool kernelState = false)
     {
@@ -222,6 +228,11 @@ internal sealed class SriovDiscovery
             flags = ReadHex(net, "flags");
         }
 
+        // Only PFs that can have VFs (an eswitch switches VFs), and never for a copied tree: devlink sees this machine.
+        EswitchMode? eswitchMode = kernelState && totalVfs > 0 && _eswitch is not null && _files.IsLiveHost
+            ? _eswitch.Read(EswitchModes.PciBus, address)
+            : null;
+
         string? vendorName = null, deviceName = null;
         if (_ids is not null && PciIdDatabase.TryParseId(vendorId, out int vendor) && PciIdDatabase.TryParseId(deviceId, out int product))
         {
@@ -251,6 +262,7 @@ internal sealed class SriovDiscovery
             Mtu = mtu < 0 ? null : mtu,
             NumaNode = numaNode < 0 ? null : numaNode,
             IommuGroup = iommuGroup,
+            EswitchMode = eswitchMode,
             DriversAutoprobe = autoprobe < 0 ? null : autoprobe != 0,
             SriovSupport = support,
         };

@@ -51,7 +51,11 @@ public sealed class SriovPf
     /// <summary>The PF's IOMMU group; <c>null</c> when the IOMMU is off.</summary>
     public int? IommuGroup { get; internal init; }
 
-    /// <summary>legacy or switchdev; <c>null</c> until read through devlink.</summary>
+    /// <summary>
+    /// Legacy or Switchdev, as <c>devlink dev eswitch show pci/ADDRESS</c> reports it; <c>null</c> when
+    /// the driver has no eswitch (igb registers no devlink instance), on a copied host tree, or when
+    /// devlink could not be asked.
+    /// </summary>
     public EswitchMode? EswitchMode { get; internal init; }
 
     /// <summary>Whether new VFs are bound to their driver automatically (<c>sriov_drivers_autoprobe</c>).</summary>

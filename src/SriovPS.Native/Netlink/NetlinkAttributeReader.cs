@@ -73,6 +73,12 @@ internal ref struct NetlinkAttributeReader
         return Encoding.UTF8.GetString(end >= 0 ? payload[..end] : payload);
     }
 
+    internal readonly ushort ReadUInt16(ReadOnlySpan<byte> payload, ushort type)
+    {
+        Require(payload, 2, type);
+        return BinaryPrimitives.ReadUInt16LittleEndian(payload);
+    }
+
     internal readonly uint ReadUInt32(ReadOnlySpan<byte> payload, ushort type, int offset = 0)
     {
         Require(payload, offset + 4, type);

@@ -32,6 +32,12 @@ internal sealed class NetlinkMessageBuilder
     /// </summary>
     internal bool IsDump { get; private init; }
 
+    /// <summary>
+    /// The request's name in errors (<c>DEVLINK_CMD_ESWITCH_SET</c>). Generic netlink types are
+    /// family ids the kernel assigns at run time, so the type alone cannot name the request.
+    /// </summary>
+    internal string? Operation { get; init; }
+
     /// <summary>A GET request for every object of its type (NLM_F_DUMP).</summary>
     internal static NetlinkMessageBuilder ForDump(ushort type, int capacity = 64) =>
         new(type, NetlinkProtocol.NLM_F_REQUEST | NetlinkProtocol.NLM_F_DUMP, capacity) { IsDump = true };
@@ -65,6 +71,17 @@ internal sealed class NetlinkMessageBuilder
         BinaryPrimitives.WriteUInt32LittleEndian(info[12..], change);
     }
 
+    /// <summary>
+    /// <c>struct genlmsghdr</c> (include/uapi/linux/genetlink.h): cmd, version, reserved. Generic
+    /// netlink's fixed header, which follows the nlmsghdr as ifinfomsg does for links.
+    /// </summary>
+    internal void AppendGenericHeader(byte command, byte version)
+    {
+        var header = Reserve(GenericNetlink.HeaderLength);
+        header[0] = command;
+        header[1] = version;
+    }
+
     /// <summary>Adds an attribute and returns its zeroed payload to fill in.</summary>
     internal Span<byte> AppendAttribute(ushort type, int payloadLength)
     {
@@ -79,6 +96,9 @@ internal sealed class NetlinkMessageBuilder
         BinaryPrimitives.WriteUInt16LittleEndian(attribute[2..], type);
         return attribute.Slice(NetlinkProtocol.AttributeHeaderLength, payloadLength);
     }
+
+    internal void AppendUInt16(ushort type, ushort value) =>
+        BinaryPrimitives.WriteUInt16LittleEndian(AppendAttribute(type, 2), value);
 
     internal void AppendUInt32(ushort type, uint value) =>
         BinaryPrimitives.WriteUInt32LittleEndian(AppendAttribute(type, 4), value);

@@ -110,7 +110,7 @@ internal sealed class NetlinkSocket : IDisposable
     {
         ObjectDisposedException.ThrowIf(_descriptor.IsClosed, this);
         bool dump = request.IsDump;
-        string operation = RtNetlink.MessageTypeName(request.Type);
+        string operation = request.Operation ?? RtNetlink.MessageTypeName(request.Type);
         uint sequence = unchecked(++_sequence);
         request.SetSequence(sequence, PortId);
         var message = request.Message;

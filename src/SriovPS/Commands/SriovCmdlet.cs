@@ -17,6 +17,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     private HostContext? _targetHost;
     private SriovDiscovery? _discovery;
     private KernelLinks? _kernelLinks;
+    private EswitchModes? _eswitchModes;
     private List<SriovPf>? _pfs;
     private List<SriovPf>? _networkFunctions;
 
@@ -29,16 +30,20 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Discovery on the target host; its notes (devices that vanished mid-read) go to -Verbose. On the
-    /// live host it reads the kernel over netlink too, and a failed read is a non-terminating error.
+    /// live host it reads the kernel over netlink and devlink too, and a failed read is a non-terminating error.
     /// </summary>
     internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(
         TargetHost.Files,
         PciIdDatabase.ForHost(TargetHost.Files),
         WriteVerbose,
-        TargetHost.IsLiveHost ? KernelLinks : null);
+        TargetHost.IsLiveHost ? KernelLinks : null,
+        TargetHost.IsLiveHost ? EswitchModes : null);
 
     /// <summary>The command's netlink socket to the live kernel; reads report failures as errors and warnings.</summary>
     internal KernelLinks KernelLinks => _kernelLinks ??= new KernelLinks(WriteSriovError, WriteWarning);
+
+    /// <summary>The command's devlink socket to the live kernel; listings report failures as errors and warnings.</summary>
+    internal EswitchModes EswitchModes => _eswitchModes ??= new EswitchModes(WriteSriovError, WriteWarning);
 
     /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
     protected virtual bool ConsultsKernel => false;
@@ -181,6 +186,7 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     public void Dispose()
     {
         _kernelLinks?.Dispose();
+        _eswitchModes?.Dispose();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }
