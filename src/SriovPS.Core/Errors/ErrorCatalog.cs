@@ -40,6 +40,7 @@ public static class ErrorCatalog
     public const string ConfigFileReadOnly = "ConfigFileReadOnly";
     public const string ConfigFilePermissionDenied = "ConfigFilePermissionDenied";
     public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
+    public const string NetworkConfigNotOwned = "NetworkConfigNotOwned";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -73,6 +74,7 @@ public static class ErrorCatalog
             [ConfigFileReadOnly] = SriovErrorCategory.WriteError,
             [ConfigFilePermissionDenied] = SriovErrorCategory.PermissionDenied,
             [ConfigFileWriteFailed] = SriovErrorCategory.WriteError,
+            [NetworkConfigNotOwned] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>
