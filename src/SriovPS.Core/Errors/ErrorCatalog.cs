@@ -54,6 +54,7 @@ public static class ErrorCatalog
     public const string EswitchModeBusy = "EswitchModeBusy";
     public const string EswitchModeFailed = "EswitchModeFailed";
     public const string EswitchModeUnreadable = "EswitchModeUnreadable";
+    public const string NetworkConfigNotOwned = "NetworkConfigNotOwned";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -101,6 +102,7 @@ public static class ErrorCatalog
             [EswitchModeBusy] = SriovErrorCategory.ResourceBusy,
             [EswitchModeFailed] = SriovErrorCategory.WriteError,
             [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
+            [NetworkConfigNotOwned] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

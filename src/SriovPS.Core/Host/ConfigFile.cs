@@ -15,7 +15,15 @@ namespace SriovPS.Host;
 /// <c>NAME.sriovps.bak</c>. A file whose mode has no write bit is treated as read-only even for root:
 /// someone marked it so.
 /// </summary>
-internal sealed class ConfigFile(HostFileSystem files, string hostPath)
+/// <param name="files">The host the path is on.</param>
+/// <param name="hostPath">The file as the host spells it.</param>
+/// <param name="newFileMode">The mode of the file when it does not exist yet; an existing file keeps its own.</param>
+/// <param name="backupHostPath">
+/// Where the previous version is kept, for a directory whose reader would take <c>NAME.sriovps.bak</c>
+/// for configuration too; <c>null</c> for <c>NAME.sriovps.bak</c>.
+/// </param>
+internal sealed class ConfigFile(
+    HostFileSystem files, string hostPath, uint newFileMode = ReplacementFile.NewFileMode, string? backupHostPath = null)
 {
     /// <summary>Appended to the file's name for the copy of its previous version.</summary>
     public const string BackupSuffix = ".sriovps.bak";
@@ -26,7 +34,10 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
     public string HostPath { get; } = hostPath;
 
     /// <summary>Where the previous version is kept.</summary>
-    public string BackupHostPath => HostPath + BackupSuffix;
+    public string BackupHostPath { get; } = backupHostPath ?? hostPath + BackupSuffix;
+
+    /// <summary>The mode a new file is created with (0644 unless the constructor said otherwise).</summary>
+    public uint NewFileMode { get; } = newFileMode;
 
     private string RealPath => files.PathOf(HostPath);
 
@@ -100,7 +111,7 @@ internal sealed class ConfigFile(HostFileSystem files, string hostPath)
             path,
             Encoding.UTF8.GetBytes(text),
             exists ? (owner, group) : null,
-            exists ? mode : ReplacementFile.NewFileMode,
+            exists ? mode : NewFileMode,
             out var replacement,
             out string? step);
         if (errno != 0)

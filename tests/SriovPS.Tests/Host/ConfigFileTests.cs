@@ -33,6 +33,55 @@ public sealed class ConfigFileTests
         AssertNoTemporaryFiles(tree);
     }
 
+    [Fact]
+    public void PrepareAndCommit_ANewFile_TakesTheModeGivenToTheConstructor()
+    {
+        using var tree = HostTree.Empty();
+        var file = new ConfigFile(tree.Files, Rules, newFileMode: 0b110_000_000);
+
+        using (var prepared = file.Prepare("secret\n"))
+        {
+            prepared.Commit();
+        }
+
+        Assert.Equal(0, ReplacementFile.Stat(tree.PathOf(Rules), out _, out _, out uint mode));
+        Assert.Equal(0b110_000_000u, mode & 0xFFF);
+    }
+
+    [Fact]
+    public void PrepareAndCommit_AnExistingFile_KeepsItsModeWhateverTheNewFileModeSays()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile(Rules, "old\n");
+        File.SetUnixFileMode(tree.PathOf(Rules), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        using (var prepared = new ConfigFile(tree.Files, Rules, newFileMode: 0b110_000_000).Prepare("new\n"))
+        {
+            prepared.Commit();
+        }
+
+        Assert.Equal(0, ReplacementFile.Stat(tree.PathOf(Rules), out _, out _, out uint mode));
+        Assert.Equal(0b110_100_000u, mode & 0xFFF);
+    }
+
+    [Fact]
+    public void Commit_WithABackupPath_KeepsThePreviousVersionThereOnly()
+    {
+        using var tree = HostTree.Empty();
+        const string Backup = "/etc/udev/rules.d/.70-sriovps.rules.sriovps.bak";
+        tree.WriteFile(Rules, "old\n");
+        var file = new ConfigFile(tree.Files, Rules, backupHostPath: Backup);
+
+        using (var prepared = file.Prepare("new\n"))
+        {
+            prepared.Commit();
+        }
+
+        Assert.Equal(Backup, file.BackupHostPath);
+        Assert.Equal("old\n", File.ReadAllText(tree.PathOf(Backup)));
+        Assert.False(File.Exists(tree.PathOf(Rules + ConfigFile.BackupSuffix)));
+    }
+
     [SkippableFact]
     public void Commit_KeepsOwnerAndMode_AndLeavesThePreviousVersionAsTheBackup()
     {
