@@ -43,6 +43,10 @@ internal sealed class PfLinkPlan
         }
     }
 
+    /// <summary>The plan against the interface as <paramref name="links"/> reads it now; <c>null</c> when it could not be read (already reported).</summary>
+    public static PfLinkPlan? For(KernelLinks links, string name, bool? up, int? mtu) =>
+        links.Read(name) is { } now ? For(name, now, up, mtu) : null;
+
     /// <param name="name">The PF's interface.</param>
     /// <param name="now">The kernel's description of it now.</param>
     public static PfLinkPlan For(string name, LinkInfo now, bool? up, int? mtu)

@@ -293,7 +293,7 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
         }
     }
 
-    private void WriteAutoprobe(SriovPf pf, bool value, string stateOnFailure)
+    internal void WriteAutoprobe(SriovPf pf, bool value, string stateOnFailure)
     {
         int errno = files.WriteAttribute(SriovDiscovery.PciDevices + "/" + pf.PciAddress, "sriov_drivers_autoprobe", value ? "1"u8 : "0"u8);
         if (errno != 0)

@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Errors;
+using SriovPS.Host;
+using SriovPS.Host.Network;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Sets what a PF needs to carry VFs: its link up, its MTU, its eswitch mode, VF driver autoprobe.</para>
+/// <para type="description">ip link set eno49 up mtu 9000, devlink dev eswitch set pci/… mode switchdev, and with -Persist the host's network configuration.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "SriovPf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByNameSet)]
+[OutputType(typeof(SriovPf))]
+public sealed class SetSriovPfCommand : SriovCmdlet
+{
+    private const string ByNameSet = "ByName";
+    private const string ByInputObjectSet = "ByInputObject";
+
+    private NetworkManagerDetection? _manager;
+
+    /// <summary>Interface names of the PFs; wildcards allowed.</summary>
+    [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PfName")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PfNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>PFs from Get-SriovPf.</summary>
+    [Parameter(ParameterSetName = ByInputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SriovPf[]? InputObject { get; set; }
+
+    /// <summary>The administrative state: <c>ip link set eno49 up|down</c>. libvirt refuses hostdev pools on a PF that is down.</summary>
+    [Parameter]
+    [ValidateSet("Up", "Down")]
+    public string? LinkState { get; set; }
+
+    /// <summary>The PF's MTU: <c>ip link set eno49 mtu 9000</c>. VFs cannot exceed it on most drivers.</summary>
+    [Parameter]
+    [ValidateRange(PfLinkPlan.MinMtu, PfLinkPlan.MaxMtu)]
+    public int? Mtu { get; set; }
+
+    /// <summary>The embedded switch's mode: <c>devlink dev eswitch set pci/ADDRESS mode legacy|switchdev</c>.</summary>
+    [Parameter]
+    public EswitchMode? EswitchMode { get; set; }
+
+    /// <summary>Whether new VFs are bound to their driver as they are created (<c>sriov_drivers_autoprobe</c>).</summary>
+    [Parameter]
+    public bool? DriversAutoprobe { get; set; }
+
+    /// <summary>Also writes -LinkState and -Mtu into the configuration of the host's network manager, so the PF comes up so at boot, without an address.</summary>
+    [Parameter]
+    public SwitchParameter Persist { get; set; }
+
+    /// <summary>Outputs each PF as it is after the change.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override bool ConsultsKernel => true;
+
+    protected override bool ReadsPfKernelState => true;
+
+    protected override string CopiedHostTreeWarning(string root) =>
+        $"{HostContext.RootVariable} names the host tree '{root}': links, MTUs and eswitch modes belong to the running kernel, so this command can check its input and show what it would do (-WhatIf) but cannot change anything there.";
+
+    private bool? Up => LinkState is null ? null : string.Equals(LinkState, "Up", StringComparison.OrdinalIgnoreCase);
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (LinkState is null && Mtu is null && EswitchMode is null && DriversAutoprobe is null)
+        {
+            ThrowSriovError(Invalid("Name a setting to change: -LinkState, -Mtu, -EswitchMode or -DriversAutoprobe."));
+        }
+
+        if (Persist && LinkState is null && Mtu is null)
+        {
+            ThrowSriovError(Invalid("-Persist records -LinkState and -Mtu in the host's network configuration; name at least one of them. (Eswitch mode is not kept across reboots by the kernel; VF autoprobe persists with Enable-SriovVf -DriversAutoprobe -Persist.)"));
+        }
+
+        try
+        {
+            PfLinkPlan.Validate(Mtu);
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var pf in Targets())
+        {
+            try
+            {
+                Change(pf);
+            }
+            catch (SriovException e)
+            {
+                WriteSriovError(e);
+            }
+        }
+    }
+
+    private static SriovInvalidArgumentException Invalid(string message) => new(ErrorCatalog.InvalidPfSetting, message);
+
+    private List<SriovPf> Targets()
+    {
+        if (ParameterSetName != ByInputObjectSet)
+        {
+            return SelectPfs(Name);
+        }
+
+        var pfs = new List<SriovPf>();
+        foreach (var given in InputObject!)
+        {
+            if (AllPfs().Find(p => p.PciAddress == given.PciAddress) is { } pf)
+            {
+                pfs.Add(pf);
+            }
+            else
+            {
+                WriteSriovError(new SriovObjectNotFoundException(
+                    ErrorCatalog.SriovPfNotFound,
+                    $"{given} ({given.PciAddress}) is no longer an SR-IOV PF on this host.",
+                    given.PciAddress,
+                    "Run Get-SriovPf again."));
+            }
+        }
+
+        return pfs;
+    }
+
+    private void Change(SriovPf pf)
+    {
+        string target = $"{pf.PciAddress} ({pf.Name ?? "no interface"})";
+        if ((LinkState is not null || Mtu is not null) && pf.Name is null)
+        {
+            throw new SriovInvalidOperationException(
+                ErrorCatalog.PfInterfaceMissing,
+                $"The PF {pf.PciAddress} has no network interface in this namespace (driver: {pf.Driver ?? "none"}), so its link and MTU cannot be set.",
+                pf.PciAddress,
+                "Bind the PF's network driver, or run the command in the namespace that holds its interface.");
+        }
+
+        bool live = TargetHost.IsLiveHost;
+        var linkPlan = live && pf.Name is not null && (LinkState is not null || Mtu is not null)
+            ? PfLinkPlan.For(KernelLinks, pf.Name, Up, Mtu) ?? throw Unreadable(pf)
+            : null;
+        linkPlan?.Unchanged.ForEach(line => WriteVerbose(line + ": nothing sent."));
+
+        var steps = new List<(string Action, Action Apply)>();
+        string? linkWords = live ? LinkWords(linkPlan) : LinkWords(Up, Mtu);
+        if (linkWords is not null)
+        {
+            steps.Add(($"ip link set {pf.Name} {linkWords}", () => new PfLinkWriter(KernelLinks).Apply(pf.Name!, pf.Driver, linkPlan!)));
+        }
+
+        if (EswitchMode is { } mode)
+        {
+            // Discovery read the mode on the live host; null there means devlink cannot say, and Set explains why.
+            if (live && pf.EswitchMode == mode)
+            {
+                WriteVerbose($"{pf} is already in {mode} eswitch mode: nothing sent.");
+            }
+            else
+            {
+                string words = mode == SriovPS.EswitchMode.Switchdev ? "switchdev" : "legacy";
+                steps.Add(($"devlink dev eswitch set {EswitchModes.PciBus}/{pf.PciAddress} mode {words}",
+                    () => EswitchModes.Set(EswitchModes.PciBus, pf.PciAddress, mode, target, pf.Driver)));
+            }
+        }
+
+        if (DriversAutoprobe is bool autoprobe)
+        {
+            if (pf.DriversAutoprobe == autoprobe)
+            {
+                WriteVerbose($"{pf} already has sriov_drivers_autoprobe {(autoprobe ? 1 : 0)}: nothing written.");
+            }
+            else
+            {
+                steps.Add(($"set sriov_drivers_autoprobe to {(autoprobe ? 1 : 0)}",
+                    () => new VfCountChanger(TargetHost.Files, Discovery, null).WriteAutoprobe(pf, autoprobe, "nothing else was changed")));
+            }
+        }
+
+        var accepted = steps.FindAll(step => ShouldProcess(target, step.Action));
+        var persisted = Persist ? PlanPersisted(pf) : null;
+        if (accepted.Count == 0 && persisted is null)
+        {
+            Completed(pf);
+            return;
+        }
+
+        if (!live)
+        {
+            throw LiveHostRequired(pf.ToString(), "links, MTUs and eswitch modes can only be changed in the running kernel.");
+        }
+
+        using (AcquireHostLock())
+        {
+            // Tried before the live change: a file that cannot be written leaves the PF as it was.
+            persisted?.File.CheckWritable();
+            foreach (var step in accepted)
+            {
+                step.Apply();
+                WriteVerbose($"{target}: {step.Action}.");
+            }
+
+            if (persisted?.Commit() == true)
+            {
+                WriteVerbose($"Wrote {persisted.File.HostPath} (a previous version is kept as {persisted.File.BackupHostPath}); {NetworkManagerDetection.NameOf(persisted.Manager)} applies it at the next boot or restart.");
+            }
+        }
+
+        ForgetPfs();
+        Completed(AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
+    }
+
+    /// <summary>The network-configuration change to make, confirmed; <c>null</c> when nothing is to be written.</summary>
+    private PfNetworkPersistence? PlanPersisted(SriovPf pf)
+    {
+        _manager ??= NetworkManagerDetection.Detect(TargetHost.Files);
+        if (_manager.Manager == HostNetworkManager.None)
+        {
+            WriteWarning($"-Persist wrote nothing: this host has {_manager.Description}, so {pf} keeps its link and MTU only until reboot.");
+            return null;
+        }
+
+        WriteVerbose($"The host's network is configured by {_manager.Description}.");
+        var change = PfNetworkPersistence.Plan(TargetHost.Files, _manager.Manager, pf.Name!, Up, Mtu);
+        if (change.Warning is not null)
+        {
+            WriteWarning(change.Warning);
+        }
+
+        if (!change.Changes)
+        {
+            WriteVerbose(change.Description + ": not written.");
+            return null;
+        }
+
+        return ShouldProcess(change.File.HostPath, change.Description) ? change : null;
+    }
+
+    private static string? LinkWords(PfLinkPlan? plan) =>
+        plan is null || plan.Changes.Count == 0 ? null : string.Join(' ', plan.Changes.ConvertAll(c => c.IpArguments));
+
+    /// <summary>On a copied tree nothing can be compared: everything asked is shown.</summary>
+    private static string? LinkWords(bool? up, int? mtu)
+    {
+        var words = new List<string>();
+        if (mtu is int value)
+        {
+            words.Add("mtu " + value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (up is bool bringUp)
+        {
+            words.Add(bringUp ? "up" : "down");
+        }
+
+        return words.Count == 0 ? null : string.Join(' ', words);
+    }
+
+    private static SriovReadException Unreadable(SriovPf pf) => new(
+        ErrorCatalog.KernelLinkUnreadable,
+        $"{pf}'s link could not be read from the kernel (the error above says why), so nothing was changed.",
+        pf.Name);
+
+    private void Completed(SriovPf pf)
+    {
+        if (PassThru)
+        {
+            WriteObject(pf);
+        }
+    }
+}
