@@ -22,8 +22,8 @@ internal sealed record VfDriverMove(
     /// <summary>The driver expected on the VF afterwards; <c>null</c> when the kernel's choice is not known here.</summary>
     public string? ExpectedDriver => Target ?? Override ?? DefaultDriver;
 
-    /// <summary>The ShouldProcess target: <c>eno49 vf 3 (0000:04:11.4)</c>.</summary>
-    public string Label => $"{Vf} ({Vf.PciAddress})";
+    /// <summary>The ShouldProcess target: <c>0000:04:11.4 (eno49 vf 3)</c>.</summary>
+    public string Label => $"{Vf.PciAddress} ({Vf})";
 
     /// <summary>What will be done, for ShouldProcess and -WhatIf.</summary>
     public string Action
@@ -35,8 +35,8 @@ internal sealed record VfDriverMove(
             if (!Reprobe)
             {
                 return Override is null
-                    ? $"Clear driver_override (stays on {Vf.Driver})"
-                    : $"Set driver_override to {Override} (already bound to {Vf.Driver})";
+                    ? $"clear driver_override (stays on {Vf.Driver})"
+                    : $"set driver_override to {Override} (already bound to {Vf.Driver})";
             }
 
             var steps = new StringBuilder(Override is null ? "clear driver_override" : $"driver_override={Override}");
@@ -45,7 +45,7 @@ internal sealed record VfDriverMove(
                 steps.Append(", unbind from ").Append(Vf.Driver);
             }
 
-            return steps.Append(", drivers_probe").Insert(0, $"Bind to {to} ({from}): ").ToString();
+            return steps.Append(", drivers_probe").Insert(0, $"bind to {to} ({from}): ").ToString();
         }
     }
 }

@@ -149,9 +149,17 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         }
 
         bool live = TargetHost.IsLiveHost;
-        var linkPlan = live && pf.Name is not null && (LinkState is not null || Mtu is not null)
-            ? PfLinkPlan.For(KernelLinks, pf.Name, Up, Mtu) ?? throw Unreadable(pf)
-            : null;
+        PfLinkPlan? linkPlan = null;
+        if (live && pf.Name is not null && (LinkState is not null || Mtu is not null))
+        {
+            // Unreadable: KernelLinks has reported why; nothing is changed on this PF.
+            linkPlan = PfLinkPlan.For(KernelLinks, pf.Name, Up, Mtu);
+            if (linkPlan is null)
+            {
+                return;
+            }
+        }
+
         linkPlan?.Unchanged.ForEach(line => WriteVerbose(line + ": nothing sent."));
 
         var steps = new List<(string Action, Action Apply)>();
@@ -189,17 +197,35 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             }
         }
 
-        var accepted = steps.FindAll(step => ShouldProcess(target, step.Action));
-        var persisted = Persist ? PlanPersisted(pf) : null;
+        var accepted = new List<(string Action, Action Apply)>();
+        bool linkDeclined = false;
+        foreach (var step in steps)
+        {
+            if (ShouldProcess(target, step.Action, out bool whatIf))
+            {
+                accepted.Add(step);
+            }
+            else
+            {
+                // The file records the link as asked: not when the user said no to that change.
+                linkDeclined |= !whatIf && linkWords is not null && step.Action == steps[0].Action;
+            }
+        }
+
+        var persisted = Persist && !linkDeclined ? PlanPersisted(pf) : null;
         if (accepted.Count == 0 && persisted is null)
         {
-            Completed(pf);
+            if (steps.Count == 0)
+            {
+                Completed(pf);
+            }
+
             return;
         }
 
         if (!live)
         {
-            throw LiveHostRequired(pf.ToString(), "links, MTUs and eswitch modes can only be changed in the running kernel.");
+            throw LiveHostRequired(pf.ToString(), "PF settings can only be changed in the running kernel.");
         }
 
         using (AcquireHostLock())
@@ -233,7 +259,20 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         }
 
         WriteVerbose($"The host's network is configured by {_manager.Description}.");
-        var change = PfNetworkPersistence.Plan(TargetHost.Files, _manager.Manager, pf.Name!, Up, Mtu);
+        PfNetworkPersistence change;
+        try
+        {
+            change = PfNetworkPersistence.Plan(TargetHost.Files, _manager.Manager, pf.Name!, Up, Mtu);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidInterfaceName,
+                $"{pf.Name} cannot be named in a network configuration file safely ({e.Message}); nothing was changed.",
+                pf.Name,
+                "Rename the interface to letters, digits, '.', '-' and '_' (a .link file or udev rule), or leave out -Persist.");
+        }
+
         if (change.Warning is not null)
         {
             WriteWarning(change.Warning);
@@ -267,11 +306,6 @@ public sealed class SetSriovPfCommand : SriovCmdlet
 
         return words.Count == 0 ? null : string.Join(' ', words);
     }
-
-    private static SriovReadException Unreadable(SriovPf pf) => new(
-        ErrorCatalog.KernelLinkUnreadable,
-        $"{pf}'s link could not be read from the kernel (the error above says why), so nothing was changed.",
-        pf.Name);
 
     private void Completed(SriovPf pf)
     {

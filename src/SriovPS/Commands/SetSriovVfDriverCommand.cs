@@ -149,6 +149,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
 
         var changer = new VfDriverChanger(TargetHost.Files);
         var accepted = new List<VfDriverMove>();
+        var shown = new List<VfDriverMove>();
         foreach (var move in plan.Moves)
         {
             // Refused before the question; the changer checks again right before it writes.
@@ -158,14 +159,20 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
                 continue;
             }
 
-            if (ShouldProcess(move.Label, move.Action))
+            if (ShouldProcess(move.Label, move.Action, out bool whatIf))
             {
                 accepted.Add(move);
+            }
+            else if (whatIf)
+            {
+                shown.Add(move);
             }
         }
 
         var kept = plan.Unchanged.Concat(accepted).ToList();
-        var persisted = Persist ? ConfirmRulesChanges(kept) : [];
+
+        // -WhatIf shows the rules file as the moves it showed would leave it.
+        var persisted = Persist ? ConfirmRulesChanges(kept.Concat(shown).ToList()) : [];
         if (accepted.Count == 0 && persisted.Count == 0)
         {
             Completed(kept);
@@ -174,7 +181,16 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
 
         if (!TargetHost.IsLiveHost)
         {
-            WriteSriovError(LiveHostRequired(kept[0].Vf.ToString(), "drivers can only be bound by the running kernel."));
+            foreach (var move in accepted)
+            {
+                WriteSriovError(LiveHostRequired(move.Label, "drivers can only be bound by the running kernel."));
+            }
+
+            foreach (var pf in persisted.Where(pf => !accepted.Exists(m => m.Pf.PciAddress == pf.PciAddress)))
+            {
+                WriteSriovError(LiveHostRequired(pf.ToString(), "its VFs' boot rules are written on the running host only."));
+            }
+
             return;
         }
 
@@ -183,7 +199,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         {
             Apply(changer, accepted, failed);
             var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
-            foreach (var pf in persisted)
+            foreach (var pf in persisted.Where(pf => !accepted.Exists(m => m.Pf.PciAddress == pf.PciAddress)))
             {
                 try
                 {
@@ -223,6 +239,11 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
 
                     driverReady = true;
                 }
+                else if (move.Target is null && move.ExpectedDriver is { } own)
+                {
+                    // The kernel does not load modules for drivers_probe; udev would, but may not run.
+                    TryLoad(changer, own);
+                }
 
                 changer.Apply(move, BindWait, CancellationToken).ForEach(WriteWarning);
                 WriteVerbose($"{move.Label}: {move.Action}.");
@@ -237,9 +258,30 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         Discovery.ForgetInterfaces();
     }
 
+    private void TryLoad(VfDriverChanger changer, string driver)
+    {
+        try
+        {
+            if (changer.EnsureDriver(driver))
+            {
+                WriteVerbose($"Loaded the {driver} module.");
+            }
+        }
+        catch (SriovNotInstalledException e)
+        {
+            // The wait that follows reports the VF's state; this only says why.
+            WriteVerbose(e.Message);
+        }
+    }
+
     /// <summary>The PFs whose rules-file change was confirmed (or shown under -WhatIf).</summary>
     private List<SriovPf> ConfirmRulesChanges(List<VfDriverMove> moves)
     {
+        if (!UdevVfRules.IsUdevInstalled(TargetHost.Files))
+        {
+            WriteWarning($"udev is not installed on this host, so nothing reads {UdevVfRules.HostPath} at boot: the VF drivers are written there but not applied. Install udev (systemd-udevd).");
+        }
+
         var confirmed = new List<SriovPf>();
         var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
         string? text = rules.ReadText();
@@ -256,10 +298,19 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             string action = updated is null
                 ? $"remove the file: no VF of {pf} keeps another driver at boot"
                 : $"give {pf}'s VFs their drivers at boot ({string.Join(", ", group.Select(m => $"vf {m.Vf.Index} → {m.Target ?? "default"}"))}), with sriov_drivers_autoprobe 0 on {pf}";
-            if (ShouldProcess(UdevVfRules.HostPath, action))
+            if (!ShouldProcess(UdevVfRules.HostPath, action))
+            {
+                continue;
+            }
+
+            try
             {
                 rules.CheckWritable();
                 confirmed.Add(pf);
+            }
+            catch (SriovException e)
+            {
+                WriteSriovError(e);
             }
         }
 

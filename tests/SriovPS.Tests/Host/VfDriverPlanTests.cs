@@ -46,8 +46,8 @@ public sealed class VfDriverPlanTests
         var move = Assert.Single(plan.Moves);
         Assert.Empty(plan.Refusals);
         Assert.Equal(("vfio-pci", true, null), (move.Override, move.Reprobe, move.CurrentOverride));
-        Assert.Equal("Bind to vfio-pci (now igbvf): driver_override=vfio-pci, unbind from igbvf, drivers_probe", move.Action);
-        Assert.Equal("eno49 vf 0 (0000:04:10.0)", move.Label);
+        Assert.Equal("bind to vfio-pci (now igbvf): driver_override=vfio-pci, unbind from igbvf, drivers_probe", move.Action);
+        Assert.Equal("0000:04:10.0 (eno49 vf 0)", move.Label);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class VfDriverPlanTests
         var move = Assert.Single(Plan(tree, "vfio-pci", 0).Moves);
 
         Assert.False(move.Reprobe);
-        Assert.Equal("Set driver_override to vfio-pci (already bound to vfio-pci)", move.Action);
+        Assert.Equal("set driver_override to vfio-pci (already bound to vfio-pci)", move.Action);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class VfDriverPlanTests
         var move = Assert.Single(Plan(tree, null, 0).Moves);
 
         Assert.Equal((null, true, "igbvf"), (move.Override, move.Reprobe, move.ExpectedDriver));
-        Assert.Equal("Bind to its default driver igbvf (now vfio-pci): clear driver_override, unbind from vfio-pci, drivers_probe", move.Action);
+        Assert.Equal("bind to its default driver igbvf (now vfio-pci): clear driver_override, unbind from vfio-pci, drivers_probe", move.Action);
     }
 
     [Fact]

@@ -50,11 +50,11 @@ internal sealed class PfNetworkPersistence
     public string? Warning { get; }
 
     /// <summary>
-    /// The change for -WhatIf: <c>Write /etc/netplan/60-sriovps-eno49.yaml: up, no address, MTU 9000</c>,
+    /// The change for -WhatIf: <c>write /etc/netplan/60-sriovps-eno49.yaml: up, no address, MTU 9000</c>,
     /// or what the file already says when nothing changes.
     /// </summary>
     public string Description => Changes
-        ? $"Write {File.HostPath}: {Settings.Summary}"
+        ? $"write {File.HostPath}: {Settings.Summary}"
         : $"{File.HostPath} already says: {Settings.Summary}";
 
     /// <summary>

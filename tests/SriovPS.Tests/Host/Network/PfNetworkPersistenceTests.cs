@@ -79,7 +79,7 @@ public sealed class PfNetworkPersistenceTests
         Assert.Equal(new PfNetworkSettings(Pf, true, 1500), plan.Existing);
         Assert.Equal(new PfNetworkSettings(Pf, true, 9000), plan.Settings);
         Assert.True(plan.Changes);
-        Assert.Equal($"Write {writer.HostPathFor(Pf)}: up, no address, MTU 9000", plan.Description);
+        Assert.Equal($"write {writer.HostPathFor(Pf)}: up, no address, MTU 9000", plan.Description);
         Assert.True(plan.Commit());
         Assert.Equal(writer.Render(plan.Settings), File.ReadAllText(tree.PathOf(plan.File.HostPath)));
         Assert.Equal(writer.BackupHostPathFor(Pf), plan.File.BackupHostPath);

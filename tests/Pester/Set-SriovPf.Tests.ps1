@@ -1,0 +1,229 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+BeforeAll {
+    $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT
+    Import-Module (Join-Path $PSScriptRoot '../../out/SriovPS') -Force
+    . (Join-Path $PSScriptRoot 'Fixtures.ps1')
+    $script:I350 = New-SriovTestHost -Fixture 'i350-4port'
+    $script:Command = 'SriovPS.Commands.SetSriovPfCommand'
+}
+
+AfterAll {
+    $env:SRIOVPS_HOST_ROOT = $script:CallersHostRoot
+    Remove-SriovTestHost $script:I350
+    Remove-Module SriovPS -ErrorAction SilentlyContinue
+}
+
+Describe 'Set-SriovPf' {
+    BeforeEach {
+        $env:SRIOVPS_HOST_ROOT = $script:I350
+    }
+
+    AfterEach {
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+    }
+
+    Context 'validation, before anything is read or sent' {
+        It 'ends the command with InvalidPfSetting when no setting is named' {
+            { Set-SriovPf eno49 -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId "InvalidPfSetting,$script:Command"
+        }
+
+        It 'ends the command with InvalidPfSetting for -Persist with <Case>' -ForEach @(
+            @{ Case = 'only -EswitchMode'; Splat = @{ EswitchMode = 'Switchdev' } }
+            @{ Case = 'only -DriversAutoprobe'; Splat = @{ DriversAutoprobe = $false } }
+            @{ Case = '-EswitchMode and -DriversAutoprobe'; Splat = @{ EswitchMode = 'Legacy'; DriversAutoprobe = $true } }
+        ) {
+            $before = Get-SriovTestTreeState $script:I350
+
+            { Set-SriovPf eno49 -Persist @Splat -Confirm:$false -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId "InvalidPfSetting,$script:Command"
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        It 'refuses <Case> at parameter binding' -ForEach @(
+            @{ Case = 'MTU 10'; Splat = @{ Mtu = 10 } }
+            @{ Case = 'MTU 67'; Splat = @{ Mtu = 67 } }
+            @{ Case = 'MTU 65536'; Splat = @{ Mtu = 65536 } }
+            @{ Case = 'an unknown link state'; Splat = @{ LinkState = 'Sideways' } }
+        ) {
+            { Set-SriovPf eno49 @Splat -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command"
+        }
+
+        It 'refuses -Mtu 10 as a parameter binding error' {
+            { Set-SriovPf eno49 -Mtu 10 -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,SriovPS.Commands.SetSriovPfCommand'
+        }
+
+        It 'reports a PF that does not exist as SriovPfNotFound' {
+            Set-SriovPf nosuch -LinkState Up -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "SriovPfNotFound,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'throws SriovPfNotFound with -ErrorAction Stop' {
+            { Set-SriovPf nosuch -LinkState Up -Confirm:$false -ErrorAction Stop -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId "SriovPfNotFound,$script:Command"
+        }
+    }
+
+    Context 'on a copied host tree' {
+        It 'changes nothing with -WhatIf, every setting named, and warns once that it cannot apply' {
+            $before = Get-SriovTestTreeState $script:I350
+
+            $output = Set-SriovPf eno49 -LinkState Up -Mtu 9000 -EswitchMode Switchdev -DriversAutoprobe $false -WhatIf `
+                -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $errors.Count | Should -Be 0
+            ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        It 'says LiveHostRequired for each PF of the pipeline when confirmed, and changes nothing' {
+            $before = Get-SriovTestTreeState $script:I350
+
+            Get-SriovPf eno49, eno50 -WarningAction SilentlyContinue |
+                Set-SriovPf -LinkState Up -DriversAutoprobe $false -Confirm:$false `
+                    -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 2
+            $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $errors[0].Exception.Message | Should -Match '^eno49 '
+            $errors[1].Exception.Message | Should -Match '^eno50 '
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        It 'says LiveHostRequired for a sysfs-only change too: the autoprobe file stays as it was' {
+            $autoprobe = Join-Path $script:I350 'sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/sriov_drivers_autoprobe'
+
+            Set-SriovPf eno49 -DriversAutoprobe $false -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            (Get-Content -LiteralPath $autoprobe -Raw).Trim() | Should -Be '1'
+        }
+
+        It 'writes nothing for an autoprobe the PF already has, says so, and passes the PF through' {
+            $result = Set-SriovPf eno49 -DriversAutoprobe $true -PassThru -Verbose -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 4>&1
+
+            $errors.Count | Should -Be 0
+            ($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+                Should -Contain 'eno49 already has sriov_drivers_autoprobe 1: nothing written.'
+            $pf = @($result | Where-Object { $_ -is [SriovPS.SriovPf] })
+            $pf.Count | Should -Be 1
+            $pf[0].Name | Should -Be 'eno49'
+        }
+    }
+
+    Context '-Persist' {
+        It 'warns that nothing was written when no network manager is found' {
+            $before = Get-SriovTestTreeState $script:I350
+
+            Set-SriovPf eno49 -LinkState Up -Persist -WhatIf `
+                -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            ($warnings | Where-Object Message -Match '^-Persist wrote nothing: this host has no network manager').Count | Should -Be 1
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        Context 'with netplan' {
+            BeforeAll {
+                $script:Netplan = New-SriovTestHost -Fixture 'i350-4port'
+                $null = New-Item -ItemType Directory -Path (Join-Path $script:Netplan 'etc/netplan'), (Join-Path $script:Netplan 'usr/sbin') -Force
+                [System.IO.File]::WriteAllText((Join-Path $script:Netplan 'etc/netplan/50-cloud-init.yaml'),
+                    "network:`n  version: 2`n  ethernets:`n    eno1:`n      dhcp4: true`n")
+                [System.IO.File]::WriteAllText((Join-Path $script:Netplan 'usr/sbin/netplan'), '')
+                $script:PfFile = Join-Path $script:Netplan 'etc/netplan/60-sriovps-eno49.yaml'
+            }
+
+            AfterAll {
+                Remove-SriovTestHost $script:Netplan
+            }
+
+            BeforeEach {
+                $env:SRIOVPS_HOST_ROOT = $script:Netplan
+            }
+
+            It 'finds netplan, and with -WhatIf writes nothing' {
+                $before = Get-SriovTestTreeState $script:Netplan
+
+                $result = Set-SriovPf eno49 -LinkState Up -Mtu 9000 -Persist -WhatIf -Verbose `
+                    -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue 4>&1
+
+                $errors.Count | Should -Be 0
+                ($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+                    Should -Contain "The host's network is configured by netplan (/etc/netplan/50-cloud-init.yaml, /usr/sbin/netplan)."
+                ($warnings | Where-Object Message -Match 'wrote nothing').Count | Should -Be 0
+                Get-SriovTestTreeState $script:Netplan | Should -Be $before
+                $script:PfFile | Should -Not -Exist
+            }
+
+            It 'says LiveHostRequired when confirmed, and writes no file' {
+                $before = Get-SriovTestTreeState $script:Netplan
+
+                Set-SriovPf eno49 -LinkState Up -Persist -Confirm:$false `
+                    -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+                $errors.Count | Should -Be 1
+                $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+                Get-SriovTestTreeState $script:Netplan | Should -Be $before
+                $script:PfFile | Should -Not -Exist
+            }
+
+            It 'refuses a file at the PF''s path that it did not write, with NetworkConfigNotOwned, and leaves it' {
+                [System.IO.File]::WriteAllText($script:PfFile, "network:`n  version: 2`n  ethernets:`n    eno49:`n      mtu: 1500`n")
+                try {
+                    $before = Get-SriovTestTreeState $script:Netplan
+
+                    Set-SriovPf eno49 -LinkState Up -Persist -WhatIf `
+                        -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+                    $errors.Count | Should -Be 1
+                    $errors[0].FullyQualifiedErrorId | Should -Be "NetworkConfigNotOwned,$script:Command"
+                    $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+                    $errors[0].Exception.Message | Should -Match '^/etc/netplan/60-sriovps-eno49\.yaml was not written by SriovPS'
+                    Get-SriovTestTreeState $script:Netplan | Should -Be $before
+                }
+                finally {
+                    [System.IO.File]::Delete($script:PfFile)
+                }
+            }
+        }
+    }
+
+    Context 'the command' {
+        It 'has the sets ByName (default) and ByInputObject' {
+            $command = Get-Command Set-SriovPf
+
+            $command.ParameterSets.Name | Sort-Object | Should -Be @('ByInputObject', 'ByName')
+            $command.DefaultParameterSet | Should -Be 'ByName'
+            $command.Parameters['Name'].Aliases | Should -Contain 'PfName'
+            $command.Parameters['Name'].ParameterSets['ByName'].Position | Should -Be 0
+            $command.Parameters['Name'].ParameterSets['ByName'].IsMandatory | Should -BeTrue
+            $command.Parameters['InputObject'].ParameterType | Should -Be ([SriovPS.SriovPf[]])
+            $command.Parameters['InputObject'].ParameterSets['ByInputObject'].ValueFromPipeline | Should -BeTrue
+            $command.OutputType.Name | Should -Contain 'SriovPS.SriovPf'
+        }
+
+        It 'asks unless told otherwise: its ConfirmImpact is Medium' {
+            (Get-Command Set-SriovPf).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+                Should -Be 'Medium'
+        }
+
+        It 'documents -Persist and its files' {
+            $help = Get-Help Set-SriovPf -Full
+
+            ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
+            ($help.Parameters.Parameter | Where-Object Name -EQ 'Persist').Description.Text | Should -Match 'netplan'
+        }
+    }
+}
