@@ -116,24 +116,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             return SelectPfs(Name);
         }
 
-        var pfs = new List<SriovPf>();
-        foreach (var given in InputObject!)
-        {
-            if (AllPfs().Find(p => p.PciAddress == given.PciAddress) is { } pf)
-            {
-                pfs.Add(pf);
-            }
-            else
-            {
-                WriteSriovError(new SriovObjectNotFoundException(
-                    ErrorCatalog.SriovPfNotFound,
-                    $"{given} ({given.PciAddress}) is no longer an SR-IOV PF on this host.",
-                    given.PciAddress,
-                    "Run Get-SriovPf again."));
-            }
-        }
-
-        return pfs;
+        return CurrentPfs(InputObject!);
     }
 
     private void Change(SriovPf pf)

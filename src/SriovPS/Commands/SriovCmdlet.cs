@@ -107,6 +107,32 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress);
 
     /// <summary>
+    /// The PFs <paramref name="given"/> (objects from the pipeline, possibly old) as they are now,
+    /// reporting each that is no longer an SR-IOV PF.
+    /// </summary>
+    internal List<SriovPf> CurrentPfs(SriovPf[] given)
+    {
+        var pfs = new List<SriovPf>(given.Length);
+        foreach (var old in given)
+        {
+            if (AllPfs().Find(p => p.PciAddress == old.PciAddress) is { } pf)
+            {
+                pfs.Add(pf);
+            }
+            else
+            {
+                WriteSriovError(new SriovObjectNotFoundException(
+                    ErrorCatalog.SriovPfNotFound,
+                    $"{old} ({old.PciAddress}) is no longer an SR-IOV PF on this host.",
+                    old.PciAddress,
+                    "Run Get-SriovPf again."));
+            }
+        }
+
+        return pfs;
+    }
+
+    /// <summary>
     /// The valid patterns among <paramref name="values"/>, writing an error for each invalid one;
     /// <c>null</c> when no values were given (select all), empty when none was valid (select none).
     /// </summary>

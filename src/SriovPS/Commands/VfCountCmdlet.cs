@@ -86,25 +86,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
             return SelectPfs(PfName);
         }
 
-        var pfs = new System.Collections.Generic.List<SriovPf>();
-        foreach (var given in InputObject!)
-        {
-            // The object may be old: its PF as it is now.
-            if (AllPfs().Find(p => p.PciAddress == given.PciAddress) is { } pf)
-            {
-                pfs.Add(pf);
-            }
-            else
-            {
-                WriteSriovError(new SriovObjectNotFoundException(
-                    ErrorCatalog.SriovPfNotFound,
-                    $"{given} ({given.PciAddress}) is no longer an SR-IOV PF on this host.",
-                    given.PciAddress,
-                    "Run Get-SriovPf again."));
-            }
-        }
-
-        return pfs;
+        return CurrentPfs(InputObject!);
     }
 
     private void Change(SriovPf pf)
