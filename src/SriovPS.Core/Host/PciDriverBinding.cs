@@ -39,19 +39,9 @@ internal sealed class PciDriverBinding(HostFileSystem files)
     internal string? WaitForInterface(string pciAddress, TimeSpan timeout, CancellationToken cancellation = default)
     {
         string device = SriovDiscovery.PciDevices + "/" + pciAddress;
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (SriovDiscovery.FirstInterface(files, device) is { } name)
-            {
-                return name;
-            }
-
-            if (DateTime.UtcNow >= deadline || cancellation.WaitHandle.WaitOne(50))
-            {
-                return null;
-            }
-        }
+        string? name = null;
+        HostPolling.Until(() => (name = SriovDiscovery.FirstInterface(files, device)) is not null, timeout, cancellation);
+        return name;
     }
 
     private void Write(string directory, string attribute, string pciAddress, string failure, bool leftUnbound)

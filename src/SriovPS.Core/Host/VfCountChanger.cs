@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -226,26 +225,26 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
 
     private List<string> WaitForVfs(SriovPf pf, int count, TimeSpan timeout, Action<VfCountProgress>? progress, CancellationToken cancellation)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        List<string> addresses = [];
+        if (HostPolling.Until(
+            () =>
+            {
+                addresses = PresentVfs(pf, count);
+                progress?.Invoke(new VfCountProgress($"{addresses.Count} of {count} VFs present", addresses.Count, count));
+                return addresses.Count == count;
+            },
+            timeout,
+            cancellation))
         {
-            var addresses = PresentVfs(pf, count);
-            progress?.Invoke(new VfCountProgress($"{addresses.Count} of {count} VFs present", addresses.Count, count));
-            if (addresses.Count == count)
-            {
-                return addresses;
-            }
-
-            if (clock.Elapsed >= timeout || cancellation.WaitHandle.WaitOne(50))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                throw new SriovOperationTimeoutException(
-                    ErrorCatalog.VfsNotReady,
-                    $"{Label(pf)} accepted {count} VFs, but only {addresses.Count} appeared within {timeout.TotalSeconds:0} s.",
-                    Label(pf),
-                    "Check the kernel log (dmesg) for the PF driver's messages.");
-            }
+            return addresses;
         }
+
+        cancellation.ThrowIfCancellationRequested();
+        throw new SriovOperationTimeoutException(
+            ErrorCatalog.VfsNotReady,
+            $"{Label(pf)} accepted {count} VFs, but only {addresses.Count} appeared within {timeout.TotalSeconds:0} s.",
+            Label(pf),
+            "Check the kernel log (dmesg) for the PF driver's messages.");
     }
 
     private void WaitForDrivers(
@@ -258,29 +257,23 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        while (true)
+        List<string> unbound = expected;
+        bool bound = HostPolling.Until(
+            () =>
+            {
+                unbound = expected.FindAll(a => files.ReadLinkName(SriovDiscovery.PciDevices + "/" + a, "driver") is null);
+                progress?.Invoke(new VfCountProgress($"{expected.Count - unbound.Count} of {expected.Count} VF drivers bound", expected.Count - unbound.Count, expected.Count));
+                return unbound.Count == 0;
+            },
+            timeout,
+            cancellation);
+        if (!bound && !cancellation.IsCancellationRequested)
         {
-            var unbound = expected.FindAll(a => files.ReadLinkName(SriovDiscovery.PciDevices + "/" + a, "driver") is null);
-            progress?.Invoke(new VfCountProgress($"{expected.Count - unbound.Count} of {expected.Count} VF drivers bound", expected.Count - unbound.Count, expected.Count));
-            if (unbound.Count == 0)
-            {
-                return;
-            }
-
-            if (clock.Elapsed >= timeout || cancellation.WaitHandle.WaitOne(50))
-            {
-                if (!cancellation.IsCancellationRequested)
-                {
-                    outcome.Failures.Add(new SriovOperationTimeoutException(
-                        ErrorCatalog.VfsNotReady,
-                        $"{Label(pf)}: the VFs were created, but no driver bound {string.Join(", ", unbound)} within {timeout.TotalSeconds:0} s.",
-                        Label(pf),
-                        "Check the kernel log (dmesg) for the VF driver's messages; Get-SriovVf shows each VF's driver."));
-                }
-
-                return;
-            }
+            outcome.Failures.Add(new SriovOperationTimeoutException(
+                ErrorCatalog.VfsNotReady,
+                $"{Label(pf)}: the VFs were created, but no driver bound {string.Join(", ", unbound)} within {timeout.TotalSeconds:0} s.",
+                Label(pf),
+                "Check the kernel log (dmesg) for the VF driver's messages; Get-SriovVf shows each VF's driver."));
         }
     }
 

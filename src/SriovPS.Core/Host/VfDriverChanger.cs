@@ -93,7 +93,7 @@ internal sealed class VfDriverChanger(HostFileSystem files)
         if (VfHolderScan.IsVfioDriver(bound) && vf.IommuGroup is int group)
         {
             string node = SriovDiscovery.VfioDevicePath(group);
-            if (!Poll(() => files.Exists(node), timeout, cancellation))
+            if (!HostPolling.Until(() => files.Exists(node), timeout, cancellation))
             {
                 warnings.Add($"{vf} is bound to {bound} but {node} did not appear within {timeout.TotalSeconds:0} s: check that devtmpfs is mounted on /dev.");
             }
@@ -125,22 +125,8 @@ internal sealed class VfDriverChanger(HostFileSystem files)
     private string? WaitForDriver(string device, string? expected, TimeSpan timeout, CancellationToken cancellation)
     {
         string? bound = null;
-        Poll(() => (bound = files.ReadLinkName(device, "driver")) is not null && (expected is null || VfDriverPersistence.SameDriver(bound, expected)), timeout, cancellation);
+        HostPolling.Until(() => (bound = files.ReadLinkName(device, "driver")) is not null && (expected is null || VfDriverPersistence.SameDriver(bound, expected)), timeout, cancellation);
         return bound;
-    }
-
-    private static bool Poll(Func<bool> done, TimeSpan timeout, CancellationToken cancellation)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (clock.Elapsed >= timeout || cancellation.WaitHandle.WaitOne(50))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>Puts the previous override back and probes once more; says where the VF ended up.</summary>
