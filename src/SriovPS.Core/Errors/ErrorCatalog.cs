@@ -55,6 +55,16 @@ public static class ErrorCatalog
     public const string EswitchModeFailed = "EswitchModeFailed";
     public const string EswitchModeUnreadable = "EswitchModeUnreadable";
     public const string NetworkConfigNotOwned = "NetworkConfigNotOwned";
+    public const string LibvirtNotInstalled = "LibvirtNotInstalled";
+    public const string LibvirtConnectionFailed = "LibvirtConnectionFailed";
+    public const string LibvirtPermissionDenied = "LibvirtPermissionDenied";
+    public const string LibvirtNetworkNotFound = "LibvirtNetworkNotFound";
+    public const string LibvirtNetworkExists = "LibvirtNetworkExists";
+    public const string LibvirtDefinitionRejected = "LibvirtDefinitionRejected";
+    public const string LibvirtOperationFailed = "LibvirtOperationFailed";
+    public const string LibvirtNetworkInUse = "LibvirtNetworkInUse";
+    public const string InvalidNetworkName = "InvalidNetworkName";
+    public const string SriovPoolEmpty = "SriovPoolEmpty";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -103,6 +113,16 @@ public static class ErrorCatalog
             [EswitchModeFailed] = SriovErrorCategory.WriteError,
             [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
             [NetworkConfigNotOwned] = SriovErrorCategory.InvalidOperation,
+            [LibvirtNotInstalled] = SriovErrorCategory.NotInstalled,
+            [LibvirtConnectionFailed] = SriovErrorCategory.ConnectionError,
+            [LibvirtPermissionDenied] = SriovErrorCategory.PermissionDenied,
+            [LibvirtNetworkNotFound] = SriovErrorCategory.ObjectNotFound,
+            [LibvirtNetworkExists] = SriovErrorCategory.ResourceExists,
+            [LibvirtDefinitionRejected] = SriovErrorCategory.InvalidArgument,
+            [LibvirtOperationFailed] = SriovErrorCategory.InvalidOperation,
+            [LibvirtNetworkInUse] = SriovErrorCategory.ResourceBusy,
+            [InvalidNetworkName] = SriovErrorCategory.InvalidArgument,
+            [SriovPoolEmpty] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

@@ -30,12 +30,14 @@ internal sealed class VfCountOutcome
 /// uninterruptibly, for every open vfio device descriptor, so a write then would never return.
 /// Optionally carries the surviving VFs' settings across, and waits for the new VFs and their drivers.
 /// </summary>
-internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discovery, KernelLinks? links)
+/// <param name="guestOwners">Reads which running libvirt guest holds which VF (PCI address); null when libvirt is not consulted.</param>
+internal sealed class VfCountChanger(
+    HostFileSystem files, SriovDiscovery discovery, KernelLinks? links, Func<IReadOnlyDictionary<string, string>?>? guestOwners = null)
 {
     private readonly PciDriverAvailability _drivers = new(files);
 
     /// <summary>What holds the PF's present VFs now.</summary>
-    public List<VfHolder> FindHolders(SriovPf pf) => pf.NumVfs == 0 ? [] : new VfHolderScan(files).Find(discovery.GetVfs(pf));
+    public List<VfHolder> FindHolders(SriovPf pf) => pf.NumVfs == 0 ? [] : new VfHolderScan(files).Find(discovery.GetVfs(pf), guestOwners?.Invoke());
 
     /// <summary>The refusal for VFs that are held, naming each holder.</summary>
     public static SriovResourceBusyException Busy(VfCountPlan plan, IReadOnlyList<VfHolder> holders)
@@ -70,7 +72,7 @@ internal sealed class VfCountChanger(HostFileSystem files, SriovDiscovery discov
         var outcome = new VfCountOutcome();
         var pf = plan.Pf;
         var before = plan.DestroysVfs ? discovery.GetVfs(pf) : [];
-        if (plan.DestroysVfs && new VfHolderScan(files).Find(before) is { Count: > 0 } holders)
+        if (plan.DestroysVfs && new VfHolderScan(files).Find(before, guestOwners?.Invoke()) is { Count: > 0 } holders)
         {
             throw Busy(plan, holders);
         }

@@ -20,6 +20,9 @@ internal enum VfHoldKind
 
     /// <summary>The VF's net driver is bound but its interface is not in this network namespace: a container has it.</summary>
     OtherNamespace,
+
+    /// <summary>A running libvirt guest has the VF (a hostdev, or an interface on a pool).</summary>
+    LibvirtGuest,
 }
 
 /// <summary>One holder of one VF (or, for a vfio device the kernel does not attribute, of any vfio VF of the PF).</summary>
@@ -36,6 +39,7 @@ internal sealed record VfHolder(VfHoldKind Kind, int? VfIndex, string? VfPciAddr
                 $"{process} has a vfio device open that this kernel does not name; it may be {vf} of this PF",
             VfHoldKind.VfioDevice => $"{process} has {vf} open through vfio ({Path})",
             VfHoldKind.UioDevice => $"{process} has {Path} open, the uio device of {vf}",
+            VfHoldKind.LibvirtGuest => $"the running libvirt guest '{CommandLine}' has {vf}",
             _ => $"{vf} is bound to its net driver but its interface is not in this network namespace: a container or 'ip netns' namespace has it",
         };
     }
@@ -51,10 +55,19 @@ internal sealed class VfHolderScan(HostFileSystem files)
 {
     private const string VfioDeviceInode = "anon_inode:[vfio-device]";
 
-    /// <summary>Everything holding one of <paramref name="vfs"/>, processes in PID order.</summary>
-    public List<VfHolder> Find(IReadOnlyList<SriovVf> vfs)
+    /// <summary>Everything holding one of <paramref name="vfs"/>: running guests first, then processes in PID order.</summary>
+    /// <param name="guestOwners">The running libvirt guest holding each VF (PCI address), when libvirt could be asked.</param>
+    public List<VfHolder> Find(IReadOnlyList<SriovVf> vfs, IReadOnlyDictionary<string, string>? guestOwners = null)
     {
         var holders = new List<VfHolder>();
+        foreach (var vf in vfs)
+        {
+            if (guestOwners?.GetValueOrDefault(vf.PciAddress) is { } guest)
+            {
+                holders.Add(new VfHolder(VfHoldKind.LibvirtGuest, vf.Index, vf.PciAddress, null, guest, null));
+            }
+        }
+
         var byPath = new Dictionary<string, (VfHoldKind Kind, SriovVf Vf)>(StringComparer.Ordinal);
         var byAddress = new Dictionary<string, SriovVf>(StringComparer.Ordinal);
         bool anyVfio = false;

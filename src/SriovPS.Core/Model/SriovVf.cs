@@ -70,8 +70,8 @@ public sealed class SriovVf
     /// <summary>The VF's traffic counters; only with <c>Get-SriovVf -IncludeStatistics</c>.</summary>
     public SriovVfStatistics? Statistics { get; internal init; }
 
-    /// <summary>The libvirt guest that holds the VF, when known.</summary>
-    public string? Owner { get; internal init; }
+    /// <summary>The running libvirt guest that holds the VF (given to it directly, or from a pool); <c>null</c> when none does or libvirt was not asked.</summary>
+    public string? Owner { get; internal set; }
 
     public override string ToString() => $"{PfName ?? PfPciAddress} vf {Index}";
 }

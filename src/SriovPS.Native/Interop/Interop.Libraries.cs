@@ -10,5 +10,8 @@ internal static partial class Interop
     internal static class Libraries
     {
         internal const string Libc = "sriovps-libc";
+
+        /// <summary>libvirt.so.0 (Debian package libvirt0), loaded by <see cref="Libvirt.LibvirtLibrary"/>.</summary>
+        internal const string Libvirt = "sriovps-libvirt";
     }
 }

@@ -16,10 +16,20 @@ internal static class NativeLibraryResolver
 #pragma warning disable CA2255 // A module initializer is the one place that runs before any interop call.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+    internal static void Register()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+        // libvirt is optional: loaded now, and when it is missing only libvirt calls refuse (NotInstalled).
+        Libvirt.LibvirtLibrary.BindTo(Libvirt.LibvirtLibrary.Soname);
+    }
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (libraryName == Interop.Libraries.Libvirt)
+        {
+            return Libvirt.LibvirtLibrary.Handle;
+        }
+
         foreach (var (logical, sonames) in Map)
         {
             if (logical != libraryName)

@@ -39,6 +39,9 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 
     protected override bool ConsultsKernel => true;
 
+    private Dictionary<string, string>? _owners;
+    private bool _ownersRead;
+
     protected override void ProcessRecord()
     {
         IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(PfName);
@@ -48,9 +51,22 @@ public sealed class GetSriovVfCommand : SriovCmdlet
             {
                 if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
                 {
+                    vf.Owner = Owners()?.GetValueOrDefault(vf.PciAddress);
                     WriteObject(vf);
                 }
             }
         }
+    }
+
+    // One pass over libvirt per command, at the first VF, however many PFs and VFs follow.
+    private Dictionary<string, string>? Owners()
+    {
+        if (!_ownersRead)
+        {
+            _ownersRead = true;
+            _owners = ReadGuestOwners();
+        }
+
+        return _owners;
     }
 }

@@ -4,6 +4,8 @@ using System.Management.Automation;
 using System.Threading;
 using SriovPS.Errors;
 using SriovPS.Host;
+using SriovPS.Libvirt;
+using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Commands;
 
@@ -20,6 +22,8 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     private EswitchModes? _eswitchModes;
     private List<SriovPf>? _pfs;
     private List<SriovPf>? _networkFunctions;
+    private LibvirtConnection? _hostLibvirt;
+    private bool _hostLibvirtTried;
 
     /// <summary>Cancelled when the user stops the command.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -87,6 +91,74 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     internal List<SriovPf> AllPfs(bool includeNotCapable = false) => includeNotCapable
         ? _networkFunctions ??= Discovery.GetPfs(includeNotCapable: true, ReadsPfKernelState)
         : _pfs ??= Discovery.GetPfs(kernelState: ReadsPfKernelState);
+
+    /// <summary>
+    /// The session's connection to the default libvirt (<c>$env:LIBVIRT_DEFAULT_URI</c>, else
+    /// <c>qemu:///system</c>) for commands that only consult it; null, said in -Verbose, on a copied
+    /// host tree, without libvirt, or when it cannot be reached (these commands work without it).
+    /// </summary>
+    internal LibvirtConnection? HostLibvirt()
+    {
+        if (_hostLibvirtTried)
+        {
+            return _hostLibvirt;
+        }
+
+        _hostLibvirtTried = true;
+        if (!TargetHost.IsLiveHost)
+        {
+            return null;
+        }
+
+        string uri = LibvirtUri.Default();
+        try
+        {
+            _hostLibvirt = LibvirtSessions.Connect(uri);
+        }
+        catch (SriovException e)
+        {
+            WriteVerbose($"libvirt ({uri}) was not consulted: {e.Message}");
+        }
+
+        return _hostLibvirt;
+    }
+
+    /// <summary>
+    /// The running guest holding each VF (PCI address), in one pass over libvirt; null when libvirt
+    /// is not consulted (see <see cref="HostLibvirt"/>) or the pass failed (a warning).
+    /// </summary>
+    internal Dictionary<string, string>? ReadGuestOwners()
+    {
+        if (HostLibvirt() is not { } connection)
+        {
+            return null;
+        }
+
+        try
+        {
+            return LibvirtInventory.Read(connection, runningOnly: true).VfOwners();
+        }
+        catch (LibvirtException e)
+        {
+            WriteWarning($"Could not read which guests hold VFs from libvirt ({connection.Uri}): {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>This host's PFs with the addresses of their VFs now: what a libvirt pool on them holds.</summary>
+    internal List<PfVfAddresses> PfVfAddresses(IEnumerable<SriovPf> pfs)
+    {
+        var result = new List<PfVfAddresses>();
+        foreach (var pf in pfs)
+        {
+            if (pf.Name is { } name)
+            {
+                result.Add(new PfVfAddresses(name, pf.PciAddress, VfAddressList.Read(TargetHost.Files, pf.PciAddress)));
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>Forgets the PFs read so far, after a change that alters them (their VF count).</summary>
     internal void ForgetPfs()

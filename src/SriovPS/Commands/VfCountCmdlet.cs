@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Host;
+using SriovPS.Libvirt;
 
 namespace SriovPS.Commands;
 
@@ -79,7 +81,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
         }
     }
 
-    private System.Collections.Generic.List<SriovPf> Targets()
+    private List<SriovPf> Targets()
     {
         if (ParameterSetName != ByInputObjectSet)
         {
@@ -94,7 +96,8 @@ public abstract class VfCountCmdlet : SriovCmdlet
         // As it is now: an earlier change of this command may have been to this very PF.
         pf = AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf;
         var plan = VfCountPlan.For(pf, RequestedCount, RequestedAutoprobe, allowZero: Disables);
-        var changer = _changer ??= new VfCountChanger(TargetHost.Files, Discovery, TargetHost.IsLiveHost ? KernelLinks : null);
+        var changer = _changer ??= new VfCountChanger(
+            TargetHost.Files, Discovery, TargetHost.IsLiveHost ? KernelLinks : null, TargetHost.IsLiveHost ? ReadGuestOwners : null);
         var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
         string label = pf.Name ?? pf.PciAddress;
 
@@ -191,6 +194,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
                 "Run the command again.");
         }
 
+        var vfsBefore = VfAddressList.Read(TargetHost.Files, now.PciAddress);
         var progress = new ProgressRecord(ProgressActivity, $"{MyInvocation.MyCommand.Name} {plan.Target}", plan.Action);
         VfCountOutcome outcome;
         try
@@ -227,6 +231,37 @@ public abstract class VfCountCmdlet : SriovCmdlet
         foreach (var failure in outcome.Failures)
         {
             WriteSriovError(failure);
+        }
+
+        RefreshPools(now, vfsBefore);
+    }
+
+    /// <summary>Restarts the unused libvirt pools on the PF, whose VF lists were fixed when they started, and warns of the others.</summary>
+    private void RefreshPools(SriovPf pf, List<string> vfsBefore)
+    {
+        if (pf.Name is null || HostLibvirt() is not { } libvirt)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = new PfVfAddresses(pf.Name, pf.PciAddress, VfAddressList.Read(TargetHost.Files, pf.PciAddress));
+            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt, vfsBefore, now))
+            {
+                if (outcome.Restarted)
+                {
+                    WriteVerbose(outcome.Message);
+                }
+                else
+                {
+                    WriteWarning(outcome.Message);
+                }
+            }
+        }
+        catch (SriovException e)
+        {
+            WriteSriovError(e);
         }
     }
 

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Xml;
+using SriovPS.Native.Libvirt;
+
+namespace SriovPS.Libvirt;
+
+/// <summary>A hostdev network as read in one pass: its definitions, state, and who is plugged in.</summary>
+internal sealed record HostdevNetworkState(
+    string Name,
+    bool Active,
+    bool Autostart,
+    bool Persistent,
+    HostdevNetworkXml Definition,
+    HostdevNetworkXml? Running,
+    IReadOnlyList<NetworkPortXml>? Ports)
+{
+    /// <summary>Guest interfaces plugged in now: the ports, or the running definition's count where the driver has no ports.</summary>
+    public int Connections => Ports?.Count ?? Running?.Connections ?? 0;
+}
+
+/// <summary>A guest as read in one pass: its persistent definition and, while it runs, its live one.</summary>
+internal sealed record GuestState(string Name, bool Active, GuestXml Definition, GuestXml? Running);
+
+/// <summary>
+/// One read of everything libvirt knows about SR-IOV on a connection: the hostdev networks (with the
+/// ports of the running ones) and the guests. A command reads it once, however many VFs or networks
+/// it reports on, rather than asking libvirt per object.
+/// </summary>
+internal sealed class LibvirtInventory
+{
+    private LibvirtInventory(List<HostdevNetworkState> networks, List<GuestState> guests)
+    {
+        Networks = networks;
+        Guests = guests;
+    }
+
+    public IReadOnlyList<HostdevNetworkState> Networks { get; }
+
+    public IReadOnlyList<GuestState> Guests { get; }
+
+    /// <summary>
+    /// Reads the hostdev networks and the guests; with <paramref name="runningOnly"/> only what is
+    /// running (enough to know who holds which VF now).
+    /// </summary>
+    /// <exception cref="LibvirtException">A listing failed (objects that vanish mid-read are skipped).</exception>
+    internal static LibvirtInventory Read(LibvirtConnection connection, bool runningOnly = false)
+    {
+        var networks = new List<HostdevNetworkState>();
+        foreach (var network in connection.ListNetworks())
+        {
+            using (network)
+            {
+                if (ReadNetwork(network, runningOnly) is { } state)
+                {
+                    networks.Add(state);
+                }
+            }
+        }
+
+        var guests = new List<GuestState>();
+        foreach (var domain in connection.ListDomains(runningOnly ? LibvirtConnection.ListActiveDomains : 0))
+        {
+            using (domain)
+            {
+                if (ReadGuest(domain, runningOnly) is { } state)
+                {
+                    guests.Add(state);
+                }
+            }
+        }
+
+        return new LibvirtInventory(networks, guests);
+    }
+
+    /// <summary>The running guest that holds each VF (PCI address): fixed hostdevs of running guests, and the running pools' assignments.</summary>
+    internal Dictionary<string, string> VfOwners()
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var guest in Guests)
+        {
+            foreach (var address in guest.Running?.PciDevices ?? [])
+            {
+                owners[address] = guest.Name;
+            }
+        }
+
+        foreach (var network in Networks)
+        {
+            foreach (var port in network.Ports ?? [])
+            {
+                if (port.VfAddress is { } address && port.Owner is { } owner)
+                {
+                    owners[address] = owner;
+                }
+            }
+        }
+
+        return owners;
+    }
+
+    private static HostdevNetworkState? ReadNetwork(LibvirtNetwork network, bool runningOnly)
+    {
+        try
+        {
+            bool active = network.IsActive;
+            if (runningOnly && !active)
+            {
+                return null;
+            }
+
+            var running = active ? HostdevNetworkXml.Parse(network.Xml) : null;
+            var definition = active && !network.IsPersistent ? running! : HostdevNetworkXml.Parse(network.InactiveXml);
+            if (!definition.IsHostdev && running?.IsHostdev != true)
+            {
+                return null;
+            }
+
+            return new HostdevNetworkState(
+                network.Name, active, network.Autostart, network.IsPersistent, definition, running, active ? ReadPorts(network) : []);
+        }
+        catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoNetwork)
+        {
+            return null;
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The ports of a running network; null from a driver without ports (the test driver), which then reports only a count.</summary>
+    private static List<NetworkPortXml>? ReadPorts(LibvirtNetwork network)
+    {
+        try
+        {
+            var ports = new List<NetworkPortXml>();
+            foreach (var xml in network.PortXmls())
+            {
+                ports.Add(NetworkPortXml.Parse(xml));
+            }
+
+            return ports;
+        }
+        catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoSupport or LibvirtErrorCodes.OperationUnsupported)
+        {
+            return null;
+        }
+    }
+
+    private static GuestState? ReadGuest(LibvirtDomain domain, bool runningOnly)
+    {
+        try
+        {
+            bool active = domain.IsActive;
+            if (runningOnly && !active)
+            {
+                return null;
+            }
+
+            var running = active ? GuestXml.Parse(domain.Xml) : null;
+            var definition = runningOnly ? running! : GuestXml.Parse(domain.InactiveXml);
+            return new GuestState(domain.Name, active, definition, running);
+        }
+        catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoDomain)
+        {
+            return null;
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libvirt
+    {
+        /// <summary>virConnectClose: drops one reference; returns the references left, or -1.</summary>
+        [LibraryImport(Libraries.Libvirt, EntryPoint = "virConnectClose")]
+        internal static partial int ConnectClose(IntPtr connection);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Errors;
+using SriovPS.Host;
+using SriovPS.Libvirt;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists libvirt's SR-IOV (hostdev) networks with how many VFs they have, hand out and are asked for.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "LibvirtSriovNetwork")]
+[OutputType(typeof(LibvirtSriovNetwork))]
+public sealed class GetLibvirtSriovNetworkCommand : LibvirtCmdlet
+{
+    private List<LibvirtSriovNetwork>? _networks;
+
+    /// <summary>Names of the networks; wildcards allowed. All SR-IOV networks when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        // libvirt is read once, however many names arrive through the pipeline.
+        _networks ??= Describe(ReadInventory());
+        foreach (var network in NetworkSelection.Select(_networks, Name, WriteSriovError))
+        {
+            WriteObject(network);
+        }
+    }
+}

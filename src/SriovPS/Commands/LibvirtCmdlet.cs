@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using SriovPS.Errors;
+using SriovPS.Libvirt;
+using SriovPS.Native.Libvirt;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// What the libvirt commands share: <c>-Uri</c>, the session's connection to it (opened once per URI
+/// and kept), and the end of the command when libvirt is not installed or cannot be reached.
+/// </summary>
+public abstract class LibvirtCmdlet : SriovCmdlet
+{
+    private LibvirtConnection? _connection;
+
+    /// <summary>The libvirt to work on; <c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Uri { get; set; }
+
+    /// <summary>The URI this command works on.</summary>
+    private protected string ConnectionUri => Uri ?? LibvirtUri.Default();
+
+    /// <summary>The open connection to <see cref="ConnectionUri"/>.</summary>
+    private protected LibvirtConnection Connection => _connection!;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            // Without libvirt (or libvirtd) no item could be served: that ends the command.
+            _connection = LibvirtSessions.Connect(ConnectionUri);
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
+
+        WriteVerbose($"Connected to libvirt at {ConnectionUri}.");
+    }
+
+    /// <summary>
+    /// Every hostdev network and guest of the connection, in one pass; a libvirt failure ends the
+    /// command, since nothing could be judged without them.
+    /// </summary>
+    private protected LibvirtInventory ReadInventory()
+    {
+        try
+        {
+            return LibvirtInventory.Read(Connection);
+        }
+        catch (LibvirtException e)
+        {
+            ThrowSriovError(LibvirtErrors.ForNetwork(e, ConnectionUri, $"list the networks and guests of {ConnectionUri}"));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// This host's PFs and their VFs, against which pools are judged; null when the URI names
+    /// another machine, whose PFs cannot be read from here (a running pool's own list counts then).
+    /// </summary>
+    private protected List<PfVfAddresses>? PoolPfs()
+    {
+        if (LibvirtUri.IsRemote(ConnectionUri))
+        {
+            return null;
+        }
+
+        return PfVfAddresses(AllPfs());
+    }
+
+    /// <summary>The report of each hostdev network in <paramref name="inventory"/>.</summary>
+    private protected List<LibvirtSriovNetwork> Describe(LibvirtInventory inventory)
+    {
+        var pfs = PoolPfs();
+        var networks = new List<LibvirtSriovNetwork>(inventory.Networks.Count);
+        foreach (var network in inventory.Networks)
+        {
+            networks.Add(SriovNetworkReport.Describe(ConnectionUri, network, inventory.Guests, pfs));
+        }
+
+        return networks;
+    }
+}
