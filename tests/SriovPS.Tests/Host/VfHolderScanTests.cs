@@ -103,6 +103,20 @@ public sealed class VfHolderScanTests
     }
 
     [Fact]
+    public void AVfARunningGuestHolds_IsNamedWithTheGuest_EvenWithNoProcessInSight()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        var discovery = new SriovDiscovery(tree.Files);
+        var pf = discovery.GetPfs().Single(p => p.Name == "eno49");
+
+        var holders = new VfHolderScan(tree.Files).Find(discovery.GetVfs(pf), new System.Collections.Generic.Dictionary<string, string> { ["0000:04:10.4"] = "z-k8s-n-1" });
+
+        var holder = Assert.Single(holders);
+        Assert.Equal((VfHoldKind.LibvirtGuest, 1, "0000:04:10.4"), (holder.Kind, holder.VfIndex, holder.VfPciAddress));
+        Assert.Equal("the running libvirt guest 'z-k8s-n-1' has vf 1 (0000:04:10.4)", holder.ToString());
+    }
+
+    [Fact]
     public void AVfWithItsNetDriverButNoInterfaceHere_IsInAnotherNamespace()
     {
         using var tree = HostTree.FromFixture("i350-4port");
