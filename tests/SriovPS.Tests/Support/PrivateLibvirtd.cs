@@ -15,7 +15,8 @@ public sealed class PrivateLibvirtd : IDisposable
 {
     private const string Daemon = "/usr/sbin/libvirtd";
 
-    // Runs in the new mount namespace: bind the private directories, then become libvirtd.
+    // Runs in the new mount namespace: bind the private directories, then become libvirtd (its own pid
+    // file, so a libvirtd the machine runs does not stop it).
     private const string Script = """
         set -e
         mount --make-rprivate /
@@ -25,7 +26,7 @@ public sealed class PrivateLibvirtd : IDisposable
         mount --bind "$1/lib" /var/lib/libvirt
         mount --bind "$1/cache" /var/cache/libvirt
         mount --bind "$1/run" /run/libvirt
-        exec /usr/sbin/libvirtd
+        exec /usr/sbin/libvirtd --pid-file "$1/libvirtd.pid"
         """;
 
     private readonly string _directory;
