@@ -191,4 +191,35 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
             domain.Undefine();
         }
     }
+
+    [SkippableFact]
+    public void VfOwners_AreTheRunningGuestsWithAVf_ReadInOnePass()
+    {
+        var connection = Connection();
+        string guest = _name + "-vf";
+        using var domain = connection.DefineDomain(
+            $"<domain type='test'><name>{guest}</name><memory>65536</memory><os><type>hvm</type></os><devices>" +
+            "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x04' slot='0x10' function='0x4'/></source></hostdev>" +
+            "<interface type='hostdev' managed='yes'><source><address type='pci' domain='0x0000' bus='0x04' slot='0x11' function='0x0'/></source></interface>" +
+            "</devices></domain>");
+        try
+        {
+            Assert.DoesNotContain("0000:04:10.4", LibvirtInventory.Read(connection, runningOnly: true).VfOwners().Keys);
+
+            domain.Create();
+            var owners = LibvirtInventory.Read(connection, runningOnly: true).VfOwners();
+
+            Assert.Equal(guest, owners["0000:04:10.4"]);
+            Assert.Equal(guest, owners["0000:04:11.0"]);
+        }
+        finally
+        {
+            if (domain.IsActive)
+            {
+                domain.Destroy();
+            }
+
+            domain.Undefine();
+        }
+    }
 }
