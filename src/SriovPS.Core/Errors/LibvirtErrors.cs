@@ -36,45 +36,54 @@ internal static class LibvirtErrors
             error),
     };
 
-    /// <summary>A call on a network failed; <paramref name="doing"/> says what the module was doing ("define network 'x'").</summary>
-    internal static SriovException ForNetwork(LibvirtException error, string network, string doing) => error.Code switch
+    /// <summary>
+    /// A call on a network failed; <paramref name="doing"/> says what the module was doing ("define
+    /// network 'x'"), and <paramref name="note"/>, when given, what state that left behind.
+    /// </summary>
+    internal static SriovException ForNetwork(LibvirtException error, string network, string doing, string? note = null)
+    {
+        string said = note is null ? error.LibvirtMessage ?? error.Message : $"{error.LibvirtMessage ?? error.Message}. {note}";
+        return Map(error, network, doing, said);
+    }
+
+    private static SriovException Map(LibvirtException error, string network, string doing, string said) => error.Code switch
     {
         LibvirtErrorCodes.NoNetwork => NetworkNotFound(network, error),
         LibvirtErrorCodes.NetworkExists => new SriovResourceExistsException(
             ErrorCatalog.LibvirtNetworkExists,
-            $"Could not {doing}: {error.LibvirtMessage}",
+            $"Could not {doing}: {said}",
             network,
             "Choose another -Name, or remove the existing network with Remove-LibvirtSriovNetwork.",
             error),
         LibvirtErrorCodes.OperationFailed when error.LibvirtMessage?.Contains("already exists", System.StringComparison.Ordinal) == true =>
             new SriovResourceExistsException(
                 ErrorCatalog.LibvirtNetworkExists,
-                $"Could not {doing}: {error.LibvirtMessage}",
+                $"Could not {doing}: {said}",
                 network,
                 "Choose another -Name, or remove the existing network with Remove-LibvirtSriovNetwork.",
                 error),
         LibvirtErrorCodes.XmlError or LibvirtErrorCodes.XmlDetail or LibvirtErrorCodes.XmlInvalidSchema
             or LibvirtErrorCodes.ConfigUnsupported or LibvirtErrorCodes.InvalidArg => new SriovInvalidArgumentException(
                 ErrorCatalog.LibvirtDefinitionRejected,
-                $"libvirt rejected the definition when asked to {doing}: {error.LibvirtMessage}",
+                $"libvirt rejected the definition when asked to {doing}: {said}",
                 network,
                 null,
                 error),
         LibvirtErrorCodes.OperationDenied or LibvirtErrorCodes.AccessDenied => new SriovPermissionDeniedException(
             ErrorCatalog.LibvirtPermissionDenied,
-            $"libvirt refused to {doing}: {error.LibvirtMessage}",
+            $"libvirt refused to {doing}: {said}",
             network,
             "Connect read-write as root, or as a member of the libvirt group.",
             error),
         LibvirtErrorCodes.SystemError or LibvirtErrorCodes.Rpc when error.Domain is RpcDomain or RemoteDomain => new SriovConnectionException(
             ErrorCatalog.LibvirtConnectionFailed,
-            $"The connection to libvirt broke while asked to {doing}: {error.LibvirtMessage}",
+            $"The connection to libvirt broke while asked to {doing}: {said}",
             network,
             "Check that libvirtd is still running, then run the command again.",
             error),
         _ => new SriovInvalidOperationException(
             ErrorCatalog.LibvirtOperationFailed,
-            $"libvirt could not {doing}: {error.LibvirtMessage}",
+            $"libvirt could not {doing}: {said}",
             network,
             null,
             error),

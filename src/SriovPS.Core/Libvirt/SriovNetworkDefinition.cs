@@ -170,13 +170,13 @@ internal sealed class SriovNetworkDefinition
         {
             // A network defined by this call and then refused (libvirt builds the pool only when it
             // starts) is undefined again, so a failed command leaves nothing behind.
-            string left = done.Count == 0 ? "" : $" (done: {string.Join(" ", done)})";
+            string? note = done.Count == 0 ? null : $"Done before the failure: {string.Join(" ", done)}";
             if (Existing == ExistingNetwork.None && network is not null && TryUndefine(network))
             {
-                left = " The network it had defined was undefined again.";
+                note = "The network it had defined was undefined again, so nothing was left behind.";
             }
 
-            throw LibvirtErrors.ForNetwork(e, Name, $"set up network '{Name}'{left}");
+            throw LibvirtErrors.ForNetwork(e, Name, $"set up network '{Name}'", note);
         }
         finally
         {

@@ -53,7 +53,12 @@ public abstract class LibvirtCmdlet : SriovCmdlet
         }
         catch (LibvirtException e)
         {
-            ThrowSriovError(LibvirtErrors.ForNetwork(e, ConnectionUri, $"list the networks and guests of {ConnectionUri}"));
+            ThrowSriovError(new SriovInvalidOperationException(
+                ErrorCatalog.LibvirtOperationFailed,
+                $"Could not list the networks and guests of {ConnectionUri}: {e.LibvirtMessage ?? e.Message}",
+                ConnectionUri,
+                null,
+                e));
             throw;
         }
     }

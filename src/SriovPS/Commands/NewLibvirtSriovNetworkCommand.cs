@@ -11,7 +11,7 @@ namespace SriovPS.Commands;
 /// <summary>
 /// <para type="synopsis">Defines a libvirt network that hands the VFs of SR-IOV PFs to guests, one per interface.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LibvirtSriovNetwork", SupportsShouldProcess = true, DefaultParameterSetName = ByPfNameSet)]
+[Cmdlet(VerbsCommon.New, "LibvirtSriovNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPfNameSet)]
 [OutputType(typeof(LibvirtSriovNetwork))]
 public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
 {

@@ -41,6 +41,8 @@ public sealed class CmdletContractTests
     [InlineData("Enable-SriovVf", "Medium")]
     [InlineData("Disable-SriovVf", "High")]
     [InlineData("Set-SriovVf", "Medium")]
+    [InlineData("New-LibvirtSriovNetwork", "Medium")]
+    [InlineData("Remove-LibvirtSriovNetwork", "High")]
     public void ChangersAskAsDesigned(string name, string confirmImpact) =>
         Assert.Equal(confirmImpact, PowerShellMetadata.Cmdlets.Single(c => c.Name == name).ConfirmImpactName);
 

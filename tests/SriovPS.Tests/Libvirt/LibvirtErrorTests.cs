@@ -163,7 +163,7 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         var error = Assert.Throws<SriovInvalidOperationException>(() => plan.Apply(connection, autostart: true, start: true));
 
         Assert.Equal(ErrorCatalog.LibvirtOperationFailed, error.ErrorId);
-        Assert.Contains("The network it had defined was undefined again.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The network it had defined was undefined again, so nothing was left behind.", error.Message, StringComparison.Ordinal);
         Assert.Contains("sriovps-nopf", error.Message, StringComparison.Ordinal);
         Assert.Null(connection.LookupNetwork(name));
     }
