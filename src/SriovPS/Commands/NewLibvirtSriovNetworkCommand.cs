@@ -77,20 +77,38 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
         }
 
         var groups = Name is null ? _pfs.Select(pf => (SriovNetworkDefinition.DefaultName(pf.Name!), new List<SriovPf> { pf })).ToList() : [(Name, _pfs)];
+        var created = new List<string>();
         foreach (var (name, pfs) in groups)
         {
             try
             {
-                Create(name, pfs);
+                if (Create(name, pfs))
+                {
+                    created.Add(name);
+                }
             }
             catch (SriovException e)
             {
                 WriteSriovError(e);
             }
         }
+
+        // The networks as libvirt has them now, read once for all of them.
+        if (created.Count > 0)
+        {
+            var networks = Describe(ReadInventory());
+            foreach (var name in created)
+            {
+                if (networks.Find(n => n.Name == name) is { } network)
+                {
+                    WriteObject(network);
+                }
+            }
+        }
     }
 
-    private void Create(string name, List<SriovPf> pfs)
+    /// <summary>Defines, marks and starts as asked; false when -WhatIf or the user declined.</summary>
+    private bool Create(string name, List<SriovPf> pfs)
     {
         var plan = SriovNetworkDefinition.Plan(Connection, name, PfVfAddresses(pfs), Start);
         var actions = new List<string>();
@@ -130,17 +148,9 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
         }
         else
         {
-            return;
+            return false;
         }
 
-        WriteReport(name);
-    }
-
-    private void WriteReport(string name)
-    {
-        if (Describe(ReadInventory()).Find(n => n.Name == name) is { } network)
-        {
-            WriteObject(network);
-        }
+        return true;
     }
 }

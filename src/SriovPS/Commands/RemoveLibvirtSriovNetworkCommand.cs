@@ -24,15 +24,20 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private List<LibvirtSriovNetwork>? _networks;
+
     protected override void ProcessRecord()
     {
-        // Read for each pipeline item: an earlier item may have removed networks.
-        var networks = Describe(ReadInventory());
-        foreach (var network in NetworkSelection.Select(networks, Name, WriteSriovError))
+        // libvirt is read once per command; what this command removes leaves the list as it goes.
+        _networks ??= Describe(ReadInventory());
+        foreach (var network in NetworkSelection.Select(_networks, Name, WriteSriovError))
         {
             try
             {
-                Remove(network);
+                if (Remove(network))
+                {
+                    _networks.Remove(network);
+                }
             }
             catch (SriovException e)
             {
@@ -41,7 +46,8 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
         }
     }
 
-    private void Remove(LibvirtSriovNetwork network)
+    /// <summary>Removes the network; false when -WhatIf or the user declined.</summary>
+    private bool Remove(LibvirtSriovNetwork network)
     {
         if (network.RunningConsumers.Count > 0 && !Force)
         {
@@ -62,7 +68,7 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
 
         if (!ShouldProcess(target, $"{string.Join(" and ", action)} the SR-IOV network", out _))
         {
-            return;
+            return false;
         }
 
         if (network.RunningConsumers.Count > 0)
@@ -74,5 +80,7 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
         {
             WriteVerbose(done);
         }
+
+        return true;
     }
 }
