@@ -135,6 +135,7 @@ internal static class SriovNetworkReport
     private static IReadOnlyList<string>? Current(IReadOnlyList<PfVfAddresses> pfs, string pfName) =>
         pfs.FirstOrDefault(pf => pf.Name == pfName)?.VfAddresses ?? [];
 
-    private static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+    /// <summary>Whether two VF address lists hold the same VFs, in any order.</summary>
+    internal static bool SameSet(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
         a.Count == b.Count && a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
 }

@@ -58,7 +58,7 @@ internal static class SriovPoolRefresh
     private static PoolRefreshOutcome? Refresh(LibvirtConnection connection, HostdevNetworkState network, LibvirtInventory inventory, PfVfAddresses now)
     {
         var running = network.Running?.Addresses ?? [];
-        if (running.Count == now.VfAddresses.Count && running.All(now.VfAddresses.Contains))
+        if (SriovNetworkReport.SameSet(running, now.VfAddresses))
         {
             return null;
         }
