@@ -65,6 +65,17 @@ public static class ErrorCatalog
     public const string LibvirtNetworkInUse = "LibvirtNetworkInUse";
     public const string InvalidNetworkName = "InvalidNetworkName";
     public const string SriovPoolEmpty = "SriovPoolEmpty";
+    public const string VmNotFound = "VmNotFound";
+    public const string VmSriovInterfaceNotFound = "VmSriovInterfaceNotFound";
+    public const string NotSriovNetwork = "NotSriovNetwork";
+    public const string NotSriovInterface = "NotSriovInterface";
+    public const string InvalidVmInterfaceArgument = "InvalidVmInterfaceArgument";
+    public const string MacAddressInUse = "MacAddressInUse";
+    public const string VfOwnedByGuest = "VfOwnedByGuest";
+    public const string VmNotRunning = "VmNotRunning";
+    public const string GuestPciSlotsExhausted = "GuestPciSlotsExhausted";
+    public const string SriovPoolExhausted = "SriovPoolExhausted";
+    public const string PfNotOnline = "PfNotOnline";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -123,6 +134,17 @@ public static class ErrorCatalog
             [LibvirtNetworkInUse] = SriovErrorCategory.ResourceBusy,
             [InvalidNetworkName] = SriovErrorCategory.InvalidArgument,
             [SriovPoolEmpty] = SriovErrorCategory.InvalidOperation,
+            [VmNotFound] = SriovErrorCategory.ObjectNotFound,
+            [VmSriovInterfaceNotFound] = SriovErrorCategory.ObjectNotFound,
+            [NotSriovNetwork] = SriovErrorCategory.InvalidArgument,
+            [NotSriovInterface] = SriovErrorCategory.InvalidArgument,
+            [InvalidVmInterfaceArgument] = SriovErrorCategory.InvalidArgument,
+            [MacAddressInUse] = SriovErrorCategory.ResourceExists,
+            [VfOwnedByGuest] = SriovErrorCategory.ResourceBusy,
+            [VmNotRunning] = SriovErrorCategory.InvalidOperation,
+            [GuestPciSlotsExhausted] = SriovErrorCategory.LimitsExceeded,
+            [SriovPoolExhausted] = SriovErrorCategory.ResourceUnavailable,
+            [PfNotOnline] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

@@ -1,3 +1,4 @@
+using System;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Errors;
@@ -45,6 +46,80 @@ internal static class LibvirtErrors
         string said = note is null ? error.LibvirtMessage ?? error.Message : $"{error.LibvirtMessage ?? error.Message}. {note}";
         return Map(error, network, doing, said);
     }
+
+    /// <summary>
+    /// A call on guest <paramref name="vm"/> failed while the module was asked to <paramref name="doing"/>.
+    /// The seeds' failures get their own ids and remedies: no free PCI slot for a live attach, an
+    /// exhausted pool, a PF that is down.
+    /// </summary>
+    internal static SriovException ForGuest(LibvirtException error, string vm, string doing)
+    {
+        string said = error.LibvirtMessage ?? error.Message;
+        if (error.Code == LibvirtErrorCodes.NoDomain)
+        {
+            return VmNotFound(vm, error);
+        }
+
+        if (IsNoPciSlots(error))
+        {
+            return new SriovLimitsExceededException(
+                ErrorCatalog.GuestPciSlotsExhausted,
+                $"Could not {doing}: {said}: the running guest '{vm}' has no free PCI slot for another device.",
+                vm,
+                "Add the interface to the definition only (-Config without -Live) and restart the guest: libvirt then adds the PCIe root ports it needs.",
+                error);
+        }
+
+        if (said.Contains(PoolExhaustedText, StringComparison.Ordinal))
+        {
+            return new SriovResourceUnavailableException(
+                ErrorCatalog.SriovPoolExhausted,
+                $"Could not {doing}: {said}.",
+                vm,
+                "Free a VF of the pool (stop a guest that uses it, or remove one of its interfaces), or give the PF more VFs with Enable-SriovVf; Get-LibvirtSriovNetwork shows InUse and Free.",
+                error);
+        }
+
+        if (said.Contains("PF is not online", StringComparison.Ordinal))
+        {
+            var pf = System.Text.RegularExpressions.Regex.Match(said, "PF '([^']+)'");
+            string name = pf.Success ? pf.Groups[1].Value : "<pf>";
+            return new SriovInvalidOperationException(
+                ErrorCatalog.PfNotOnline,
+                $"Could not {doing}: {said}.",
+                vm,
+                $"Bring the PF up, now and at boot: Set-SriovPf -Name {name} -LinkState Up -Persist.",
+                error);
+        }
+
+        if (error.Code == LibvirtErrorCodes.OperationInvalid && said.Contains("not running", StringComparison.Ordinal))
+        {
+            return VmNotRunning(vm, doing, error);
+        }
+
+        return Map(error, vm, doing, said);
+    }
+
+    /// <summary>Whether a live attach failed because the guest has no free PCI slot (libvirt's "No more available PCI slots").</summary>
+    internal static bool IsNoPciSlots(LibvirtException error) =>
+        error.LibvirtMessage?.Contains("No more available PCI slots", StringComparison.Ordinal) == true;
+
+    internal static SriovObjectNotFoundException VmNotFound(string vm, LibvirtException? error = null) => new(
+        ErrorCatalog.VmNotFound,
+        $"There is no libvirt guest '{vm}'.",
+        vm,
+        "Run 'virsh list --all' to list the guests, or check -Uri.",
+        error);
+
+    internal static SriovInvalidOperationException VmNotRunning(string vm, string doing, LibvirtException? error = null) => new(
+        ErrorCatalog.VmNotRunning,
+        $"Could not {doing}: the guest '{vm}' is not running.",
+        vm,
+        "Leave out -Live to change only the guest's definition (used from its next start), or start the guest first.",
+        error);
+
+    // The seeds' failure at guest start when a pool has no free VF (libvirt's network driver words).
+    internal const string PoolExhaustedText = "requires exclusive access to interfaces, but none are available";
 
     private static SriovException Map(LibvirtException error, string network, string doing, string said) => error.Code switch
     {

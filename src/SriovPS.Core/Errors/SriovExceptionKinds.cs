@@ -43,3 +43,6 @@ public sealed class SriovReadException(string errorId, string message, object? t
 
 public sealed class SriovOperationTimeoutException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
     : SriovException(SriovErrorCategory.OperationTimeout, errorId, message, target, remedy, inner);
+
+public sealed class SriovResourceUnavailableException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
+    : SriovException(SriovErrorCategory.ResourceUnavailable, errorId, message, target, remedy, inner);

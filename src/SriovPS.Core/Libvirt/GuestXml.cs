@@ -5,42 +5,42 @@ using System.Xml.Linq;
 namespace SriovPS.Libvirt;
 
 /// <summary>
-/// What a guest's definition says about SR-IOV: its interfaces on libvirt networks (one entry per
-/// interface, so three interfaces on one pool count three), and the PCI devices it is given directly
-/// (<c>&lt;hostdev&gt;</c>, or <c>&lt;interface type='hostdev'&gt;</c> with a fixed VF).
+/// What a guest's definition says about SR-IOV: its interfaces that can carry a VF, its interfaces
+/// on libvirt networks (one entry per interface, so three interfaces on one pool count three), and
+/// the PCI devices it is given (<c>&lt;hostdev&gt;</c>, a fixed VF, or the VF a pool handed a running
+/// guest), and the MACs of all its interfaces.
 /// </summary>
-internal sealed record GuestXml(string Name, IReadOnlyList<string> NetworkInterfaces, IReadOnlyList<string> PciDevices)
+internal sealed record GuestXml(
+    string Name,
+    IReadOnlyList<GuestInterfaceXml> Interfaces,
+    IReadOnlyList<string> NetworkInterfaces,
+    IReadOnlyList<string> PciDevices,
+    IReadOnlyList<string> MacAddresses)
 {
     /// <summary>Reads a guest's XML (as virDomainGetXMLDesc returns it).</summary>
     /// <exception cref="System.Xml.XmlException">It is not XML.</exception>
     internal static GuestXml Parse(string xml)
     {
         var domain = XElement.Parse(xml);
+        string name = (string?)domain.Element("name") ?? "";
         var devices = domain.Element("devices");
         if (devices is null)
         {
-            return new GuestXml((string?)domain.Element("name") ?? "", [], []);
+            return new GuestXml(name, [], [], [], []);
         }
 
-        var networks = new List<string>();
-        var pci = new List<string>();
-        foreach (var device in devices.Elements())
+        var interfaces = GuestInterfaceXml.ReadAll(devices);
+        var pci = interfaces.Select(i => i.SourcePciAddress).OfType<string>().ToList();
+        foreach (var hostdev in devices.Elements("hostdev"))
         {
-            string? type = (string?)device.Attribute("type");
-            var source = device.Element("source");
-            if (device.Name == "interface" && type == "network" && (string?)source?.Attribute("network") is { } network)
+            if ((string?)hostdev.Attribute("type") == "pci" && hostdev.Element("source")?.Element("address") is { } address
+                && LibvirtPciAddress.Read(address) is { } pciAddress)
             {
-                networks.Add(network);
-            }
-            else if ((device.Name == "interface" && type == "hostdev") || (device.Name == "hostdev" && type == "pci"))
-            {
-                if (source?.Element("address") is { } address && LibvirtPciAddress.Read(address) is { } pciAddress)
-                {
-                    pci.Add(pciAddress);
-                }
+                pci.Add(pciAddress);
             }
         }
 
-        return new GuestXml((string?)domain.Element("name") ?? "", networks, pci);
+        var macs = devices.Elements("interface").Select(GuestInterfaceXml.MacOf).OfType<string>().ToList();
+        return new GuestXml(name, interfaces, interfaces.Select(i => i.Network).OfType<string>().ToList(), pci, macs);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Xml;
 using SriovPS.Native.Libvirt;
 
@@ -29,15 +30,24 @@ internal sealed record GuestState(string Name, bool Active, GuestXml Definition,
 /// </summary>
 internal sealed class LibvirtInventory
 {
-    private LibvirtInventory(List<HostdevNetworkState> networks, List<GuestState> guests)
+    private readonly List<GuestState> _guests;
+
+    private LibvirtInventory(List<HostdevNetworkState> networks, bool networksListed, List<GuestState> guests)
     {
         Networks = networks;
-        Guests = guests;
+        NetworksListed = networksListed;
+        _guests = guests;
     }
 
     public IReadOnlyList<HostdevNetworkState> Networks { get; }
 
-    public IReadOnlyList<GuestState> Guests { get; }
+    /// <summary>
+    /// False when the connection has no network driver (<c>qemu:///embed</c>): then no pool is known,
+    /// and an interface on a libvirt network may or may not be on one.
+    /// </summary>
+    public bool NetworksListed { get; }
+
+    public IReadOnlyList<GuestState> Guests => _guests;
 
     /// <summary>
     /// Reads the hostdev networks and the guests; with <paramref name="runningOnly"/> only what is
@@ -47,7 +57,19 @@ internal sealed class LibvirtInventory
     internal static LibvirtInventory Read(LibvirtConnection connection, bool runningOnly = false)
     {
         var networks = new List<HostdevNetworkState>();
-        foreach (var network in connection.ListNetworks())
+        IReadOnlyList<LibvirtNetwork> listed;
+        bool networksListed = true;
+        try
+        {
+            listed = connection.ListNetworks();
+        }
+        catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoSupport)
+        {
+            listed = [];
+            networksListed = false;
+        }
+
+        foreach (var network in listed)
         {
             using (network)
             {
@@ -70,8 +92,34 @@ internal sealed class LibvirtInventory
             }
         }
 
-        return new LibvirtInventory(networks, guests);
+        return new LibvirtInventory(networks, networksListed, guests);
     }
+
+    /// <summary>The guest called <paramref name="name"/> (exactly), or null.</summary>
+    internal GuestState? Guest(string name) => _guests.Find(g => g.Name == name);
+
+    /// <summary>Reads one guest again after a change to it, leaving the rest as read.</summary>
+    /// <exception cref="LibvirtException">The guest could not be read.</exception>
+    internal GuestState? Refresh(LibvirtConnection connection, string name)
+    {
+        int index = _guests.FindIndex(g => g.Name == name);
+        using var domain = connection.LookupDomain(name);
+        var state = domain is null ? null : ReadGuest(domain, runningOnly: false);
+        if (index >= 0)
+        {
+            _guests.RemoveAt(index);
+        }
+
+        if (state is not null)
+        {
+            _guests.Insert(index >= 0 ? index : _guests.Count, state);
+        }
+
+        return state;
+    }
+
+    /// <summary>The hostdev network called <paramref name="name"/>, or null.</summary>
+    internal HostdevNetworkState? Network(string name) => Networks.FirstOrDefault(n => n.Name == name);
 
     /// <summary>The running guest that holds each VF (PCI address): fixed hostdevs of running guests, and the running pools' assignments.</summary>
     internal Dictionary<string, string> VfOwners()

@@ -3,10 +3,10 @@ using System.Xml.Linq;
 namespace SriovPS.Libvirt;
 
 /// <summary>
-/// One port of a running network (virNetworkPortGetXMLDesc): the guest it belongs to and, for a
-/// hostdev pool, the VF libvirt handed that guest (<c>&lt;plug type='hostdev-pci'&gt;&lt;address …/&gt;</c>).
+/// One port of a running network (virNetworkPortGetXMLDesc): the guest it belongs to, the MAC of
+/// that guest's interface and, for a hostdev pool, the VF libvirt handed that guest (<c>&lt;plug type='hostdev-pci'&gt;&lt;address …/&gt;</c>).
 /// </summary>
-internal sealed record NetworkPortXml(string? Owner, string? VfAddress)
+internal sealed record NetworkPortXml(string? Owner, string? MacAddress, string? VfAddress)
 {
     /// <exception cref="System.Xml.XmlException">It is not XML.</exception>
     internal static NetworkPortXml Parse(string xml)
@@ -17,6 +17,7 @@ internal sealed record NetworkPortXml(string? Owner, string? VfAddress)
         string? address = (string?)plug?.Attribute("type") == "hostdev-pci" && plug!.Element("address") is { } element
             ? LibvirtPciAddress.Read(element)
             : null;
-        return new NetworkPortXml(owner, address);
+        string? mac = ((string?)port.Element("mac")?.Attribute("address"))?.ToLowerInvariant();
+        return new NetworkPortXml(owner, mac, address);
     }
 }

@@ -27,7 +27,7 @@ public sealed class GetLibvirtSriovNetworkCommand : LibvirtCmdlet
     {
         // libvirt is read once, however many names arrive through the pipeline.
         _networks ??= Describe(ReadInventory());
-        foreach (var network in NetworkSelection.Select(_networks, Name, WriteSriovError))
+        foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))
         {
             WriteObject(network);
         }

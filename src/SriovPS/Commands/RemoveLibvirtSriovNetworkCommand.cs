@@ -30,7 +30,7 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
     {
         // libvirt is read once per command; what this command removes leaves the list as it goes.
         _networks ??= Describe(ReadInventory());
-        foreach (var network in NetworkSelection.Select(_networks, Name, WriteSriovError))
+        foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))
         {
             try
             {

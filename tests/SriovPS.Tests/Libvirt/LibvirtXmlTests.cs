@@ -128,7 +128,7 @@ public sealed class LibvirtXmlTests
             </networkport>
             """);
 
-        Assert.Equal(new NetworkPortXml("z-k8s-n-1", "0000:04:10.4"), port);
-        Assert.Equal(new NetworkPortXml("vm", null), NetworkPortXml.Parse("<networkport><owner><name>vm</name></owner><plug type='bridge' bridge='virbr0'/></networkport>"));
+        Assert.Equal(new NetworkPortXml("z-k8s-n-1", "52:54:00:59:50:09", "0000:04:10.4"), port);
+        Assert.Equal(new NetworkPortXml("vm", null, null), NetworkPortXml.Parse("<networkport><owner><name>vm</name></owner><plug type='bridge' bridge='virbr0'/></networkport>"));
     }
 }

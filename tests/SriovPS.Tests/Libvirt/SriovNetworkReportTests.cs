@@ -39,7 +39,7 @@ public sealed class SriovNetworkReportTests
     [Fact]
     public void ARunningPoolWithTwoGuestsOnIt_IsOk_WithFiveFree()
     {
-        var network = PfPool(ports: [new("z-k8s-n-1", Eno49Vfs[0]), new("z-k8s-n-1", Eno49Vfs[1])]);
+        var network = PfPool(ports: [new("z-k8s-n-1", null, Eno49Vfs[0]), new("z-k8s-n-1", null, Eno49Vfs[1])]);
 
         var report = Describe(network, [Guest("z-k8s-n-1", true, 2), Guest("z-k8s-n-2", false, 1)], Eno49());
 
@@ -64,7 +64,7 @@ public sealed class SriovNetworkReportTests
     [Fact]
     public void EveryVfHandedOut_IsExhausted()
     {
-        var ports = Eno49Vfs.Select(vf => new NetworkPortXml("big", vf)).ToArray();
+        var ports = Eno49Vfs.Select(vf => new NetworkPortXml("big", null, vf)).ToArray();
 
         var report = Describe(PfPool(ports: ports), [Guest("big", true, 7)], Eno49());
 

@@ -1,0 +1,151 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Errors;
+using SriovPS.Libvirt;
+using SriovPS.Native.Libvirt;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gives a libvirt guest SR-IOV interfaces: on a pool (a VF handed out at start) or on a fixed VF.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "VmSriovInterface", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByNetworkSet)]
+[OutputType(typeof(VmSriovInterface))]
+public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
+{
+    private const string ByNetworkSet = "ByNetwork";
+    private const string ByVfSet = "ByVf";
+
+    private LibvirtInventory? _inventory;
+    private List<PfVfAddresses>? _pfs;
+
+    /// <summary>The guest (libvirt domain).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
+    public string? VmName { get; set; }
+
+    /// <summary>The pool (hostdev network) the interfaces take their VFs from.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByNetworkSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
+    public string? Network { get; set; }
+
+    /// <summary>A VF from Get-SriovVf, given to the guest itself (a fixed VF).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByVfSet)]
+    [ValidateNotNull]
+    public SriovVf? Vf { get; set; }
+
+    /// <summary>How many pool interfaces to add (1 when omitted; the number of -MacAddress values when those are given).</summary>
+    [Parameter(ParameterSetName = ByNetworkSet)]
+    [ValidateRange(1, 256)]
+    public int Count { get; set; }
+
+    /// <summary>The interfaces' MACs, one per interface. An interface already there with its MAC is left as it is, so a script that names MACs can run again.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? MacAddress { get; set; }
+
+    /// <summary>The VLAN the VF tags the guest's traffic with (<c>&lt;vlan&gt;&lt;tag id='42'/&gt;</c>).</summary>
+    [Parameter]
+    [ValidateRange(0, 4095)]
+    public int? Vlan { get; set; }
+
+    /// <summary>An 802.1Qbh port profile (<c>&lt;virtualport type='802.1Qbh'&gt;</c>), for switches that apply port profiles.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VirtualPortProfileId { get; set; }
+
+    /// <summary>Adds to the guest's definition, used from its next start (the default).</summary>
+    [Parameter]
+    public SwitchParameter Config { get; set; }
+
+    /// <summary>Adds to the running guest now; with -Config too, to both.</summary>
+    [Parameter]
+    public SwitchParameter Live { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        _inventory ??= ReadInventory();
+        _pfs ??= PoolPfs();
+        var request = new VmInterfaceRequest(
+            VmName!,
+            Network,
+            Vf?.PciAddress,
+            Vf is null ? null : $"{Vf.PfName} vf {Vf.Index}",
+            MacAddress,
+            MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null,
+            Vlan,
+            VirtualPortProfileId,
+            Config || !Live,
+            Live);
+        try
+        {
+            Add(request);
+        }
+        catch (SriovException e)
+        {
+            WriteSriovError(e);
+        }
+    }
+
+    private void Add(VmInterfaceRequest request)
+    {
+        var plan = VmSriovInterfaceAddition.Plan(Connection, _inventory!, Describe(_inventory!), _pfs, request);
+        foreach (string note in plan.Notes)
+        {
+            WriteVerbose(note);
+        }
+
+        foreach (string warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (plan.Interfaces.Count > 0 && !ShouldProcess(request.VmName, plan.Action, out _))
+        {
+            return;
+        }
+
+        var restartWarnings = new Dictionary<string, string>();
+        if (plan.Interfaces.Count > 0)
+        {
+            foreach (string mac in plan.Apply(Connection, WriteVerbose))
+            {
+                restartWarnings[mac] = $"The running guest '{request.VmName}' has no free PCI slot (\"No more available PCI slots\"): the interface {mac} " +
+                    "is in its definition only. Shut the guest down and start it again to get it: libvirt then adds the PCIe root ports it needs.";
+                WriteWarning(restartWarnings[mac]);
+            }
+
+            RefreshGuest(request.VmName);
+        }
+
+        if (_inventory!.Guest(request.VmName) is not { } guest)
+        {
+            return;
+        }
+
+        foreach (var item in VmSriovInterfaceReport.Describe(ConnectionUri, guest, _inventory, Describe(_inventory), _pfs))
+        {
+            if (plan.MacAddresses.Contains(item.MacAddress))
+            {
+                item.Warnings = restartWarnings.TryGetValue(item.MacAddress, out string? restart) ? [.. plan.Warnings, restart] : plan.Warnings;
+                WriteObject(item);
+            }
+        }
+    }
+
+    private void RefreshGuest(string vmName)
+    {
+        try
+        {
+            _inventory!.Refresh(Connection, vmName);
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForGuest(e, vmName, "read the guest back");
+        }
+    }
+}

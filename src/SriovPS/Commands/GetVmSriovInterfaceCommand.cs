@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Libvirt;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists the SR-IOV interfaces of libvirt guests: on pools or fixed VFs, with MAC, VLAN and the VF a running guest has.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "VmSriovInterface")]
+[OutputType(typeof(VmSriovInterface))]
+public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
+{
+    private LibvirtInventory? _inventory;
+    private List<LibvirtSriovNetwork>? _pools;
+    private List<PfVfAddresses>? _pfs;
+    private List<SriovPS.Host.NamePattern>? _networks;
+
+    /// <summary>Names of the guests; wildcards allowed. Every guest when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VmNameCompleter))]
+    public string[]? VmName { get; set; }
+
+    /// <summary>Only interfaces on these pools; wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
+    public string[]? Network { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        // libvirt is read once, however many names arrive through the pipeline.
+        if (_inventory is null)
+        {
+            _inventory = ReadInventory();
+            _pools = Describe(_inventory);
+            _pfs = PoolPfs();
+            _networks = ParsePatterns(Network, SriovPS.Host.NamePattern.Parse);
+            if (!_inventory.NetworksListed)
+            {
+                WriteWarning($"{ConnectionUri} has no network driver: interfaces on libvirt networks are listed without knowing whether the network is an SR-IOV pool.");
+            }
+        }
+
+        foreach (var guest in NameSelection.Select(_inventory.Guests, g => g.Name, VmName, name => Errors.LibvirtErrors.VmNotFound(name), WriteSriovError))
+        {
+            foreach (var item in VmSriovInterfaceReport.Describe(ConnectionUri, guest, _inventory, _pools!, _pfs))
+            {
+                if (_networks is null || (item.Network is { } network && _networks.Exists(p => p.IsMatch(network))))
+                {
+                    WriteObject(item);
+                }
+            }
+        }
+    }
+}
