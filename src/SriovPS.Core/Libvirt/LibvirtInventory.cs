@@ -95,6 +95,10 @@ internal sealed class LibvirtInventory
         return new LibvirtInventory(networks, networksListed, guests);
     }
 
+    /// <summary>An inventory of states already read (from saved XML).</summary>
+    internal static LibvirtInventory FromStates(IEnumerable<HostdevNetworkState> networks, IEnumerable<GuestState> guests) =>
+        new([.. networks], networksListed: true, [.. guests]);
+
     /// <summary>The guest called <paramref name="name"/> (exactly), or null.</summary>
     internal GuestState? Guest(string name) => _guests.Find(g => g.Name == name);
 

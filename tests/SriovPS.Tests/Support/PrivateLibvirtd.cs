@@ -6,7 +6,7 @@ using System.Threading;
 namespace SriovPS.Tests.Support;
 
 /// <summary>
-/// A real libvirtd (with its real network driver) started for a test class in a private mount
+/// A real libvirtd (with its real network and QEMU drivers) started for a test class in a private mount
 /// namespace: its configuration, state and sockets live in a temporary directory bound over
 /// /etc/libvirt, /var/lib/libvirt, /var/cache/libvirt and /run/libvirt, so the machine's own libvirt
 /// is never touched. Reached as <see cref="Uri"/>. Needs root and the libvirt-daemon-system package.
@@ -16,12 +16,13 @@ public sealed class PrivateLibvirtd : IDisposable
     private const string Daemon = "/usr/sbin/libvirtd";
 
     // Runs in the new mount namespace: bind the private directories, then become libvirtd (its own pid
-    // file, so a libvirtd the machine runs does not stop it).
+    // file, so a libvirtd the machine runs does not stop it). Guests log to files, so no virtlogd is needed.
     private const string Script = """
         set -e
         mount --make-rprivate /
         for d in etc lib cache run; do mkdir -p "$1/$d"; done
         mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt
+        printf 'stdio_handler = "file"\n' > "$1/etc/qemu.conf"
         mount --bind "$1/etc" /etc/libvirt
         mount --bind "$1/lib" /var/lib/libvirt
         mount --bind "$1/cache" /var/cache/libvirt

@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Xml.Linq;
+using SriovPS.Errors;
+using SriovPS.Libvirt;
+using SriovPS.Native.Libvirt;
+using SriovPS.Tests.Support;
+using Xunit;
+
+namespace SriovPS.Tests.Libvirt;
+
+/// <summary>
+/// Guests' SR-IOV interfaces added, read back and removed through libvirt's real QEMU driver, in
+/// process (<c>qemu:///embed</c>): the seeds' <c>virsh attach-device … --config</c> with pools and
+/// fixed VFs, and every refusal before anything changes. The guests are only defined, never started.
+/// </summary>
+[Collection(LibvirtCollection.Name)]
+public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, IDisposable
+{
+    private static readonly PfVfAddresses Eno49 = new("eno49", "0000:04:00.0", ["0000:04:10.0", "0000:04:10.4", "0000:04:11.0", "0000:04:11.4", "0000:04:12.0", "0000:04:12.4", "0000:04:13.0"]);
+
+    private readonly EmbeddedQemu _qemu;
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..6];
+    private readonly List<string> _guests = [];
+
+    public VmSriovInterfaceEmbedTests(EmbeddedQemu qemu) => _qemu = qemu;
+
+    private LibvirtConnection Connection()
+    {
+        Skip.If(_qemu.Unavailable is not null, _qemu.Unavailable);
+        return LibvirtSessions.Connect(_qemu.Uri);
+    }
+
+    private string Define(string name, string devices = "")
+    {
+        string unique = $"{name}-{_suffix}";
+        using var domain = Connection().DefineDomain(EmbeddedQemu.GuestXml(unique, devices));
+        _guests.Add(unique);
+        return unique;
+    }
+
+    public void Dispose()
+    {
+        if (_qemu.Unavailable is not null)
+        {
+            return;
+        }
+
+        foreach (var name in _guests)
+        {
+            using var domain = LibvirtSessions.Connect(_qemu.Uri).LookupDomain(name);
+            domain?.Undefine();
+        }
+    }
+
+    private static VmInterfaceRequest Pool(string vm, string network = "eno49-sr-iov", IReadOnlyList<string>? macs = null, int? count = null, bool config = true, bool live = false) =>
+        new(vm, network, null, null, macs, count, null, null, config, live);
+
+    private static VmInterfaceRequest Fixed(string vm, string vf, string? mac = null, int? vlan = null, string? profile = null) =>
+        new(vm, null, vf, "eno49 vf 0", mac is null ? null : [mac], null, vlan, profile, true, false);
+
+    private VmSriovInterfaceAddition Plan(VmInterfaceRequest request) =>
+        VmSriovInterfaceAddition.Plan(Connection(), LibvirtInventory.Read(Connection()), [], [Eno49], request);
+
+    private List<string> Add(VmInterfaceRequest request) => Plan(request).Apply(Connection(), _ => { });
+
+    private List<VmSriovInterface> Interfaces(string vm)
+    {
+        var inventory = LibvirtInventory.Read(Connection());
+        return VmSriovInterfaceReport.Describe(_qemu.Uri, inventory.Guest(vm)!, inventory, [], [Eno49]);
+    }
+
+    private string InactiveXml(string vm)
+    {
+        using var domain = Connection().LookupDomain(vm)!;
+        return domain.InactiveXml;
+    }
+
+    [SkippableFact]
+    public void APoolInterface_GoesIntoTheDefinition_WithAFreshMac_AndReadsBack()
+    {
+        string vm = Define("z-k8s-n-1");
+
+        var plan = Plan(Pool(vm));
+        var restart = plan.Apply(Connection(), _ => { });
+
+        Assert.Empty(restart);
+        var added = Assert.Single(Interfaces(vm));
+        Assert.Equal(plan.MacAddresses.Single(), added.MacAddress);
+        Assert.StartsWith("52:54:00:", added.MacAddress, StringComparison.Ordinal);
+        Assert.Equal(("eno49-sr-iov", (string?)null, true, false, false), (added.Network, added.SourcePciAddress, added.InConfig, added.Active, added.VmRunning));
+        var element = XElement.Parse(InactiveXml(vm)).Element("devices")!.Element("interface")!;
+        Assert.Equal(("network", "eno49-sr-iov"), ((string?)element.Attribute("type"), (string?)element.Element("source")!.Attribute("network")));
+    }
+
+    [SkippableFact]
+    public void AFixedVf_WithTheSeedsVlanAndPortProfile_IsAManagedHostdevInterface()
+    {
+        string vm = Define("MyGuest");
+
+        Add(Fixed(vm, "0000:04:10.0", "52:54:00:6D:90:02", vlan: 42, profile: "finance"));
+
+        var element = XElement.Parse(InactiveXml(vm)).Element("devices")!.Element("interface")!;
+        Assert.Equal(("hostdev", "yes"), ((string?)element.Attribute("type"), (string?)element.Attribute("managed")));
+        Assert.Equal("0000:04:10.0", LibvirtPciAddress.Read(element.Element("source")!.Element("address")!));
+        Assert.Equal("42", (string?)element.Element("vlan")!.Element("tag")!.Attribute("id"));
+        Assert.Equal(("802.1Qbh", "finance"), ((string?)element.Element("virtualport")!.Attribute("type"), (string?)element.Element("virtualport")!.Element("parameters")!.Attribute("profileid")));
+        var read = Assert.Single(Interfaces(vm));
+        Assert.Equal(("52:54:00:6d:90:02", "0000:04:10.0", 42, "finance"), (read.MacAddress, read.SourcePciAddress, read.Vlan, read.VirtualPortProfileId));
+        Assert.Equal(("eno49", 0, (string?)null), (read.PfName, read.VfIndex, read.Network));
+    }
+
+    [SkippableFact]
+    public void FourPoolInterfaces_WithGivenMacs_RunAgain_AddNothing()
+    {
+        string vm = Define("z-k8s-n-2");
+        string[] macs = ["52:54:00:2b:4e:d3", "52:54:00:47:82:9e", "52:54:00:ed:e4:a3", "52:54:00:16:55:cf"];
+        Add(Pool(vm, macs: macs));
+        string before = InactiveXml(vm);
+
+        var again = Plan(Pool(vm, macs: macs));
+
+        Assert.Empty(again.Interfaces);
+        Assert.Equal(4, again.Notes.Count);
+        Assert.Equal(macs, Interfaces(vm).Select(i => i.MacAddress));
+        Assert.Equal(before, InactiveXml(vm));
+    }
+
+    [SkippableFact]
+    public void AFixedVfAnotherGuestHas_IsRefused_VfOwnedByGuest_AndNothingChanges()
+    {
+        string owner = Define("z-k8s-n-1");
+        string other = Define("z-k8s-n-2");
+        Add(Fixed(owner, "0000:04:10.4"));
+        string before = InactiveXml(other);
+
+        var error = Assert.Throws<SriovResourceBusyException>(() => Plan(Fixed(other, "0000:04:10.4")));
+
+        Assert.Equal(ErrorCatalog.VfOwnedByGuest, error.ErrorId);
+        Assert.Equal($"VF 0000:04:10.4 (eno49 vf 0) already belongs to the guest '{owner}': one VF can be given to one guest only.", error.Message);
+        Assert.Equal(before, InactiveXml(other));
+    }
+
+    [SkippableFact]
+    public void AMacAnotherGuestUses_IsRefused_MacAddressInUse()
+    {
+        string first = Define("z-k8s-n-1");
+        string second = Define("z-k8s-n-2");
+        Add(Pool(first, macs: ["52:54:00:59:50:09"]));
+
+        var error = Assert.Throws<SriovResourceExistsException>(() => Plan(Pool(second, macs: ["52:54:00:59:50:09"])));
+
+        Assert.Equal((ErrorCatalog.MacAddressInUse, SriovErrorCategory.ResourceExists), (error.ErrorId, error.Category));
+        Assert.Contains($"the guest '{first}'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Interfaces(second));
+    }
+
+    [SkippableFact]
+    public void AnUnknownGuest_IsVmNotFound_AnObjectNotFound()
+    {
+        Connection();
+
+        var error = Assert.Throws<SriovObjectNotFoundException>(() => Plan(Pool("no-such-guest-" + _suffix)));
+
+        Assert.Equal((ErrorCatalog.VmNotFound, SriovErrorCategory.ObjectNotFound), (error.ErrorId, error.Category));
+        Assert.Equal($"There is no libvirt guest 'no-such-guest-{_suffix}'.", error.Message);
+    }
+
+    [SkippableFact]
+    public void AGuestUndefinedBetweenPlanAndAttach_IsVmNotFound()
+    {
+        string vm = Define("z-k8s-n-1");
+        var plan = Plan(Pool(vm));
+        using (var domain = Connection().LookupDomain(vm)!)
+        {
+            domain.Undefine();
+        }
+
+        var error = Assert.Throws<SriovObjectNotFoundException>(() => plan.Apply(Connection(), _ => { }));
+
+        Assert.Equal(ErrorCatalog.VmNotFound, error.ErrorId);
+    }
+
+    [SkippableFact]
+    public void LiveOnAStoppedGuest_IsVmNotRunning_Alone_AndDefinitionOnlyWithConfig()
+    {
+        string vm = Define("z-k8s-n-1");
+
+        var error = Assert.Throws<SriovInvalidOperationException>(() => Plan(Pool(vm, config: false, live: true)));
+        var both = Plan(Pool(vm, config: true, live: true));
+
+        Assert.Equal(ErrorCatalog.VmNotRunning, error.ErrorId);
+        Assert.Equal([(true, false)], both.Interfaces.Select(i => (i.ToConfig, i.ToLive)));
+        Assert.Contains("is not running: the interfaces go into its definition only", both.Notes.Single(), StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData(new[] { "52:54:00:00:00:01", "52:54:00:00:00:02" }, 3, null, null)]
+    [InlineData(new[] { "52:54:00:00:00:01", "52:54:00:00:00:01" }, null, null, null)]
+    [InlineData(null, null, 4096, null)]
+    [InlineData(null, null, null, "has space")]
+    [InlineData(null, null, null, "a-profile-id-that-is-longer-than-39-chars")]
+    public void InvalidRequests_AreInvalidVmInterfaceArgument_AndChangeNothing(string[]? macs, int? count, int? vlan, string? profile)
+    {
+        string vm = Define("z-k8s-n-1");
+
+        var error = Assert.Throws<SriovInvalidArgumentException>(() => Plan(new VmInterfaceRequest(vm, "eno49-sr-iov", null, null, macs, count, vlan, profile, true, false)));
+
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, error.ErrorId);
+        Assert.Empty(Interfaces(vm));
+    }
+
+    [SkippableFact]
+    public void AMulticastMac_IsInvalidMacAddress()
+    {
+        string vm = Define("z-k8s-n-1");
+
+        var error = Assert.Throws<SriovInvalidArgumentException>(() => Plan(Pool(vm, macs: ["01:00:5e:00:00:01"])));
+
+        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.ErrorId);
+    }
+
+    [SkippableFact]
+    public void RemovingByMac_TakesItOutOfTheDefinition_ThenItIsNotFound()
+    {
+        string vm = Define("z-k8s-n-1");
+        Add(Pool(vm, macs: ["52:54:00:2b:4e:d3", "52:54:00:47:82:9e"]));
+        var inventory = LibvirtInventory.Read(Connection());
+
+        var removal = VmSriovInterfaceRemoval.Plan(inventory, [], vm, "52-54-00-2B-4E-D3", config: true, live: false, _ => { });
+        bool released = removal.Apply(Connection());
+
+        Assert.True(released);
+        Assert.Equal("remove the SR-IOV interface 52:54:00:2b:4e:d3 on pool 'eno49-sr-iov' from the guest's definition (from its next start)", removal.Action);
+        Assert.Equal(["52:54:00:47:82:9e"], Interfaces(vm).Select(i => i.MacAddress));
+        var again = Assert.Throws<SriovObjectNotFoundException>(() =>
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: true, live: false, _ => { }));
+        Assert.Equal(ErrorCatalog.VmSriovInterfaceNotFound, again.ErrorId);
+    }
+
+    [SkippableFact]
+    public void AVirtioInterface_IsNotListed_AndRemovingItIsRefused_NotSriovInterface()
+    {
+        const string Virtio = "<interface type='user'><mac address='52:54:00:ff:37:67'/><model type='virtio'/></interface>";
+        string vm = Define("z-k8s-n-1", Virtio);
+        Add(Fixed(vm, "0000:04:11.0"));
+        string before = InactiveXml(vm);
+
+        var error = Assert.Throws<SriovInvalidArgumentException>(() =>
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:ff:37:67", config: true, live: false, _ => { }));
+
+        Assert.Equal(ErrorCatalog.NotSriovInterface, error.ErrorId);
+        Assert.Equal(["0000:04:11.0"], Interfaces(vm).Select(i => i.SourcePciAddress));
+        Assert.Equal(before, InactiveXml(vm));
+    }
+
+    [SkippableFact]
+    public void AConnectionWithoutANetworkDriver_IsSaidSo_AndPoolInterfacesAreStillListed()
+    {
+        string vm = Define("z-k8s-n-1");
+        Add(Pool(vm, network: "any-network"));
+
+        var inventory = LibvirtInventory.Read(Connection());
+
+        Assert.False(inventory.NetworksListed);
+        Assert.Equal("any-network", Assert.Single(Interfaces(vm)).Network);
+    }
+}
