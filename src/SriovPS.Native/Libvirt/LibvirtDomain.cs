@@ -31,7 +31,13 @@ public sealed class LibvirtDomain : IDisposable
     /// <summary>The persistent definition, as the next start will use it.</summary>
     public string InactiveXml => LibvirtConnection.TakeString(Interop.Libvirt.DomainGetXMLDesc(_handle, XmlInactive), Operation("virDomainGetXMLDesc"));
 
+    // virDomainCreateFlags: QEMU starts with its CPUs stopped; devices are assigned all the same.
+    public const uint StartPaused = 1;
+
     public void Create() => Check(Interop.Libvirt.DomainCreate(_handle), "virDomainCreate");
+
+    /// <summary>Starts the guest; <paramref name="flags"/> is <see cref="StartPaused"/> or 0.</summary>
+    public void Create(uint flags) => Check(Interop.Libvirt.DomainCreateWithFlags(_handle, flags), "virDomainCreateWithFlags");
 
     public void Destroy() => Check(Interop.Libvirt.DomainDestroy(_handle), "virDomainDestroy");
 
