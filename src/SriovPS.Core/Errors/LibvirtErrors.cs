@@ -31,7 +31,8 @@ internal static class LibvirtErrors
             ErrorCatalog.LibvirtConnectionFailed,
             $"Cannot connect to libvirt at {uri}: {error.LibvirtMessage}",
             uri,
-            uri.StartsWith("qemu:///", System.StringComparison.Ordinal) || uri.StartsWith("network:///", System.StringComparison.Ordinal)
+            uri.StartsWith("qemu:///", System.StringComparison.Ordinal) || uri.StartsWith("qemu+unix:///", System.StringComparison.Ordinal)
+                || uri.StartsWith("network:///", System.StringComparison.Ordinal)
                 ? "Start libvirtd (systemctl start libvirtd), or name another URI with -Uri or $env:LIBVIRT_DEFAULT_URI."
                 : "Check the URI and that its libvirt daemon is running and reachable.",
             error),
@@ -54,7 +55,7 @@ internal static class LibvirtErrors
     /// </summary>
     internal static SriovException ForGuest(LibvirtException error, string vm, string doing)
     {
-        string said = error.LibvirtMessage ?? error.Message;
+        string said = (error.LibvirtMessage ?? error.Message).TrimEnd('.');
         if (error.Code == LibvirtErrorCodes.NoDomain)
         {
             return VmNotFound(vm, error);

@@ -32,9 +32,10 @@ internal sealed class LibvirtInventory
 {
     private readonly List<GuestState> _guests;
 
-    private LibvirtInventory(List<HostdevNetworkState> networks, bool networksListed, List<GuestState> guests)
+    private LibvirtInventory(List<HostdevNetworkState> networks, bool networksListed, List<GuestState> guests, HashSet<string>? networkNames = null)
     {
         Networks = networks;
+        NetworkNames = networkNames ?? networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         NetworksListed = networksListed;
         _guests = guests;
     }
@@ -48,6 +49,9 @@ internal sealed class LibvirtInventory
     public bool NetworksListed { get; }
 
     public IReadOnlyList<GuestState> Guests => _guests;
+
+    /// <summary>The names of every network of the connection, of any kind.</summary>
+    public IReadOnlySet<string> NetworkNames { get; }
 
     /// <summary>
     /// Reads the hostdev networks and the guests; with <paramref name="runningOnly"/> only what is
@@ -69,10 +73,12 @@ internal sealed class LibvirtInventory
             networksListed = false;
         }
 
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var network in listed)
         {
             using (network)
             {
+                names.Add(network.Name);
                 if (ReadNetwork(network, runningOnly) is { } state)
                 {
                     networks.Add(state);
@@ -92,12 +98,15 @@ internal sealed class LibvirtInventory
             }
         }
 
-        return new LibvirtInventory(networks, networksListed, guests);
+        return new LibvirtInventory(networks, networksListed, guests, names);
     }
 
-    /// <summary>An inventory of states already read (from saved XML).</summary>
-    internal static LibvirtInventory FromStates(IEnumerable<HostdevNetworkState> networks, IEnumerable<GuestState> guests) =>
-        new([.. networks], networksListed: true, [.. guests]);
+    /// <summary>An inventory of states already read (from saved XML), with the names of networks of other kinds.</summary>
+    internal static LibvirtInventory FromStates(IEnumerable<HostdevNetworkState> networks, IEnumerable<GuestState> guests, IEnumerable<string> otherNetworks)
+    {
+        var pools = networks.ToList();
+        return new(pools, networksListed: true, [.. guests], [.. pools.Select(n => n.Name), .. otherNetworks]);
+    }
 
     /// <summary>The guest called <paramref name="name"/> (exactly), or null.</summary>
     internal GuestState? Guest(string name) => _guests.Find(g => g.Name == name);

@@ -52,6 +52,11 @@ internal sealed class VmSriovInterfaceRemoval
         LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, string vmName, string macAddress, bool config, bool live, Action<string> note)
     {
         var guest = inventory.Guest(vmName) ?? throw LibvirtErrors.VmNotFound(vmName);
+        if (live && !config && !guest.Active)
+        {
+            throw LibvirtErrors.VmNotRunning(vmName, "remove an interface from the running guest");
+        }
+
         string mac = Normalize(macAddress);
         var interfaces = VmSriovInterfaceReport.Describe("", guest, inventory, pools, null);
         if (interfaces.Find(i => i.MacAddress == mac) is not { } found)

@@ -38,7 +38,10 @@ internal static class VmSriovInterfaceReport
             var inConfig = config.GetValueOrDefault(mac);
             var running = live.GetValueOrDefault(mac);
             string? network = inConfig?.Network ?? running?.Network ?? portNetwork.GetValueOrDefault(mac);
-            bool isPool = network is not null && (poolByName.ContainsKey(network) || !inventory.NetworksListed);
+            // An interface on a network that no longer exists is most likely on a removed pool: it is
+            // listed (PoolState null), so it can be removed; one on an existing NAT or bridge network is not.
+            bool isPool = network is not null
+                && (poolByName.ContainsKey(network) || !inventory.NetworksListed || !inventory.NetworkNames.Contains(network));
             string? fixedVf = network is null ? (inConfig ?? running)!.SourcePciAddress : null;
             if (!isPool && fixedVf is null)
             {

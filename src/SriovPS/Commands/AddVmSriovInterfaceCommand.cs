@@ -119,7 +119,15 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
                 WriteWarning(restartWarnings[mac]);
             }
 
-            RefreshGuest(request.VmName);
+            if (plan.Interfaces.Any(i => i.ToLive))
+            {
+                // A running guest took VFs from the pool: the pool's ports changed too.
+                _inventory = ReadInventory();
+            }
+            else
+            {
+                RefreshGuest(request.VmName);
+            }
         }
 
         if (_inventory!.Guest(request.VmName) is not { } guest)

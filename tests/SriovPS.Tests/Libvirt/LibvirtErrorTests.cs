@@ -32,7 +32,7 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
     public void NoDaemonOnTheSocket_IsLibvirtConnectionFailed_AConnectionError()
     {
         RequireLibvirt();
-        const string Uri = "qemu:///system?socket=/run/sriovps-no-libvirtd/libvirt-sock";
+        const string Uri = "qemu+unix:///system?socket=/run/sriovps-no-libvirtd/libvirt-sock";
 
         var error = Assert.Throws<SriovConnectionException>(() => LibvirtSessions.Connect(Uri));
 

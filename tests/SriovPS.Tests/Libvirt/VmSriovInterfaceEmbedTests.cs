@@ -95,20 +95,24 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     }
 
     [SkippableFact]
-    public void AFixedVf_WithTheSeedsVlanAndPortProfile_IsAManagedHostdevInterface()
+    public void AFixedVf_WithTheSeedsVlan_OrPortProfile_IsAManagedHostdevInterface()
     {
         string vm = Define("MyGuest");
 
-        Add(Fixed(vm, "0000:04:10.0", "52:54:00:6D:90:02", vlan: 42, profile: "finance"));
+        // The seeds give both; libvirt refuses a VLAN with an 802.1Qbh profile on a VF, so each goes on its own VF here.
+        Add(Fixed(vm, "0000:04:10.0", "52:54:00:6D:90:02", vlan: 42));
+        Add(Fixed(vm, "0000:04:10.4", "52:54:00:6D:90:03", profile: "finance"));
 
-        var element = XElement.Parse(InactiveXml(vm)).Element("devices")!.Element("interface")!;
-        Assert.Equal(("hostdev", "yes"), ((string?)element.Attribute("type"), (string?)element.Attribute("managed")));
-        Assert.Equal("0000:04:10.0", LibvirtPciAddress.Read(element.Element("source")!.Element("address")!));
-        Assert.Equal("42", (string?)element.Element("vlan")!.Element("tag")!.Attribute("id"));
-        Assert.Equal(("802.1Qbh", "finance"), ((string?)element.Element("virtualport")!.Attribute("type"), (string?)element.Element("virtualport")!.Element("parameters")!.Attribute("profileid")));
-        var read = Assert.Single(Interfaces(vm));
-        Assert.Equal(("52:54:00:6d:90:02", "0000:04:10.0", 42, "finance"), (read.MacAddress, read.SourcePciAddress, read.Vlan, read.VirtualPortProfileId));
-        Assert.Equal(("eno49", 0, (string?)null), (read.PfName, read.VfIndex, read.Network));
+        var elements = XElement.Parse(InactiveXml(vm)).Element("devices")!.Elements("interface").ToList();
+        Assert.Equal(("hostdev", "yes"), ((string?)elements[0].Attribute("type"), (string?)elements[0].Attribute("managed")));
+        Assert.Equal("0000:04:10.0", LibvirtPciAddress.Read(elements[0].Element("source")!.Element("address")!));
+        Assert.Equal("42", (string?)elements[0].Element("vlan")!.Element("tag")!.Attribute("id"));
+        var port = elements[1].Element("virtualport")!;
+        Assert.Equal(("802.1Qbh", "finance"), ((string?)port.Attribute("type"), (string?)port.Element("parameters")!.Attribute("profileid")));
+        var read = Interfaces(vm);
+        Assert.Equal(("52:54:00:6d:90:02", "0000:04:10.0", 42, (string?)null), (read[0].MacAddress, read[0].SourcePciAddress, read[0].Vlan, read[0].VirtualPortProfileId));
+        Assert.Equal(("eno49", 0, (string?)null), (read[0].PfName, read[0].VfIndex, read[0].Network));
+        Assert.Equal(("52:54:00:6d:90:03", (int?)null, "finance", 1), (read[1].MacAddress, read[1].Vlan, read[1].VirtualPortProfileId, read[1].VfIndex));
     }
 
     [SkippableFact]
@@ -201,6 +205,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     [InlineData(null, null, 4096, null)]
     [InlineData(null, null, null, "has space")]
     [InlineData(null, null, null, "a-profile-id-that-is-longer-than-39-chars")]
+    [InlineData(null, null, 42, "finance")]
     public void InvalidRequests_AreInvalidVmInterfaceArgument_AndChangeNothing(string[]? macs, int? count, int? vlan, string? profile)
     {
         string vm = Define("z-k8s-n-1");
@@ -265,5 +270,37 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
 
         Assert.False(inventory.NetworksListed);
         Assert.Equal("any-network", Assert.Single(Interfaces(vm)).Network);
+    }
+
+    [SkippableFact]
+    public void AFixedVfTheGuestHas_AskedAgainWithoutAMac_IsFound_AndWithAnotherMac_IsRefused()
+    {
+        string vm = Define("MyGuest");
+        Add(Fixed(vm, "0000:04:12.0", "52:54:00:6d:90:02"));
+        string before = InactiveXml(vm);
+
+        var again = Plan(Fixed(vm, "0000:04:12.0"));
+        var other = Assert.Throws<SriovResourceBusyException>(() => Plan(Fixed(vm, "0000:04:12.0", "52:54:00:6d:90:03")));
+        var two = Assert.Throws<SriovInvalidArgumentException>(() =>
+            Plan(new VmInterfaceRequest(vm, null, "0000:04:12.4", null, ["52:54:00:00:00:01", "52:54:00:00:00:02"], null, null, null, true, false)));
+
+        Assert.Empty(again.Interfaces);
+        Assert.Equal(["52:54:00:6d:90:02"], again.MacAddresses);
+        Assert.Equal(ErrorCatalog.VfOwnedByGuest, other.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, two.ErrorId);
+        Assert.Equal(before, InactiveXml(vm));
+    }
+
+    [SkippableFact]
+    public void RemovingLiveOnlyFromAStoppedGuest_IsVmNotRunning()
+    {
+        string vm = Define("z-k8s-n-1");
+        Add(Pool(vm, macs: ["52:54:00:2b:4e:d3"]));
+
+        var error = Assert.Throws<SriovInvalidOperationException>(() =>
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: false, live: true, _ => { }));
+
+        Assert.Equal(ErrorCatalog.VmNotRunning, error.ErrorId);
+        Assert.Single(Interfaces(vm));
     }
 }

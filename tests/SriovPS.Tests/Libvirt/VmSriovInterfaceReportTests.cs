@@ -55,7 +55,7 @@ public sealed class VmSriovInterfaceReportTests
         var pool = HostdevNetworkXml.Parse("<network><name>eth1-sr-iov</name><forward mode='hostdev' managed='yes'><pf dev='eth1'/></forward></network>");
         NetworkPortXml[] ports = [new("z-k8s-n-1", "52:54:00:7a:ef:e7", "0000:02:10.0"), new("z-k8s-n-1", "52:54:00:0e:7b:e5", "0000:02:10.2"), new("z-k8s-n-1", "52:54:00:16:55:cf", "0000:02:10.4")];
         var network = new HostdevNetworkState("eth1-sr-iov", true, true, true, pool, pool, ports);
-        var inventory = LibvirtInventory.FromStates([network], [guest]);
+        var inventory = LibvirtInventory.FromStates([network], [guest], ["default"]);
         var pools = new List<LibvirtSriovNetwork> { SriovNetworkReport.Describe("qemu:///system", network, [guest], [Eth1]) };
         return VmSriovInterfaceReport.Describe("qemu:///system", guest, inventory, pools, [Eth1]);
     }

@@ -123,4 +123,25 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
         var (inventory, pools) = Read();
         Assert.Empty(VmSriovInterfaceReport.Describe(_daemon.Uri, inventory.Guest(vm)!, inventory, pools, [Eno49]));
     }
+
+    [SkippableFact]
+    public void AnInterfaceOnARemovedPool_IsStillListed_WithoutAPoolState_AndCanBeRemoved()
+    {
+        string pool = DefineNetwork(HostdevNetworkXml.ForPf($"eno50-sr-iov-{_suffix}", "eno50"), $"eno50-sr-iov-{_suffix}");
+        string vm = DefineGuest("z-k8s-n-1");
+        var added = Plan(vm, pool, 1);
+        added.Apply(Connection(), _ => { });
+        using (var network = Connection().LookupNetwork(pool)!)
+        {
+            network.Undefine();
+        }
+
+        var (inventory, pools) = Read();
+        var orphan = Assert.Single(VmSriovInterfaceReport.Describe(_daemon.Uri, inventory.Guest(vm)!, inventory, pools, [Eno49]));
+        VmSriovInterfaceRemoval.Plan(inventory, pools, vm, orphan.MacAddress, config: true, live: false, _ => { }).Apply(Connection());
+
+        Assert.Equal((pool, (SriovPoolState?)null), (orphan.Network, orphan.PoolState));
+        var (after, afterPools) = Read();
+        Assert.Empty(VmSriovInterfaceReport.Describe(_daemon.Uri, after.Guest(vm)!, after, afterPools, [Eno49]));
+    }
 }

@@ -51,8 +51,12 @@ public sealed class PrivateLibvirtd : IDisposable
     /// <summary>The daemon's read-write socket, outside its namespace.</summary>
     public string Socket => Path.Combine(_directory, "run", "libvirt-sock");
 
-    /// <summary>The URI that reaches this daemon (its networks are the real network driver's).</summary>
-    public string Uri => $"qemu:///system?socket={Socket}";
+    /// <summary>
+    /// The URI that reaches this daemon (its networks are the real network driver's). The transport is
+    /// named (<c>qemu+unix</c>): once the embedded QEMU driver runs in this process, a plain
+    /// <c>qemu:///</c> URI would be claimed by it instead of reaching the daemon.
+    /// </summary>
+    public string Uri => $"qemu+unix:///system?socket={Socket}";
 
     /// <summary>What the daemon wrote to its console, for failure messages.</summary>
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
