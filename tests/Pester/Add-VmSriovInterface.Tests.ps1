@@ -118,6 +118,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
             @{ Case = 'two MACs with -Count 3'; Given = @{ MacAddress = '52:54:00:5a:00:01', '52:54:00:5a:00:02'; Count = 3 }; Id = 'InvalidVmInterfaceArgument'; Category = 'InvalidArgument'; Message = '-Count 3 asks for 3 interfaces but -MacAddress gives 2 MACs*' }
             @{ Case = 'one MAC given twice'; Given = @{ MacAddress = '52:54:00:5a:00:01', '52-54-00-5A-00-01' }; Id = 'InvalidVmInterfaceArgument'; Category = 'InvalidArgument'; Message = 'The MAC 52:54:00:5a:00:01 is given twice.' }
             @{ Case = 'a port profile with a space'; Given = @{ VirtualPortProfileId = 'has space' }; Id = 'InvalidVmInterfaceArgument'; Category = 'InvalidArgument'; Message = "'has space' is not an 802.1Qbh port profile id*" }
+            @{ Case = '-Vlan with a port profile'; Given = @{ Vlan = 42; VirtualPortProfileId = 'prof-a' }; Id = 'InvalidVmInterfaceArgument'; Category = 'InvalidArgument'; Message = 'libvirt refuses a VLAN together with an 802.1Qbh port profile*' }
             @{ Case = 'a port profile of 40 characters'; Given = @{ VirtualPortProfileId = 'x' * 40 }; Id = 'InvalidVmInterfaceArgument'; Category = 'InvalidArgument'; Message = "'$('x' * 40)' is not an 802.1Qbh*" }
             @{ Case = 'a MAC another guest has'; Given = @{ MacAddress = '52:54:00:5a:04:01' }; Id = 'MacAddressInUse'; Category = 'ResourceExists'; Message = "The MAC 52:54:00:5a:04:01 is already used by an interface of the guest '{0}-other'*" }
             @{ Case = 'a MAC the guest has on another source'; Given = @{ VmName = '{0}-nat'; MacAddress = '52:54:00:5a:05:01' }; Id = 'MacAddressInUse'; Category = 'ResourceExists'; Message = "The guest '{0}-nat' already has an interface with the MAC 52:54:00:5a:05:01, on another source." }
@@ -151,6 +152,23 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
             $errors[0].Exception.Message | Should -BeLike "VF 0000:04:10.0 (eno49 vf 0) already belongs to the guest '$script:Prefix-owner'*"
             $planned.Count | Should -Be 0
             Get-VmSriovInterface -VmName test -Uri $script:Uri | Should -BeNullOrEmpty
+        }
+
+        It 'finds a fixed VF the guest has rather than adding it twice, and refuses it under another MAC or with two MACs' {
+            $vm = "$script:Prefix-fixed"
+            New-TestGuest -Name $vm -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:07:01'/>" +
+                "<source><address type='pci' domain='0x0000' bus='0x04' slot='0x10' function='0x4'/></source></interface>")
+            $vf = Get-SriovVf -PfName eno49 -Index 1 -WarningAction SilentlyContinue
+
+            $again = Add-VmSriovInterface $vm -Vf $vf -Uri $script:Uri -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+            Add-VmSriovInterface $vm -Vf $vf -MacAddress '52:54:00:5a:07:02' -Uri $script:Uri -Confirm:$false -ErrorVariable other -ErrorAction SilentlyContinue
+            Add-VmSriovInterface $vm -Vf $vf -MacAddress '52:54:00:5a:07:01', '52:54:00:5a:07:02' -Uri $script:Uri -Confirm:$false -ErrorVariable two -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            $again.MacAddress | Should -Be '52:54:00:5a:07:01'
+            $again.SourcePciAddress | Should -Be '0000:04:10.4'
+            $other.FullyQualifiedErrorId | Should -Be "VfOwnedByGuest,$script:Command"
+            $two.FullyQualifiedErrorId | Should -Be "InvalidVmInterfaceArgument,$script:Command"
         }
 
         It 'refuses a VF the host no longer has as SriovVfNotFound (ObjectNotFound)' {

@@ -30,9 +30,9 @@ BeforeAll {
 
     # <interface type='hostdev'> naming the VF at $Vf (0000:04:10.4): a fixed VF.
     function New-VfNic([string] $Mac, [string] $Vf) {
-        $bus, $slot, $function = $Vf.Substring(5).Split([char[]] ':.')
+        $bus, $slot, $fn = $Vf.Substring(5).Split([char[]] ':.')
         "<interface type='hostdev' managed='yes'><mac address='$Mac'/><source><address type='pci' domain='0x0000' " +
-        "bus='0x$bus' slot='0x$slot' function='0x$function'/></source></interface>"
+        "bus='0x$bus' slot='0x$slot' function='0x$fn'/></source></interface>"
     }
 
     # A guest with these <devices>, defined (and started) through the module's own libvirt binding:
@@ -89,10 +89,10 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
 
     Context 'selection' {
         It 'outputs nothing, and no error, for <Case>' -ForEach @(
-            @{ Case = "the test driver's guest 'test', which has no SR-IOV interface"; Name = 'test' }
-            @{ Case = 'a wildcard that matches no guest'; Name = 'sriovps-getvm-nosuch-*' }
+            @{ Case = "the test driver's guest 'test', which has no SR-IOV interface"; Pattern = 'test' }
+            @{ Case = 'a wildcard that matches no guest'; Pattern = 'sriovps-getvm-nosuch-*' }
         ) {
-            $output = Get-VmSriovInterface -VmName $Name -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
+            $output = Get-VmSriovInterface -VmName $Pattern -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
@@ -193,6 +193,16 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
             $fixed.VfPciAddress | Should -Be '0000:04:10.4'
             $fixed.PfName | Should -Be 'eno49'
             $fixed.VfIndex | Should -Be 1
+        }
+
+        It 'lists an interface on a network that no longer exists (a removed pool), without a PoolState' {
+            New-TestGuest -Name "$script:Prefix-orphan" -Devices (New-NetworkNic "$script:Prefix-gone" '52:54:00:5c:09:01')
+
+            $item = Get-VmSriovInterface -VmName "$script:Prefix-orphan" -Uri $script:Uri
+
+            $item.MacAddress | Should -Be '52:54:00:5c:09:01'
+            $item.Network | Should -Be "$script:Prefix-gone"
+            $item.PoolState | Should -BeNullOrEmpty
         }
 
         It 'carries the state of its pool: Overcommitted when the guests ask for more interfaces than it has VFs' {

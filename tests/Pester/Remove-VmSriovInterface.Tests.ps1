@@ -150,13 +150,13 @@ Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
         }
     }
 
-    It 'has nothing to remove with -Live alone from a stopped guest, and says so in -Verbose' {
-        $result = Remove-VmSriovInterface $script:Vm $script:PoolMac -Live -Uri $script:Uri -Confirm:$false -Verbose -ErrorVariable errors -ErrorAction SilentlyContinue 4>&1
+    It 'refuses -Live alone for a stopped guest as VmNotRunning (InvalidOperation), and changes nothing' {
+        Remove-VmSriovInterface $script:Vm $script:PoolMac -Live -Uri $script:Uri -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
 
-        $errors.Count | Should -Be 0
-        $verbose = ($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
-        $verbose | Should -Contain "The interface $script:PoolMac is not in the running guest '$script:Vm': the guest is not running."
-        $verbose | Should -Contain "Nothing to remove for $script:PoolMac of '$script:Vm'."
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be "VmNotRunning,$script:Command"
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $errors[0].Exception.Message | Should -Be "Could not remove an interface from the running guest: the guest '$script:Vm' is not running."
         Get-TestInterfaceState | Should -Be $script:Before
     }
 }
