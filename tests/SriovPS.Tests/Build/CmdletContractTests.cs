@@ -43,6 +43,8 @@ public sealed class CmdletContractTests
     [InlineData("Set-SriovVf", "Medium")]
     [InlineData("New-LibvirtSriovNetwork", "Medium")]
     [InlineData("Remove-LibvirtSriovNetwork", "High")]
+    [InlineData("Add-VmSriovInterface", "Medium")]
+    [InlineData("Remove-VmSriovInterface", "High")]
     public void ChangersAskAsDesigned(string name, string confirmImpact) =>
         Assert.Equal(confirmImpact, PowerShellMetadata.Cmdlets.Single(c => c.Name == name).ConfirmImpactName);
 
