@@ -26,26 +26,6 @@ BeforeAll {
     function New-NetworkNic([string] $Network, [string] $Mac) {
         "<interface type='network'><mac address='$Mac'/><source network='$Network'/></interface>"
     }
-
-    # A stopped guest with these <devices>, defined through the module's own libvirt binding:
-    # every connection to test:///default in this process sees the same host.
-    function New-TestGuest([string] $Name, [string] $Devices) {
-        $domain = $script:Libvirt.DefineDomain(
-            "<domain type='test'><name>$Name</name><memory>65536</memory><os><type>hvm</type></os><devices>$Devices</devices></domain>")
-        $domain.Dispose()
-    }
-
-    function Remove-TestGuest {
-        foreach ($domain in $script:Libvirt.ListDomains()) {
-            try {
-                if ($domain.Name -like "$script:Prefix*") {
-                    if ($domain.IsActive) { $domain.Destroy() }
-                    $domain.Undefine()
-                }
-            }
-            finally { $domain.Dispose() }
-        }
-    }
 }
 
 AfterAll {
@@ -62,7 +42,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
     }
 
     AfterAll {
-        Remove-TestGuest
+        Remove-SriovTestGuest $script:Libvirt $script:Prefix
         $env:SRIOVPS_HOST_ROOT = $script:I350
         Remove-LibvirtSriovNetwork $script:Pool -Uri $script:Uri -Force -Confirm:$false -ErrorAction SilentlyContinue
         $script:Libvirt.Dispose()
@@ -73,7 +53,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
     }
 
     AfterEach {
-        Remove-TestGuest
+        Remove-SriovTestGuest $script:Libvirt $script:Prefix
         Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     }
 
@@ -102,10 +82,10 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
     Context 'refusals, before libvirt is changed' {
         BeforeEach {
-            New-TestGuest -Name "$script:Prefix-off"
-            New-TestGuest -Name "$script:Prefix-other" -Devices (New-NetworkNic $script:Pool '52:54:00:5a:04:01')
-            New-TestGuest -Name "$script:Prefix-nat" -Devices (New-NetworkNic default '52:54:00:5a:05:01')
-            New-TestGuest -Name "$script:Prefix-owner" -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:03:01'/>" +
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-off"
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-other" -Devices (New-NetworkNic $script:Pool '52:54:00:5a:04:01')
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-nat" -Devices (New-NetworkNic default '52:54:00:5a:05:01')
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-owner" -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:03:01'/>" +
                 "<source><address type='pci' domain='0x0000' bus='0x04' slot='0x10' function='0x0'/></source></interface>")
         }
 
@@ -156,7 +136,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
         It 'finds a fixed VF the guest has rather than adding it twice, and refuses it under another MAC or with two MACs' {
             $vm = "$script:Prefix-fixed"
-            New-TestGuest -Name $vm -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:07:01'/>" +
+            New-SriovTestGuest $script:Libvirt -Name $vm -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:07:01'/>" +
                 "<source><address type='pci' domain='0x0000' bus='0x04' slot='0x10' function='0x4'/></source></interface>")
             $vf = Get-SriovVf -PfName eno49 -Index 1 -WarningAction SilentlyContinue
 
@@ -199,7 +179,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'adds to the definition only when a stopped guest is given -Config -Live, saying so in -Verbose' {
-            New-TestGuest -Name "$script:Prefix-off"
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-off"
 
             $result = Add-VmSriovInterface "$script:Prefix-off" $script:Pool -Config -Live -Uri $script:Uri -WhatIf -Verbose -ErrorVariable errors -ErrorAction SilentlyContinue 4>&1
 
@@ -209,7 +189,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'warns, before the change, that the pool would be overcommitted' {
-            New-TestGuest -Name "$script:Prefix-full" -Devices (-join (1..7 | ForEach-Object { New-NetworkNic $script:Pool "52:54:00:5a:06:0$_" }))
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-full" -Devices (-join (1..7 | ForEach-Object { New-NetworkNic $script:Pool "52:54:00:5a:06:0$_" }))
 
             Add-VmSriovInterface test $script:Pool -Uri $script:Uri -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
 
@@ -219,7 +199,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
         It 'outputs an interface the guest already has with that MAC, in any spelling, and changes nothing' {
             $vm = "$script:Prefix-has"
-            New-TestGuest -Name $vm -Devices (New-NetworkNic $script:Pool '52:54:00:5a:01:01')
+            New-SriovTestGuest $script:Libvirt -Name $vm -Devices (New-NetworkNic $script:Pool '52:54:00:5a:01:01')
 
             $result = Add-VmSriovInterface $vm $script:Pool -MacAddress '52-54-00-5A-01-01' -Uri $script:Uri -Verbose -ErrorVariable errors -ErrorAction SilentlyContinue 4>&1
 
@@ -237,7 +217,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
         It 'reports what libvirt refuses (the test driver cannot attach) as LibvirtOperationFailed, and outputs nothing' {
             $vm = "$script:Prefix-bare"
-            New-TestGuest -Name $vm
+            New-SriovTestGuest $script:Libvirt -Name $vm
 
             $output = Add-VmSriovInterface $vm $script:Pool -MacAddress '52:54:00:5a:02:01' -Uri $script:Uri -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
 

@@ -110,3 +110,34 @@ function Get-SriovTestTreeState {
             else { '{0} {1}' -f $_.FullName, (Get-FileHash -LiteralPath $_.FullName -Algorithm SHA256).Hash }
         }
 }
+
+# A guest of libvirt's test driver with these <devices>, defined through the module's own binding
+# (every connection to test:///default in one process sees the same host); -Start runs it.
+function New-SriovTestGuest {
+    param(
+        [Parameter(Mandatory)] [SriovPS.Native.Libvirt.LibvirtConnection] $Connection,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Devices,
+        [switch] $Start
+    )
+    $domain = $Connection.DefineDomain(
+        "<domain type='test'><name>$Name</name><memory>65536</memory><os><type>hvm</type></os><devices>$Devices</devices></domain>")
+    try { if ($Start) { $domain.Create() } } finally { $domain.Dispose() }
+}
+
+# Stops and undefines every guest whose name starts with $Prefix.
+function Remove-SriovTestGuest {
+    param(
+        [Parameter(Mandatory)] [SriovPS.Native.Libvirt.LibvirtConnection] $Connection,
+        [Parameter(Mandatory)] [string] $Prefix
+    )
+    foreach ($domain in $Connection.ListDomains()) {
+        try {
+            if ($domain.Name.StartsWith($Prefix, [StringComparison]::Ordinal)) {
+                if ($domain.IsActive) { $domain.Destroy() }
+                $domain.Undefine()
+            }
+        }
+        finally { $domain.Dispose() }
+    }
+}

@@ -34,27 +34,6 @@ BeforeAll {
         "<interface type='hostdev' managed='yes'><mac address='$Mac'/><source><address type='pci' domain='0x0000' " +
         "bus='0x$bus' slot='0x$slot' function='0x$fn'/></source></interface>"
     }
-
-    # A guest with these <devices>, defined (and started) through the module's own libvirt binding:
-    # every connection to test:///default in this process sees the same host.
-    function New-TestGuest {
-        param([string] $Name, [string] $Devices, [switch] $Start)
-        $domain = $script:Libvirt.DefineDomain(
-            "<domain type='test'><name>$Name</name><memory>65536</memory><os><type>hvm</type></os><devices>$Devices</devices></domain>")
-        try { if ($Start) { $domain.Create() } } finally { $domain.Dispose() }
-    }
-
-    function Remove-TestGuest {
-        foreach ($domain in $script:Libvirt.ListDomains()) {
-            try {
-                if ($domain.Name -like "$script:Prefix*") {
-                    if ($domain.IsActive) { $domain.Destroy() }
-                    $domain.Undefine()
-                }
-            }
-            finally { $domain.Dispose() }
-        }
-    }
 }
 
 AfterAll {
@@ -72,7 +51,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
     }
 
     AfterAll {
-        Remove-TestGuest
+        Remove-SriovTestGuest $script:Libvirt $script:Prefix
         $env:SRIOVPS_HOST_ROOT = $script:I350
         Remove-LibvirtSriovNetwork "$script:Prefix*" -Uri $script:Uri -Force -Confirm:$false -ErrorAction SilentlyContinue
         $script:Libvirt.Dispose()
@@ -83,7 +62,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
     }
 
     AfterEach {
-        Remove-TestGuest
+        Remove-SriovTestGuest $script:Libvirt $script:Prefix
         Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     }
 
@@ -112,8 +91,8 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'selects guests by wildcard (each once), by property name from the pipeline, and every guest without -VmName' {
-            New-TestGuest -Name "$script:Prefix-vm1" -Devices (New-NetworkNic $script:PoolA '52:54:00:5c:01:01')
-            New-TestGuest -Name "$script:Prefix-vm2" -Devices (New-NetworkNic $script:PoolA '52:54:00:5c:02:01')
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-vm1" -Devices (New-NetworkNic $script:PoolA '52:54:00:5c:01:01')
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-vm2" -Devices (New-NetworkNic $script:PoolA '52:54:00:5c:02:01')
 
             $selected = Get-VmSriovInterface "$script:Prefix-vm*", "$script:Prefix-vm1" -Uri $script:Uri
             $piped = [pscustomobject]@{ VmName = "$script:Prefix-vm2" } | Get-VmSriovInterface -Uri $script:Uri
@@ -127,7 +106,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'keeps only the interfaces on the pools -Network names, wildcards allowed' {
-            New-TestGuest -Name "$script:Prefix-two" -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:04:01') +
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-two" -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:04:01') +
                 (New-NetworkNic $script:PoolB '52:54:00:5c:04:02') + (New-VfNic '52:54:00:5c:04:03' '0000:04:10.4'))
 
             $onB = Get-VmSriovInterface "$script:Prefix-two" -Network $script:PoolB -Uri $script:Uri
@@ -147,7 +126,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         It "reports a stopped guest's pool interface and fixed VF, and leaves out its NAT interface" {
             $vm = "$script:Prefix-stopped"
             $extra = "<vlan><tag id='42'/></vlan><virtualport type='802.1Qbh'><parameters profileid='prof-a'/></virtualport>"
-            New-TestGuest -Name $vm -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:05:01' $extra) +
+            New-SriovTestGuest $script:Libvirt -Name $vm -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:05:01' $extra) +
                 (New-VfNic '52:54:00:5c:05:02' '0000:04:10.4') + (New-NetworkNic default '52:54:00:5c:05:03'))
 
             $items = @(Get-VmSriovInterface -VmName $vm -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue)
@@ -179,7 +158,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         It 'reports a running guest: Active, VmRunning, the VF a fixed interface holds, and every tag of a VLAN trunk' {
             $vm = "$script:Prefix-running"
             $trunk = "<vlan trunk='yes'><tag id='10'/><tag id='20'/></vlan>"
-            New-TestGuest -Name $vm -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:06:01' $trunk) + (New-VfNic '52:54:00:5c:06:02' '0000:04:10.4')) -Start
+            New-SriovTestGuest $script:Libvirt -Name $vm -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:06:01' $trunk) + (New-VfNic '52:54:00:5c:06:02' '0000:04:10.4')) -Start
 
             $pool, $fixed = Get-VmSriovInterface -VmName $vm -Uri $script:Uri
 
@@ -196,7 +175,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'lists an interface on a network that no longer exists (a removed pool), without a PoolState' {
-            New-TestGuest -Name "$script:Prefix-orphan" -Devices (New-NetworkNic "$script:Prefix-gone" '52:54:00:5c:09:01')
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-orphan" -Devices (New-NetworkNic "$script:Prefix-gone" '52:54:00:5c:09:01')
 
             $item = Get-VmSriovInterface -VmName "$script:Prefix-orphan" -Uri $script:Uri
 
@@ -207,7 +186,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
 
         It 'carries the state of its pool: Overcommitted when the guests ask for more interfaces than it has VFs' {
             $nics = -join (1..8 | ForEach-Object { New-NetworkNic $script:PoolA ('52:54:00:5c:08:{0:x2}' -f $_) })
-            New-TestGuest -Name "$script:Prefix-over" -Devices $nics
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-over" -Devices $nics
 
             $items = @(Get-VmSriovInterface -VmName "$script:Prefix-over" -Uri $script:Uri)
 
