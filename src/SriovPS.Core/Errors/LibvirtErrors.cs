@@ -61,6 +61,16 @@ internal static class LibvirtErrors
             return VmNotFound(vm, error);
         }
 
+        if (error.Code == LibvirtErrorCodes.NoNetwork)
+        {
+            return new SriovObjectNotFoundException(
+                ErrorCatalog.LibvirtNetworkNotFound,
+                $"Could not {doing}: {said}.",
+                vm,
+                "Run Get-LibvirtSriovNetwork to list the SR-IOV networks; the guest's interfaces name one that does not exist now.",
+                error);
+        }
+
         if (IsNoPciSlots(error))
         {
             return new SriovLimitsExceededException(
@@ -99,6 +109,19 @@ internal static class LibvirtErrors
         }
 
         return Map(error, vm, doing, said);
+    }
+
+    /// <summary>The guest called <paramref name="vm"/>; VmNotFound when there is none, a mapped error when libvirt fails.</summary>
+    internal static LibvirtDomain LookupGuest(LibvirtConnection connection, string vm)
+    {
+        try
+        {
+            return connection.LookupDomain(vm) ?? throw VmNotFound(vm);
+        }
+        catch (LibvirtException e)
+        {
+            throw ForGuest(e, vm, $"look up the guest '{vm}'");
+        }
     }
 
     /// <summary>Whether a live attach failed because the guest has no free PCI slot (libvirt's "No more available PCI slots").</summary>

@@ -18,7 +18,7 @@ internal static class VmInterfaceChecks
     /// A fixed VF is one interface. When the guest has the VF already, its MAC is the interface's,
     /// so asking again (without a MAC) finds it rather than adding the VF twice.
     /// </summary>
-    internal static VmInterfaceRequest SameGuestsVf(GuestState guest, VmInterfaceRequest request, string vf)
+    internal static VmInterfaceRequest SameGuestsVf(GuestState guest, LibvirtInventory inventory, VmInterfaceRequest request, string vf)
     {
         if (request.MacAddresses is { Count: > 1 })
         {
@@ -35,7 +35,16 @@ internal static class VmInterfaceChecks
             return request;
         }
 
-        if (request.MacAddresses is [var given] && MacAddress.TryParse(given) is { } octets && KernelLinkMapping.FormatAddress(octets) != existing.MacAddress)
+        if (PoolOf(inventory, guest, existing.MacAddress!) is { } pool)
+        {
+            throw new SriovResourceBusyException(
+                ErrorCatalog.VfOwnedByGuest,
+                $"VF {vf} is the one pool '{pool}' handed the guest '{guest.Name}' for its interface {existing.MacAddress}: it is not free to give as a fixed VF.",
+                vf,
+                "Pick a VF with Get-SriovVf | Where-Object Owner -eq $null.");
+        }
+
+        if (request.MacAddresses is [var given] && KernelLinkMapping.FormatAddress(MacAddress.ParseUnicast(given)) != existing.MacAddress)
         {
             throw new SriovResourceBusyException(
                 ErrorCatalog.VfOwnedByGuest,
@@ -152,8 +161,9 @@ internal static class VmInterfaceChecks
     /// has the interface with <paramref name="mac"/> on the requested source already; another
     /// interface with that MAC is refused.
     /// </summary>
-    internal static bool Has(GuestXml state, GuestXml? definition, string mac, VmInterfaceRequest request, string vmName)
+    internal static bool Has(GuestXml state, GuestState guest, LibvirtInventory inventory, bool running, string mac, VmInterfaceRequest request)
     {
+        string vmName = guest.Name;
         if (!state.MacAddresses.Contains(mac))
         {
             return false;
@@ -161,8 +171,8 @@ internal static class VmInterfaceChecks
 
         var existing = state.Interfaces.FirstOrDefault(i => i.MacAddress == mac);
         bool same = existing is not null && (request.Network is { } network
-            ? existing.Network == network || (definition is not null && RunningPoolInterface(existing, definition, network))
-            : existing.SourcePciAddress == request.VfPciAddress);
+            ? existing.Network == network || (running && RunningPoolInterface(existing, guest, inventory, network))
+            : existing.SourcePciAddress == request.VfPciAddress && (!running || PoolOf(inventory, guest, mac) is null));
         if (!same)
         {
             throw new SriovResourceExistsException(
@@ -172,23 +182,41 @@ internal static class VmInterfaceChecks
                 "Give another -MacAddress, or remove that interface first with Remove-VmSriovInterface.");
         }
 
+        if (existing!.VlanTags.FirstOrDefault(-1) != (request.Vlan ?? -1) || existing.VirtualPortProfileId != request.VirtualPortProfileId)
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidVmInterfaceArgument,
+                $"The guest '{vmName}' already has the interface {mac} on this source, with another VLAN or port profile: an interface is not changed in place.",
+                mac,
+                $"Remove it first (Remove-VmSriovInterface -VmName '{vmName}' -MacAddress {mac}), then add it again.");
+        }
+
         return true;
     }
 
-    // A running guest shows a pool interface as a hostdev with the VF it was handed; the definition names the pool.
-    internal static bool RunningPoolInterface(GuestInterfaceXml running, GuestXml definition, string network)
+    /// <summary>
+    /// A running guest shows a pool interface as a hostdev with the VF it was handed: it is on
+    /// <paramref name="network"/> when that pool's port says so, or (a driver without ports) when the
+    /// definition puts that MAC on it.
+    /// </summary>
+    internal static bool RunningPoolInterface(GuestInterfaceXml running, GuestState guest, LibvirtInventory inventory, string network)
     {
         if (running.Network is not null || running.SourcePciAddress is null)
         {
             return false;
         }
 
-        var configured = definition.Interfaces.FirstOrDefault(i => i.MacAddress == running.MacAddress);
-        return configured is null || configured.Network == network;
+        return PoolOf(inventory, guest, running.MacAddress!) is { } pool
+            ? pool == network
+            : inventory.Network(network)?.Ports is null
+                && guest.Definition.Interfaces.FirstOrDefault(i => i.MacAddress == running.MacAddress)?.Network == network;
     }
 
-    internal static LibvirtSriovNetwork? CheckPool(
-        LibvirtConnection connection, LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, string network)
+    /// <summary>The pool whose port hands the guest's interface <paramref name="mac"/> its VF, or null.</summary>
+    internal static string? PoolOf(LibvirtInventory inventory, GuestState guest, string mac) =>
+        inventory.Networks.FirstOrDefault(n => n.Ports?.Any(p => p.Owner == guest.Name && p.MacAddress == mac) == true)?.Name;
+
+    internal static LibvirtSriovNetwork? CheckPool(LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, string network)
     {
         if (!inventory.NetworksListed)
         {
@@ -197,8 +225,7 @@ internal static class VmInterfaceChecks
 
         if (pools.FirstOrDefault(p => p.Name == network) is not { } pool)
         {
-            using var other = connection.LookupNetwork(network);
-            throw other is null
+            throw !inventory.NetworkNames.Contains(network)
                 ? LibvirtErrors.NetworkNotFound(network)
                 : new SriovInvalidArgumentException(
                     ErrorCatalog.NotSriovNetwork,

@@ -66,7 +66,6 @@ internal sealed class VmSriovInterfaceAddition
     /// <summary>Checks the request against what libvirt has now; throws before anything changes.</summary>
     /// <exception cref="SriovException">The request cannot be carried out (see the error ids of Add-VmSriovInterface).</exception>
     internal static VmSriovInterfaceAddition Plan(
-        LibvirtConnection connection,
         LibvirtInventory inventory,
         IReadOnlyList<LibvirtSriovNetwork> pools,
         IReadOnlyList<PfVfAddresses>? pfs,
@@ -90,7 +89,7 @@ internal sealed class VmSriovInterfaceAddition
         VmInterfaceChecks.CheckVirtualPort(request);
         if (request.VfPciAddress is { } fixedVf)
         {
-            request = VmInterfaceChecks.SameGuestsVf(guest, request, fixedVf);
+            request = VmInterfaceChecks.SameGuestsVf(guest, inventory, request, fixedVf);
         }
 
         var macs = VmInterfaceChecks.Macs(request, inventory);
@@ -98,7 +97,7 @@ internal sealed class VmSriovInterfaceAddition
         LibvirtSriovNetwork? pool = null;
         if (request.Network is { } network)
         {
-            pool = VmInterfaceChecks.CheckPool(connection, inventory, pools, network);
+            pool = VmInterfaceChecks.CheckPool(inventory, pools, network);
             source = $"pool '{network}'";
         }
         else
@@ -111,8 +110,8 @@ internal sealed class VmSriovInterfaceAddition
         var planned = new List<PlannedInterface>();
         foreach (string mac in macs)
         {
-            bool inConfig = VmInterfaceChecks.Has(guest.Definition, null, mac, request, guest.Name);
-            bool inLive = guest.Running is { } running && VmInterfaceChecks.Has(running, guest.Definition, mac, request, guest.Name);
+            bool inConfig = VmInterfaceChecks.Has(guest.Definition, guest, inventory, running: false, mac, request);
+            bool inLive = guest.Running is { } running && VmInterfaceChecks.Has(running, guest, inventory, running: true, mac, request);
             bool toConfig = request.Config && !inConfig;
             bool toLive = live && !inLive;
             if (!toConfig && !toLive)
@@ -177,7 +176,7 @@ internal sealed class VmSriovInterfaceAddition
     /// <exception cref="SriovException">libvirt refused; interfaces attached before stay attached.</exception>
     internal List<string> Apply(LibvirtConnection connection, Action<string> note)
     {
-        using var domain = connection.LookupDomain(Request.VmName) ?? throw LibvirtErrors.VmNotFound(Request.VmName);
+        using var domain = LibvirtErrors.LookupGuest(connection, Request.VmName);
         var restartRequired = new List<string>();
         bool slotsLeft = true;
         foreach (var item in Interfaces)
@@ -200,17 +199,21 @@ internal sealed class VmSriovInterfaceAddition
                     restartRequired.Add(item.MacAddress);
                 }
             }
-            catch (LibvirtException e) when (live && item.ToConfig && LibvirtErrors.IsNoPciSlots(e))
+            catch (LibvirtException e) when (live && Request.Config && LibvirtErrors.IsNoPciSlots(e))
             {
                 slotsLeft = false;
-                note($"The running guest '{Request.VmName}' has no free PCI slot ({e.LibvirtMessage}): adding to its definition only.");
-                try
+                note($"The running guest '{Request.VmName}' has no free PCI slot ({e.LibvirtMessage}): " +
+                    (item.ToConfig ? "adding to its definition only." : "the interface stays in its definition only."));
+                if (item.ToConfig)
                 {
-                    domain.AttachDevice(item.Xml, LibvirtDomain.AffectConfig);
-                }
-                catch (LibvirtException configError)
-                {
-                    throw LibvirtErrors.ForGuest(configError, Request.VmName, doing);
+                    try
+                    {
+                        domain.AttachDevice(item.Xml, LibvirtDomain.AffectConfig);
+                    }
+                    catch (LibvirtException configError)
+                    {
+                        throw LibvirtErrors.ForGuest(configError, Request.VmName, doing);
+                    }
                 }
 
                 restartRequired.Add(item.MacAddress);

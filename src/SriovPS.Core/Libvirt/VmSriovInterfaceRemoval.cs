@@ -98,7 +98,7 @@ internal sealed class VmSriovInterfaceRemoval
     /// <exception cref="SriovException">libvirt refused.</exception>
     internal bool Apply(LibvirtConnection connection)
     {
-        using var domain = connection.LookupDomain(VmName) ?? throw LibvirtErrors.VmNotFound(VmName);
+        using var domain = LibvirtErrors.LookupGuest(connection, VmName);
         string doing = $"remove the interface {MacAddress} from '{VmName}'";
         try
         {

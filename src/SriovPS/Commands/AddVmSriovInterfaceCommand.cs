@@ -93,7 +93,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
 
     private void Add(VmInterfaceRequest request)
     {
-        var plan = VmSriovInterfaceAddition.Plan(Connection, _inventory!, Describe(_inventory!), _pfs, request);
+        var plan = VmSriovInterfaceAddition.Plan(_inventory!, Describe(_inventory!), _pfs, request);
         foreach (string note in plan.Notes)
         {
             WriteVerbose(note);
@@ -112,7 +112,19 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
         var restartWarnings = new Dictionary<string, string>();
         if (plan.Interfaces.Count > 0)
         {
-            foreach (string mac in plan.Apply(Connection, WriteVerbose))
+            List<string> restartRequired;
+            try
+            {
+                restartRequired = plan.Apply(Connection, WriteVerbose);
+            }
+            catch (SriovException)
+            {
+                // Interfaces attached before the failure stay: the next record must see them.
+                RefreshGuest(request.VmName);
+                throw;
+            }
+
+            foreach (string mac in restartRequired)
             {
                 restartWarnings[mac] = $"The running guest '{request.VmName}' has no free PCI slot (\"No more available PCI slots\"): the interface {mac} " +
                     "is in its definition only. Shut the guest down and start it again to get it: libvirt then adds the PCIe root ports it needs.";

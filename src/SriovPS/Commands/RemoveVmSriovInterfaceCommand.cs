@@ -64,22 +64,38 @@ public sealed class RemoveVmSriovInterfaceCommand : LibvirtCmdlet
             return;
         }
 
-        bool released = removal.Apply(Connection);
-        WriteVerbose($"Removed the interface {removal.MacAddress} on {removal.Source} from '{removal.VmName}'.");
-        if (!released)
+        bool released;
+        try
+        {
+            released = removal.Apply(Connection);
+        }
+        finally
+        {
+            RefreshGuest(removal.VmName);
+        }
+
+        if (released)
+        {
+            WriteVerbose($"Removed the interface {removal.MacAddress} on {removal.Source} from '{removal.VmName}'.");
+        }
+        else
         {
             WriteWarning($"The running guest '{removal.VmName}' was asked to give back the interface {removal.MacAddress} but still has it: " +
                 "a PCI device leaves when the guest's OS agrees to the unplug (a paused guest, or one without an OS, never does). " +
                 "It is gone at the latest when the guest stops.");
         }
 
+    }
+
+    private void RefreshGuest(string vmName)
+    {
         try
         {
-            _inventory!.Refresh(Connection, removal.VmName);
+            _inventory!.Refresh(Connection, vmName);
         }
         catch (Native.Libvirt.LibvirtException e)
         {
-            throw LibvirtErrors.ForGuest(e, removal.VmName, "read the guest back");
+            throw LibvirtErrors.ForGuest(e, vmName, "read the guest back");
         }
     }
 }

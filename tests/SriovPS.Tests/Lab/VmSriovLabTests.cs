@@ -56,7 +56,7 @@ public sealed class VmSriovLabTests : IClassFixture<LibvirtPoolLabTests.LabLibvi
     private static VmSriovInterfaceAddition Plan(LibvirtConnection connection, PfVfAddresses pf, VmInterfaceRequest request)
     {
         var (inventory, pools) = Read(connection, pf);
-        return VmSriovInterfaceAddition.Plan(connection, inventory, pools, [pf], request);
+        return VmSriovInterfaceAddition.Plan(inventory, pools, [pf], request);
     }
 
     [SkippableFact]

@@ -61,7 +61,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         new(vm, null, vf, "eno49 vf 0", mac is null ? null : [mac], null, vlan, profile, true, false);
 
     private VmSriovInterfaceAddition Plan(VmInterfaceRequest request) =>
-        VmSriovInterfaceAddition.Plan(Connection(), LibvirtInventory.Read(Connection()), [], [Eno49], request);
+        VmSriovInterfaceAddition.Plan(LibvirtInventory.Read(Connection()), [], [Eno49], request);
 
     private List<string> Add(VmInterfaceRequest request) => Plan(request).Apply(Connection(), _ => { });
 
@@ -125,7 +125,11 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
 
         var again = Plan(Pool(vm, macs: macs));
 
+        var otherVlan = Assert.Throws<SriovInvalidArgumentException>(() =>
+            Plan(new VmInterfaceRequest(vm, "eno49-sr-iov", null, null, macs, null, 42, null, true, false)));
+
         Assert.Empty(again.Interfaces);
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, otherVlan.ErrorId);
         Assert.Equal(4, again.Notes.Count);
         Assert.Equal(macs, Interfaces(vm).Select(i => i.MacAddress));
         Assert.Equal(before, InactiveXml(vm));
@@ -261,7 +265,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     }
 
     [SkippableFact]
-    public void AConnectionWithoutANetworkDriver_IsSaidSo_AndPoolInterfacesAreStillListed()
+    public void AConnectionWithoutANetworkDriver_ListsNoNetworks_AndPoolInterfacesAreStillListed()
     {
         string vm = Define("z-k8s-n-1");
         Add(Pool(vm, network: "any-network"));

@@ -102,6 +102,7 @@ public sealed class VmSriovInterfaceReportTests
     [InlineData(LibvirtErrorCodes.InternalError, "internal error: Unable to configure VF 0 of PF 'eth1' because the PF is not online. Please change host network config to put the PF online.", ErrorCatalog.PfNotOnline, SriovErrorCategory.InvalidOperation)]
     [InlineData(LibvirtErrorCodes.OperationInvalid, "Requested operation is not valid: domain is not running", ErrorCatalog.VmNotRunning, SriovErrorCategory.InvalidOperation)]
     [InlineData(LibvirtErrorCodes.NoDomain, "Domain not found: no domain with matching name 'z'", ErrorCatalog.VmNotFound, SriovErrorCategory.ObjectNotFound)]
+    [InlineData(LibvirtErrorCodes.NoNetwork, "Network not found: no network with matching name 'eno49-sr-iov'", ErrorCatalog.LibvirtNetworkNotFound, SriovErrorCategory.ObjectNotFound)]
     [InlineData(LibvirtErrorCodes.XmlDetail, "XML error: invalid MAC address", ErrorCatalog.LibvirtDefinitionRejected, SriovErrorCategory.InvalidArgument)]
     public void TheSeedsFailures_HaveTheirOwnIds(int code, string message, string errorId, SriovErrorCategory category)
     {

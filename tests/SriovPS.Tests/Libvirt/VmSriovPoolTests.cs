@@ -78,7 +78,7 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
     private VmSriovInterfaceAddition Plan(string vm, string network, int count)
     {
         var (inventory, pools) = Read();
-        return VmSriovInterfaceAddition.Plan(Connection(), inventory, pools, [Eno49], new(vm, network, null, null, null, count, null, null, true, false));
+        return VmSriovInterfaceAddition.Plan(inventory, pools, [Eno49], new(vm, network, null, null, null, count, null, null, true, false));
     }
 
     [SkippableFact]
