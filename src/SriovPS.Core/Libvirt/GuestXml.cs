@@ -17,6 +17,9 @@ internal sealed record GuestXml(
     IReadOnlyList<string> PciDevices,
     IReadOnlyList<string> MacAddresses)
 {
+    /// <summary>How many PCI slots can take a device hot-plugged (see <see cref="GuestPciSlots"/>).</summary>
+    public int FreeHotplugSlots { get; init; }
+
     /// <summary>Reads a guest's XML (as virDomainGetXMLDesc returns it).</summary>
     /// <exception cref="System.Xml.XmlException">It is not XML.</exception>
     internal static GuestXml Parse(string xml)
@@ -41,6 +44,9 @@ internal sealed record GuestXml(
         }
 
         var macs = devices.Elements("interface").Select(GuestInterfaceXml.MacOf).OfType<string>().ToList();
-        return new GuestXml(name, interfaces, interfaces.Select(i => i.Network).OfType<string>().ToList(), pci, macs);
+        return new GuestXml(name, interfaces, interfaces.Select(i => i.Network).OfType<string>().ToList(), pci, macs)
+        {
+            FreeHotplugSlots = GuestPciSlots.FreeHotplug(devices),
+        };
     }
 }

@@ -307,4 +307,25 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Assert.Equal(ErrorCatalog.VmNotRunning, error.ErrorId);
         Assert.Single(Interfaces(vm));
     }
+
+    [SkippableFact]
+    public void AQ35GuestsFreeHotplugSlots_AreItsEmptyRootPorts_AsLibvirtDefinesThem()
+    {
+        const string nic = "<interface type='network'><mac address='52:54:00:aa:00:01'/><source network='default'/><model type='virtio'/></interface>";
+
+        // Without root ports of its own, libvirt gives each device one and adds a single spare.
+        string spare = Define("slots-spare", nic);
+        using (var domain = Connection().LookupDomain(spare)!)
+        {
+            Assert.Equal(1, GuestXml.Parse(domain.InactiveXml).FreeHotplugSlots);
+        }
+
+        // Five given: the NIC, USB and balloon take three, two stay free and no spare is added.
+        string ports = "<controller type='pci' index='0' model='pcie-root'/>" + string.Concat(Enumerable.Repeat("<controller type='pci' model='pcie-root-port'/>", 5));
+        string given = Define("slots-given", nic + ports);
+        using (var domain = Connection().LookupDomain(given)!)
+        {
+            Assert.Equal(2, GuestXml.Parse(domain.InactiveXml).FreeHotplugSlots);
+        }
+    }
 }

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SriovPS.Host.Readiness;
+
+/// <summary>One file rule of an AppArmor profile or abstraction: a path glob and its permissions.</summary>
+internal sealed record AppArmorFileRule(string Path, string Permissions, bool Deny, string Source, int Line)
+{
+    private Regex? _pattern;
+
+    /// <summary>Whether the rule's glob covers <paramref name="path"/>.</summary>
+    public bool Covers(string path) => (_pattern ??= AppArmorGlob.ToRegex(Path)).IsMatch(path);
+
+    /// <summary>The rule as a finding quotes it: <c>/dev/vfio/* rw,</c> (FILE line N).</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"'{(Deny ? "deny " : "")}{Path} {Permissions},' ({Source} line {Line})");
+}
+
+/// <summary>
+/// The file rules of AppArmor policy text and its includes, as far as a readiness check needs them:
+/// <c>[audit] [allow|deny] [owner] [file] PATH PERMS,</c> or with the permissions first. Other rules
+/// (capabilities, network, signal…) and variables are not file paths a check asks about, and are left out.
+/// </summary>
+internal static class AppArmorFileRules
+{
+    private static readonly HashSet<string> Qualifiers = new(StringComparer.Ordinal) { "audit", "allow", "owner", "file" };
+
+    /// <summary>The file rules in <paramref name="text"/>, each tagged with <paramref name="source"/> and its line.</summary>
+    public static List<AppArmorFileRule> Parse(string? text, string source)
+    {
+        var rules = new List<AppArmorFileRule>();
+        int number = 0;
+        foreach (var raw in (text ?? string.Empty).Split('\n'))
+        {
+            number++;
+            string line = StripComment(raw.Trim());
+            if (!line.EndsWith(',') || line.Length < 2)
+            {
+                continue;
+            }
+
+            var words = new List<string>(line[..^1].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            bool deny = false;
+            while (words.Count > 0 && (Qualifiers.Contains(words[0]) || words[0] == "deny"))
+            {
+                deny |= words[0] == "deny";
+                words.RemoveAt(0);
+            }
+
+            if (words.Count != 2)
+            {
+                continue;
+            }
+
+            // "PATH PERMS" or "PERMS PATH"; the path starts with '/' (quoted or not).
+            int pathIndex = IsPath(words[0]) ? 0 : IsPath(words[1]) ? 1 : -1;
+            if (pathIndex >= 0)
+            {
+                rules.Add(new AppArmorFileRule(words[pathIndex].Trim('"'), words[1 - pathIndex], deny, source, number));
+            }
+        }
+
+        return rules;
+    }
+
+    /// <summary>Whether <paramref name="text"/> includes <paramref name="target"/> (<c>include if exists &lt;…&gt;</c>, <c>#include &lt;…&gt;</c>).</summary>
+    public static bool Includes(string? text, string target)
+    {
+        foreach (var raw in (text ?? string.Empty).Split('\n'))
+        {
+            string line = raw.Trim();
+            foreach (var directive in new[] { "#include", "include if exists", "include" })
+            {
+                if (line.StartsWith(directive, StringComparison.Ordinal)
+                    && line[directive.Length..].Trim() is var rest && (rest == $"<{target}>" || rest == $"\"{target}\""))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The allowing rule that gives read and write on <paramref name="path"/>, unless a deny rule takes either away; else <c>null</c>.</summary>
+    public static AppArmorFileRule? ReadWriteGrant(IReadOnlyList<AppArmorFileRule> rules, string path)
+    {
+        AppArmorFileRule? grant = null;
+        foreach (var rule in rules)
+        {
+            bool readWrite = rule.Permissions.Contains('r') && rule.Permissions.Contains('w');
+            if (rule.Deny && (rule.Permissions.Contains('r') || rule.Permissions.Contains('w')) && rule.Covers(path))
+            {
+                return null;
+            }
+
+            if (!rule.Deny && grant is null && readWrite && rule.Covers(path))
+            {
+                grant = rule;
+            }
+        }
+
+        return grant;
+    }
+
+    private static bool IsPath(string word) => word.StartsWith('/') || word.StartsWith("\"/", StringComparison.Ordinal);
+
+    /// <summary>A line without its comment; <c>#include</c> is a directive, not a comment.</summary>
+    private static string StripComment(string line)
+    {
+        if (line.StartsWith("#include", StringComparison.Ordinal))
+        {
+            return string.Empty;
+        }
+
+        int hash = line.IndexOf('#');
+        return (hash >= 0 ? line[..hash] : line).TrimEnd();
+    }
+}
+
+/// <summary>AppArmor's path globs: <c>*</c> and <c>?</c> within one path element, <c>**</c> across them, <c>[…]</c>, <c>{a,b}</c>.</summary>
+internal static class AppArmorGlob
+{
+    public static Regex ToRegex(string glob)
+    {
+        var pattern = new StringBuilder("^");
+        int braces = 0;
+        for (int i = 0; i < glob.Length; i++)
+        {
+            char c = glob[i];
+            switch (c)
+            {
+                case '*' when i + 1 < glob.Length && glob[i + 1] == '*':
+                    pattern.Append(".*");
+                    i++;
+                    break;
+                case '*':
+                    pattern.Append("[^/]*");
+                    break;
+                case '?':
+                    pattern.Append("[^/]");
+                    break;
+                case '[':
+                    int end = glob.IndexOf(']', i + 1);
+                    if (end < 0)
+                    {
+                        pattern.Append(@"\[");
+                        break;
+                    }
+
+                    string set = glob[(i + 1)..end];
+                    pattern.Append('[').Append(set.StartsWith('^') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
+                    i = end;
+                    break;
+                case '{':
+                    braces++;
+                    pattern.Append("(?:");
+                    break;
+                case '}' when braces > 0:
+                    braces--;
+                    pattern.Append(')');
+                    break;
+                case ',' when braces > 0:
+                    pattern.Append('|');
+                    break;
+                default:
+                    pattern.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+
+        // An unbalanced '{' is not a glob AppArmor accepts: the rule then covers nothing.
+        return braces == 0 ? new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant) : new Regex("(?!)");
+    }
+}

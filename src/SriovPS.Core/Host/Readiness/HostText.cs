@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host.Readiness;
+
+/// <summary>
+/// Whole files of the host the checks read (procfs tables, configuration files): absent and unreadable
+/// files read as <c>null</c>, since a check reports what it could not read rather than failing the run.
+/// </summary>
+internal static class HostText
+{
+    public static string? Read(HostFileSystem files, string hostPath)
+    {
+        try
+        {
+            // File.ReadAllText reads procfs files to their end although they report a size of 0.
+            return File.ReadAllText(files.PathOf(hostPath), Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The lines of a configuration file with comments (<c>#</c> to the end of the line) and
+    /// surrounding blanks removed, each with its 1-based line number; empty lines are left out.
+    /// </summary>
+    public static IEnumerable<(int Number, string Text)> ConfigLines(string? text)
+    {
+        if (text is null)
+        {
+            yield break;
+        }
+
+        int number = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            number++;
+            int hash = raw.IndexOf('#');
+            string line = (hash >= 0 ? raw[..hash] : raw).Trim();
+            if (line.Length > 0)
+            {
+                yield return (number, line);
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host.Readiness;
+
+/// <summary>
+/// libvirt's side of giving a VF to a guest: libvirt answers, it hands QEMU the vfio group nodes
+/// (<c>dynamic_ownership</c>), and AppArmor lets QEMU open them (the seeds' "failed to open
+/// /dev/vfio/94: Permission denied").
+/// </summary>
+internal static partial class LibvirtChecks
+{
+    public const string ReachableId = "Libvirt.Reachable";
+    public const string DynamicOwnershipId = "Libvirt.DynamicOwnership";
+    public const string AppArmorVfioId = "Libvirt.AppArmorVfio";
+
+    internal const string QemuConf = "/etc/libvirt/qemu.conf";
+    internal const string Abstraction = "/etc/apparmor.d/abstractions/libvirt-qemu";
+    internal const string LocalAbstraction = "/etc/apparmor.d/local/abstractions/libvirt-qemu";
+    private const string AppArmorEnabled = "/sys/module/apparmor/parameters/enabled";
+    private const string PermissionDenied = "failed to open /dev/vfio/{0}: Permission denied";
+
+    /// <summary>Adds the reachability check; returns whether libvirt answered.</summary>
+    public static bool Reachable(HostCheckList checks, LibvirtFacts? facts, string hostRoot, string uri)
+    {
+        if (facts is null)
+        {
+            checks.Skip(ReachableId, uri, $"Not judged: {HostContext.RootVariable} names a copied host tree ({hostRoot}); " +
+                "libvirt is only asked on the live host, so pools and guests are not checked.");
+            return false;
+        }
+
+        if (facts.Failure is { } failure)
+        {
+            checks.Fail(ReachableId, uri, failure.Message, failure.Remedy ?? "Start libvirtd: systemctl start libvirtd");
+            return false;
+        }
+
+        var inventory = facts.Inventory!;
+        checks.Pass(ReachableId, uri, string.Create(CultureInfo.InvariantCulture,
+            $"libvirt answered at {uri}: {inventory.Networks.Count} SR-IOV networks, {inventory.Guests.Count} guests."));
+        return true;
+    }
+
+    public static void DynamicOwnership(HostCheckList checks, HostFileSystem files)
+    {
+        string? text = HostText.Read(files, QemuConf);
+        if (text is null)
+        {
+            checks.Skip(DynamicOwnershipId, QemuConf, $"Not judged: there is no {QemuConf} (libvirt's QEMU driver is not installed).");
+            return;
+        }
+
+        var setting = Setting(text, "dynamic_ownership");
+        if (setting is not { Value: "0" } off)
+        {
+            checks.Pass(DynamicOwnershipId, QemuConf,
+                $"libvirt gives QEMU the vfio group nodes of its VFs (dynamic_ownership is {setting?.Value ?? "not set, so 1"} in {QemuConf}).");
+            return;
+        }
+
+        checks.Fail(DynamicOwnershipId, QemuConf, string.Create(CultureInfo.InvariantCulture,
+            $"dynamic_ownership = 0 ({QemuConf} line {off.Line}): libvirt leaves /dev/vfio/N owned by root, so QEMU fails with " +
+            $"\"{string.Format(CultureInfo.InvariantCulture, PermissionDenied, "N")}\"."),
+            $"Set dynamic_ownership = 1 in {QemuConf} (or delete the line), then restart libvirtd.");
+    }
+
+    /// <param name="groups">The vfio groups guests will open, each with why (a VF on vfio-pci, or in a pool).</param>
+    /// <param name="poolsKnown">Whether pools were read (libvirt answered): otherwise only VFs on vfio-pci count.</param>
+    public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<(int Group, string Why)> groups, bool poolsKnown)
+    {
+        string? enabled = files.ReadAttribute(AppArmorEnabled)?.Trim();
+        if (enabled is null && !files.IsLiveHost)
+        {
+            checks.Skip(AppArmorVfioId, Abstraction, $"Not judged: whether AppArmor is active is read from {AppArmorEnabled}, which the copied tree lacks.");
+            return;
+        }
+
+        if (enabled != "Y")
+        {
+            checks.Pass(AppArmorVfioId, Abstraction, $"AppArmor is not active ({AppArmorEnabled} is {enabled ?? "absent"}): it confines no QEMU process.");
+            return;
+        }
+
+        if (Drivers(HostText.Read(files, QemuConf)) is { } drivers && !drivers.Contains("apparmor"))
+        {
+            checks.Pass(AppArmorVfioId, Abstraction,
+                $"libvirt does not confine QEMU with AppArmor (security_driver is {string.Join(", ", drivers.Select(d => '"' + d + '"'))} in {QemuConf}).");
+            return;
+        }
+
+        string? abstraction = HostText.Read(files, Abstraction);
+        if (abstraction is null)
+        {
+            checks.Pass(AppArmorVfioId, Abstraction, $"AppArmor is active, but there is no {Abstraction}: libvirt's AppArmor profiles are not installed, so QEMU is not confined by them.");
+            return;
+        }
+
+        string where = poolsKnown ? "on vfio-pci or in an SR-IOV pool" : "on vfio-pci (pools were not read)";
+        if (groups.Count == 0)
+        {
+            checks.Pass(AppArmorVfioId, Abstraction, $"No VF is {where} yet, so no vfio group needs a rule.");
+            return;
+        }
+
+        var rules = AppArmorFileRules.Parse(abstraction, Abstraction);
+        bool localIncluded = AppArmorFileRules.Includes(abstraction, "local/abstractions/libvirt-qemu");
+        if (localIncluded)
+        {
+            rules.AddRange(AppArmorFileRules.Parse(HostText.Read(files, LocalAbstraction), LocalAbstraction));
+        }
+
+        var denied = new List<(int Group, string Why)>();
+        var grants = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (group, why) in groups.OrderBy(g => g.Group))
+        {
+            string node = string.Create(CultureInfo.InvariantCulture, $"/dev/vfio/{group}");
+            if (AppArmorFileRules.ReadWriteGrant(rules, node) is { } grant)
+            {
+                grants.Add(grant.ToString());
+            }
+            else
+            {
+                denied.Add((group, why));
+            }
+        }
+
+        string nodes = VfioChecks.Join(groups.Select(g => g.Group).Distinct().Order().Select(g => "/dev/vfio/" + g.ToString(CultureInfo.InvariantCulture)).ToList());
+        if (denied.Count == 0)
+        {
+            checks.Pass(AppArmorVfioId, Abstraction, $"AppArmor lets QEMU open {nodes}: {string.Join("; ", grants)}.");
+            return;
+        }
+
+        string local = localIncluded ? $" or {LocalAbstraction}" : $" (which does not include {LocalAbstraction})";
+        var first = denied[0];
+        string list = string.Join("; ", denied.Take(4).Select(d => string.Create(CultureInfo.InvariantCulture, $"/dev/vfio/{d.Group} ({d.Why})")))
+            + (denied.Count > 4 ? "; …" : "");
+        checks.Fail(AppArmorVfioId, Abstraction,
+            $"AppArmor confines QEMU, and no rule in {Abstraction}{local} lets it open {list}: a guest given such a VF fails with " +
+            $"\"{string.Format(CultureInfo.InvariantCulture, PermissionDenied, first.Group)}\".",
+            "Repair-VfioAppArmor");
+    }
+
+    /// <summary>The last uncommented <c>key = value</c> of a libvirt configuration file, with its line.</summary>
+    internal static (string Value, int Line)? Setting(string text, string key)
+    {
+        (string, int)? found = null;
+        foreach (var (number, line) in HostText.ConfigLines(text))
+        {
+            int equals = line.IndexOf('=');
+            if (equals > 0 && line[..equals].Trim() == key)
+            {
+                found = (line[(equals + 1)..].Trim(), number);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The security drivers qemu.conf names (<c>"none"</c>, or a list); <c>null</c> when it names none (the default: AppArmor where active).</summary>
+    private static List<string>? Drivers(string? text)
+    {
+        if (text is null || Setting(text, "security_driver") is not ({ } value, _))
+        {
+            return null;
+        }
+
+        return QuotedString().Matches(value).Select(m => m.Groups[1].Value).ToList();
+    }
+
+    [GeneratedRegex("\"([^\"]*)\"")]
+    private static partial Regex QuotedString();
+}

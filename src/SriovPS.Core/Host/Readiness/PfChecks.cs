@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host.Readiness;
+
+/// <summary>
+/// Per PF: SR-IOV capability, its driver, VFs enabled and kept across a reboot, the link libvirt
+/// needs up, and (in <see cref="PfResourceChecks"/>) VF isolation and BAR space.
+/// </summary>
+internal static class PfChecks
+{
+    public const string CapableId = "Pf.SriovCapable";
+    public const string DriverId = "Pf.Driver";
+    public const string VfsEnabledId = "Pf.VfsEnabled";
+    public const string VfCountPersistedId = "Pf.VfCountPersisted";
+    public const string LinkUpId = "Pf.LinkUp";
+
+    /// <summary>Adds the checks of one PF.</summary>
+    /// <param name="vfs">The PF's VFs as they are now.</param>
+    public static void Run(
+        HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn)
+    {
+        string target = pf.ToString();
+        string label = Label(pf);
+        if (pf.SriovSupport == SriovSupport.NotCapable)
+        {
+            string why = pf.TotalVfs == 0 && files.Exists(Device(pf) + "/sriov_totalvfs")
+                ? $"{label} reports sriov_totalvfs 0: SR-IOV is turned off for the device"
+                : $"{label} has no SR-IOV capability (no sriov_totalvfs)";
+            checks.Fail(CapableId, target, why + ", so it cannot create VFs.",
+                "Turn SR-IOV on for the NIC in the firmware (BIOS/UEFI) or the NIC's own setup, or use an SR-IOV NIC.");
+            return;
+        }
+
+        checks.Pass(CapableId, target, string.Create(CultureInfo.InvariantCulture,
+            $"{label}{Model(pf)} can create {pf.TotalVfs} VFs."));
+        if (pf.Driver is null)
+        {
+            string module = new PciDriverAvailability(files).DefaultModule(pf.PciAddress) is { } name ? $"modprobe {name}" : "load the NIC's driver (modprobe)";
+            checks.Fail(DriverId, target, $"No driver is bound to {label}: VFs are created through the PF's driver (sriov_numvfs).",
+                $"Bind the PF's driver: {module}.");
+            checks.Skip(VfsEnabledId, target, $"Not judged: no driver ({DriverId}).");
+            return;
+        }
+
+        checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
+        VfsEnabled(checks, pf, target);
+        VfCountPersisted(checks, files, pf, target);
+        LinkUp(checks, files, pf, target);
+        PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
+        PfResourceChecks.BarSpace(checks, files, pf, commandLine);
+    }
+
+    private static void VfsEnabled(HostCheckList checks, SriovPf pf, string target)
+    {
+        string counts = string.Create(CultureInfo.InvariantCulture, $"{pf.NumVfs} of {pf.TotalVfs} VFs");
+        if (pf.NumVfs > 0)
+        {
+            checks.Pass(VfsEnabledId, target, $"{counts} are enabled.");
+            return;
+        }
+
+        checks.Warn(VfsEnabledId, target, $"No VFs are enabled ({counts}): a pool or guest on {target} has nothing to use.",
+            string.Create(CultureInfo.InvariantCulture, $"Enable-SriovVf -PfName {target} -Count {pf.TotalVfs} -Persist"));
+    }
+
+    private static void VfCountPersisted(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)
+    {
+        string rules = UdevVfRules.HostPath;
+        int? atBoot = UdevVfRules.Find(HostText.Read(files, rules), pf.PciAddress)?.NumVfs;
+        string? where = atBoot is null ? null : rules;
+        if (atBoot is null && OtherRule(files, pf) is { } other)
+        {
+            checks.Pass(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
+                $"{pf.NumVfs} VFs now; {other} sets sriov_numvfs at boot (a rule SriovPS does not manage, not compared)."));
+            return;
+        }
+
+        int boot = atBoot ?? 0;
+        if (boot == pf.NumVfs)
+        {
+            checks.Pass(VfCountPersistedId, target, pf.NumVfs == 0
+                ? "No VFs now and none at boot: nothing to keep."
+                : string.Create(CultureInfo.InvariantCulture, $"{pf.NumVfs} VFs now, and {where} makes {boot} at boot."));
+            return;
+        }
+
+        string bootText = atBoot is null
+            ? "nothing makes VFs at boot (no udev rule for it)"
+            : string.Create(CultureInfo.InvariantCulture, $"{where} makes {boot} at boot");
+        string remedy = pf.NumVfs > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Enable-SriovVf -PfName {target} -Count {pf.NumVfs} -Persist")
+            : $"Disable-SriovVf -PfName {target} -Persist";
+        checks.Warn(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
+            $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}, and pools and guests on the others fail."),
+            remedy);
+    }
+
+    /// <summary>A udev rule of someone else's that writes the PF's sriov_numvfs, as "FILE line N".</summary>
+    private static string? OtherRule(HostFileSystem files, SriovPf pf)
+    {
+        const string directory = "/etc/udev/rules.d";
+        var names = files.ListNames(directory);
+        names.Sort(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            string path = directory + "/" + name;
+            if (!name.EndsWith(".rules", StringComparison.Ordinal) || path == UdevVfRules.HostPath)
+            {
+                continue;
+            }
+
+            foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
+            {
+                if (line.Contains("sriov_numvfs", StringComparison.Ordinal)
+                    && (line.Contains(pf.PciAddress, StringComparison.Ordinal) || (pf.Name is { } pfName && line.Contains('"' + pfName + '"', StringComparison.Ordinal))))
+                {
+                    return string.Create(CultureInfo.InvariantCulture, $"{path} line {number}");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)
+    {
+        if (pf.Name is not { } name)
+        {
+            checks.Skip(LinkUpId, target, $"Not judged: {pf.PciAddress} has no network interface.");
+            return;
+        }
+
+        string net = "/sys/class/net/" + name;
+        string? flagsText = files.ReadAttribute(net + "/flags")?.Trim();
+        if (flagsText is null || !int.TryParse(flagsText.StartsWith("0x", StringComparison.Ordinal) ? flagsText[2..] : flagsText,
+            NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int flags))
+        {
+            checks.Skip(LinkUpId, target, $"Not judged: {net}/flags could not be read.");
+            return;
+        }
+
+        string operState = files.ReadAttribute(net + "/operstate")?.Trim() ?? "unknown";
+        if ((flags & SriovDiscovery.IffUp) == 0)
+        {
+            checks.Fail(LinkUpId, target,
+                $"{name} is administratively down (flags {flagsText}, operstate {operState}): libvirt refuses its VFs when a guest starts " +
+                $"(\"Unable to configure VF 0 of PF '{name}' because the PF is not online\").",
+                $"Set-SriovPf -Name {name} -LinkState Up -Persist");
+            return;
+        }
+
+        if (operState is "down" or "lowerlayerdown")
+        {
+            checks.Warn(LinkUpId, target,
+                $"{name} is up but has no link (operstate {operState}): guests start, but their VFs reach nothing until it has one.",
+                $"Check the cable and the switch port of {name}.");
+            return;
+        }
+
+        checks.Pass(LinkUpId, target, $"{name} is up (operstate {operState}).");
+    }
+
+    internal static string Label(SriovPf pf) => pf.Name is null ? pf.PciAddress : $"{pf.Name} ({pf.PciAddress})";
+
+    internal static string Device(SriovPf pf) => SriovDiscovery.PciDevices + "/" + pf.PciAddress;
+
+    private static string Model(SriovPf pf) => pf.DeviceName is { } device ? $", {pf.VendorName} {device}," : "";
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host.Readiness;
+
+/// <summary>
+/// Whether the vfio modules a VF needs to reach a guest are loaded now (<c>/sys/module</c>, which
+/// also lists built-in ones), and whether something loads vfio_pci at boot (modules-load.d, Debian's
+/// <c>/etc/modules</c>, or a kernel that has it built in).
+/// </summary>
+internal static class VfioChecks
+{
+    public const string LoadedId = "Vfio.Loaded";
+    public const string LoadAtBootId = "Vfio.LoadAtBoot";
+
+    private static readonly string[] Modules = ["vfio", "vfio_iommu_type1", "vfio_pci"];
+
+    // systemd-modules-load's search path, most specific first.
+    private static readonly string[] LoadDirectories =
+        ["/etc/modules-load.d", "/run/modules-load.d", "/usr/local/lib/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d"];
+
+    public static void Run(HostCheckList checks, HostFileSystem files, string target)
+    {
+        Loaded(checks, files, target);
+        LoadAtBoot(checks, files, target);
+    }
+
+    private static void Loaded(HostCheckList checks, HostFileSystem files, string target)
+    {
+        if (!files.Exists("/sys/module"))
+        {
+            checks.Skip(LoadedId, target, "Not judged: loaded modules are listed in /sys/module, which only the live host has.");
+            return;
+        }
+
+        var missing = Modules.Where(m => !files.Exists("/sys/module/" + m)).ToList();
+        if (missing.Count == 0)
+        {
+            checks.Pass(LoadedId, target, "vfio, vfio_iommu_type1 and vfio_pci are loaded (/sys/module).");
+            return;
+        }
+
+        checks.Warn(LoadedId, target,
+            $"{Join(missing)} {(missing.Count == 1 ? "is" : "are")} not loaded (not in /sys/module): libvirt loads vfio-pci itself when " +
+            "a guest given a VF starts, but no VF can be bound to vfio-pci by hand until it is.",
+            "Set-SriovVfDriver -Driver vfio-pci (loads vfio-pci as it binds the VFs), or: modprobe vfio-pci");
+    }
+
+    private static void LoadAtBoot(HostCheckList checks, HostFileSystem files, string target)
+    {
+        if (BuiltIn(files))
+        {
+            checks.Pass(LoadAtBootId, target, "vfio_pci is built into the running kernel (modules.builtin): nothing needs to load it.");
+            return;
+        }
+
+        var found = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, number, module) in Listed(files))
+        {
+            found.TryAdd(module, string.Create(CultureInfo.InvariantCulture, $"{path} line {number}"));
+        }
+
+        if (found.TryGetValue("vfio_pci", out string? where))
+        {
+            var also = Modules.Where(m => m != "vfio_pci" && found.ContainsKey(m)).ToList();
+            string alsoText = also.Count > 0 ? $" ({Join(also)} too)" : " (it brings vfio and vfio_iommu_type1 with it)";
+            checks.Pass(LoadAtBootId, target, $"vfio_pci is loaded at boot by {where}{alsoText}.");
+            return;
+        }
+
+        string listed = found.Count > 0 ? $"; {Join(found.Keys.ToList())} {(found.Count == 1 ? "is" : "are")} listed, which does not bind VFs" : "";
+        checks.Warn(LoadAtBootId, target,
+            $"Nothing loads vfio_pci at boot (neither a modules-load.d file, such as /etc/modules-load.d/*.conf, nor /etc/modules " +
+            $"lists it{listed}): after a reboot no VF can be bound to vfio-pci until something loads it.",
+            "Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).");
+    }
+
+    /// <summary>Every vfio module named in a modules-load.d file or <c>/etc/modules</c>, spelled with underscores.</summary>
+    private static IEnumerable<(string Path, int Number, string Module)> Listed(HostFileSystem files)
+    {
+        var paths = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var directory in LoadDirectories)
+        {
+            // A file name in an earlier directory hides the same name in a later one.
+            foreach (var name in IommuChecks.ConfFiles(files, directory).Where(seen.Add))
+            {
+                paths.Add(directory + "/" + name);
+            }
+        }
+
+        paths.Add("/etc/modules");
+        foreach (var path in paths)
+        {
+            foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
+            {
+                // modules-load.d also takes ';' comments; /etc/modules allows arguments after the name.
+                string module = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0].Replace('-', '_');
+                if (!module.StartsWith(';') && Modules.Contains(module, StringComparer.Ordinal))
+                {
+                    yield return (path, number, module);
+                }
+            }
+        }
+    }
+
+    private static bool BuiltIn(HostFileSystem files)
+    {
+        string? release = files.ReadAttribute("/proc/sys/kernel/osrelease")?.Trim();
+        if (string.IsNullOrEmpty(release))
+        {
+            return false;
+        }
+
+        string? builtin = HostText.Read(files, $"/lib/modules/{release}/modules.builtin");
+        return builtin?.Split('\n').Any(l => l.EndsWith("/vfio-pci.ko", StringComparison.Ordinal) || l.EndsWith("/vfio_pci.ko", StringComparison.Ordinal)) == true;
+    }
+
+    internal static string Join(IReadOnlyList<string> items) => items.Count switch
+    {
+        0 => "",
+        1 => items[0],
+        _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
+    };
+}

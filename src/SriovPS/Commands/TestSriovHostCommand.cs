@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using SriovPS.Completion;
+using SriovPS.Host;
+using SriovPS.Host.Readiness;
+using SriovPS.Libvirt;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Checks whether the host can give VFs to guests — IOMMU, vfio, each PF, libvirt, AppArmor, pools and guests — and says how to fix what is not ready.</para>
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "SriovHost")]
+[OutputType(typeof(SriovHostCheck), typeof(bool))]
+public sealed class TestSriovHostCommand : SriovCmdlet
+{
+    private readonly List<string> _pfNames = [];
+
+    /// <summary>Only these PFs (and the pools and guests that use them); wildcards allowed.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PfNameCompleter))]
+    public string[]? PfName { get; set; }
+
+    /// <summary>Only these SR-IOV networks (and their PFs and guests); wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
+    public string[]? Network { get; set; }
+
+    /// <summary>The libvirt to check; <c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Uri { get; set; }
+
+    /// <summary>Returns only <c>$true</c> when no check fails, else <c>$false</c>.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        // Names may arrive one by one through the pipeline; the checks run once, at the end.
+        _pfNames.AddRange(PfName ?? []);
+    }
+
+    protected override void EndProcessing()
+    {
+        string uri = Uri ?? LibvirtUri.Default();
+        var selectedPfs = MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) || _pfNames.Count > 0
+            ? SelectPfs([.. _pfNames], includeNotCapable: true)
+            : null;
+
+        LibvirtFacts? libvirt = null;
+        if (TargetHost.IsLiveHost)
+        {
+            libvirt = LibvirtFacts.Read(uri, LibvirtUri.IsRemote(uri) ? null : PfVfAddresses(AllPfs()));
+            WriteVerbose(libvirt.Failure is null ? $"Read libvirt at {uri}." : $"libvirt at {uri} could not be read: {libvirt.Failure.Message}");
+        }
+
+        HashSet<string>? networks = null;
+        if (Network is not null)
+        {
+            if (libvirt is { Failure: null })
+            {
+                networks = NameSelection.Networks(libvirt.Pools, Network, WriteSriovError).Select(n => n.Name).ToHashSet();
+            }
+            else
+            {
+                WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known.");
+            }
+        }
+
+        var checks = HostReadiness.Run(new HostReadinessInput
+        {
+            Files = TargetHost.Files,
+            Pfs = AllPfs(),
+            SelectedPfs = selectedPfs,
+            SelectedNetworks = networks,
+            VfsOf = pf => Discovery.GetVfs(pf),
+            Libvirt = libvirt,
+            Uri = uri,
+        });
+
+        if (Quiet)
+        {
+            WriteObject(!checks.Any(c => c.Status == SriovCheckStatus.Fail));
+            return;
+        }
+
+        foreach (var check in checks)
+        {
+            WriteObject(check);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using SriovPS.Tests.Support;
+using Xunit;
+using static SriovPS.Tests.Host.Readiness.Readiness;
+
+namespace SriovPS.Tests.Host.Readiness;
+
+/// <summary>Vfio.Loaded (from /sys/module) and Vfio.LoadAtBoot (modules-load.d, /etc/modules, built in).</summary>
+public sealed class VfioCheckTests
+{
+    [Fact]
+    public void Loaded_modules_are_judged_only_where_sys_module_exists()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        Assert.Equal(SriovCheckStatus.Skipped, One(Run(tree), "Vfio.Loaded").Status);
+
+        tree.WriteFile("/sys/module/vfio/refcnt", "3\n");
+        var missing = One(Run(tree), "Vfio.Loaded");
+        Assert.Equal(SriovCheckStatus.Warning, missing.Status);
+        Assert.StartsWith("vfio_iommu_type1 and vfio_pci are not loaded (not in /sys/module)", missing.Finding);
+        Assert.Equal("Set-SriovVfDriver -Driver vfio-pci (loads vfio-pci as it binds the VFs), or: modprobe vfio-pci", missing.Remedy);
+
+        tree.WriteFile("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
+        tree.WriteFile("/sys/module/vfio_pci/parameters/ids", "\n");
+        var loaded = One(Run(tree), "Vfio.Loaded");
+        Assert.Equal(SriovCheckStatus.Pass, loaded.Status);
+        Assert.Equal("vfio, vfio_iommu_type1 and vfio_pci are loaded (/sys/module).", loaded.Finding);
+    }
+
+    [Fact]
+    public void Nothing_loading_vfio_pci_at_boot_is_a_warning_naming_enable_sriov_iommu()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/etc/modules-load.d/modules.conf", "# /etc/modules is obsolete\nloop\n");
+        var check = One(Run(tree), "Vfio.LoadAtBoot");
+        Assert.Equal(SriovCheckStatus.Warning, check.Status);
+        Assert.StartsWith("Nothing loads vfio_pci at boot", check.Finding);
+        Assert.Equal("Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).", check.Remedy);
+
+        tree.WriteFile("/etc/modules-load.d/iommu.conf", "vfio\n");
+        Assert.Contains("; vfio is listed, which does not bind VFs)", One(Run(tree), "Vfio.LoadAtBoot").Finding);
+    }
+
+    [Fact]
+    public void The_seeds_vfio_conf_passes()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/etc/modules-load.d/vfio.conf", "vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd\n");
+        var check = One(Run(tree), "Vfio.LoadAtBoot");
+        Assert.Equal(SriovCheckStatus.Pass, check.Status);
+        Assert.Equal("vfio_pci is loaded at boot by /etc/modules-load.d/vfio.conf line 3 (vfio and vfio_iommu_type1 too).", check.Finding);
+    }
+
+    [Fact]
+    public void Dashes_etc_modules_and_later_directories_count()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/etc/modules", "# modules at boot\n\nvfio-pci ids=8086:1520\n");
+        Assert.Equal("vfio_pci is loaded at boot by /etc/modules line 3 (it brings vfio and vfio_iommu_type1 with it).", One(Run(tree), "Vfio.LoadAtBoot").Finding);
+
+        tree.Delete("/etc/modules");
+        tree.WriteFile("/usr/lib/modules-load.d/vfio.conf", "vfio_pci\n");
+        Assert.Equal(SriovCheckStatus.Pass, One(Run(tree), "Vfio.LoadAtBoot").Status);
+
+        // A file of the same name in /etc hides the one in /usr/lib.
+        tree.WriteFile("/etc/modules-load.d/vfio.conf", "# disabled\n");
+        Assert.Equal(SriovCheckStatus.Warning, One(Run(tree), "Vfio.LoadAtBoot").Status);
+    }
+
+    [Fact]
+    public void A_kernel_with_vfio_pci_built_in_needs_nothing()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/proc/sys/kernel/osrelease", "6.1.0-test\n");
+        tree.WriteFile("/lib/modules/6.1.0-test/modules.builtin", "kernel/drivers/vfio/vfio.ko\nkernel/drivers/vfio/pci/vfio-pci.ko\n");
+        var check = One(Run(tree), "Vfio.LoadAtBoot");
+        Assert.Equal(SriovCheckStatus.Pass, check.Status);
+        Assert.StartsWith("vfio_pci is built into the running kernel", check.Finding);
+    }
+}
