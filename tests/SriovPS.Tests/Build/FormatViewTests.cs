@@ -44,4 +44,17 @@ public class FormatViewTests
             }
         }
     }
+
+    [Fact]
+    public void HostChecks_AreGroupedByStatus_InTheOrderTheCommandWritesThem()
+    {
+        var view = Format.Descendants("View").Single(v => v.Element("Name")!.Value == "SriovPS.SriovHostCheck");
+        var groupBy = view.Element("GroupBy");
+        Assert.NotNull(groupBy);
+        Assert.Equal("Status", groupBy!.Element("PropertyName")!.Value);
+
+        // GroupBy sits between ViewSelectedBy and the control, as the format schema orders them.
+        Assert.Equal(["Name", "ViewSelectedBy", "GroupBy", "TableControl"], view.Elements().Select(e => e.Name.LocalName));
+        Assert.NotNull(view.Descendants("TableRowEntry").Single().Element("Wrap"));
+    }
 }

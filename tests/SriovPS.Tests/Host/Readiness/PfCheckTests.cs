@@ -58,6 +58,17 @@ public sealed class PfCheckTests
     }
 
     [Fact]
+    public void A_pf_without_an_interface_has_no_link_to_judge()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.Delete(Eno49 + "/net");
+        tree.Delete("/sys/class/net/eno49");
+        var check = One(Run(tree), "Pf.LinkUp", "0000:04:00.0");
+        Assert.Equal(SriovCheckStatus.Skipped, check.Status);
+        Assert.Equal("Not judged: 0000:04:00.0 has no network interface.", check.Finding);
+    }
+
+    [Fact]
     public void Vf_counts_are_compared_with_the_count_made_at_boot()
     {
         using var tree = HostTree.FromFixture("i350-4port");
