@@ -50,8 +50,9 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     protected override void EndProcessing()
     {
         string uri = Uri ?? LibvirtUri.Default();
-        var selectedPfs = MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) || _pfNames.Count > 0
-            ? SelectPfs([.. _pfNames], includeNotCapable: true)
+        // PFs piped in narrow the run even when none arrived (an empty pipeline selects no PF, not all).
+        List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectPfs([.. _pfNames], includeNotCapable: true)
+            : MyInvocation.ExpectingInput ? []
             : null;
 
         LibvirtFacts? libvirt = null;

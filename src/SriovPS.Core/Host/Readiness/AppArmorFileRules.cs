@@ -72,7 +72,7 @@ internal static class AppArmorFileRules
         foreach (var raw in (text ?? string.Empty).Split('\n'))
         {
             string line = raw.Trim();
-            foreach (var directive in new[] { "#include", "include if exists", "include" })
+            foreach (var directive in new[] { "#include if exists", "#include", "include if exists", "include" })
             {
                 if (line.StartsWith(directive, StringComparison.Ordinal)
                     && line[directive.Length..].Trim() is var rest && (rest == $"<{target}>" || rest == $"\"{target}\""))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using SriovPS.Libvirt;
 using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host.Readiness;
@@ -142,7 +143,8 @@ internal static class HostReadiness
             }
         }
 
-        if (pools.Count > 0)
+        // A remote libvirt's pools hold that machine's VFs, not this one's.
+        if (pools.Count > 0 && input.Libvirt is { } facts && !LibvirtUri.IsRemote(facts.Uri))
         {
             var vfByAddress = input.Pfs.SelectMany(pf => vfsOf(pf).Select(vf => (pf, vf))).ToDictionary(p => p.vf.PciAddress, StringComparer.Ordinal);
             foreach (var pool in pools)

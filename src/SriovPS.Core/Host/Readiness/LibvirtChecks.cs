@@ -59,7 +59,9 @@ internal static partial class LibvirtChecks
         if (setting is not { Value: "0" } off)
         {
             checks.Pass(DynamicOwnershipId, QemuConf,
-                $"libvirt gives QEMU the vfio group nodes of its VFs (dynamic_ownership is {setting?.Value ?? "not set, so 1"} in {QemuConf}).");
+                setting is { } on
+                    ? $"libvirt gives QEMU the vfio group nodes of its VFs (dynamic_ownership = {on.Value}, {QemuConf} line {on.Line})."
+                    : $"libvirt gives QEMU the vfio group nodes of its VFs ({QemuConf} does not set dynamic_ownership, which defaults to 1).");
             return;
         }
 

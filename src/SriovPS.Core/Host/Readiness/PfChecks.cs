@@ -94,8 +94,9 @@ internal static class PfChecks
         string remedy = pf.NumVfs > 0
             ? string.Create(CultureInfo.InvariantCulture, $"Enable-SriovVf -PfName {target} -Count {pf.NumVfs} -Persist")
             : $"Disable-SriovVf -PfName {target} -Persist";
+        string lost = boot < pf.NumVfs ? ", and guests given the others cannot start." : ".";
         checks.Warn(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
-            $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}, and pools and guests on the others fail."),
+            $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}{lost}"),
             remedy);
     }
 

@@ -31,23 +31,27 @@ internal static class PoolChecks
                         ? $"Define it again over its PFs: Remove-LibvirtSriovNetwork {name}, then Get-SriovPf {pfs} | New-LibvirtSriovNetwork -Name {name} -Start"
                         : $"Restart it once no guest uses it: virsh net-destroy {name}; virsh net-start {name} (Enable-SriovVf restarts idle pools itself).");
                 return;
-            case SriovPoolState.Exhausted:
+            case SriovPoolState.Exhausted or SriovPoolState.Overcommitted:
+                // A guest defined on the pool and not running cannot start while no VF is free.
                 var waiting = pool.Consumers.Except(pool.RunningConsumers).ToList();
-                string finding = waiting.Count > 0
-                    ? $"{pool.StateReason} {VfioChecks.Join(waiting)} {(waiting.Count == 1 ? "is" : "are")} defined on it and not running: starting {(waiting.Count == 1 ? "it" : "one")} fails with {noneAvailable}."
+                string reason = pool.State == SriovPoolState.Overcommitted
+                    ? $"{pool.StateReason} The guest that starts when none is free fails with {noneAvailable}."
                     : $"{pool.StateReason} The next guest to start on it fails with {noneAvailable}.";
-                if (waiting.Count > 0)
+                if (pool.Active && pool.Free == 0 && waiting.Count > 0)
                 {
-                    checks.Fail(PoolStateId, name, finding, moreVfs);
+                    string none = pool.State == SriovPoolState.Overcommitted
+                        ? string.Create(CultureInfo.InvariantCulture, $" No VF is free ({pool.InUse} of {pool.PoolSize} in use), and")
+                        : "";
+                    checks.Fail(PoolStateId, name,
+                        $"{pool.StateReason}{none} {VfioChecks.Join(waiting)} {(waiting.Count == 1 ? "is" : "are")} defined on it and not running: " +
+                        $"starting {(waiting.Count == 1 ? "it" : "one")} fails with {noneAvailable}.",
+                        moreVfs);
                 }
                 else
                 {
-                    checks.Warn(PoolStateId, name, finding, moreVfs);
+                    checks.Warn(PoolStateId, name, reason, moreVfs);
                 }
 
-                return;
-            case SriovPoolState.Overcommitted:
-                checks.Warn(PoolStateId, name, $"{pool.StateReason} The guest that starts when none is free fails with {noneAvailable}.", moreVfs);
                 return;
         }
 

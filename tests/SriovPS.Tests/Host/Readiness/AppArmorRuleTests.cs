@@ -42,6 +42,7 @@ public sealed class AppArmorRuleTests
     [Theory]
     [InlineData("  include if exists <local/abstractions/libvirt-qemu>", true)]
     [InlineData("#include <local/abstractions/libvirt-qemu>", true)]
+    [InlineData("#include if exists <local/abstractions/libvirt-qemu>", true)]
     [InlineData("include \"local/abstractions/libvirt-qemu\"", true)]
     [InlineData("# include if exists <local/abstractions/libvirt-qemu>", false)]
     [InlineData("include if exists <local/abstractions/libvirt-lxc>", false)]

@@ -48,7 +48,7 @@ public sealed class LibvirtCheckTests
         tree.WriteFile("/etc/libvirt/qemu.conf", "# dynamic_ownership = 1\nuser = \"libvirt-qemu\"\n");
         var unset = One(Run(tree), "Libvirt.DynamicOwnership");
         Assert.Equal(SriovCheckStatus.Pass, unset.Status);
-        Assert.Equal("libvirt gives QEMU the vfio group nodes of its VFs (dynamic_ownership is not set, so 1 in /etc/libvirt/qemu.conf).", unset.Finding);
+        Assert.Equal("libvirt gives QEMU the vfio group nodes of its VFs (/etc/libvirt/qemu.conf does not set dynamic_ownership, which defaults to 1).", unset.Finding);
 
         tree.WriteFile("/etc/libvirt/qemu.conf", "#dynamic_ownership = 1\n\ndynamic_ownership = 0   # RHEV\n");
         var off = One(Run(tree), "Libvirt.DynamicOwnership");

@@ -75,7 +75,7 @@ public sealed class PfCheckTests
         var none = One(Run(tree), "Pf.VfCountPersisted", "eno49");
         Assert.Equal(SriovCheckStatus.Warning, none.Status);
         Assert.Equal(
-            "7 VFs now, but nothing makes VFs at boot (no udev rule for it): after a reboot eno49 has 0, and pools and guests on the others fail.",
+            "7 VFs now, but nothing makes VFs at boot (no udev rule for it): after a reboot eno49 has 0, and guests given the others cannot start.",
             none.Finding);
         Assert.Equal("Enable-SriovVf -PfName eno49 -Count 7 -Persist", none.Remedy);
 

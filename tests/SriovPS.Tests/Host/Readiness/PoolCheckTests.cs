@@ -72,6 +72,20 @@ public sealed class PoolCheckTests
     }
 
     [Fact]
+    public void The_seeds_third_guest_fails_when_the_first_two_hold_every_vf()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        var ports = Eno49Vfs.Select((vf, i) => new NetworkPortXml(i < 4 ? "z-k8s-n-1" : "z-k8s-n-3", $"52:54:00:00:00:{i:x2}", vf)).ToArray();
+        var checks = RunWith(tree, [PfPool(Pool, "eno49", true, Eno49Vfs, ports)], Guest("z-k8s-n-1", 4, live: 4), Guest("z-k8s-n-3", 3, live: 3), Guest("z-k8s-n-2", 1));
+        var check = One(checks, "Pool.State", Pool);
+        Assert.Equal(SriovCheckStatus.Fail, check.Status);
+        Assert.Equal(
+            "The guests defined on the pool have 8 interfaces on it but it has 7 VFs: they cannot all run at once. No VF is free (7 of 7 in use), " +
+            $"and z-k8s-n-2 is defined on it and not running: starting it fails with {NoneAvailable}.",
+            check.Finding);
+    }
+
+    [Fact]
     public void An_exhausted_pool_fails_when_a_defined_guest_waits_for_it()
     {
         using var tree = HostTree.FromFixture("i350-4port");
