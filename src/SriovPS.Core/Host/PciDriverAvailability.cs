@@ -137,7 +137,7 @@ internal sealed class PciDriverAvailability(HostFileSystem files)
         }
 
         // NUL-separated "module.key=value" records of the drivers built into the kernel.
-        string? modinfo = ReadText(modules + "/modules.builtin.modinfo");
+        string? modinfo = HostText.Read(files, modules + "/modules.builtin.modinfo");
         foreach (var record in (modinfo ?? string.Empty).Split('\0'))
         {
             int dot = record.IndexOf(".alias=pci:", StringComparison.Ordinal);
@@ -151,17 +151,5 @@ internal sealed class PciDriverAvailability(HostFileSystem files)
     }
 
     private IEnumerable<string> ReadLines(string hostPath) =>
-        ReadText(hostPath)?.Split('\n') ?? [];
-
-    private string? ReadText(string hostPath)
-    {
-        try
-        {
-            return File.ReadAllText(files.PathOf(hostPath));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+        HostText.Read(files, hostPath)?.Split('\n') ?? [];
 }

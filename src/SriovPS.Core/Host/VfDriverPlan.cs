@@ -141,7 +141,7 @@ internal sealed class VfDriverPlan
                 ErrorCatalog.VfioRequiresIommu,
                 $"{vf} has no IOMMU group, so vfio-pci cannot take it: the IOMMU is off.",
                 vf.PciAddress,
-                "Turn the IOMMU on (kernel command line intel_iommu=on iommu=pt, or amd_iommu=on), reboot, and run the command again.");
+                "Turn the IOMMU on (intel_iommu=on iommu=pt on the kernel command line on Intel; on AMD it is on unless amd_iommu=off or iommu=off), reboot, and run the command again.");
         }
 
         string directory = IommuGroups + "/" + group.ToString(CultureInfo.InvariantCulture) + "/devices";

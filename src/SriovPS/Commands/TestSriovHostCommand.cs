@@ -58,6 +58,11 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         LibvirtFacts? libvirt = null;
         if (TargetHost.IsLiveHost)
         {
+            if (LibvirtUri.IsRemote(uri))
+            {
+                WriteWarning($"{uri} names another machine: its pools and guests are checked, but the IOMMU, vfio, PF and configuration checks read this one.");
+            }
+
             libvirt = LibvirtFacts.Read(uri, LibvirtUri.IsRemote(uri) ? null : PfVfAddresses(AllPfs()));
             WriteVerbose(libvirt.Failure is null ? $"Read libvirt at {uri}." : $"libvirt at {uri} could not be read: {libvirt.Failure.Message}");
         }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using SriovPS.Host;
 using SriovPS.Host.Readiness;
+using SriovPS.Libvirt;
 using SriovPS.Native.Sysfs;
 using SriovPS.Tests.Support;
 using Xunit;
@@ -20,6 +21,7 @@ namespace SriovPS.Tests.Lab;
 public sealed class HostReadinessLabTests(LibvirtPoolLabTests.LabLibvirt lab) : IClassFixture<LibvirtPoolLabTests.LabLibvirt>
 {
     private const string VfioConf = "/etc/modules-load.d/vfio.conf";
+    private const string Pool = "readiness-sr-iov";
     private const string LocalAbstraction = "/etc/apparmor.d/local/abstractions/libvirt-qemu";
     private readonly HostFileSystem _files = new("/");
 
@@ -65,6 +67,11 @@ public sealed class HostReadinessLabTests(LibvirtPoolLabTests.LabLibvirt lab) : 
         Assert.Equal(SriovCheckStatus.Pass, One(before, "Libvirt.Reachable").Status);
         Assert.Equal(SriovCheckStatus.Warning, One(before, "Pf.VfsEnabled", name).Status);
 
+        // No VFs yet: the VF BARs' address space is read from the PF's resource file.
+        var bars = One(before, "Pf.BarSpace", name);
+        Assert.Equal(SriovCheckStatus.Pass, bars.Status);
+        Assert.StartsWith("The VF BARs have address space (VF BAR 0 at 0x", bars.Finding);
+
         try
         {
             LabHost.SetNumVfs(pf, 2);
@@ -82,10 +89,20 @@ public sealed class HostReadinessLabTests(LibvirtPoolLabTests.LabLibvirt lab) : 
             Assert.Equal(SriovCheckStatus.Pass, One(ready, "Pf.BarSpace", name).Status);
             Assert.Equal(SriovCheckStatus.Pass, One(ready, "Pf.LinkUp", name).Status);
 
-            // This machine's AppArmor policy, as Debian ships it, allows the vfio container but no group.
+            // A pool on the PF: QEMU will open the groups of the VFs it hands out. This machine's AppArmor
+            // policy, as Debian ships it, allows the vfio container but no group.
+            Assert.Equal(SriovCheckStatus.Pass, One(ready, "Libvirt.AppArmorVfio").Status);
+            using (var network = LibvirtSessions.Connect(lab.Daemon!.Uri).DefineNetwork(HostdevNetworkXml.ForPf(Pool, name)))
+            {
+                network.Create();
+            }
+
+            ready = Run();
+            Assert.Equal(SriovCheckStatus.Pass, One(ready, "Pool.State", Pool).Status);
             var denied = One(ready, "Libvirt.AppArmorVfio");
             Assert.Equal(SriovCheckStatus.Fail, denied.Status);
-            Assert.Contains($"failed to open /dev/vfio/{group}: Permission denied", denied.Finding);
+            Assert.Contains($"/dev/vfio/{group} (VF 0 of {name}, {vf0}, in pool '{Pool}')", denied.Finding);
+            Assert.Contains(": Permission denied\".", denied.Finding);
             Assert.Equal("Repair-VfioAppArmor", denied.Remedy);
             File.AppendAllText(LocalAbstraction, "/dev/vfio/* rw,\n");
             Assert.Equal(SriovCheckStatus.Pass, One(Run(), "Libvirt.AppArmorVfio").Status);
@@ -98,6 +115,19 @@ public sealed class HostReadinessLabTests(LibvirtPoolLabTests.LabLibvirt lab) : 
         }
         finally
         {
+            using (var network = LibvirtSessions.Connect(lab.Daemon!.Uri).LookupNetwork(Pool))
+            {
+                if (network is not null)
+                {
+                    if (network.IsActive)
+                    {
+                        network.Destroy();
+                    }
+
+                    network.Undefine();
+                }
+            }
+
             LabHost.Ip("link", "set", name, "up");
             File.Delete(VfioConf);
             File.WriteAllText(LocalAbstraction, "");

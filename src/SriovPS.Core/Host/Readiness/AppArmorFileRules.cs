@@ -43,11 +43,19 @@ internal static class AppArmorFileRules
             }
 
             var words = new List<string>(line[..^1].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            bool endsWithFile = words.Count > 0 && words[^1] == "file";
             bool deny = false;
             while (words.Count > 0 && (Qualifiers.Contains(words[0]) || words[0] == "deny"))
             {
                 deny |= words[0] == "deny";
                 words.RemoveAt(0);
+            }
+
+            // A bare "file," grants every file access.
+            if (words.Count == 0 && endsWithFile)
+            {
+                rules.Add(new AppArmorFileRule("/**", "rwmlk", deny, source, number));
+                continue;
             }
 
             if (words.Count != 2)
@@ -85,25 +93,36 @@ internal static class AppArmorFileRules
         return false;
     }
 
-    /// <summary>The allowing rule that gives read and write on <paramref name="path"/>, unless a deny rule takes either away; else <c>null</c>.</summary>
-    public static AppArmorFileRule? ReadWriteGrant(IReadOnlyList<AppArmorFileRule> rules, string path)
+    /// <summary>
+    /// The allowing rules that together give read and write on <paramref name="path"/> (one rule may
+    /// give r and another w), unless a deny rule takes either away; empty when access is not granted.
+    /// </summary>
+    public static List<AppArmorFileRule> ReadWriteGrant(IReadOnlyList<AppArmorFileRule> rules, string path)
     {
-        AppArmorFileRule? grant = null;
+        var grants = new List<AppArmorFileRule>();
+        bool read = false, write = false;
         foreach (var rule in rules)
         {
-            bool readWrite = rule.Permissions.Contains('r') && rule.Permissions.Contains('w');
-            if (rule.Deny && (rule.Permissions.Contains('r') || rule.Permissions.Contains('w')) && rule.Covers(path))
+            bool readOrWrite = rule.Permissions.Contains('r') || rule.Permissions.Contains('w');
+            if (!readOrWrite || !rule.Covers(path))
             {
-                return null;
+                continue;
             }
 
-            if (!rule.Deny && grant is null && readWrite && rule.Covers(path))
+            if (rule.Deny)
             {
-                grant = rule;
+                return [];
+            }
+
+            if ((!read && rule.Permissions.Contains('r')) || (!write && rule.Permissions.Contains('w')))
+            {
+                grants.Add(rule);
+                read |= rule.Permissions.Contains('r');
+                write |= rule.Permissions.Contains('w');
             }
         }
 
-        return grant;
+        return read && write ? grants : [];
     }
 
     private static bool IsPath(string word) => word.StartsWith('/') || word.StartsWith("\"/", StringComparison.Ordinal);
@@ -172,7 +191,19 @@ internal static class AppArmorGlob
             }
         }
 
-        // An unbalanced '{' is not a glob AppArmor accepts: the rule then covers nothing.
-        return braces == 0 ? new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant) : new Regex("(?!)");
+        // An unbalanced '{' or a malformed set is not a glob AppArmor accepts: the rule then covers nothing.
+        if (braces == 0)
+        {
+            try
+            {
+                return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException)
+            {
+                // A set such as [z-a] that .NET rejects; AppArmor's parser would reject the rule too.
+            }
+        }
+
+        return new Regex("(?!)");
     }
 }

@@ -46,7 +46,7 @@ internal static class HostReadiness
         string host = HostName(files);
         var commandLine = KernelCommandLine.Read(files);
         bool iommuOn = IommuChecks.Run(checks, files, host, commandLine);
-        VfioChecks.Run(checks, files, host);
+        VfioChecks.Run(checks, files, host, commandLine);
 
         var libvirt = input.Libvirt is { Failure: null } answered ? answered : null;
         var pools = SelectPools(input, libvirt);
@@ -69,7 +69,8 @@ internal static class HostReadiness
 
         bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, files.Root, input.Uri);
         LibvirtChecks.DynamicOwnership(checks, files);
-        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input, pfs, pools, VfsOf), reachable);
+        // The pools of a libvirt on another machine hand out that machine's VFs.
+        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri));
         if (libvirt is null)
         {
             return checks.BySeverity();
@@ -127,24 +128,16 @@ internal static class HostReadiness
         return input.Pfs;
     }
 
-    /// <summary>The vfio groups QEMU will be asked to open: VFs on vfio-pci, and every VF of a pool.</summary>
+    /// <summary>
+    /// The vfio groups of the VFs pools hand out: libvirt writes a rule for a fixed VF into the guest's
+    /// own AppArmor profile, but not for the VF a pool picks as the guest starts (the seeds' failure).
+    /// </summary>
     private static List<(int Group, string Why)> GroupsInUse(
-        HostReadinessInput input, IReadOnlyList<SriovPf> pfs, List<LibvirtSriovNetwork> pools, Func<SriovPf, IReadOnlyList<SriovVf>> vfsOf)
+        HostReadinessInput input, List<LibvirtSriovNetwork> pools, Func<SriovPf, IReadOnlyList<SriovVf>> vfsOf)
     {
         var groups = new Dictionary<int, string>();
-        foreach (var pf in pfs)
-        {
-            foreach (var vf in vfsOf(pf))
-            {
-                if (vf.IommuGroup is int group && VfHolderScan.IsVfioDriver(vf.Driver))
-                {
-                    groups.TryAdd(group, string.Create(CultureInfo.InvariantCulture, $"VF {vf.Index} of {pf}, {vf.PciAddress}, is on {vf.Driver}"));
-                }
-            }
-        }
 
-        // A remote libvirt's pools hold that machine's VFs, not this one's.
-        if (pools.Count > 0 && input.Libvirt is { } facts && !LibvirtUri.IsRemote(facts.Uri))
+        if (pools.Count > 0)
         {
             var vfByAddress = input.Pfs.SelectMany(pf => vfsOf(pf).Select(vf => (pf, vf))).ToDictionary(p => p.vf.PciAddress, StringComparer.Ordinal);
             foreach (var pool in pools)

@@ -30,12 +30,19 @@ internal static class IommuChecks
         var groups = NumericNames(files.ListNames(GroupsPath));
         var units = files.ListNames(UnitsPath);
         units.Sort(StringComparer.Ordinal);
-        bool enabled = groups.Count > 0;
+        // Groups without an IOMMU unit are vfio's no-IOMMU mode, which isolates nothing.
+        bool enabled = groups.Count > 0 && units.Count > 0;
         if (enabled)
         {
-            string unitText = units.Count > 0 ? $"{string.Join(", ", units)} in {UnitsPath}, " : "";
             checks.Pass(EnabledId, target, string.Create(
-                CultureInfo.InvariantCulture, $"The IOMMU is on: {unitText}{groups.Count} IOMMU groups in {GroupsPath}."));
+                CultureInfo.InvariantCulture, $"The IOMMU is on: {string.Join(", ", units)} in {UnitsPath}, {groups.Count} IOMMU groups in {GroupsPath}."));
+        }
+        else if (groups.Count > 0)
+        {
+            checks.Fail(EnabledId, target, string.Create(CultureInfo.InvariantCulture,
+                $"There is no IOMMU ({UnitsPath} lists none), yet {groups.Count} IOMMU groups exist: vfio's no-IOMMU mode " +
+                $"(enable_unsafe_noiommu_mode), which gives devices to user space without isolation and cannot give them to guests."),
+                "Turn the IOMMU on (Enable-SriovIommu, and VT-d or AMD-Vi in the firmware setup), then reboot.");
         }
         else
         {
@@ -64,9 +71,15 @@ internal static class IommuChecks
                 "no VF can be given to a guest.", CommandLineRemedy);
         }
 
-        // A contrary word wins over the platform's default whatever the vendor.
+        // A contrary word wins over the platform's default; intel_iommu= means nothing on AMD and amd_iommu= nothing on Intel.
+        var (vendor, platform) = IommuPlatform.Detect(files);
         foreach (var (key, option) in new[] { ("intel_iommu", "off"), ("amd_iommu", "off"), ("iommu", "off") })
         {
+            if ((key == "intel_iommu" && vendor == IommuVendor.Amd) || (key == "amd_iommu" && vendor == IommuVendor.Intel))
+            {
+                continue;
+            }
+
             if (commandLine.Last(key, option, "on", "pt", "force") == option)
             {
                 return ($"The IOMMU is off: {evidence}, and the kernel command line turns it off ({KernelCommandLine.Word(key, option)}); " +
@@ -74,7 +87,6 @@ internal static class IommuChecks
             }
         }
 
-        var (vendor, platform) = IommuPlatform.Detect(files);
         if (vendor == IommuVendor.Amd)
         {
             return ($"The IOMMU is off: {evidence}, although {platform} and nothing on the kernel command line turns it off " +
@@ -83,8 +95,10 @@ internal static class IommuChecks
 
         if (commandLine.Last("intel_iommu", "on", "off") == "on")
         {
-            return ($"The IOMMU is off: {evidence}, although the kernel command line has intel_iommu=on: " +
-                "VT-d is disabled in the firmware, or the firmware offers no DMAR table.", FirmwareRemedyIntel);
+            string firmware = files.Exists("/sys/firmware/acpi/tables/DMAR")
+                ? "the kernel did not take the firmware's DMAR table (see the DMAR lines of dmesg)"
+                : "VT-d is disabled in the firmware, which offers no DMAR table";
+            return ($"The IOMMU is off: {evidence}, although the kernel command line has intel_iommu=on: {firmware}.", FirmwareRemedyIntel);
         }
 
         string why = vendor == IommuVendor.Intel ? $"{platform}, and " : "";
@@ -174,7 +188,7 @@ internal static class IommuChecks
             return "on the kernel command line";
         }
 
-        foreach (var name in ConfFiles(files, "/etc/modprobe.d"))
+        foreach (var name in HostText.ConfFiles(files, "/etc/modprobe.d"))
         {
             string path = "/etc/modprobe.d/" + name;
             foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
@@ -189,14 +203,6 @@ internal static class IommuChecks
         }
 
         return null;
-    }
-
-    internal static List<string> ConfFiles(HostFileSystem files, string directory)
-    {
-        var names = files.ListNames(directory);
-        names.RemoveAll(n => !n.EndsWith(".conf", StringComparison.Ordinal));
-        names.Sort(StringComparer.Ordinal);
-        return names;
     }
 
     private static List<int> NumericNames(List<string> names)

@@ -51,7 +51,17 @@ internal static partial class LibvirtChecks
         string? text = HostText.Read(files, QemuConf);
         if (text is null)
         {
-            checks.Skip(DynamicOwnershipId, QemuConf, $"Not judged: there is no {QemuConf} (libvirt's QEMU driver is not installed).");
+            checks.Skip(DynamicOwnershipId, QemuConf, files.Exists(QemuConf)
+                ? $"Not judged: {QemuConf} could not be read (it is readable by root only)."
+                : $"Not judged: there is no {QemuConf} (libvirt's QEMU driver is not installed).");
+            return;
+        }
+
+        // QEMU running as root opens any node, whoever owns it.
+        if (Setting(text, "user") is { Value: "\"root\"" or "\"+0\"" } root)
+        {
+            checks.Pass(DynamicOwnershipId, QemuConf, string.Create(CultureInfo.InvariantCulture,
+                $"QEMU runs as root (user = {root.Value}, {QemuConf} line {root.Line}), so the owner of /dev/vfio/N does not matter."));
             return;
         }
 
@@ -71,8 +81,8 @@ internal static partial class LibvirtChecks
             $"Set dynamic_ownership = 1 in {QemuConf} (or delete the line), then restart libvirtd.");
     }
 
-    /// <param name="groups">The vfio groups guests will open, each with why (a VF on vfio-pci, or in a pool).</param>
-    /// <param name="poolsKnown">Whether pools were read (libvirt answered): otherwise only VFs on vfio-pci count.</param>
+    /// <param name="groups">The vfio groups of the VFs pools hand out, each with why.</param>
+    /// <param name="poolsKnown">Whether this machine's pools were read (its libvirt answered).</param>
     public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<(int Group, string Why)> groups, bool poolsKnown)
     {
         string? enabled = files.ReadAttribute(AppArmorEnabled)?.Trim();
@@ -102,10 +112,17 @@ internal static partial class LibvirtChecks
             return;
         }
 
-        string where = poolsKnown ? "on vfio-pci or in an SR-IOV pool" : "on vfio-pci (pools were not read)";
+        if (!poolsKnown)
+        {
+            checks.Skip(AppArmorVfioId, Abstraction,
+                "Not judged: the vfio groups QEMU must open are those of the VFs SR-IOV pools hand out, and this machine's libvirt was not read.");
+            return;
+        }
+
         if (groups.Count == 0)
         {
-            checks.Pass(AppArmorVfioId, Abstraction, $"No VF is {where} yet, so no vfio group needs a rule.");
+            checks.Pass(AppArmorVfioId, Abstraction,
+                "No SR-IOV pool has VFs, so no vfio group needs a rule (libvirt writes the rule for a fixed VF into the guest's own profile).");
             return;
         }
 
@@ -121,9 +138,9 @@ internal static partial class LibvirtChecks
         foreach (var (group, why) in groups.OrderBy(g => g.Group))
         {
             string node = string.Create(CultureInfo.InvariantCulture, $"/dev/vfio/{group}");
-            if (AppArmorFileRules.ReadWriteGrant(rules, node) is { } grant)
+            if (AppArmorFileRules.ReadWriteGrant(rules, node) is { Count: > 0 } granting)
             {
-                grants.Add(grant.ToString());
+                grants.UnionWith(granting.Select(g => g.ToString()));
             }
             else
             {
@@ -131,7 +148,7 @@ internal static partial class LibvirtChecks
             }
         }
 
-        string nodes = VfioChecks.Join(groups.Select(g => g.Group).Distinct().Order().Select(g => "/dev/vfio/" + g.ToString(CultureInfo.InvariantCulture)).ToList());
+        string nodes = HostText.Join(groups.Select(g => g.Group).Distinct().Order().Select(g => "/dev/vfio/" + g.ToString(CultureInfo.InvariantCulture)).ToList());
         if (denied.Count == 0)
         {
             checks.Pass(AppArmorVfioId, Abstraction, $"AppArmor lets QEMU open {nodes}: {string.Join("; ", grants)}.");
@@ -167,14 +184,14 @@ internal static partial class LibvirtChecks
     /// <summary>The security drivers qemu.conf names (<c>"none"</c>, or a list); <c>null</c> when it names none (the default: AppArmor where active).</summary>
     private static List<string>? Drivers(string? text)
     {
-        if (text is null || Setting(text, "security_driver") is not ({ } value, _))
-        {
-            return null;
-        }
-
-        return QuotedString().Matches(value).Select(m => m.Groups[1].Value).ToList();
+        // The value may be a list spread over several lines: security_driver = [ "selinux",\n "apparmor" ].
+        var match = text is null ? null : SecurityDriver().Matches(text).LastOrDefault();
+        return match is null ? null : QuotedString().Matches(match.Groups[1].Value).Select(m => m.Groups[1].Value).ToList();
     }
 
     [GeneratedRegex("\"([^\"]*)\"")]
     private static partial Regex QuotedString();
+
+    [GeneratedRegex("^[ \\t]*security_driver[ \\t]*=[ \\t]*(\\[[^\\]]*\\]|\"[^\"\\n]*\")", RegexOptions.Multiline)]
+    private static partial Regex SecurityDriver();
 }

@@ -64,7 +64,7 @@ internal static class PfChecks
         }
 
         checks.Warn(VfsEnabledId, target, $"No VFs are enabled ({counts}): a pool or guest on {target} has nothing to use.",
-            string.Create(CultureInfo.InvariantCulture, $"Enable-SriovVf -PfName {target} -Count {pf.TotalVfs} -Persist"));
+            VfCommand(pf, "Enable-SriovVf", string.Create(CultureInfo.InvariantCulture, $"-Count {pf.TotalVfs} -Persist")));
     }
 
     private static void VfCountPersisted(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)
@@ -92,8 +92,8 @@ internal static class PfChecks
             ? "nothing makes VFs at boot (no udev rule for it)"
             : string.Create(CultureInfo.InvariantCulture, $"{where} makes {boot} at boot");
         string remedy = pf.NumVfs > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"Enable-SriovVf -PfName {target} -Count {pf.NumVfs} -Persist")
-            : $"Disable-SriovVf -PfName {target} -Persist";
+            ? VfCommand(pf, "Enable-SriovVf", string.Create(CultureInfo.InvariantCulture, $"-Count {pf.NumVfs} -Persist"))
+            : VfCommand(pf, "Disable-SriovVf", "-Persist");
         string lost = boot < pf.NumVfs ? ", and guests given the others cannot start." : ".";
         checks.Warn(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
             $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}{lost}"),
@@ -164,6 +164,11 @@ internal static class PfChecks
 
         checks.Pass(LinkUpId, target, $"{name} is up (operstate {operState}).");
     }
+
+    /// <summary>A VF count command for the PF: by name, or through Get-SriovPf for a PF without an interface.</summary>
+    private static string VfCommand(SriovPf pf, string command, string arguments) => pf.Name is { } name
+        ? $"{command} -PfName {name} {arguments}"
+        : $"Get-SriovPf -PciAddress {pf.PciAddress} | {command} {arguments}";
 
     internal static string Label(SriovPf pf) => pf.Name is null ? pf.PciAddress : $"{pf.Name} ({pf.PciAddress})";
 

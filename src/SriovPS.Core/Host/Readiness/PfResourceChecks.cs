@@ -23,6 +23,9 @@ internal static class PfResourceChecks
     private const int FirstIovResource = 7;
     private const int IovResourceCount = 6;
 
+    // include/linux/ioport.h: a resource the kernel could not place.
+    private const ulong IoResourceUnset = 0x20000000;
+
     public static void VfIsolation(HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, bool iommuOn)
     {
         string target = pf.ToString();
@@ -56,7 +59,7 @@ internal static class PfResourceChecks
             if (others.Count > 0)
             {
                 sharing++;
-                shared.Add(string.Create(CultureInfo.InvariantCulture, $"{vf.PciAddress} shares group {group} with {VfioChecks.Join(others)}"));
+                shared.Add(string.Create(CultureInfo.InvariantCulture, $"{vf.PciAddress} shares group {group} with {HostText.Join(others)}"));
             }
         }
 
@@ -92,7 +95,7 @@ internal static class PfResourceChecks
         for (int index = FirstIovResource; index < FirstIovResource + IovResourceCount; index++)
         {
             var columns = lines[index].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (columns.Length == 3 && !IsZero(columns[2]))
+            if (columns.Length == 3 && IsAssigned(columns[0], columns[2]))
             {
                 checks.Pass(BarSpaceId, target, string.Create(CultureInfo.InvariantCulture,
                     $"The VF BARs have address space (VF BAR {index - FirstIovResource} at {columns[0]}–{columns[1]} in {path})."));
@@ -112,13 +115,21 @@ internal static class PfResourceChecks
             $"of {path} are empty): the firmware left too little room, so enabling VFs fails (\"not enough MMIO resources for SR-IOV\").",
             realloc
                 ? "pci=realloc is already on the kernel command line: turn on SR-IOV and large BAR (above 4G decoding) support in the firmware setup."
-                : "Add pci=realloc to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, and reboot.");
+                : "Add pci=realloc to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, regenerate grub.cfg (update-grub, or grub2-mkconfig), and reboot.");
     }
 
     private static bool IsBridge(HostFileSystem files, string device) =>
         files.ReadAttribute($"{SriovDiscovery.PciDevices}/{device}/class")?.StartsWith(BridgeClassPrefix, StringComparison.Ordinal) == true;
 
-    private static bool IsZero(string hex) => hex.TrimStart('0', 'x').Length == 0;
+    /// <summary>
+    /// Whether a resource line describes a BAR with an address: present (flags set), placed (start not
+    /// 0) and not marked IORESOURCE_UNSET, which the kernel sets when it found no room for it.
+    /// </summary>
+    private static bool IsAssigned(string start, string flags) =>
+        TryHex(flags, out ulong bits) && bits != 0 && (bits & IoResourceUnset) == 0 && TryHex(start, out ulong address) && address != 0;
+
+    private static bool TryHex(string text, out ulong value) =>
+        ulong.TryParse(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value);
 
     /// <summary>Group numbers as a range when they run without gaps (39–45), else listed.</summary>
     private static string Groups(List<int> groups) =>

@@ -28,7 +28,7 @@ internal static class PoolChecks
                 checks.Fail(PoolStateId, name,
                     $"{pool.StateReason} A guest that starts on it may be handed a VF that no longer exists, or miss the new ones.",
                     pool.FixedVfList
-                        ? $"Define it again over its PFs: Remove-LibvirtSriovNetwork {name}, then Get-SriovPf {pfs} | New-LibvirtSriovNetwork -Name {name} -Start"
+                        ? $"Define it again over the PFs it should use: Remove-LibvirtSriovNetwork {name}, then Get-SriovPf {(pool.PfNames.Count > 0 ? pfs : "<PF names>")} | New-LibvirtSriovNetwork -Name {name} -Start"
                         : $"Restart it once no guest uses it: virsh net-destroy {name}; virsh net-start {name} (Enable-SriovVf restarts idle pools itself).");
                 return;
             case SriovPoolState.Exhausted or SriovPoolState.Overcommitted:
@@ -43,7 +43,7 @@ internal static class PoolChecks
                         ? string.Create(CultureInfo.InvariantCulture, $" No VF is free ({pool.InUse} of {pool.PoolSize} in use), and")
                         : "";
                     checks.Fail(PoolStateId, name,
-                        $"{pool.StateReason}{none} {VfioChecks.Join(waiting)} {(waiting.Count == 1 ? "is" : "are")} defined on it and not running: " +
+                        $"{pool.StateReason}{none} {HostText.Join(waiting)} {(waiting.Count == 1 ? "is" : "are")} defined on it and not running: " +
                         $"starting {(waiting.Count == 1 ? "it" : "one")} fails with {noneAvailable}.",
                         moreVfs);
                 }
@@ -78,7 +78,7 @@ internal static class PoolChecks
             checks.Warn(GuestPciSlotsId, vmName, string.Create(CultureInfo.InvariantCulture,
                 $"{vmName} runs with {pending} SR-IOV interface{(pending == 1 ? "" : "s")} in its definition that {(pending == 1 ? "is" : "are")} not live, " +
                 $"and has {slots}: attaching {(pending == 1 ? "it" : "them")} live fails with \"No more available PCI slots\"."),
-                $"Shut {vmName} down and start it again (libvirt adds the PCIe root ports it needs at start); Add-VmSriovInterface -Config alone needs no free slot.");
+                $"Shut {vmName} down and start it again: its definition has the PCIe root ports the interfaces need (libvirt adds them as it writes the definition). Add-VmSriovInterface -Config alone needs no free slot.");
             return;
         }
 

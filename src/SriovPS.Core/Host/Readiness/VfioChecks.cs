@@ -22,10 +22,10 @@ internal static class VfioChecks
     private static readonly string[] LoadDirectories =
         ["/etc/modules-load.d", "/run/modules-load.d", "/usr/local/lib/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d"];
 
-    public static void Run(HostCheckList checks, HostFileSystem files, string target)
+    public static void Run(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
     {
         Loaded(checks, files, target);
-        LoadAtBoot(checks, files, target);
+        LoadAtBoot(checks, files, target, commandLine);
     }
 
     private static void Loaded(HostCheckList checks, HostFileSystem files, string target)
@@ -44,12 +44,12 @@ internal static class VfioChecks
         }
 
         checks.Warn(LoadedId, target,
-            $"{Join(missing)} {(missing.Count == 1 ? "is" : "are")} not loaded (not in /sys/module): libvirt loads vfio-pci itself when " +
+            $"{HostText.Join(missing)} {(missing.Count == 1 ? "is" : "are")} not loaded (not in /sys/module): libvirt loads vfio-pci itself when " +
             "a guest given a VF starts, but no VF can be bound to vfio-pci by hand until it is.",
-            "Set-SriovVfDriver -Driver vfio-pci (loads vfio-pci as it binds the VFs), or: modprobe vfio-pci");
+            "modprobe vfio-pci (Set-SriovVfDriver -Driver vfio-pci loads it too, as it binds VFs)");
     }
 
-    private static void LoadAtBoot(HostCheckList checks, HostFileSystem files, string target)
+    private static void LoadAtBoot(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
     {
         if (BuiltIn(files))
         {
@@ -63,20 +63,70 @@ internal static class VfioChecks
             found.TryAdd(module, string.Create(CultureInfo.InvariantCulture, $"{path} line {number}"));
         }
 
+        if (!found.ContainsKey("vfio_pci") && OtherLoader(files, commandLine) is { } loader)
+        {
+            found["vfio_pci"] = loader;
+        }
+
         if (found.TryGetValue("vfio_pci", out string? where))
         {
             var also = Modules.Where(m => m != "vfio_pci" && found.ContainsKey(m)).ToList();
-            string alsoText = also.Count > 0 ? $" ({Join(also)} too)" : " (it brings vfio and vfio_iommu_type1 with it)";
+            string alsoText = also.Count > 0 ? $" ({HostText.Join(also)} too)" : " (it brings vfio and vfio_iommu_type1 with it)";
             checks.Pass(LoadAtBootId, target, $"vfio_pci is loaded at boot by {where}{alsoText}.");
             return;
         }
 
-        string listed = found.Count > 0 ? $"; {Join(found.Keys.ToList())} {(found.Count == 1 ? "is" : "are")} listed, which does not bind VFs" : "";
+        string listed = found.Count > 0 ? $"; {HostText.Join(found.Keys.ToList())} {(found.Count == 1 ? "is" : "are")} listed, which does not bind VFs" : "";
         checks.Warn(LoadAtBootId, target,
             $"Nothing loads vfio_pci at boot (neither a modules-load.d file, such as /etc/modules-load.d/*.conf, nor /etc/modules " +
             $"lists it{listed}): after a reboot no VF can be bound to vfio-pci until something loads it.",
             "Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).");
     }
+
+    /// <summary>
+    /// What else loads vfio_pci at boot, as "WHERE": the kernel command line (<c>modules-load=</c>,
+    /// <c>rd.driver.pre=</c>), the initramfs (initramfs-tools, dracut), or a udev rule that loads it
+    /// (Set-SriovVfDriver -Persist writes <c>RUN{builtin}+="kmod load vfio-pci"</c>).
+    /// </summary>
+    private static string? OtherLoader(HostFileSystem files, KernelCommandLine? commandLine)
+    {
+        foreach (var key in new[] { "modules_load", "rd.modules_load", "rd.driver.pre" })
+        {
+            if (commandLine?.Options(key).Any(IsVfioPci) == true)
+            {
+                return $"the kernel command line ({key.Replace('_', '-')}=)";
+            }
+        }
+
+        foreach (var path in new[] { "/etc/initramfs-tools/modules" }.Concat(HostText.ConfFiles(files, "/etc/dracut.conf.d").Select(n => "/etc/dracut.conf.d/" + n)))
+        {
+            foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
+            {
+                bool dracut = path.StartsWith("/etc/dracut", StringComparison.Ordinal);
+                var words = line.Split([' ', '\t', '"', '=', '+'], StringSplitOptions.RemoveEmptyEntries);
+                if ((dracut ? words.Length > 1 && words[0] is "force_drivers" or "add_drivers" && words.Skip(1).Any(IsVfioPci) : IsVfioPci(words[0])))
+                {
+                    return string.Create(CultureInfo.InvariantCulture, $"{path} line {number} (the initramfs)");
+                }
+            }
+        }
+
+        foreach (var name in files.ListNames("/etc/udev/rules.d").Where(n => n.EndsWith(".rules", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string path = "/etc/udev/rules.d/" + name;
+            foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
+            {
+                if (line.Contains("kmod load vfio-pci", StringComparison.Ordinal) || line.Contains("kmod load vfio_pci", StringComparison.Ordinal))
+                {
+                    return string.Create(CultureInfo.InvariantCulture, $"{path} line {number} (a udev rule, as VFs appear)");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsVfioPci(string module) => module.Replace('-', '_') == "vfio_pci";
 
     /// <summary>Every vfio module named in a modules-load.d file or <c>/etc/modules</c>, spelled with underscores.</summary>
     private static IEnumerable<(string Path, int Number, string Module)> Listed(HostFileSystem files)
@@ -86,7 +136,7 @@ internal static class VfioChecks
         foreach (var directory in LoadDirectories)
         {
             // A file name in an earlier directory hides the same name in a later one.
-            foreach (var name in IommuChecks.ConfFiles(files, directory).Where(seen.Add))
+            foreach (var name in HostText.ConfFiles(files, directory).Where(seen.Add))
             {
                 paths.Add(directory + "/" + name);
             }
@@ -118,11 +168,4 @@ internal static class VfioChecks
         string? builtin = HostText.Read(files, $"/lib/modules/{release}/modules.builtin");
         return builtin?.Split('\n').Any(l => l.EndsWith("/vfio-pci.ko", StringComparison.Ordinal) || l.EndsWith("/vfio_pci.ko", StringComparison.Ordinal)) == true;
     }
-
-    internal static string Join(IReadOnlyList<string> items) => items.Count switch
-    {
-        0 => "",
-        1 => items[0],
-        _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
-    };
 }

@@ -35,8 +35,27 @@ public sealed class AppArmorRuleTests
             r => Assert.Equal(("/dev/vfio/1", "rw", false, 2), (r.Path, r.Permissions, r.Deny, r.Line)),
             r => Assert.Equal(("/dev/vfio/2", "rw", false, 3), (r.Path, r.Permissions, r.Deny, r.Line)),
             r => Assert.Equal(("/dev/vfio/3", "w", true, 4), (r.Path, r.Permissions, r.Deny, r.Line)));
-        Assert.NotNull(AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/2"));
-        Assert.Null(AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/4"));
+        Assert.NotEmpty(AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/2"));
+        Assert.Empty(AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/4"));
+    }
+
+    [Fact]
+    public void Read_and_write_may_come_from_two_rules_and_a_bare_file_rule_grants_all()
+    {
+        var split = AppArmorFileRules.Parse("/dev/vfio/* r,\n/dev/vfio/[0-9]* w,\n", "f");
+        Assert.Equal(2, AppArmorFileRules.ReadWriteGrant(split, "/dev/vfio/39").Count);
+        Assert.Empty(AppArmorFileRules.ReadWriteGrant(split, "/dev/vfio/vfio"));
+
+        var file = AppArmorFileRules.Parse("  audit file,\n", "f");
+        Assert.Equal("/**", Assert.Single(AppArmorFileRules.ReadWriteGrant(file, "/dev/vfio/39")).Path);
+    }
+
+    [Fact]
+    public void A_malformed_glob_covers_nothing_rather_than_failing()
+    {
+        var rules = AppArmorFileRules.Parse("/dev/vfio/[z-a] rw,\n/dev/vfio/[] rw,\n", "f");
+        Assert.Equal(2, rules.Count);
+        Assert.Empty(AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/39"));
     }
 
     [Theory]

@@ -78,8 +78,31 @@ public sealed class IommuCheckTests
         tree.WriteFile("/proc/cmdline", "ro intel_iommu=on,sm_on\n");
         tree.WriteFile("/sys/firmware/acpi/tables/DMAR", "");
         var check = One(Run(tree), "Iommu.Enabled");
-        Assert.Equal(Off + ", although the kernel command line has intel_iommu=on: VT-d is disabled in the firmware, or the firmware offers no DMAR table.", check.Finding);
+        Assert.Equal(Off + ", although the kernel command line has intel_iommu=on: the kernel did not take the firmware's DMAR table (see the DMAR lines of dmesg).", check.Finding);
         Assert.StartsWith("Enable VT-d", check.Remedy);
+
+        tree.Delete("/sys/firmware/acpi/tables/DMAR");
+        Assert.EndsWith("intel_iommu=on: VT-d is disabled in the firmware, which offers no DMAR table.", One(Run(tree), "Iommu.Enabled").Finding);
+    }
+
+    [Fact]
+    public void Groups_without_an_iommu_are_vfios_no_iommu_mode_and_fail()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.Delete("/sys/class/iommu");
+        var check = One(Run(tree), "Iommu.Enabled");
+        Assert.Equal(SriovCheckStatus.Fail, check.Status);
+        Assert.StartsWith("There is no IOMMU (/sys/class/iommu lists none), yet ", check.Finding);
+        Assert.Contains("no-IOMMU mode (enable_unsafe_noiommu_mode)", check.Finding);
+    }
+
+    [Fact]
+    public void Intel_iommu_off_is_not_blamed_on_an_amd_host()
+    {
+        using var tree = HostTree.FromFixture("iommu-off");
+        tree.WriteFile("/proc/cmdline", "ro intel_iommu=off\n");
+        tree.WriteFile("/sys/firmware/acpi/tables/IVRS", "");
+        Assert.EndsWith("the IOMMU is disabled in the firmware.", One(Run(tree), "Iommu.Enabled").Finding);
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using SriovPS.Host.Readiness;
+using SriovPS.Libvirt;
 using SriovPS.Tests.Support;
 using Xunit;
 using static SriovPS.Tests.Host.Readiness.Readiness;
@@ -23,8 +26,14 @@ public sealed class LibvirtCheckTests
         var tree = HostTree.FromFixture("i350-4port");
         tree.WriteFile("/sys/module/apparmor/parameters/enabled", "Y\n");
         tree.WriteFile(Abstraction, abstraction);
-        BindVf0ToVfio(tree);
         return tree;
+    }
+
+    /// <summary>The checks with libvirt running a pool that hands out VF 0 of eno49 (0000:04:10.0, IOMMU group 39).</summary>
+    private static List<SriovHostCheck> RunWithPool(HostTree tree, params string[] vfs)
+    {
+        var pool = PoolCheckTests.PfPool("eno49-sr-iov", "eno49", true, vfs.Length > 0 ? vfs : ["0000:04:10.0"]);
+        return Run(tree, LibvirtFacts.FromInventory("qemu:///system", LibvirtInventory.FromStates([pool], [], []), PoolCheckTests.PfVfs(tree)));
     }
 
     [Fact]
@@ -65,11 +74,11 @@ public sealed class LibvirtCheckTests
     public void An_abstraction_without_the_vf_group_fails_with_the_seeds_error()
     {
         using var tree = AppArmorHost(DebianAbstraction);
-        var check = One(Run(tree), "Libvirt.AppArmorVfio");
+        var check = One(RunWithPool(tree), "Libvirt.AppArmorVfio");
         Assert.Equal(SriovCheckStatus.Fail, check.Status);
         Assert.Equal(
             "AppArmor confines QEMU, and no rule in /etc/apparmor.d/abstractions/libvirt-qemu (which does not include " +
-            "/etc/apparmor.d/local/abstractions/libvirt-qemu) lets it open /dev/vfio/39 (VF 0 of eno49, 0000:04:10.0, is on vfio-pci): " +
+            "/etc/apparmor.d/local/abstractions/libvirt-qemu) lets it open /dev/vfio/39 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov'): " +
             "a guest given such a VF fails with \"failed to open /dev/vfio/39: Permission denied\".",
             check.Finding);
         Assert.Equal("Repair-VfioAppArmor", check.Remedy);
@@ -80,10 +89,10 @@ public sealed class LibvirtCheckTests
     {
         using var tree = AppArmorHost(DebianAbstraction);
         tree.WriteFile(Local, "# Site-specific additions\n/dev/vfio/* rw,\n");
-        Assert.Equal(SriovCheckStatus.Fail, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Fail, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
 
         tree.WriteFile(Abstraction, DebianAbstraction + "\n  # Site-specific additions and overrides.\n  include if exists <local/abstractions/libvirt-qemu>\n");
-        var check = One(Run(tree), "Libvirt.AppArmorVfio");
+        var check = One(RunWithPool(tree), "Libvirt.AppArmorVfio");
         Assert.Equal(SriovCheckStatus.Pass, check.Status);
         Assert.Equal("AppArmor lets QEMU open /dev/vfio/39: '/dev/vfio/* rw,' (/etc/apparmor.d/local/abstractions/libvirt-qemu line 2).", check.Finding);
     }
@@ -92,7 +101,7 @@ public sealed class LibvirtCheckTests
     public void The_bionic_edit_in_the_abstraction_itself_counts()
     {
         using var tree = AppArmorHost(DebianAbstraction.Replace("/dev/vfio/vfio rw,", "/dev/vfio/* rw,"));
-        Assert.Equal(SriovCheckStatus.Pass, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Pass, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
     }
 
     [Fact]
@@ -100,13 +109,13 @@ public sealed class LibvirtCheckTests
     {
         using var tree = AppArmorHost(DebianAbstraction + "#include <local/abstractions/libvirt-qemu>\n");
         tree.WriteFile(Local, "/dev/vfio/{3[0-9],40} r,\n");
-        Assert.Equal(SriovCheckStatus.Fail, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Fail, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
 
         tree.WriteFile(Local, "/dev/vfio/{3[0-9],40} rw,\n");
-        Assert.Equal(SriovCheckStatus.Pass, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Pass, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
 
         tree.WriteFile(Local, "/dev/vfio/{3[0-9],40} rw,\naudit deny /dev/vfio/39 w,\n");
-        Assert.Equal(SriovCheckStatus.Fail, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Fail, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
     }
 
     [Fact]
@@ -114,28 +123,63 @@ public sealed class LibvirtCheckTests
     {
         using var tree = AppArmorHost(DebianAbstraction);
         tree.WriteFile("/sys/module/apparmor/parameters/enabled", "N\n");
-        var off = One(Run(tree), "Libvirt.AppArmorVfio");
+        var off = One(RunWithPool(tree), "Libvirt.AppArmorVfio");
         Assert.Equal(SriovCheckStatus.Pass, off.Status);
         Assert.Equal("AppArmor is not active (/sys/module/apparmor/parameters/enabled is N): it confines no QEMU process.", off.Finding);
 
         tree.WriteFile("/sys/module/apparmor/parameters/enabled", "Y\n");
         tree.WriteFile("/etc/libvirt/qemu.conf", "security_driver = [ \"selinux\" ]\n");
-        Assert.Contains("security_driver is \"selinux\"", One(Run(tree), "Libvirt.AppArmorVfio").Finding);
+        Assert.Contains("security_driver is \"selinux\"", One(RunWithPool(tree), "Libvirt.AppArmorVfio").Finding);
 
         tree.WriteFile("/etc/libvirt/qemu.conf", "security_driver = \"apparmor\"\n");
-        Assert.Equal(SriovCheckStatus.Fail, One(Run(tree), "Libvirt.AppArmorVfio").Status);
+        Assert.Equal(SriovCheckStatus.Fail, One(RunWithPool(tree), "Libvirt.AppArmorVfio").Status);
     }
 
     [Fact]
-    public void No_vf_in_use_needs_no_rule_and_an_unknown_apparmor_state_is_skipped()
+    public void Without_pools_read_or_vfs_in_pools_no_group_is_judged()
     {
         using var tree = HostTree.FromFixture("i350-4port");
         Assert.Equal(SriovCheckStatus.Skipped, One(Run(tree), "Libvirt.AppArmorVfio").Status);
 
         tree.WriteFile("/sys/module/apparmor/parameters/enabled", "Y\n");
         tree.WriteFile(Abstraction, DebianAbstraction);
-        var check = One(Run(tree), "Libvirt.AppArmorVfio");
-        Assert.Equal(SriovCheckStatus.Pass, check.Status);
-        Assert.Equal("No VF is on vfio-pci (pools were not read) yet, so no vfio group needs a rule.", check.Finding);
+        var offline = One(Run(tree), "Libvirt.AppArmorVfio");
+        Assert.Equal(SriovCheckStatus.Skipped, offline.Status);
+        Assert.Equal("Not judged: the vfio groups QEMU must open are those of the VFs SR-IOV pools hand out, and this machine's libvirt was not read.", offline.Finding);
+
+        // A VF on vfio-pci outside any pool is given as a fixed device, whose rule libvirt writes itself.
+        BindVf0ToVfio(tree);
+        var noPool = One(Run(tree, LibvirtFacts.FromInventory("qemu:///system", LibvirtInventory.FromStates([], [], []), PoolCheckTests.PfVfs(tree))), "Libvirt.AppArmorVfio");
+        Assert.Equal(SriovCheckStatus.Pass, noPool.Status);
+        Assert.StartsWith("No SR-IOV pool has VFs, so no vfio group needs a rule", noPool.Finding);
+    }
+
+    [Fact]
+    public void Every_vf_of_a_pool_needs_its_group_and_four_are_named()
+    {
+        using var tree = AppArmorHost(DebianAbstraction);
+        var check = One(RunWithPool(tree, "0000:04:10.0", "0000:04:10.4", "0000:04:11.0", "0000:04:11.4", "0000:04:12.0"), "Libvirt.AppArmorVfio");
+        Assert.Equal(SriovCheckStatus.Fail, check.Status);
+        Assert.Contains("/dev/vfio/42 (VF 3 of eno49, 0000:04:11.4, in pool 'eno49-sr-iov'); …: a guest given such a VF fails with \"failed to open /dev/vfio/39: Permission denied\".", check.Finding);
+    }
+
+    [Fact]
+    public void An_unreadable_qemu_conf_is_not_called_missing_and_qemu_as_root_needs_no_ownership()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/etc/libvirt/qemu.conf", "user = \"root\"\ndynamic_ownership = 0\n");
+        var root = One(Run(tree), "Libvirt.DynamicOwnership");
+        Assert.Equal(SriovCheckStatus.Pass, root.Status);
+        Assert.Equal("QEMU runs as root (user = \"root\", /etc/libvirt/qemu.conf line 1), so the owner of /dev/vfio/N does not matter.", root.Finding);
+
+        tree.WriteFile("/etc/libvirt/qemu.conf", "security_driver = [\n  \"selinux\",\n  \"dac\"\n]\n");
+        tree.WriteFile("/sys/module/apparmor/parameters/enabled", "Y\n");
+        tree.WriteFile(Abstraction, DebianAbstraction);
+        Assert.Contains("security_driver is \"selinux\", \"dac\"", One(RunWithPool(tree), "Libvirt.AppArmorVfio").Finding);
+
+        // Debian keeps qemu.conf readable by root only: a directory in its place cannot be read either.
+        tree.Delete("/etc/libvirt/qemu.conf");
+        System.IO.Directory.CreateDirectory(tree.PathOf("/etc/libvirt/qemu.conf"));
+        Assert.Equal("Not judged: /etc/libvirt/qemu.conf could not be read (it is readable by root only).", One(Run(tree), "Libvirt.DynamicOwnership").Finding);
     }
 }

@@ -118,7 +118,14 @@ public sealed class PfCheckTests
         var driver = checks.Single(c => c.Id == "Pf.Driver");
         Assert.Equal(SriovCheckStatus.Fail, driver.Status);
         Assert.EndsWith(": VFs are created through the PF's driver (sriov_numvfs).", driver.Finding);
-        Assert.StartsWith("Bind the PF's driver: ", driver.Remedy);
+        Assert.Equal("Bind the PF's driver: load the NIC's driver (modprobe).", driver.Remedy);
+
+        // With the kernel's module aliases, the module that matches the device is named.
+        var pf = new SriovDiscovery(tree.Files).GetPfs().Single();
+        tree.WriteFile($"/sys/bus/pci/devices/{pf.PciAddress}/modalias", "pci:v00008086d00001593sv00008086sd00000002bc02sc00i00\n");
+        tree.WriteFile("/proc/sys/kernel/osrelease", "6.1.0-test\n");
+        tree.WriteFile("/lib/modules/6.1.0-test/modules.alias", "alias pci:v00008086d00001593sv*sd*bc*sc*i* ice\n");
+        Assert.Equal("Bind the PF's driver: modprobe ice.", Run(tree).Single(c => c.Id == "Pf.Driver").Remedy);
         Assert.Equal(SriovCheckStatus.Skipped, checks.Single(c => c.Id == "Pf.VfsEnabled").Status);
     }
 
@@ -172,10 +179,15 @@ public sealed class PfCheckTests
         Assert.Equal(SriovCheckStatus.Fail, starved.Status);
         Assert.Contains("has address space (lines 8–13 of /sys/bus/pci/devices/", starved.Finding);
         Assert.Contains("enabling VFs fails (\"not enough MMIO resources for SR-IOV\")", starved.Finding);
-        Assert.Equal("Add pci=realloc to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, and reboot.", starved.Remedy);
+        Assert.Equal("Add pci=realloc to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, regenerate grub.cfg (update-grub, or grub2-mkconfig), and reboot.", starved.Remedy);
 
         tree.WriteFile("/proc/cmdline", "ro intel_iommu=on pci=realloc\n");
         Assert.StartsWith("pci=realloc is already on the kernel command line", One(Run(tree), "Pf.BarSpace", pf.Target).Remedy);
+
+        // A BAR the kernel found no room for keeps its flags, with IORESOURCE_UNSET (0x20000000) and no address.
+        const string unset = "0x0000000000000000 0x000000000001ffff 0x000000002014220c\n";
+        File.WriteAllText(resource, string.Concat(Enumerable.Repeat(bar, 7)) + unset + string.Concat(Enumerable.Repeat(zero, 5)));
+        Assert.Equal(SriovCheckStatus.Fail, One(Run(tree), "Pf.BarSpace", pf.Target).Status);
 
         File.WriteAllText(resource, string.Concat(Enumerable.Repeat(bar, 8)) + string.Concat(Enumerable.Repeat(zero, 5)));
         var assigned = One(Run(tree), "Pf.BarSpace", pf.Target);

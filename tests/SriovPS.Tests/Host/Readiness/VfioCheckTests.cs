@@ -17,7 +17,7 @@ public sealed class VfioCheckTests
         var missing = One(Run(tree), "Vfio.Loaded");
         Assert.Equal(SriovCheckStatus.Warning, missing.Status);
         Assert.StartsWith("vfio_iommu_type1 and vfio_pci are not loaded (not in /sys/module)", missing.Finding);
-        Assert.Equal("Set-SriovVfDriver -Driver vfio-pci (loads vfio-pci as it binds the VFs), or: modprobe vfio-pci", missing.Remedy);
+        Assert.Equal("modprobe vfio-pci (Set-SriovVfDriver -Driver vfio-pci loads it too, as it binds VFs)", missing.Remedy);
 
         tree.WriteFile("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
         tree.WriteFile("/sys/module/vfio_pci/parameters/ids", "\n");
@@ -64,6 +64,23 @@ public sealed class VfioCheckTests
         // A file of the same name in /etc hides the one in /usr/lib.
         tree.WriteFile("/etc/modules-load.d/vfio.conf", "# disabled\n");
         Assert.Equal(SriovCheckStatus.Warning, One(Run(tree), "Vfio.LoadAtBoot").Status);
+    }
+
+    [Theory]
+    [InlineData("/proc/cmdline", "ro intel_iommu=on modules-load=vfio-pci\n", "the kernel command line (modules-load=)")]
+    [InlineData("/proc/cmdline", "ro rd.driver.pre=vfio_pci\n", "the kernel command line (rd.driver.pre=)")]
+    [InlineData("/etc/initramfs-tools/modules", "# initramfs\nvfio_pci ids=8086:1520\n", "/etc/initramfs-tools/modules line 2 (the initramfs)")]
+    [InlineData("/etc/dracut.conf.d/vfio.conf", "force_drivers+=\" vfio vfio_iommu_type1 vfio_pci \"\n", "/etc/dracut.conf.d/vfio.conf line 1 (the initramfs)")]
+    [InlineData("/etc/udev/rules.d/70-sriovps.rules",
+        "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", ATTR{driver_override}=\"vfio-pci\", ATTR{subsystem/drivers_probe}=\"0000:04:10.0\", RUN{builtin}+=\"kmod load vfio-pci\"\n",
+        "/etc/udev/rules.d/70-sriovps.rules line 1 (a udev rule, as VFs appear)")]
+    public void Other_ways_of_loading_vfio_pci_at_boot_count(string path, string text, string where)
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile(path, text);
+        var check = One(Run(tree), "Vfio.LoadAtBoot");
+        Assert.Equal(SriovCheckStatus.Pass, check.Status);
+        Assert.Equal($"vfio_pci is loaded at boot by {where} (it brings vfio and vfio_iommu_type1 with it).", check.Finding);
     }
 
     [Fact]

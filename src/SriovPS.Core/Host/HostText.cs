@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using SriovPS.Native.Sysfs;
 
-namespace SriovPS.Host.Readiness;
+namespace SriovPS.Host;
 
 /// <summary>
 /// Whole files of the host the checks read (procfs tables, configuration files): absent and unreadable
@@ -48,4 +49,21 @@ internal static class HostText
             }
         }
     }
+
+    /// <summary>The <c>*.conf</c> files of a configuration directory, in the order their readers take them.</summary>
+    public static List<string> ConfFiles(HostFileSystem files, string directory)
+    {
+        var names = files.ListNames(directory);
+        names.RemoveAll(n => !n.EndsWith(".conf", StringComparison.Ordinal));
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <summary>Items as a finding lists them: <c>a</c>, <c>a and b</c>, <c>a, b and c</c>.</summary>
+    public static string Join(IReadOnlyList<string> items) => items.Count switch
+    {
+        0 => "",
+        1 => items[0],
+        _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
+    };
 }
