@@ -607,7 +607,7 @@ Describe 'Test-SriovHost' {
             $check = Get-Check (Test-SriovHost) 'Pf.VfCountPersisted' 'eno51'
 
             $check.Status | Should -Be 'Pass'
-            $check.Finding | Should -Match ([regex]::Escape('/etc/udev/rules.d/80-vfs.rules line 1 sets sriov_numvfs at boot'))
+            $check.Finding | Should -Match ([regex]::Escape('/etc/udev/rules.d/80-vfs.rules line 1 sets the VF count at boot'))
         }
 
         It 'fails Libvirt.DynamicOwnership on dynamic_ownership = 0 in qemu.conf' {

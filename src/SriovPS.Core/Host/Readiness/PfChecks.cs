@@ -48,7 +48,7 @@ internal static class PfChecks
 
         checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
         VfsEnabled(checks, pf, target);
-        VfCountPersisted(checks, files, pf, target);
+        VfCountPersisted(checks, files, pf, target, commandLine);
         LinkUp(checks, files, pf, target);
         PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
         PfResourceChecks.BarSpace(checks, files, pf, commandLine);
@@ -67,15 +67,15 @@ internal static class PfChecks
             VfCommand(pf, "Enable-SriovVf", string.Create(CultureInfo.InvariantCulture, $"-Count {pf.TotalVfs} -Persist")));
     }
 
-    private static void VfCountPersisted(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)
+    private static void VfCountPersisted(HostCheckList checks, HostFileSystem files, SriovPf pf, string target, KernelCommandLine? commandLine)
     {
         string rules = UdevVfRules.HostPath;
         int? atBoot = UdevVfRules.Find(HostText.Read(files, rules), pf.PciAddress)?.NumVfs;
         string? where = atBoot is null ? null : rules;
-        if (atBoot is null && OtherRule(files, pf) is { } other)
+        if (atBoot is null && VfCountSources.Find(files, pf, commandLine) is { } other)
         {
             checks.Pass(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
-                $"{pf.NumVfs} VFs now; {other} sets sriov_numvfs at boot (a rule SriovPS does not manage, not compared)."));
+                $"{pf.NumVfs} VFs now; {other} sets the VF count at boot (configuration SriovPS does not manage, not compared)."));
             return;
         }
 
@@ -98,33 +98,6 @@ internal static class PfChecks
         checks.Warn(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
             $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}{lost}"),
             remedy);
-    }
-
-    /// <summary>A udev rule of someone else's that writes the PF's sriov_numvfs, as "FILE line N".</summary>
-    private static string? OtherRule(HostFileSystem files, SriovPf pf)
-    {
-        const string directory = "/etc/udev/rules.d";
-        var names = files.ListNames(directory);
-        names.Sort(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            string path = directory + "/" + name;
-            if (!name.EndsWith(".rules", StringComparison.Ordinal) || path == UdevVfRules.HostPath)
-            {
-                continue;
-            }
-
-            foreach (var (number, line) in HostText.ConfigLines(HostText.Read(files, path)))
-            {
-                if (line.Contains("sriov_numvfs", StringComparison.Ordinal)
-                    && (line.Contains(pf.PciAddress, StringComparison.Ordinal) || (pf.Name is { } pfName && line.Contains('"' + pfName + '"', StringComparison.Ordinal))))
-                {
-                    return string.Create(CultureInfo.InvariantCulture, $"{path} line {number}");
-                }
-            }
-        }
-
-        return null;
     }
 
     private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)

@@ -95,8 +95,31 @@ public sealed class PfCheckTests
         tree.WriteFile("/etc/udev/rules.d/70-eno49-vf.rules", "ACTION==\"add\", SUBSYSTEM==\"net\", KERNEL==\"eno49\", ATTR{device/sriov_numvfs}=\"7\"\n");
         var check = One(Run(tree), "Pf.VfCountPersisted", "eno49");
         Assert.Equal(SriovCheckStatus.Pass, check.Status);
-        Assert.Contains("/etc/udev/rules.d/70-eno49-vf.rules line 1 sets sriov_numvfs at boot", check.Finding);
+        Assert.Equal("7 VFs now; /etc/udev/rules.d/70-eno49-vf.rules line 1 sets the VF count at boot (configuration SriovPS does not manage, not compared).", check.Finding);
         Assert.Equal(SriovCheckStatus.Warning, One(Run(tree), "Pf.VfCountPersisted", "eno50").Status);
+    }
+
+    [Theory]
+    [InlineData("/etc/systemd/network/10-eno49.link", "[Match]\nOriginalName=eno49\n\n[SR-IOV]\n[Link]\nSR-IOVVirtualFunctions=7\n", "/etc/systemd/network/10-eno49.link line 6")]
+    [InlineData("/etc/netplan/02-eno49-config.yaml", "network:\n  ethernets:\n    eno49:\n      virtual-function-count: 7\n", "/etc/netplan/02-eno49-config.yaml line 4")]
+    [InlineData("/etc/NetworkManager/system-connections/eno49.nmconnection", "[connection]\ninterface-name=eno49\n[sriov]\ntotal-vfs=7\n", "/etc/NetworkManager/system-connections/eno49.nmconnection line 4")]
+    [InlineData("/etc/modprobe.d/igb.conf", "options igb max_vfs=7\n", "/etc/modprobe.d/igb.conf line 1")]
+    [InlineData("/proc/cmdline", "ro intel_iommu=on igb.max_vfs=7\n", "the kernel command line (igb.max_vfs=)")]
+    public void Other_configuration_that_makes_vfs_at_boot_is_named(string path, string text, string where)
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile(path, text);
+        var check = One(Run(tree), "Pf.VfCountPersisted", "eno49");
+        Assert.Equal(SriovCheckStatus.Pass, check.Status);
+        Assert.StartsWith($"7 VFs now; {where} sets the VF count at boot", check.Finding);
+    }
+
+    [Fact]
+    public void A_netplan_file_for_another_pf_does_not_count()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/etc/netplan/02-eno490.yaml", "network:\n  ethernets:\n    eno490:\n      virtual-function-count: 7\n");
+        Assert.Equal(SriovCheckStatus.Warning, One(Run(tree), "Pf.VfCountPersisted", "eno49").Status);
     }
 
     [Fact]
