@@ -155,8 +155,7 @@ internal sealed class VfDriverPlan
 
             string path = SriovDiscovery.PciDevices + "/" + device;
             string? driver = files.ReadLinkName(path, "driver");
-            bool bridge = files.ReadAttribute(path + "/class")?.StartsWith("0x0604", StringComparison.Ordinal) == true;
-            if (!bridge && !VfHolderScan.IsVfioDriver(driver) && driver != "pci-stub")
+            if (!PciBridges.IsBridge(files, device) && !VfHolderScan.IsVfioDriver(driver) && driver != "pci-stub")
             {
                 string? netdev = SriovDiscovery.FirstInterface(files, path);
                 blockers.Add(device + " (" + (driver ?? "no driver") + (netdev is null ? string.Empty : ", " + netdev) + ")");

@@ -16,9 +16,6 @@ internal static class PfResourceChecks
     public const string VfIsolationId = "Pf.VfIsolation";
     public const string BarSpaceId = "Pf.BarSpace";
 
-    // include/uapi/linux/pci_regs.h: the class of PCI-to-PCI bridges, which vfio lets share a group.
-    private const string BridgeClassPrefix = "0x0604";
-
     // The SR-IOV BARs are resources 7 to 12 in a device's sysfs resource file (PCI_IOV_RESOURCES).
     private const int FirstIovResource = 7;
     private const int IovResourceCount = 6;
@@ -53,7 +50,7 @@ internal static class PfResourceChecks
             }
 
             var others = files.ListNames($"{IommuChecks.GroupsPath}/{group}/devices")
-                .Where(d => d != vf.PciAddress && !IsBridge(files, d))
+                .Where(d => d != vf.PciAddress && !PciBridges.IsBridge(files, d))
                 .Order(StringComparer.Ordinal)
                 .ToList();
             if (others.Count > 0)
@@ -117,9 +114,6 @@ internal static class PfResourceChecks
                 ? "pci=realloc is already on the kernel command line: turn on SR-IOV and large BAR (above 4G decoding) support in the firmware setup."
                 : "Add pci=realloc to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, regenerate grub.cfg (update-grub, or grub2-mkconfig), and reboot.");
     }
-
-    private static bool IsBridge(HostFileSystem files, string device) =>
-        files.ReadAttribute($"{SriovDiscovery.PciDevices}/{device}/class")?.StartsWith(BridgeClassPrefix, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Whether a resource line describes a BAR with an address: present (flags set), placed (start not
