@@ -66,4 +66,8 @@ internal static class HostText
         1 => items[0],
         _ => string.Join(", ", items.Take(items.Count - 1)) + " and " + items[^1],
     };
+
+    /// <summary>The running kernel's module directory, <c>/lib/modules/RELEASE</c>; <c>null</c> when its release cannot be read.</summary>
+    public static string? RunningKernelModules(HostFileSystem files) =>
+        files.ReadAttribute("/proc/sys/kernel/osrelease")?.Trim() is { Length: > 0 } release ? "/lib/modules/" + release : null;
 }

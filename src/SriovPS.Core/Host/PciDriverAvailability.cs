@@ -119,13 +119,11 @@ internal sealed class PciDriverAvailability(HostFileSystem files)
 
         _aliases = [];
         _builtIn = new HashSet<string>(StringComparer.Ordinal);
-        string? release = files.ReadAttribute("/proc/sys/kernel/osrelease");
-        if (release is null)
+        if (HostText.RunningKernelModules(files) is not { } modules)
         {
             return;
         }
 
-        string modules = "/lib/modules/" + release.Trim();
         foreach (var line in ReadLines(modules + "/modules.alias"))
         {
             // alias pci:v00008086d000010CAsv*sd*bc*sc*i* igbvf

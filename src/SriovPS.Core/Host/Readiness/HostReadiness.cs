@@ -62,9 +62,10 @@ internal static class HostReadiness
             ? []
             : vfsByPf.TryGetValue(pf.PciAddress, out var known) ? known : vfsByPf[pf.PciAddress] = input.VfsOf(pf);
 
+        string? udevRules = HostText.Read(files, UdevVfRules.HostPath);
         foreach (var pf in pfs)
         {
-            PfChecks.Run(checks, files, pf, VfsOf(pf), commandLine, iommuOn);
+            PfChecks.Run(checks, files, pf, VfsOf(pf), commandLine, iommuOn, udevRules);
         }
 
         bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, files.Root, input.Uri);

@@ -20,8 +20,9 @@ internal static class PfChecks
 
     /// <summary>Adds the checks of one PF.</summary>
     /// <param name="vfs">The PF's VFs as they are now.</param>
+    /// <param name="udevRules">The module's udev rules file, read once for all PFs.</param>
     public static void Run(
-        HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn)
+        HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn, string? udevRules)
     {
         string target = pf.ToString();
         string label = Label(pf);
@@ -48,7 +49,7 @@ internal static class PfChecks
 
         checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
         VfsEnabled(checks, pf, target);
-        VfCountPersisted(checks, files, pf, target, commandLine);
+        VfCountPersisted(checks, files, pf, target, commandLine, udevRules);
         LinkUp(checks, files, pf, target);
         PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
         PfResourceChecks.BarSpace(checks, files, pf, commandLine);
@@ -67,10 +68,11 @@ internal static class PfChecks
             VfCommand(pf, "Enable-SriovVf", string.Create(CultureInfo.InvariantCulture, $"-Count {pf.TotalVfs} -Persist")));
     }
 
-    private static void VfCountPersisted(HostCheckList checks, HostFileSystem files, SriovPf pf, string target, KernelCommandLine? commandLine)
+    private static void VfCountPersisted(
+        HostCheckList checks, HostFileSystem files, SriovPf pf, string target, KernelCommandLine? commandLine, string? udevRules)
     {
         string rules = UdevVfRules.HostPath;
-        int? atBoot = UdevVfRules.Find(HostText.Read(files, rules), pf.PciAddress)?.NumVfs;
+        int? atBoot = UdevVfRules.Find(udevRules, pf.PciAddress)?.NumVfs;
         string? where = atBoot is null ? null : rules;
         if (atBoot is null && VfCountSources.Find(files, pf, commandLine) is { } other)
         {
@@ -109,9 +111,8 @@ internal static class PfChecks
         }
 
         string net = "/sys/class/net/" + name;
-        string? flagsText = files.ReadAttribute(net + "/flags")?.Trim();
-        if (flagsText is null || !int.TryParse(flagsText.StartsWith("0x", StringComparison.Ordinal) ? flagsText[2..] : flagsText,
-            NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int flags))
+        int flags = SriovDiscovery.ReadHex(files, net, "flags");
+        if (flags < 0)
         {
             checks.Skip(LinkUpId, target, $"Not judged: {net}/flags could not be read.");
             return;
@@ -121,7 +122,7 @@ internal static class PfChecks
         if ((flags & SriovDiscovery.IffUp) == 0)
         {
             checks.Fail(LinkUpId, target,
-                $"{name} is administratively down (flags {flagsText}, operstate {operState}): libvirt refuses its VFs when a guest starts " +
+                $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}): libvirt refuses its VFs when a guest starts " +
                 $"(\"Unable to configure VF 0 of PF '{name}' because the PF is not online\").",
                 $"Set-SriovPf -Name {name} -LinkState Up -Persist");
             return;

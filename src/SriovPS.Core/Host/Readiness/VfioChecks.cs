@@ -159,13 +159,12 @@ internal static class VfioChecks
 
     private static bool BuiltIn(HostFileSystem files)
     {
-        string? release = files.ReadAttribute("/proc/sys/kernel/osrelease")?.Trim();
-        if (string.IsNullOrEmpty(release))
+        if (HostText.RunningKernelModules(files) is not { } modules)
         {
             return false;
         }
 
-        string? builtin = HostText.Read(files, $"/lib/modules/{release}/modules.builtin");
+        string? builtin = HostText.Read(files, modules + "/modules.builtin");
         return builtin?.Split('\n').Any(l => l.EndsWith("/vfio-pci.ko", StringComparison.Ordinal) || l.EndsWith("/vfio_pci.ko", StringComparison.Ordinal)) == true;
     }
 }
