@@ -76,6 +76,14 @@ public static class ErrorCatalog
     public const string GuestPciSlotsExhausted = "GuestPciSlotsExhausted";
     public const string SriovPoolExhausted = "SriovPoolExhausted";
     public const string PfNotOnline = "PfNotOnline";
+    public const string GrubDefaultsNotFound = "GrubDefaultsNotFound";
+    public const string GrubDefaultsUneditable = "GrubDefaultsUneditable";
+    public const string IommuVendorUnknown = "IommuVendorUnknown";
+    public const string InvalidMaxVfs = "InvalidMaxVfs";
+    public const string GrubRegeneratorNotFound = "GrubRegeneratorNotFound";
+    public const string GrubRegenerateFailed = "GrubRegenerateFailed";
+    public const string IommuGroupNotFound = "IommuGroupNotFound";
+    public const string AppArmorReloadFailed = "AppArmorReloadFailed";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -145,6 +153,14 @@ public static class ErrorCatalog
             [GuestPciSlotsExhausted] = SriovErrorCategory.LimitsExceeded,
             [SriovPoolExhausted] = SriovErrorCategory.ResourceUnavailable,
             [PfNotOnline] = SriovErrorCategory.InvalidOperation,
+            [GrubDefaultsNotFound] = SriovErrorCategory.ObjectNotFound,
+            [GrubDefaultsUneditable] = SriovErrorCategory.InvalidData,
+            [IommuVendorUnknown] = SriovErrorCategory.InvalidOperation,
+            [InvalidMaxVfs] = SriovErrorCategory.InvalidArgument,
+            [GrubRegeneratorNotFound] = SriovErrorCategory.NotInstalled,
+            [GrubRegenerateFailed] = SriovErrorCategory.WriteError,
+            [IommuGroupNotFound] = SriovErrorCategory.ObjectNotFound,
+            [AppArmorReloadFailed] = SriovErrorCategory.WriteError,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

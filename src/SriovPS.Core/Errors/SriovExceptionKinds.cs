@@ -46,3 +46,6 @@ public sealed class SriovOperationTimeoutException(string errorId, string messag
 
 public sealed class SriovResourceUnavailableException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
     : SriovException(SriovErrorCategory.ResourceUnavailable, errorId, message, target, remedy, inner);
+
+public sealed class SriovInvalidDataException(string errorId, string message, object? target = null, string? remedy = null, Exception? inner = null)
+    : SriovException(SriovErrorCategory.InvalidData, errorId, message, target, remedy, inner);

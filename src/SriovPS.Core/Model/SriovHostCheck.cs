@@ -29,5 +29,8 @@ public sealed class SriovHostCheck
     /// <summary>The command or edit that fixes a Warning or Fail; <c>null</c> for a Pass or Skipped.</summary>
     public string? Remedy { get; }
 
+    /// <summary>The remedy as a change SriovPS can make, for <c>Test-SriovHost -Fix</c>.</summary>
+    internal Host.Readiness.HostRepair? Repair { get; init; }
+
     public override string ToString() => $"{Status} {Id} {Target}";
 }

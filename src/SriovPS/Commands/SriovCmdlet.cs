@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using SriovPS.Errors;
 using SriovPS.Host;
+using SriovPS.Host.Repair;
 using SriovPS.Libvirt;
 using SriovPS.Native.Libvirt;
 
@@ -254,6 +255,52 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
             out ShouldProcessReason reason);
         whatIf = reason == ShouldProcessReason.WhatIf;
         return confirmed;
+    }
+
+    /// <summary>
+    /// Makes a repair: its notes go to -Verbose, its warnings and problems are written, and each step
+    /// is asked about (ShouldProcess, which shows a file's exact lines before and after under -WhatIf)
+    /// and made under the host's change lock. A failed step is an error; the others still run.
+    /// </summary>
+    /// <param name="plan">The repair.</param>
+    /// <param name="made">How many steps were made (a change of the running host reports no file).</param>
+    /// <returns>The files changed, in the order the steps ran.</returns>
+    internal List<SriovHostChange> ApplyRepairs(HostRepairPlan plan, out int made)
+    {
+        made = 0;
+        plan.Notes.ForEach(WriteVerbose);
+        plan.Warnings.ForEach(WriteWarning);
+        plan.Problems.ForEach(WriteSriovError);
+        var changes = new List<SriovHostChange>();
+        foreach (var step in plan.Steps)
+        {
+            // Asked in order, so a step that follows another knows whether that one was accepted and made.
+            if (!step.Wanted || !ShouldProcess(step.Target, step.Action))
+            {
+                continue;
+            }
+
+            try
+            {
+                using (AcquireHostLock())
+                {
+                    if (step.Apply(CancellationToken) is { } change)
+                    {
+                        changes.Add(change);
+                    }
+                }
+
+                made++;
+
+                WriteVerbose($"{step.Target}: {step.Action.Split('\n')[0]}: done.");
+            }
+            catch (SriovException e)
+            {
+                WriteSriovError(e);
+            }
+        }
+
+        return changes;
     }
 
     /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Host;
 using SriovPS.Host.Readiness;
+using SriovPS.Host.Repair;
 using SriovPS.Libvirt;
 
 namespace SriovPS.Commands;
@@ -11,7 +12,7 @@ namespace SriovPS.Commands;
 /// <summary>
 /// <para type="synopsis">Checks whether the host can give VFs to guests — IOMMU, vfio, each PF, libvirt, AppArmor, pools and guests — and says how to fix what is not ready.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "SriovHost")]
+[Cmdlet(VerbsDiagnostic.Test, "SriovHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(SriovHostCheck), typeof(bool))]
 public sealed class TestSriovHostCommand : SriovCmdlet
 {
@@ -40,6 +41,13 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     /// <summary>Returns only <c>$true</c> when no check fails, else <c>$false</c>.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
+
+    /// <summary>
+    /// Makes the remedies that are SriovPS changes (Enable-SriovIommu, Repair-VfioAppArmor, a PF's link
+    /// brought up and persisted), each confirmed on its own, then checks again and returns the new results.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Fix { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -80,16 +88,14 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             }
         }
 
-        var checks = HostReadiness.Run(new HostReadinessInput
+        var checks = Run(selectedPfs, networks, libvirt, uri);
+        if (Fix && FixNamed(checks, libvirt, uri) > 0)
         {
-            Files = TargetHost.Files,
-            Pfs = AllPfs(),
-            SelectedPfs = selectedPfs,
-            SelectedNetworks = networks,
-            VfsOf = pf => Discovery.GetVfs(pf),
-            Libvirt = libvirt,
-            Uri = uri,
-        });
+            // Read again: the fixes changed links, files and VFs' drivers' state.
+            ForgetPfs();
+            selectedPfs = selectedPfs is null ? null : selectedPfs.Select(p => AllPfs(includeNotCapable: true).Find(n => n.PciAddress == p.PciAddress) ?? p).ToList();
+            checks = Run(selectedPfs, networks, libvirt, uri);
+        }
 
         if (Quiet)
         {
@@ -101,5 +107,63 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         {
             WriteObject(check);
         }
+    }
+
+    private List<SriovHostCheck> Run(List<SriovPf>? selectedPfs, HashSet<string>? networks, LibvirtFacts? libvirt, string uri) =>
+        HostReadiness.Run(new HostReadinessInput
+        {
+            Files = TargetHost.Files,
+            Pfs = AllPfs(),
+            SelectedPfs = selectedPfs,
+            SelectedNetworks = networks,
+            VfsOf = pf => Discovery.GetVfs(pf),
+            Libvirt = libvirt,
+            Uri = uri,
+        });
+
+    /// <summary>Makes the repairs the checks name, each asked about; returns how many changes were made.</summary>
+    private int FixNamed(List<SriovHostCheck> checks, LibvirtFacts? libvirt, string uri)
+    {
+        var repairs = HostRepairs.Named(checks);
+        if (repairs.Count == 0)
+        {
+            WriteVerbose("No check names a remedy SriovPS can make.");
+            return 0;
+        }
+
+        var planner = new HostRepairs(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null);
+        var plan = new HostRepairPlan();
+        bool commandLine = repairs.Any(r => r.Kind == HostRepairKind.KernelCommandLine);
+        bool modules = repairs.Any(r => r.Kind == HostRepairKind.VfioModules);
+        if (commandLine || modules)
+        {
+            plan.Add(planner.Iommu([], commandLine, modules, regenerate: true));
+        }
+
+        if (repairs.Any(r => r.Kind == HostRepairKind.VfioAppArmor))
+        {
+            if (libvirt is { Failure: null } && !LibvirtUri.IsRemote(uri))
+            {
+                plan.Add(planner.VfioAppArmor(HostReadiness.GroupsInUse(AllPfs(), libvirt.Pools, pf => Discovery.GetVfs(pf)), allGroups: false));
+            }
+            else
+            {
+                WriteWarning("Repair-VfioAppArmor is not run: the groups it allows are those of the VFs this machine's SR-IOV pools hand out, and its libvirt was not read.");
+            }
+        }
+
+        foreach (var repair in repairs.Where(r => r.Kind == HostRepairKind.PfLinkUp))
+        {
+            var pf = AllPfs(includeNotCapable: true).Find(p => p.Name == repair.PfName);
+            plan.Add(planner.PfLinkUp(repair.PfName!, pf?.Driver));
+        }
+
+        var changed = ApplyRepairs(plan, out int made);
+        foreach (var change in changed)
+        {
+            WriteVerbose($"{change.Path}: {change.Summary}{(change.RebootRequired ? " (takes effect after a reboot)" : "")}.");
+        }
+
+        return made;
     }
 }

@@ -45,6 +45,9 @@ public sealed class CmdletContractTests
     [InlineData("Remove-LibvirtSriovNetwork", "High")]
     [InlineData("Add-VmSriovInterface", "Medium")]
     [InlineData("Remove-VmSriovInterface", "High")]
+    [InlineData("Enable-SriovIommu", "Medium")]
+    [InlineData("Repair-VfioAppArmor", "Medium")]
+    [InlineData("Test-SriovHost", "Medium")]
     public void ChangersAskAsDesigned(string name, string confirmImpact) =>
         Assert.Equal(confirmImpact, PowerShellMetadata.Cmdlets.Single(c => c.Name == name).ConfirmImpactName);
 

@@ -12,9 +12,13 @@ internal sealed class HostCheckList
 
     public void Pass(string id, string target, string finding) => Add(id, SriovCheckStatus.Pass, target, finding, null);
 
-    public void Warn(string id, string target, string finding, string remedy) => Add(id, SriovCheckStatus.Warning, target, finding, remedy);
+    /// <param name="repair">The remedy as a change SriovPS can make (<c>Test-SriovHost -Fix</c>); <c>null</c> when it is the user's to make.</param>
+    public void Warn(string id, string target, string finding, string remedy, HostRepair? repair = null) =>
+        Add(id, SriovCheckStatus.Warning, target, finding, remedy, repair);
 
-    public void Fail(string id, string target, string finding, string remedy) => Add(id, SriovCheckStatus.Fail, target, finding, remedy);
+    /// <param name="repair">The remedy as a change SriovPS can make (<c>Test-SriovHost -Fix</c>); <c>null</c> when it is the user's to make.</param>
+    public void Fail(string id, string target, string finding, string remedy, HostRepair? repair = null) =>
+        Add(id, SriovCheckStatus.Fail, target, finding, remedy, repair);
 
     public void Skip(string id, string target, string finding) => Add(id, SriovCheckStatus.Skipped, target, finding, null);
 
@@ -24,8 +28,8 @@ internal sealed class HostCheckList
     /// </summary>
     public List<SriovHostCheck> BySeverity() => _checks.OrderBy(c => Rank(c.Status)).ToList();
 
-    private void Add(string id, SriovCheckStatus status, string target, string finding, string? remedy) =>
-        _checks.Add(new SriovHostCheck(id, status, target, finding, remedy));
+    private void Add(string id, SriovCheckStatus status, string target, string finding, string? remedy, HostRepair? repair = null) =>
+        _checks.Add(new SriovHostCheck(id, status, target, finding, remedy) { Repair = repair });
 
     private static int Rank(SriovCheckStatus status) => status switch
     {

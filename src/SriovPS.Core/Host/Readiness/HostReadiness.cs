@@ -71,7 +71,8 @@ internal static class HostReadiness
         bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, files.Root, input.Uri);
         LibvirtChecks.DynamicOwnership(checks, files);
         // The pools of a libvirt on another machine hand out that machine's VFs.
-        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri));
+        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input.Pfs, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri));
+        LibvirtChecks.AppArmorStaleRules(checks, files);
         if (libvirt is null)
         {
             return checks.BySeverity();
@@ -133,27 +134,27 @@ internal static class HostReadiness
     /// The vfio groups of the VFs pools hand out: libvirt writes a rule for a fixed VF into the guest's
     /// own AppArmor profile, but not for the VF a pool picks as the guest starts (the seeds' failure).
     /// </summary>
-    private static List<(int Group, string Why)> GroupsInUse(
-        HostReadinessInput input, List<LibvirtSriovNetwork> pools, Func<SriovPf, IReadOnlyList<SriovVf>> vfsOf)
+    internal static List<VfioGroupNeed> GroupsInUse(
+        IReadOnlyList<SriovPf> allPfs, IReadOnlyList<LibvirtSriovNetwork> pools, Func<SriovPf, IReadOnlyList<SriovVf>> vfsOf)
     {
-        var groups = new Dictionary<int, string>();
+        var groups = new Dictionary<int, VfioGroupNeed>();
 
         if (pools.Count > 0)
         {
-            var vfByAddress = input.Pfs.SelectMany(pf => vfsOf(pf).Select(vf => (pf, vf))).ToDictionary(p => p.vf.PciAddress, StringComparer.Ordinal);
+            var vfByAddress = allPfs.SelectMany(pf => vfsOf(pf).Select(vf => (pf, vf))).ToDictionary(p => p.vf.PciAddress, StringComparer.Ordinal);
             foreach (var pool in pools)
             {
                 foreach (var address in pool.VfAddresses)
                 {
                     if (vfByAddress.TryGetValue(address, out var found) && found.vf.IommuGroup is int group)
                     {
-                        groups.TryAdd(group, string.Create(CultureInfo.InvariantCulture, $"VF {found.vf.Index} of {found.pf}, {address}, in pool '{pool.Name}'"));
+                        groups.TryAdd(group, new VfioGroupNeed(group, address, string.Create(CultureInfo.InvariantCulture, $"VF {found.vf.Index} of {found.pf}, {address}, in pool '{pool.Name}'")));
                     }
                 }
             }
         }
 
-        return groups.Select(g => (g.Key, g.Value)).ToList();
+        return [.. groups.Values];
     }
 
     private static void GuestSlots(HostCheckList checks, HostReadinessInput input, LibvirtFacts libvirt, IReadOnlyList<SriovPf> pfs, List<LibvirtSriovNetwork> pools)

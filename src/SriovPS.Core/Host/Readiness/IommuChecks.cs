@@ -42,12 +42,13 @@ internal static class IommuChecks
             checks.Fail(EnabledId, target, string.Create(CultureInfo.InvariantCulture,
                 $"There is no IOMMU ({UnitsPath} lists none), yet {groups.Count} IOMMU groups exist: vfio's no-IOMMU mode " +
                 $"(enable_unsafe_noiommu_mode), which gives devices to user space without isolation and cannot give them to guests."),
-                "Turn the IOMMU on (Enable-SriovIommu, and VT-d or AMD-Vi in the firmware setup), then reboot.");
+                "Turn the IOMMU on (Enable-SriovIommu, and VT-d or AMD-Vi in the firmware setup), then reboot.",
+                HostRepair.KernelCommandLine);
         }
         else
         {
             var (finding, remedy) = WhyOff(files, commandLine, units.Count);
-            checks.Fail(EnabledId, target, finding, remedy);
+            checks.Fail(EnabledId, target, finding, remedy, remedy == CommandLineRemedy ? HostRepair.KernelCommandLine : null);
         }
 
         if (!enabled)
@@ -132,7 +133,8 @@ internal static class IommuChecks
         checks.Warn(PassthroughId, target,
             $"Host devices' DMA is translated by the IOMMU ({evidence}): safe, but it costs the host's own I/O some speed. " +
             "VFs given to guests are not affected; this is a performance choice.",
-            "Enable-SriovIommu (adds iommu=pt), then reboot.");
+            "Enable-SriovIommu (adds iommu=pt), then reboot.",
+            HostRepair.KernelCommandLine);
     }
 
     private static void InterruptRemapping(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)

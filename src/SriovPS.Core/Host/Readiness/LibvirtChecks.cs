@@ -17,11 +17,12 @@ internal static partial class LibvirtChecks
     public const string ReachableId = "Libvirt.Reachable";
     public const string DynamicOwnershipId = "Libvirt.DynamicOwnership";
     public const string AppArmorVfioId = "Libvirt.AppArmorVfio";
+    public const string AppArmorStaleId = "Libvirt.AppArmorStaleRules";
 
     internal const string QemuConf = "/etc/libvirt/qemu.conf";
     internal const string Abstraction = "/etc/apparmor.d/abstractions/libvirt-qemu";
     internal const string LocalAbstraction = "/etc/apparmor.d/local/abstractions/libvirt-qemu";
-    private const string AppArmorEnabled = "/sys/module/apparmor/parameters/enabled";
+    internal const string AppArmorEnabled = "/sys/module/apparmor/parameters/enabled";
     private const string PermissionDenied = "failed to open /dev/vfio/{0}: Permission denied";
 
     /// <summary>Adds the reachability check; returns whether libvirt answered.</summary>
@@ -83,7 +84,7 @@ internal static partial class LibvirtChecks
 
     /// <param name="groups">The vfio groups of the VFs pools hand out, each with why.</param>
     /// <param name="poolsKnown">Whether this machine's pools were read (its libvirt answered).</param>
-    public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<(int Group, string Why)> groups, bool poolsKnown)
+    public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<VfioGroupNeed> groups, bool poolsKnown)
     {
         string? enabled = files.ReadAttribute(AppArmorEnabled)?.Trim();
         if (enabled is null && !files.IsLiveHost)
@@ -133,18 +134,17 @@ internal static partial class LibvirtChecks
             rules.AddRange(AppArmorFileRules.Parse(HostText.Read(files, LocalAbstraction), LocalAbstraction));
         }
 
-        var denied = new List<(int Group, string Why)>();
+        var denied = new List<VfioGroupNeed>();
         var grants = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (group, why) in groups.OrderBy(g => g.Group))
+        foreach (var need in groups.OrderBy(g => g.Group))
         {
-            string node = string.Create(CultureInfo.InvariantCulture, $"/dev/vfio/{group}");
-            if (AppArmorFileRules.ReadWriteGrant(rules, node) is { Count: > 0 } granting)
+            if (AppArmorFileRules.ReadWriteGrant(rules, need.Node) is { Count: > 0 } granting)
             {
                 grants.UnionWith(granting.Select(g => g.ToString()));
             }
             else
             {
-                denied.Add((group, why));
+                denied.Add(need);
             }
         }
 
@@ -162,7 +162,54 @@ internal static partial class LibvirtChecks
         checks.Fail(AppArmorVfioId, Abstraction,
             $"AppArmor confines QEMU, and no rule in {Abstraction}{local} lets it open {list}: a guest given such a VF fails with " +
             $"\"{string.Format(CultureInfo.InvariantCulture, PermissionDenied, first.Group)}\".",
-            "Repair-VfioAppArmor");
+            "Repair-VfioAppArmor",
+            HostRepair.VfioAppArmor);
+    }
+
+    /// <summary>
+    /// Rules on single vfio groups (<c>/dev/vfio/94 rw,</c>) whose group is gone, or, for those SriovPS
+    /// wrote, now holds other devices: VFs created again get new group numbers, and such a rule then
+    /// fails the guest or lets QEMU open a device it was never meant to. No result when no rule names a group.
+    /// </summary>
+    public static void AppArmorStaleRules(HostCheckList checks, HostFileSystem files)
+    {
+        string? abstraction = HostText.Read(files, Abstraction);
+        if (abstraction is null)
+        {
+            return;
+        }
+
+        var rules = VfioGroupRules.Read(abstraction).Select(r => (File: Abstraction, Rule: r)).ToList();
+        if (AppArmorFileRules.Includes(abstraction, "local/abstractions/libvirt-qemu"))
+        {
+            rules.AddRange(VfioGroupRules.Read(HostText.Read(files, LocalAbstraction)).Select(r => (File: LocalAbstraction, Rule: r)));
+        }
+
+        rules.RemoveAll(r => r.Rule.Group is null);
+        if (rules.Count == 0)
+        {
+            return;
+        }
+
+        var stale = rules.Select(r => (r.File, r.Rule, Why: VfioGroupRules.Staleness(files, r.Rule))).Where(r => r.Why is not null).ToList();
+        string target = stale.Count > 0 ? stale[0].File : LocalAbstraction;
+        if (stale.Count == 0)
+        {
+            checks.Pass(AppArmorStaleId, target, string.Create(CultureInfo.InvariantCulture,
+                $"The {rules.Count} AppArmor rule{(rules.Count == 1 ? "" : "s")} on single vfio groups ({HostText.Join(rules.Select(r => "/dev/vfio/" + r.Rule.Group).Distinct().ToList())}) name groups that hold the devices they were written for."));
+            return;
+        }
+
+        string list = string.Join("; ", stale.Select(s => string.Create(CultureInfo.InvariantCulture, $"'{s.Rule.Text}' ({s.File} line {s.Rule.Line}): {s.Why}")));
+        var others = stale.Where(s => !s.Rule.Ours).ToList();
+        string remedy = others.Count == 0
+            ? "Repair-VfioAppArmor (rewrites the rules it wrote for the groups the VFs are in now)."
+            : "Delete " + string.Join(", ", others.Select(s => string.Create(CultureInfo.InvariantCulture, $"line {s.Rule.Line} of {s.File}")))
+                + (others.Count < stale.Count ? "; then Repair-VfioAppArmor rewrites the rules it wrote." : ", then run Repair-VfioAppArmor.");
+        checks.Warn(AppArmorStaleId, target,
+            $"Stale AppArmor rules on vfio groups: {list}. A guest given a VF in the group that replaced it fails with \"failed to open /dev/vfio/N: Permission denied\".",
+            remedy,
+            others.Count == 0 ? HostRepair.VfioAppArmor : null);
     }
 
     /// <summary>The last uncommented <c>key = value</c> of a libvirt configuration file, with its line.</summary>
@@ -182,7 +229,7 @@ internal static partial class LibvirtChecks
     }
 
     /// <summary>The security drivers qemu.conf names (<c>"none"</c>, or a list); <c>null</c> when it names none (the default: AppArmor where active).</summary>
-    private static List<string>? Drivers(string? text)
+    internal static List<string>? Drivers(string? text)
     {
         // The value may be a list spread over several lines: security_driver = [ "selinux",\n "apparmor" ].
         var match = text is null ? null : SecurityDriver().Matches(text).LastOrDefault();

@@ -124,7 +124,8 @@ internal static class PfChecks
             checks.Fail(LinkUpId, target,
                 $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}): libvirt refuses its VFs when a guest starts " +
                 $"(\"Unable to configure VF 0 of PF '{name}' because the PF is not online\").",
-                $"Set-SriovPf -Name {name} -LinkState Up -Persist");
+                $"Set-SriovPf -Name {name} -LinkState Up -Persist",
+                new HostRepair(HostRepairKind.PfLinkUp, name));
             return;
         }
 

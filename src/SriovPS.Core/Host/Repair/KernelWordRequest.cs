@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SriovPS.Errors;
+using SriovPS.Host.Readiness;
+
+namespace SriovPS.Host.Repair;
+
+/// <summary>A driver's VF count given at boot: <c>igb=7</c> becomes the kernel word <c>igb.max_vfs=7</c>.</summary>
+internal readonly record struct ModuleMaxVfs(string Module, int Count)
+{
+    // The largest count the PCI SR-IOV capability can hold (TotalVFs is 16 bits).
+    public const int MaxCount = 65535;
+
+    public string Word => string.Create(CultureInfo.InvariantCulture, $"{Module}.max_vfs={Count}");
+
+    /// <summary>Reads <c>DRIVER=COUNT</c>; the driver's name is normalised as the kernel does ('-' is '_').</summary>
+    /// <exception cref="SriovInvalidArgumentException">It is not <c>DRIVER=COUNT</c> with a module name and a count of 0–65535.</exception>
+    public static ModuleMaxVfs Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int equals = text.IndexOf('=');
+        string module = equals > 0 ? text[..equals].Trim().Replace('-', '_') : string.Empty;
+        string count = equals > 0 ? text[(equals + 1)..].Trim() : string.Empty;
+        if (module.Length == 0 || module.Length > 55 || !module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > MaxCount)
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidMaxVfs,
+                $"'{text}' is not DRIVER=COUNT (such as igb=7): a driver module's name and a VF count of 0–{MaxCount}.",
+                text,
+                "Give the PF driver's module and its VF count: -MaxVfs igb=7.");
+        }
+
+        return new ModuleMaxVfs(module, value);
+    }
+}
+
+/// <summary>
+/// What the kernel command line must say for VFs to reach guests: the IOMMU on for the host's vendor
+/// (Intel needs <c>intel_iommu=on</c>; AMD's is on unless turned off), <c>iommu=pt</c>, and the VF
+/// counts given to drivers; and which words say the contrary.
+/// </summary>
+internal sealed class KernelWordRequest(IommuVendor vendor, IReadOnlyList<ModuleMaxVfs> maxVfs)
+{
+    public IommuVendor Vendor { get; } = vendor is IommuVendor.Unknown
+        ? throw new ArgumentException("The IOMMU's vendor must be known.", nameof(vendor))
+        : vendor;
+
+    public IReadOnlyList<ModuleMaxVfs> MaxVfs { get; } = maxVfs;
+
+    /// <summary>The words a command line lacks, in the order they are added.</summary>
+    public List<string> Missing(KernelCommandLine line)
+    {
+        var missing = new List<string>();
+        if (Vendor == IommuVendor.Intel && line.Last("intel_iommu", "on", "off") != "on")
+        {
+            missing.Add("intel_iommu=on");
+        }
+
+        if (!line.Options("iommu").Contains("pt", StringComparer.Ordinal))
+        {
+            missing.Add("iommu=pt");
+        }
+
+        foreach (var driver in MaxVfs)
+        {
+            string key = driver.Module + ".max_vfs";
+            if (line.Options(key).LastOrDefault() != driver.Count.ToString(CultureInfo.InvariantCulture))
+            {
+                missing.Add(driver.Word);
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>Why <paramref name="word"/> works against the request, or <c>null</c> when it does not.</summary>
+    public string? Contrary(string word)
+    {
+        int equals = word.IndexOf('=');
+        if (equals <= 0)
+        {
+            return null;
+        }
+
+        string key = word[..equals].Replace('-', '_');
+        string value = word[(equals + 1)..];
+        var options = value.Split(',');
+        if (key == "iommu" && options.Contains("off"))
+        {
+            return "it turns the IOMMU off";
+        }
+
+        if (key == "iommu" && options.Contains("nopt"))
+        {
+            return "it turns iommu=pt off";
+        }
+
+        if (Vendor == IommuVendor.Intel && key == "intel_iommu" && options.Contains("off"))
+        {
+            return "it turns VT-d off";
+        }
+
+        if (Vendor == IommuVendor.Amd && key == "amd_iommu" && options.Contains("off"))
+        {
+            return "it turns AMD-Vi off";
+        }
+
+        foreach (var driver in MaxVfs)
+        {
+            if (key == driver.Module + ".max_vfs" && value != driver.Count.ToString(CultureInfo.InvariantCulture))
+            {
+                return $"{driver.Word} replaces it";
+            }
+        }
+
+        return null;
+    }
+}

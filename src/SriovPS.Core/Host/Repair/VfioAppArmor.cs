@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SriovPS.Host.Readiness;
+using SriovPS.Native.Sysfs;
+
+namespace SriovPS.Host.Repair;
+
+/// <summary>What <c>Repair-VfioAppArmor</c> would change, worked out before anything is written.</summary>
+internal sealed class VfioAppArmorPlan
+{
+    /// <summary>The abstraction, when it must be made to include the local file; <c>null</c> when it does already.</summary>
+    public HostFileEdit? Abstraction { get; init; }
+
+    /// <summary>The local additions; <c>null</c> when there is nothing to repair (see <see cref="NotConfined"/>).</summary>
+    public HostFileEdit? Local { get; init; }
+
+    /// <summary>Why AppArmor confines no QEMU started by libvirt on this host; <c>null</c> when it does.</summary>
+    public string? NotConfined { get; init; }
+
+    /// <summary>Whether rules for single groups are written (they need refreshing when VFs are created again).</summary>
+    public bool AddsGroupRules { get; init; }
+
+    /// <summary>What was judged and why (rules already there, stale ones dropped), for -Verbose.</summary>
+    public List<string> Notes { get; } = [];
+}
+
+/// <summary>
+/// The seeds' fix for "failed to open /dev/vfio/N: Permission denied": rules that let QEMU open the
+/// vfio groups of the VFs it is given, in <c>/etc/apparmor.d/local/abstractions/libvirt-qemu</c>
+/// (the abstraction every libvirt guest's profile includes), which the abstraction is made to include
+/// when its release does not. Rules SriovPS wrote earlier for groups that now hold other devices are
+/// dropped; every other rule and line stays.
+/// </summary>
+internal static class VfioAppArmor
+{
+    public const string LocalInclude = "local/abstractions/libvirt-qemu";
+
+    private const string LocalHeader = "# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n";
+
+    /// <param name="needs">The groups to allow (ignored with <paramref name="allGroups"/>).</param>
+    /// <param name="allGroups">Allow every vfio group (<c>/dev/vfio/* rw,</c>) instead.</param>
+    /// <exception cref="Errors.SriovException">A file cannot be read.</exception>
+    public static VfioAppArmorPlan Plan(HostFileSystem files, IReadOnlyList<VfioGroupNeed> needs, bool allGroups)
+    {
+        var abstractionFile = new ConfigFile(files, LibvirtChecks.Abstraction);
+        string? abstraction = abstractionFile.ReadText();
+        if (abstraction is null)
+        {
+            return new VfioAppArmorPlan { NotConfined = $"there is no {LibvirtChecks.Abstraction}: libvirt's AppArmor profiles are not installed, so nothing confines QEMU's access to /dev/vfio" };
+        }
+
+        var localFile = new ConfigFile(files, LibvirtChecks.LocalAbstraction);
+        string? local = localFile.ReadText();
+        var notes = new List<string>();
+        HostFileEdit? abstractionEdit = null;
+        if (!AppArmorFileRules.Includes(abstraction, LocalInclude))
+        {
+            string include = IncludeIfExistsKnown(files) ? $"include if exists <{LocalInclude}>" : $"#include <{LocalInclude}>";
+            string newAbstraction = abstraction + (abstraction.Length == 0 || abstraction.EndsWith('\n') ? "" : "\n")
+                + "\n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).\n  " + include + "\n";
+            abstractionEdit = new HostFileEdit(abstractionFile, abstraction, newAbstraction, $"include {LibvirtChecks.LocalAbstraction} ({include})", false);
+        }
+
+        // Rules SriovPS wrote for groups that now hold other devices go; with -AllGroups its single-group rules are covered.
+        var lines = (local ?? string.Empty).Split('\n').ToList();
+        var drop = new HashSet<int>();
+        foreach (var rule in VfioGroupRules.Read(local).Where(r => r.Ours && r.Group is not null))
+        {
+            if (VfioGroupRules.Staleness(files, rule) is { } why)
+            {
+                drop.Add(rule.Line);
+                notes.Add($"Dropping '{rule.Text}' (line {rule.Line}): {why}.");
+            }
+            else if (allGroups)
+            {
+                drop.Add(rule.Line);
+                notes.Add($"Dropping '{rule.Text}' (line {rule.Line}): /dev/vfio/* covers it.");
+            }
+        }
+
+        var kept = lines.Where((_, index) => !drop.Contains(index + 1)).ToList();
+        string keptText = string.Join('\n', kept);
+        var rules = AppArmorFileRules.Parse(abstraction, LibvirtChecks.Abstraction);
+        rules.AddRange(AppArmorFileRules.Parse(keptText, LibvirtChecks.LocalAbstraction));
+
+        var added = new List<string>();
+        if (allGroups)
+        {
+            if (AppArmorFileRules.ReadWriteGrant(rules, "/dev/vfio/*") is { Count: > 0 } grant)
+            {
+                notes.Add($"Every vfio group is already allowed: {string.Join("; ", grant)}.");
+            }
+            else
+            {
+                added.Add(VfioGroupRules.AllGroupsRule);
+            }
+        }
+        else
+        {
+            foreach (var need in needs.DistinctBy(n => n.Group).OrderBy(n => n.Group))
+            {
+                if (AppArmorFileRules.ReadWriteGrant(rules, need.Node) is { Count: > 0 } grant)
+                {
+                    notes.Add($"{need.Node} ({need.Why}) is already allowed: {string.Join("; ", grant)}.");
+                }
+                else
+                {
+                    added.Add(VfioGroupRules.RuleFor(need));
+                }
+            }
+        }
+
+        string summary = Summary(added, drop.Count, allGroups, needs.Count);
+        HostFileEdit localEdit;
+        if (added.Count == 0 && drop.Count == 0)
+        {
+            // Nothing to write; a missing file is not created just to be empty.
+            localEdit = new HostFileEdit(localFile, local ?? string.Empty, local ?? string.Empty, summary, false);
+        }
+        else
+        {
+            string start = local is null ? LocalHeader : keptText.Length == 0 || keptText.EndsWith('\n') ? keptText : keptText + "\n";
+            localEdit = new HostFileEdit(localFile, local, start + string.Concat(added.Select(a => a + "\n")), summary, false);
+        }
+
+        var plan = new VfioAppArmorPlan
+        {
+            Abstraction = abstractionEdit,
+            Local = localEdit,
+            NotConfined = NotConfined(files),
+            AddsGroupRules = added.Any(a => a != VfioGroupRules.AllGroupsRule),
+        };
+        plan.Notes.AddRange(notes);
+        return plan;
+    }
+
+    /// <summary>Why AppArmor confines no QEMU here: not enabled in the kernel, or libvirt not told to use it; <c>null</c> when it does.</summary>
+    public static string? NotConfined(HostFileSystem files)
+    {
+        string? enabled = files.ReadAttribute(LibvirtChecks.AppArmorEnabled)?.Trim();
+        if (enabled != "Y")
+        {
+            return $"AppArmor is not enabled in this kernel ({LibvirtChecks.AppArmorEnabled} is {enabled ?? "absent"})";
+        }
+
+        return LibvirtChecks.Drivers(HostText.Read(files, LibvirtChecks.QemuConf)) is { } drivers && !drivers.Contains("apparmor")
+            ? $"libvirt does not confine QEMU with AppArmor (security_driver in {LibvirtChecks.QemuConf} is {string.Join(", ", drivers)})"
+            : null;
+    }
+
+    /// <summary>Whether this release's policy already uses <c>include if exists</c> (AppArmor 3); older parsers only know <c>#include</c>.</summary>
+    private static bool IncludeIfExistsKnown(HostFileSystem files) =>
+        files.ListNames("/etc/apparmor.d/abstractions").Any(name =>
+            HostText.Read(files, "/etc/apparmor.d/abstractions/" + name)?.Contains("include if exists", StringComparison.Ordinal) == true);
+
+    private static string Summary(List<string> added, int dropped, bool allGroups, int asked)
+    {
+        var parts = new List<string>();
+        if (added.Count > 0)
+        {
+            parts.Add("allow QEMU to open " + HostText.Join(added.Select(a => a[..a.IndexOf(' ')]).ToList()));
+        }
+
+        if (dropped > 0)
+        {
+            parts.Add($"drop {dropped} stale rule{(dropped == 1 ? "" : "s")} written by SriovPS");
+        }
+
+        return parts.Count > 0 ? string.Join("; ", parts)
+            : allGroups ? "every vfio group is already allowed"
+            : asked == 0 ? "no vfio group needs a rule"
+            : "every vfio group asked for is already allowed";
+    }
+}

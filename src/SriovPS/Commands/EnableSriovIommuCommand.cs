@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using SriovPS.Errors;
+using SriovPS.Host.Repair;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// <para type="synopsis">Makes the host boot with its IOMMU on and vfio loaded: the kernel words in /etc/default/grub, /etc/modules-load.d/vfio.conf, and GRUB's configuration regenerated.</para>
+/// <para type="description">Adds intel_iommu=on (Intel) and iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT, drops contrary words, optionally gives drivers a VF count (igb.max_vfs=7), lists vfio, vfio_iommu_type1 and vfio_pci for boot, and runs update-grub or grub2-mkconfig.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Enable, "SriovIommu", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(SriovHostChange))]
+public sealed class EnableSriovIommuCommand : SriovCmdlet
+{
+    private List<ModuleMaxVfs> _maxVfs = [];
+
+    /// <summary>VF counts given to drivers at boot, as DRIVER=COUNT: <c>igb=7</c> adds <c>igb.max_vfs=7</c>.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? MaxVfs { get; set; }
+
+    /// <summary>Leaves GRUB's configuration as it is: run update-grub (or grub2-mkconfig) yourself before the reboot.</summary>
+    [Parameter]
+    public SwitchParameter NoRegenerate { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            _maxVfs = (MaxVfs ?? []).Select(ModuleMaxVfs.Parse).ToList();
+            if (_maxVfs.GroupBy(m => m.Module).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new SriovInvalidArgumentException(
+                    ErrorCatalog.InvalidMaxVfs,
+                    $"-MaxVfs names {twice.Key} more than once; give each driver one count.",
+                    twice.Key);
+            }
+
+            foreach (var driver in _maxVfs)
+            {
+                CheckCount(driver);
+            }
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var plan = new HostRepairs(TargetHost.Files, null).Iommu(_maxVfs, commandLine: true, modules: true, regenerate: !NoRegenerate);
+        var changes = ApplyRepairs(plan, out int made);
+        if (plan.Steps.Count > 0 && made == 0)
+        {
+            // -WhatIf, or every change declined: nothing to report as done.
+            return;
+        }
+
+        // In the order a reader follows: the kernel command line, the modules, then GRUB's configuration.
+        foreach (var change in plan.Unchanged.Concat(changes).OrderBy(c => Order(c.Path)))
+        {
+            WriteObject(change);
+        }
+    }
+
+    private static int Order(string path) => path switch
+    {
+        GrubCommandLine.HostPath => 0,
+        VfioModulesLoad.HostPath => 1,
+        _ => 2,
+    };
+
+    /// <summary>A count above what this host's PFs with that driver support is refused before anything is written.</summary>
+    private void CheckCount(ModuleMaxVfs driver)
+    {
+        var pfs = AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
+        if (pfs.Count > 0 && pfs.Max(p => p.TotalVfs) is int most && driver.Count > most)
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidMaxVfs,
+                $"-MaxVfs {driver.Module}={driver.Count} is more than the {driver.Module} PFs here support: {string.Join(", ", pfs.Select(p => $"{p} {p.TotalVfs}"))} (sriov_totalvfs).",
+                driver.Module,
+                $"Give at most {most}: -MaxVfs {driver.Module}={most}.");
+        }
+    }
+}
