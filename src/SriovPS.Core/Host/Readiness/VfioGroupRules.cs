@@ -31,7 +31,7 @@ internal static partial class VfioGroupRules
     private const string GroupsDirectory = "/sys/kernel/iommu_groups";
 
     public static string RuleFor(VfioGroupNeed need) =>
-        $"{need.Node} rw,  {Tag} group of {need.Device}: {need.Why.Replace(", " + need.Device, "", StringComparison.Ordinal)}";
+        $"{need.Node} rw,  {Tag} group of {need.Device}: {need.Why.Replace(", " + need.Device + ",", "", StringComparison.Ordinal)}";
 
     /// <summary>The rules on single vfio groups or on all of them in <paramref name="text"/>, in file order.</summary>
     public static List<VfioGroupRule> Read(string? text)
