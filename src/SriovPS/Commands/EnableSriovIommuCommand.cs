@@ -54,12 +54,8 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
     protected override void EndProcessing()
     {
         var plan = new HostRepairs(TargetHost.Files, null).Iommu(_maxVfs, commandLine: true, modules: true, regenerate: !NoRegenerate);
-        var changes = ApplyRepairs(plan, out int made);
-        if (plan.Steps.Count > 0 && made == 0)
-        {
-            // -WhatIf, or every change declined: nothing to report as done.
-            return;
-        }
+        // Files that needed no change are reported too; a declined or failed change is not.
+        var changes = ApplyRepairs(plan, out _);
 
         // In the order a reader follows: the kernel command line, the modules, then GRUB's configuration.
         foreach (var change in plan.Unchanged.Concat(changes).OrderBy(c => Order(c.Path)))

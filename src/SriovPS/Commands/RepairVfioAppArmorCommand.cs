@@ -14,16 +14,15 @@ namespace SriovPS.Commands;
 /// <para type="synopsis">Lets QEMU open the vfio groups of the VFs guests are given, in AppArmor's local libvirt-qemu abstraction, and reloads the running guests' profiles.</para>
 /// <para type="description">The fix for "failed to open /dev/vfio/N: Permission denied": rules in /etc/apparmor.d/local/abstractions/libvirt-qemu for the groups of the VFs in SR-IOV pools, or the groups given, or every group with -AllGroups.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Repair, "VfioAppArmor", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PoolsSet)]
+[Cmdlet(VerbsDiagnostic.Repair, "VfioAppArmor", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GroupSet)]
 [OutputType(typeof(SriovHostChange))]
 public sealed class RepairVfioAppArmorCommand : SriovCmdlet
 {
-    private const string PoolsSet = "Pools";
     private const string GroupSet = "ByGroup";
     private const string AllGroupsSet = "AllGroups";
 
-    /// <summary>These IOMMU groups (<c>/dev/vfio/N</c>) instead of those of the VFs in SR-IOV pools.</summary>
-    [Parameter(ParameterSetName = GroupSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>These IOMMU groups (<c>/dev/vfio/N</c>); without them, the groups of the VFs in this machine's SR-IOV pools.</summary>
+    [Parameter(ParameterSetName = GroupSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateRange(0, int.MaxValue)]
     public int[]? IommuGroup { get; set; }
 
@@ -44,19 +43,14 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        var needs = ParameterSetName switch
-        {
-            GroupSet => GivenGroups(),
-            AllGroupsSet => [],
-            _ => PoolGroups(),
-        };
+        // Groups given or piped (an empty pipeline gives none); otherwise the pools' groups.
+        var needs = AllGroups ? []
+            : _groups.Count > 0 || MyInvocation.ExpectingInput ? GivenGroups()
+            : PoolGroups();
 
         var plan = new HostRepairs(TargetHost.Files, null).VfioAppArmor(needs, AllGroups);
-        var changes = ApplyRepairs(plan, out int made);
-        if (plan.Steps.Count > 0 && made == 0)
-        {
-            return;
-        }
+        // Files that needed no change are reported too; a declined or failed change is not.
+        var changes = ApplyRepairs(plan, out _);
 
         foreach (var change in plan.Unchanged.Concat(changes).OrderBy(c => c.Path == LibvirtChecks.Abstraction ? 0 : 1))
         {

@@ -131,33 +131,11 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             return 0;
         }
 
-        var planner = new HostRepairs(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null);
-        var plan = new HostRepairPlan();
-        bool commandLine = repairs.Any(r => r.Kind == HostRepairKind.KernelCommandLine);
-        bool modules = repairs.Any(r => r.Kind == HostRepairKind.VfioModules);
-        if (commandLine || modules)
-        {
-            plan.Add(planner.Iommu([], commandLine, modules, regenerate: true));
-        }
-
-        if (repairs.Any(r => r.Kind == HostRepairKind.VfioAppArmor))
-        {
-            if (libvirt is { Failure: null } && !LibvirtUri.IsRemote(uri))
-            {
-                plan.Add(planner.VfioAppArmor(HostReadiness.GroupsInUse(AllPfs(), libvirt.Pools, pf => Discovery.GetVfs(pf)), allGroups: false));
-            }
-            else
-            {
-                WriteWarning("Repair-VfioAppArmor is not run: the groups it allows are those of the VFs this machine's SR-IOV pools hand out, and its libvirt was not read.");
-            }
-        }
-
-        foreach (var repair in repairs.Where(r => r.Kind == HostRepairKind.PfLinkUp))
-        {
-            var pf = AllPfs(includeNotCapable: true).Find(p => p.Name == repair.PfName);
-            plan.Add(planner.PfLinkUp(repair.PfName!, pf?.Driver));
-        }
-
+        var poolGroups = libvirt is { Failure: null } && !LibvirtUri.IsRemote(uri)
+            ? HostReadiness.GroupsInUse(AllPfs(), libvirt.Pools, pf => Discovery.GetVfs(pf))
+            : null;
+        var plan = new HostRepairs(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null)
+            .For(repairs, poolGroups, name => AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
         var changed = ApplyRepairs(plan, out int made);
         foreach (var change in changed)
         {

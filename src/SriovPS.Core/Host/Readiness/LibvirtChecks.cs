@@ -192,7 +192,7 @@ internal static partial class LibvirtChecks
         }
 
         var stale = rules.Select(r => (r.File, r.Rule, Why: VfioGroupRules.Staleness(files, r.Rule))).Where(r => r.Why is not null).ToList();
-        string target = stale.Count > 0 ? stale[0].File : LocalAbstraction;
+        string target = stale.Count > 0 ? stale[0].File : rules[0].File;
         if (stale.Count == 0)
         {
             checks.Pass(AppArmorStaleId, target, string.Create(CultureInfo.InvariantCulture,

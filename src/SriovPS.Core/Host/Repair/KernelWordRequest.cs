@@ -67,7 +67,8 @@ internal sealed class KernelWordRequest(IommuVendor vendor, IReadOnlyList<Module
         foreach (var driver in MaxVfs)
         {
             string key = driver.Module + ".max_vfs";
-            if (line.Options(key).LastOrDefault() != driver.Count.ToString(CultureInfo.InvariantCulture))
+            var counts = line.Options(key).ToList();
+            if (counts.Count == 0 || counts.Any(c => c != driver.Count.ToString(CultureInfo.InvariantCulture)))
             {
                 missing.Add(driver.Word);
             }
@@ -110,7 +111,8 @@ internal sealed class KernelWordRequest(IommuVendor vendor, IReadOnlyList<Module
 
         foreach (var driver in MaxVfs)
         {
-            if (key == driver.Module + ".max_vfs" && value != driver.Count.ToString(CultureInfo.InvariantCulture))
+            // Out-of-tree drivers take a count per port (igb.max_vfs=7,7): the same count for each is no contradiction.
+            if (key == driver.Module + ".max_vfs" && options.Any(o => o != driver.Count.ToString(CultureInfo.InvariantCulture)))
             {
                 return $"{driver.Word} replaces it";
             }

@@ -65,11 +65,13 @@ internal static class VfioAppArmor
         // Rules SriovPS wrote for groups that now hold other devices go; with -AllGroups its single-group rules are covered.
         var lines = (local ?? string.Empty).Split('\n').ToList();
         var drop = new HashSet<int>();
+        int stale = 0;
         foreach (var rule in VfioGroupRules.Read(local).Where(r => r.Ours && r.Group is not null))
         {
             if (VfioGroupRules.Staleness(files, rule) is { } why)
             {
                 drop.Add(rule.Line);
+                stale++;
                 notes.Add($"Dropping '{rule.Text}' (line {rule.Line}): {why}.");
             }
             else if (allGroups)
@@ -111,7 +113,7 @@ internal static class VfioAppArmor
             }
         }
 
-        string summary = Summary(added, drop.Count, allGroups, needs.Count);
+        string summary = Summary(added, stale, drop.Count - stale, allGroups, needs.Count);
         HostFileEdit localEdit;
         if (added.Count == 0 && drop.Count == 0)
         {
@@ -154,7 +156,7 @@ internal static class VfioAppArmor
         files.ListNames("/etc/apparmor.d/abstractions").Any(name =>
             HostText.Read(files, "/etc/apparmor.d/abstractions/" + name)?.Contains("include if exists", StringComparison.Ordinal) == true);
 
-    private static string Summary(List<string> added, int dropped, bool allGroups, int asked)
+    private static string Summary(List<string> added, int stale, int covered, bool allGroups, int asked)
     {
         var parts = new List<string>();
         if (added.Count > 0)
@@ -162,9 +164,14 @@ internal static class VfioAppArmor
             parts.Add("allow QEMU to open " + HostText.Join(added.Select(a => a[..a.IndexOf(' ')]).ToList()));
         }
 
-        if (dropped > 0)
+        if (stale > 0)
         {
-            parts.Add($"drop {dropped} stale rule{(dropped == 1 ? "" : "s")} written by SriovPS");
+            parts.Add($"drop {stale} stale rule{(stale == 1 ? "" : "s")} written by SriovPS");
+        }
+
+        if (covered > 0)
+        {
+            parts.Add($"drop {covered} rule{(covered == 1 ? "" : "s")} on single groups written by SriovPS, which /dev/vfio/* covers");
         }
 
         return parts.Count > 0 ? string.Join("; ", parts)

@@ -228,4 +228,16 @@ public sealed class GrubCommandLineTests
     {
         Assert.Equal("mlx4_core.max_vfs=8", ModuleMaxVfs.Parse(" mlx4-core = 8 ").Word);
     }
+
+    [Theory]
+    [InlineData("igb.max_vfs=7,7,7,7", false)]
+    [InlineData("igb.max_vfs=7,4", true)]
+    public void MaxVfs_APerPortListOfTheSameCount_IsKept_AnotherCountReplaced(string word, bool replaced)
+    {
+        var request = new KernelWordRequest(IommuVendor.Amd, [ModuleMaxVfs.Parse("igb=7")]);
+
+        var edit = GrubCommandLine.Plan($"GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt {word}\"\n", request);
+
+        Assert.Equal(replaced ? "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt igb.max_vfs=7\"\n" : $"GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt {word}\"\n", edit.NewText);
+    }
 }
