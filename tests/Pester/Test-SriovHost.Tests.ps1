@@ -691,3 +691,175 @@ Describe 'Test-SriovHost' {
         }
     }
 }
+
+Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' {
+    BeforeAll {
+        $script:LocalAbstraction = '/etc/apparmor.d/local/abstractions/libvirt-qemu'
+        $script:VfioConf = '/etc/modules-load.d/vfio.conf'
+        $script:VfioConfText = "# vfio for VFs given to guests (vfio-pci), loaded at boot; written by Enable-SriovIommu.`nvfio`nvfio_iommu_type1`nvfio_pci`n"
+        $script:StaleRule = "/dev/vfio/39 rw,  # SriovPS group of 0000:ff:1f.7: VF 0 of eno49 in pool 'eno49-sr-iov'"
+        $script:FreshRule = '/dev/vfio/39 rw,  # SriovPS group of 0000:04:10.0: IOMMU group 39 given to Repair-VfioAppArmor, holding 0000:04:10.0'
+
+        # AppArmor active, libvirt's abstraction including the local file (unless -NoInclude), and the local file
+        # with a comment on line 1 and $Rules from line 2 on.
+        function Set-TestLocalRules {
+            param(
+                [Parameter(Mandatory)] [string] $Root,
+                [string[]] $Rules = @(),
+                [switch] $NoInclude
+            )
+            Set-TestHostFile -Root $Root -Path '/sys/module/apparmor/parameters/enabled' -Text "Y`n"
+            $text = "# libvirt-qemu (excerpt)`n  #include <abstractions/base>`n  /dev/kvm rw,`n  /dev/vfio/vfio rw,`n"
+            if (-not $NoInclude) {
+                $text += "`n  # Site-specific additions and overrides. See local/README for details.`n  #include <local/abstractions/libvirt-qemu>`n"
+            }
+            Set-TestHostFile -Root $Root -Path $script:Abstraction -Text $text
+            $local = (@("# Site-specific additions and overrides for 'abstractions/libvirt-qemu'.") + $Rules) -join "`n"
+            Set-TestHostFile -Root $Root -Path $script:LocalAbstraction -Text ($local + "`n")
+        }
+
+        # A check as one line, to compare two runs.
+        function Format-Check {
+            param([Parameter(ValueFromPipeline)] $Check)
+            process { '{0}|{1}|{2}|{3}|{4}' -f $Check.Id, $Check.Target, $Check.Status, $Check.Finding, $Check.Remedy }
+        }
+    }
+
+    BeforeEach {
+        $script:FixRoot = New-SriovTestHost -Fixture 'i350-4port'
+        $env:SRIOVPS_HOST_ROOT = $script:FixRoot
+    }
+
+    AfterEach {
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
+        Remove-SriovTestHost $script:FixRoot
+    }
+
+    Context 'the command' {
+        It 'supports -WhatIf and -Confirm, takes -Fix as a switch, and asks at ConfirmImpact Medium' {
+            $command = Get-Command Test-SriovHost
+
+            $command.Parameters.ContainsKey('WhatIf') | Should -BeTrue
+            $command.Parameters.ContainsKey('Confirm') | Should -BeTrue
+            $command.Parameters['Fix'].SwitchParameter | Should -BeTrue
+            $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+                Should -Be 'Medium'
+        }
+    }
+
+    Context '-Fix on a copied tree' {
+        It 'writes vfio.conf for the Vfio.LoadAtBoot warning, and returns the checks made again, Vfio.LoadAtBoot passing' {
+            (Get-Check (Test-SriovHost) 'Vfio.LoadAtBoot').Status | Should -Be 'Warning'
+
+            $checks = @(Test-SriovHost -Fix -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+
+            $errors.Count | Should -Be 0
+            [System.IO.File]::ReadAllText($script:FixRoot + $script:VfioConf) | Should -BeExactly $script:VfioConfText
+            $check = Get-Check $checks 'Vfio.LoadAtBoot'
+            $check.Status | Should -Be 'Pass'
+            $check.Finding | Should -BeExactly 'vfio_pci is loaded at boot by /etc/modules-load.d/vfio.conf line 4 (vfio and vfio_iommu_type1 too).'
+            # Only the modules were named: the kernel command line is not touched.
+            Join-Path $script:FixRoot 'etc/default/grub' | Should -Not -Exist
+        }
+
+        It 'changes nothing with -Fix -WhatIf, and returns the same results as without -Fix' {
+            $plain = @(Test-SriovHost | Format-Check)
+            $before = Get-SriovTestTreeState $script:FixRoot
+
+            $fixed = @(Test-SriovHost -Fix -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+
+            $errors.Count | Should -Be 0
+            @($fixed | Format-Check) | Should -Be $plain
+            (Get-Check $fixed 'Vfio.LoadAtBoot').Status | Should -Be 'Warning'
+            Get-SriovTestTreeState $script:FixRoot | Should -Be $before
+            Join-Path $script:FixRoot 'etc/modules-load.d/vfio.conf' | Should -Not -Exist
+        }
+
+        It 'returns the new verdict with -Quiet' {
+            $result = @(Test-SriovHost -Fix -Quiet -Confirm:$false -WarningAction SilentlyContinue)
+
+            $result.Count | Should -Be 1
+            $result[0] | Should -BeOfType 'System.Boolean'
+            $result[0] | Should -BeTrue
+            Join-Path $script:FixRoot 'etc/modules-load.d/vfio.conf' | Should -Exist
+        }
+
+        It 'says LiveHostRequired for a PF administratively down, and still writes vfio.conf' {
+            $net = Resolve-TestHostLink -Root $script:FixRoot -Path '/sys/class/net/eno49'
+            [System.IO.File]::WriteAllText((Join-Path $net 'flags'), "0x1002`n")
+
+            $checks = @(Test-SriovHost -Fix -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $errors[0].Exception.Message | Should -Match '^eno49 belongs to the copied host tree'
+            (Get-Check $checks 'Pf.LinkUp' 'eno49').Status | Should -Be 'Fail'
+            (Get-Check $checks 'Vfio.LoadAtBoot').Status | Should -Be 'Pass'
+        }
+
+        It 'does not run Repair-VfioAppArmor for a stale rule it wrote: libvirt is not read for a copied tree' {
+            Set-TestLocalRules -Root $script:FixRoot -Rules $script:StaleRule
+            $localHash = (Get-FileHash -LiteralPath ($script:FixRoot + $script:LocalAbstraction)).Hash
+
+            $checks = @(Test-SriovHost -Fix -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+
+            @($warnings | Where-Object Message -Match '^Repair-VfioAppArmor is not run').Count | Should -Be 1
+            (Get-FileHash -LiteralPath ($script:FixRoot + $script:LocalAbstraction)).Hash | Should -Be $localHash
+            (Get-Check $checks 'Libvirt.AppArmorStaleRules').Status | Should -Be 'Warning'
+        }
+    }
+
+    Context 'Libvirt.AppArmorStaleRules' {
+        It 'warns for a rule SriovPS wrote whose group no longer holds the device it names, with Repair-VfioAppArmor as the remedy' {
+            Set-TestLocalRules -Root $script:FixRoot -Rules $script:StaleRule
+
+            $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorStaleRules'
+
+            $check.Status | Should -Be 'Warning'
+            $check.Target | Should -Be $script:LocalAbstraction
+            $check.Finding | Should -Match ('^Stale AppArmor rules on vfio groups: ' +
+                [regex]::Escape("'$script:StaleRule' ($script:LocalAbstraction line 2): IOMMU group 39 now holds 0000:04:10.0, not 0000:ff:1f.7"))
+            $check.Remedy | Should -BeExactly 'Repair-VfioAppArmor (rewrites the rules it wrote for the groups the VFs are in now).'
+        }
+
+        It 'names the line to delete for a rule of the site''s own on a group that no longer exists' {
+            Set-TestLocalRules -Root $script:FixRoot -Rules '  /dev/vfio/999 rw,'
+
+            $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorStaleRules'
+
+            $check.Status | Should -Be 'Warning'
+            $check.Finding | Should -Match 'IOMMU group 999 no longer exists'
+            $check.Remedy | Should -BeExactly "Delete line 2 of $script:LocalAbstraction, then run Repair-VfioAppArmor."
+        }
+
+        It 'passes for a rule whose group still holds the device it was written for' {
+            Set-TestLocalRules -Root $script:FixRoot -Rules $script:FreshRule, '  /dev/vfio/40 rw,'
+
+            $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorStaleRules'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Target | Should -Be $script:LocalAbstraction
+            $check.Finding | Should -BeExactly 'The 2 AppArmor rules on single vfio groups (/dev/vfio/39 and /dev/vfio/40) name groups that hold the devices they were written for.'
+        }
+
+        It 'names the abstraction as its Target when the rules on single groups, all passing, are in the abstraction' {
+            Set-TestLocalRules -Root $script:FixRoot -NoInclude
+            Set-TestHostFile -Root $script:FixRoot -Path $script:Abstraction -Text "# libvirt-qemu (excerpt)`n  #include <abstractions/base>`n  /dev/kvm rw,`n  /dev/vfio/40 rw,`n"
+
+            $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorStaleRules'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Target | Should -Be $script:Abstraction
+        }
+
+        It 'is absent when <Why>' -ForEach @(
+            @{ Why = 'no rule names a single group'; Rules = @('  /dev/vfio/* rw,', '  /srv/vm-images/** rwk,'); NoInclude = $false }
+            @{ Why = 'the abstraction does not include the local file that holds the rule'; Rules = @("/dev/vfio/39 rw,  # SriovPS group of 0000:ff:1f.7: VF 0 of eno49 in pool 'eno49-sr-iov'"); NoInclude = $true }
+        ) {
+            Set-TestLocalRules -Root $script:FixRoot -Rules $Rules -NoInclude:$NoInclude
+
+            @(Test-SriovHost | Where-Object Id -EQ 'Libvirt.AppArmorStaleRules').Count | Should -Be 0
+        }
+    }
+}
