@@ -74,6 +74,8 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
     /// <summary>A count above what this host's PFs with that driver support is refused before anything is written.</summary>
     private void CheckCount(ModuleMaxVfs driver)
     {
+        driver.CheckParameter(TargetHost.Files);
+
         var pfs = AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
         if (pfs.Count > 0 && pfs.Max(p => p.TotalVfs) is int most && driver.Count > most)
         {

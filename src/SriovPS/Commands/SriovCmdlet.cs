@@ -275,8 +275,18 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         foreach (var step in plan.Steps)
         {
             // Asked in order, so a step that follows another knows whether that one was accepted and made.
-            if (!step.Wanted || !ShouldProcess(step.Target, step.Action))
+            if (!step.Wanted)
             {
+                continue;
+            }
+
+            if (!ShouldProcess(step.Target, step.Action, out bool whatIf))
+            {
+                if (whatIf)
+                {
+                    step.Assume();
+                }
+
                 continue;
             }
 

@@ -30,8 +30,10 @@ internal static partial class VfioGroupRules
 
     private const string GroupsDirectory = "/sys/kernel/iommu_groups";
 
+    /// <remarks>The comment is one line whatever a pool's name holds: a line break would start a rule.</remarks>
     public static string RuleFor(VfioGroupNeed need) =>
-        $"{need.Node} rw,  {Tag} group of {need.Device}: {need.Why.Replace(", " + need.Device + ",", "", StringComparison.Ordinal)}";
+        $"{need.Node} rw,  {Tag} group of {need.Device}: " +
+        string.Concat(need.Why.Replace(", " + need.Device + ",", "", StringComparison.Ordinal).Select(c => char.IsControl(c) ? ' ' : c));
 
     /// <summary>The rules on single vfio groups or on all of them in <paramref name="text"/>, in file order.</summary>
     public static List<VfioGroupRule> Read(string? text)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using SriovPS.Errors;
 using SriovPS.Host.Readiness;
 
@@ -19,7 +20,7 @@ internal sealed record GrubCommandLineEdit(string OldText, string NewText, IRead
 /// comment and line stays as it was. A key given twice is read as the shell reads it (the last wins,
 /// and may build on the one before), and words are added to the last.
 /// </summary>
-internal static class GrubCommandLine
+internal static partial class GrubCommandLine
 {
     public const string HostPath = "/etc/default/grub";
     public const string DefaultKey = "GRUB_CMDLINE_LINUX_DEFAULT";
@@ -31,6 +32,23 @@ internal static class GrubCommandLine
     /// </exception>
     public static GrubCommandLineEdit Plan(string text, KernelWordRequest request)
     {
+        if (text.Contains('\r', StringComparison.Ordinal))
+        {
+            throw Uneditable($"{HostPath} has DOS line ends (CR LF): the shell keeps the CR as part of the last word of each line.");
+        }
+
+        CheckEveryUseIsRead(text);
+
+        // A command substitution holds quotes and blanks of its own, which this reading does not follow.
+        foreach (var assignment in Parse(text).Where(a => a.Key is DefaultKey or AllEntriesKey))
+        {
+            string raw = text[assignment.ValueStart..assignment.ValueEnd];
+            if (raw.Contains("$(", StringComparison.Ordinal) || raw.Contains('`', StringComparison.Ordinal))
+            {
+                throw Uneditable($"{assignment.Key} on line {assignment.Line} of {HostPath} runs a command ($(…) or `…`), whose output SriovPS cannot know or edit safely.");
+            }
+        }
+
         var removed = new List<string>();
         string withoutContrary = RemoveContrary(text, request, removed);
 
@@ -63,6 +81,28 @@ internal static class GrubCommandLine
             return null;
         }
     }
+
+    /// <summary>
+    /// Refuses a file that sets the keys where this reading does not see it (after a ';', inside an
+    /// 'if … then', with bash's '+='): a word added to the assignment seen could be overridden, or override.
+    /// </summary>
+    private static void CheckEveryUseIsRead(string text)
+    {
+        var starts = Parse(text).Select(a => a.ValueStart - 1 - a.Key.Length).ToHashSet();
+        foreach (Match use in KeyUse().Matches(text))
+        {
+            int lineStart = text.LastIndexOf('\n', use.Index) + 1;
+            bool comment = text.AsSpan(lineStart, use.Index - lineStart).TrimStart().StartsWith("#");
+            bool reference = use.Index > 0 && (text[use.Index - 1] == '$' || (use.Index > 1 && text[use.Index - 1] == '{' && text[use.Index - 2] == '$'));
+            if (!comment && !reference && !starts.Contains(use.Index))
+            {
+                throw Uneditable($"{use.Value} is set on line {ShellAssignments.LineOf(text, use.Index)} of {HostPath} in a way SriovPS does not edit (after ';', inside 'if', or with '+='): a word added elsewhere could be overridden.");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\bGRUB_CMDLINE_LINUX(?:_DEFAULT)?\b")]
+    private static partial Regex KeyUse();
 
     private static KernelCommandLine CommandLineOf(Dictionary<string, string> values) =>
         new(values.GetValueOrDefault(AllEntriesKey, "") + " " + values.GetValueOrDefault(DefaultKey, ""));
@@ -145,6 +185,12 @@ internal static class GrubCommandLine
         }
 
         var segment = assignment.Segments[index];
+        // "quiet\ intel_iommu=off": the blank is escaped, so the two are one word.
+        if (start - 2 >= segment.Start && char.IsWhiteSpace(text[start - 1]) && text[start - 2] == '\\')
+        {
+            return false;
+        }
+
         bool gluedBefore = start == segment.Start && index > 0 && !EndsWithBlank(text, assignment.Segments[index - 1]);
         bool gluedAfter = end == segment.End && index < assignment.Segments.Count - 1 && !StartsWithBlank(text, assignment.Segments[index + 1]);
         return !gluedBefore && !gluedAfter;

@@ -49,6 +49,16 @@ internal sealed class HostFileEdit
             return Report();
         }
 
+        // Planned before a question was asked or the lock taken: someone may have written it since.
+        if (!string.Equals(File.ReadText(), OldText, StringComparison.Ordinal))
+        {
+            throw new Errors.SriovResourceBusyException(
+                Errors.ErrorCatalog.HostChangeInProgress,
+                $"{File.HostPath} changed while this command waited, so it was left as it is now.",
+                File.HostPath,
+                "Run the command again.");
+        }
+
         using (var prepared = File.Prepare(NewText))
         {
             prepared.Commit();

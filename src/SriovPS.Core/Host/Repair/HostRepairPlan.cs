@@ -10,7 +10,8 @@ namespace SriovPS.Host.Repair;
 /// a file written, a program run, a link brought up. <see cref="Wanted"/> is asked first, so a step
 /// that only follows another (regenerating GRUB's configuration) is skipped when that one was declined.
 /// </summary>
-internal sealed class HostRepairStep(string target, string action, Func<CancellationToken, SriovHostChange?> apply, Func<bool>? wanted = null)
+internal sealed class HostRepairStep(
+    string target, string action, Func<CancellationToken, SriovHostChange?> apply, Func<bool>? wanted = null, Action? made = null)
 {
     public string Target { get; } = target;
 
@@ -21,7 +22,15 @@ internal sealed class HostRepairStep(string target, string action, Func<Cancella
 
     /// <summary>Makes the change; returns the file changed, or <c>null</c> for a change of the running host.</summary>
     /// <exception cref="SriovException">It failed; what was done before it stays.</exception>
-    public SriovHostChange? Apply(CancellationToken cancellationToken) => apply(cancellationToken);
+    public SriovHostChange? Apply(CancellationToken cancellationToken)
+    {
+        var change = apply(cancellationToken);
+        made?.Invoke();
+        return change;
+    }
+
+    /// <summary>-WhatIf showed the step as done: the steps that follow it are shown too.</summary>
+    public void Assume() => made?.Invoke();
 }
 
 /// <summary>The steps of one or more repairs, with what a command says about them.</summary>
@@ -63,12 +72,7 @@ internal sealed class HostRepairPlan
             return null;
         }
 
-        var step = new HostRepairStep(edit.File.HostPath, edit.Action, _ =>
-        {
-            var change = edit.Commit();
-            committed?.Invoke();
-            return change;
-        });
+        var step = new HostRepairStep(edit.File.HostPath, edit.Action, _ => edit.Commit(), made: committed);
         Steps.Add(step);
         return step;
     }

@@ -136,8 +136,14 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         }
 
         bool written = false;
-        plan.AddEdit(apparmor.Abstraction, () => written = true);
-        plan.AddEdit(apparmor.Local, () => written = true);
+        bool localExists = !apparmor.Local.Changes ? apparmor.Local.OldText is not null : false;
+        plan.AddEdit(apparmor.Local, () => written = localExists = true);
+        if (plan.AddEdit(apparmor.Abstraction, () => written = true) is { } include)
+        {
+            // An include of a file that is not there fails every guest's profile: asked only once it exists.
+            plan.Steps.Remove(include);
+            plan.Steps.Add(new HostRepairStep(include.Target, include.Action, include.Apply, () => localExists, include.Assume));
+        }
         if (apparmor.AddsGroupRules)
         {
             plan.Warnings.Add("IOMMU group numbers can change when VFs are created again (Disable-SriovVf and Enable-SriovVf, a reboot): run Repair-VfioAppArmor again then; Test-SriovHost flags stale rules (Libvirt.AppArmorStaleRules).");
@@ -187,13 +193,16 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
             return plan;
         }
 
+        // The file records the link as asked: not when bringing it up was declined or failed.
+        bool linkUp = true;
         if (PfLinkPlan.For(links, name, true, null) is { Changes.Count: > 0 } link)
         {
+            linkUp = false;
             plan.Steps.Add(new HostRepairStep(name, $"ip link set {name} up", _ =>
             {
                 new PfLinkWriter(links).Apply(name, driver, link);
                 return null;
-            }));
+            }, made: () => linkUp = true));
         }
 
         var manager = NetworkManagerDetection.Detect(files);
@@ -225,7 +234,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
             {
                 persisted.Commit();
                 return new SriovHostChange(persisted.File.HostPath, true, persisted.Description, [], [], persisted.File.BackupHostPath, false);
-            }));
+            }, () => linkUp));
         }
 
         return plan;

@@ -30,7 +30,7 @@ internal sealed class IommuSetupPlan
 }
 
 /// <summary>
-/// The IOMMU and vfio made to come up at boot, as the seeds do by hand: the kernel words in
+/// The IOMMU and vfio made to come up at boot, as admins do by hand: the kernel words in
 /// <c>/etc/default/grub</c> (<see cref="GrubCommandLine"/>) and the vfio modules in
 /// <c>/etc/modules-load.d/vfio.conf</c> (<see cref="VfioModulesLoad"/>).
 /// </summary>

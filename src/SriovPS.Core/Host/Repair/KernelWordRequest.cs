@@ -35,6 +35,24 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
 
         return new ModuleMaxVfs(module, value);
     }
+
+    /// <summary>
+    /// Refuses a driver that is loaded and has no <c>max_vfs</c> parameter (ice, i40e, mlx5_core): the
+    /// kernel ignores an unknown one. A driver not loaded cannot be asked, and is taken at its word.
+    /// </summary>
+    /// <exception cref="SriovInvalidArgumentException">It is loaded without such a parameter.</exception>
+    public void CheckParameter(Native.Sysfs.HostFileSystem files)
+    {
+        string parameters = $"/sys/module/{Module}/parameters";
+        if (files.Exists(parameters) && !files.Exists(parameters + "/max_vfs"))
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidMaxVfs,
+                $"The {Module} driver has no max_vfs parameter ({parameters} lists none), so {Word} would be ignored by the kernel.",
+                Module,
+                "Create its VFs with Enable-SriovVf -Count N -Persist instead.");
+        }
+    }
 }
 
 /// <summary>

@@ -26,7 +26,7 @@ internal sealed class VfioAppArmorPlan
 }
 
 /// <summary>
-/// The seeds' fix for "failed to open /dev/vfio/N: Permission denied": rules that let QEMU open the
+/// The fix for QEMU's "failed to open /dev/vfio/N: Permission denied": rules that let QEMU open the
 /// vfio groups of the VFs it is given, in <c>/etc/apparmor.d/local/abstractions/libvirt-qemu</c>
 /// (the abstraction every libvirt guest's profile includes), which the abstraction is made to include
 /// when its release does not. Rules SriovPS wrote earlier for groups that now hold other devices are
@@ -106,6 +106,11 @@ internal static class VfioAppArmor
                 {
                     notes.Add($"{need.Node} ({need.Why}) is already allowed: {string.Join("; ", grant)}.");
                 }
+                else if (rules.FirstOrDefault(r => r.Deny && r.Covers(need.Node)) is { } deny)
+                {
+                    // A deny rule wins over any allow: a rule added after it would never take effect.
+                    notes.Add($"{need.Node} ({need.Why}) is denied by {deny}: no rule is added; remove that rule to allow it.");
+                }
                 else
                 {
                     added.Add(VfioGroupRules.RuleFor(need));
@@ -115,7 +120,8 @@ internal static class VfioAppArmor
 
         string summary = Summary(added, stale, drop.Count - stale, allGroups, needs.Count);
         HostFileEdit localEdit;
-        if (added.Count == 0 && drop.Count == 0)
+        // The include added below must find the file, even when it has no rule yet.
+        if (added.Count == 0 && drop.Count == 0 && (local is not null || abstractionEdit is null))
         {
             // Nothing to write; a missing file is not created just to be empty.
             localEdit = new HostFileEdit(localFile, local ?? string.Empty, local ?? string.Empty, summary, false);

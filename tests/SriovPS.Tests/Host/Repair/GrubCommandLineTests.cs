@@ -200,6 +200,16 @@ public sealed class GrubCommandLineTests
     }
 
     [Theory]
+    [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=$(cat /etc/kernel-options)\n", 1)]
+    [InlineData("GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"`cat /etc/opts` quiet\"\n", 2)]
+    public void ACommandSubstitutionInTheKeys_IsUneditable(string text, int line)
+    {
+        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+
+        Assert.Contains($"on line {line} of /etc/default/grub runs a command", e.Message);
+    }
+
+    [Theory]
     [InlineData("OPTS=\"intel_iommu=off\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $OPTS\"\n")]
     [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_\"iommu=off\n")]
     public void AContraryWordThatCannotBeRemovedAlone_IsRefused(string text)
@@ -239,5 +249,32 @@ public sealed class GrubCommandLineTests
         var edit = GrubCommandLine.Plan($"GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt {word}\"\n", request);
 
         Assert.Equal(replaced ? "GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt igb.max_vfs=7\"\n" : $"GRUB_CMDLINE_LINUX_DEFAULT=\"iommu=pt {word}\"\n", edit.NewText);
+    }
+
+    [Theory]
+    [InlineData("GRUB_TIMEOUT=5; GRUB_CMDLINE_LINUX_DEFAULT=\"quiet nomodeset\"\n", 1)]
+    [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nif [ -d /sys/firmware/efi ]; then GRUB_CMDLINE_LINUX_DEFAULT=\"efi\"; fi\n", 2)]
+    [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT+=\" intel_iommu=off\"\n", 2)]
+    public void AKeySetWhereThisReadingDoesNotSeeIt_IsUneditable(string text, int line)
+    {
+        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+
+        Assert.Contains($"is set on line {line} of /etc/default/grub in a way SriovPS does not edit", e.Message);
+    }
+
+    [Fact]
+    public void DosLineEnds_AreUneditable()
+    {
+        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\r\n", Intel));
+
+        Assert.Contains("DOS line ends", e.Message);
+    }
+
+    [Theory]
+    [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\\ intel_iommu=off\"\n")]
+    [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=quiet\\ intel_iommu=off\n")]
+    public void AContraryWordJoinedByAnEscapedBlank_IsNotCutOut(string text)
+    {
+        Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
     }
 }

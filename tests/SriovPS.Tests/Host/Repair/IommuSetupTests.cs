@@ -201,4 +201,19 @@ public sealed class IommuSetupTests
 
         Assert.StartsWith("/etc/default/grub.d/50-cloudimg-settings.cfg line 1 sets GRUB_CMDLINE_LINUX_DEFAULT again", warning);
     }
+
+    [Fact]
+    public void MaxVfs_ForALoadedDriverWithoutTheParameter_IsRefused()
+    {
+        using var tree = IntelHost();
+        tree.WriteFile("/sys/module/ice/parameters/debug", "0");
+        tree.WriteFile("/sys/module/igb/parameters/max_vfs", "0");
+
+        var e = Assert.Throws<SriovInvalidArgumentException>(() => ModuleMaxVfs.Parse("ice=8").CheckParameter(tree.Files));
+        ModuleMaxVfs.Parse("igb=7").CheckParameter(tree.Files);
+        ModuleMaxVfs.Parse("ixgbe=63").CheckParameter(tree.Files);
+
+        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.ErrorId);
+        Assert.Contains("has no max_vfs parameter", e.Message);
+    }
 }

@@ -154,8 +154,49 @@ public sealed class VfioAppArmorTests
         var changes = Apply(Plan(tree, false, Need(42, "0000:04:10.0")));
 
         Assert.Equal(bionic + "\n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).\n" + include, File.ReadAllText(tree.PathOf(Abstraction)));
-        Assert.Equal([Abstraction, Local], changes.Select(c => c.Path));
+        Assert.Equal([Local, Abstraction], changes.Select(c => c.Path));
         Assert.Equal(bionic, File.ReadAllText(tree.PathOf(Abstraction + ConfigFile.BackupSuffix)));
+    }
+
+    [Fact]
+    public void TheIncludeAdded_AlwaysFindsTheLocalFile_AndIsAskedOnlyOnceItExists()
+    {
+        const string bionic = "  /dev/vfio/vfio rw,\n";
+        using var tree = Host(bionic);
+
+        var plan = Plan(tree);
+        Assert.Equal([Local, Abstraction], plan.Steps.Select(s => s.Target));
+        Assert.False(plan.Steps[1].Wanted);
+        Apply(plan);
+
+        Assert.Equal("# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n", File.ReadAllText(tree.PathOf(Local)));
+        Assert.Contains("#include <local/abstractions/libvirt-qemu>", File.ReadAllText(tree.PathOf(Abstraction)));
+    }
+
+    [Fact]
+    public void AGroupADenyRuleCovers_GetsNoRule_ButANote()
+    {
+        using var tree = Host();
+        tree.WriteFile(Local, "deny /dev/vfio/4* w,\n");
+
+        var plan = Plan(tree, false, Need(42, "0000:04:10.0"));
+
+        Assert.Empty(plan.Steps);
+        Assert.Contains(plan.Notes, n => n.StartsWith("/dev/vfio/42 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov') is denied by 'deny /dev/vfio/4* w,'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AFileChangedAfterThePlan_IsLeftAsItIsNow()
+    {
+        using var tree = Host();
+        tree.WriteFile(Local, UnrelatedLocal);
+        var step = Assert.Single(Plan(tree, false, Need(42, "0000:04:10.0")).Steps);
+        tree.WriteFile(Local, UnrelatedLocal + "/srv/more r,\n");
+
+        var e = Assert.Throws<SriovResourceBusyException>(() => step.Apply(CancellationToken.None));
+
+        Assert.Equal(ErrorCatalog.HostChangeInProgress, e.ErrorId);
+        Assert.Equal(UnrelatedLocal + "/srv/more r,\n", File.ReadAllText(tree.PathOf(Local)));
     }
 
     [Fact]
@@ -220,17 +261,23 @@ public sealed class VfioAppArmorTests
         Skip.IfNot(File.Exists(Abstraction), "libvirt's AppArmor abstraction is not installed (libvirt-daemon-system).");
         using var tree = Host(File.ReadAllText(Abstraction));
         tree.WriteFile(Local, UnrelatedLocal);
-        Apply(Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
-        Apply(Plan(tree, allGroups: true));
         tree.WriteFile("/profile", "#include <tunables/global>\nprofile sriovps-test /usr/bin/qemu-system-x86_64 {\n  #include <abstractions/libvirt-qemu>\n}\n");
 
         // The tree's files first, then this machine's for the abstractions they include.
-        var (exitCode, said) = HostProgram.Run(
-            "/usr/sbin/apparmor_parser",
-            ["--skip-kernel-load", "--skip-cache", "-I", tree.PathOf("/etc/apparmor.d"), "-I", "/etc/apparmor.d", tree.PathOf("/profile")],
-            CancellationToken.None);
+        void Parses()
+        {
+            var (exitCode, said) = HostProgram.Run(
+                "/usr/sbin/apparmor_parser",
+                ["--skip-kernel-load", "--skip-cache", "-I", tree.PathOf("/etc/apparmor.d"), "-I", "/etc/apparmor.d", tree.PathOf("/profile")],
+                CancellationToken.None);
+            Assert.True(exitCode == 0, said + "\n" + File.ReadAllText(tree.PathOf(Local)));
+        }
 
-        Assert.True(exitCode == 0, said);
+        Apply(Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
+        Assert.Contains("/dev/vfio/43 rw,  # SriovPS group of 0000:04:10.4", File.ReadAllText(tree.PathOf(Local)));
+        Parses();
+        Apply(Plan(tree, allGroups: true));
         Assert.Contains("/dev/vfio/* rw,", File.ReadAllText(tree.PathOf(Local)));
+        Parses();
     }
 }
