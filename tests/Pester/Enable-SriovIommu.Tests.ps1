@@ -14,19 +14,6 @@ BeforeAll {
     $script:VfioText = "# vfio for VFs given to guests (vfio-pci), loaded at boot; written by Enable-SriovIommu.`nvfio`nvfio_iommu_type1`nvfio_pci`n"
     $script:QuietSplash = @('GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"', 'GRUB_CMDLINE_LINUX=""')
 
-    # Writes a file of the tree at $Root, at the host path $Path, creating its directories.
-    function Set-TreeFile {
-        param([string] $Root, [string] $Path, [AllowEmptyString()] [string] $Text)
-        $file = $Root + $Path
-        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($file))
-        [System.IO.File]::WriteAllText($file, $Text)
-    }
-
-    function Get-TreeText {
-        param([string] $Root, [string] $Path)
-        [System.IO.File]::ReadAllText($Root + $Path)
-    }
-
     function Get-TreeHash {
         param([string] $Root, [string] $Path)
         (Get-FileHash -LiteralPath ($Root + $Path) -Algorithm SHA256).Hash
@@ -67,10 +54,10 @@ BeforeAll {
         )
         $root = New-SriovTestHost -Fixture $Fixture
         if ($Vendor) {
-            Set-TreeFile $root '/proc/cpuinfo' "processor`t: 0`nvendor_id`t: $Vendor`ncpu family`t: 6`n"
+            Set-SriovTestHostFile $root '/proc/cpuinfo' "processor`t: 0`nvendor_id`t: $Vendor`ncpu family`t: 6`n"
         }
         if (-not $NoGrub) {
-            Set-TreeFile $root $script:Grub (Get-GrubText $CmdLine)
+            Set-SriovTestHostFile $root $script:Grub (Get-GrubText $CmdLine)
         }
         $env:SRIOVPS_HOST_ROOT = $root
         $root
@@ -99,7 +86,7 @@ Describe 'Enable-SriovIommu' {
             $changes = @(Enable-SriovIommu -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt"', 'GRUB_CMDLINE_LINUX=""')
             $changes[0].Path | Should -Be $script:Grub
             $changes[0].Summary | Should -BeExactly 'add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT'
@@ -114,7 +101,7 @@ Describe 'Enable-SriovIommu' {
 
             $output = Enable-SriovIommu -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1
 
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText "GRUB_CMDLINE_LINUX_DEFAULT='quiet intel_iommu=on iommu=pt'", 'GRUB_CMDLINE_LINUX=""')
             @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
                 Should -Contain 'Dropping intel_iommu=off (GRUB_CMDLINE_LINUX_DEFAULT, line 10: it turns VT-d off).'
@@ -127,7 +114,7 @@ Describe 'Enable-SriovIommu' {
 
             $changes = @(Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"', 'GRUB_CMDLINE_LINUX="iommu=pt"')
             $changes[0].Summary | Should -BeExactly 'add intel_iommu=on to GRUB_CMDLINE_LINUX_DEFAULT; remove intel_iommu=off (GRUB_CMDLINE_LINUX, line 11: it turns VT-d off)'
         }
@@ -137,7 +124,7 @@ Describe 'Enable-SriovIommu' {
 
             $output = Enable-SriovIommu -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1
 
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash iommu=pt"', 'GRUB_CMDLINE_LINUX=""')
             @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
                 Should -Contain "The IOMMU is AMD's (the CPU is an AMD one): it is on by default, so only iommu=pt is added."
@@ -146,11 +133,11 @@ Describe 'Enable-SriovIommu' {
 
         It 'judges the vendor by the firmware''s DMAR table before the CPU' {
             $script:Root = New-IommuTestHost -Vendor 'AuthenticAMD'
-            Set-TreeFile $script:Root '/sys/firmware/acpi/tables/DMAR' ''
+            Set-SriovTestHostFile $script:Root '/sys/firmware/acpi/tables/DMAR' ''
 
             $null = Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue
 
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt"', 'GRUB_CMDLINE_LINUX=""')
         }
 
@@ -159,7 +146,7 @@ Describe 'Enable-SriovIommu' {
 
             $null = Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue
 
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX=""', 'GRUB_CMDLINE_LINUX_DEFAULT="intel_iommu=on iommu=pt"')
         }
 
@@ -169,7 +156,7 @@ Describe 'Enable-SriovIommu' {
             $changes = @(Enable-SriovIommu -MaxVfs 'igb=7' -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt igb.max_vfs=7"', 'GRUB_CMDLINE_LINUX=""')
             $changes[0].Summary | Should -Match ([regex]::Escape('remove igb.max_vfs=4 (GRUB_CMDLINE_LINUX, line 11: igb.max_vfs=7 replaces it)'))
         }
@@ -180,7 +167,7 @@ Describe 'Enable-SriovIommu' {
             $changes = @(Enable-SriovIommu -MaxVfs 'igb=7' -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt"', 'GRUB_CMDLINE_LINUX="igb.max_vfs=7,7,7,7"')
             $changes[0].Summary | Should -BeExactly 'add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT'
         }
@@ -191,7 +178,7 @@ Describe 'Enable-SriovIommu' {
             $changes = @(Enable-SriovIommu -MaxVfs 'igb=7' -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Grub |
+            Get-SriovTestHostText $script:Root $script:Grub |
                 Should -BeExactly (Get-GrubText 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt igb.max_vfs=7"', 'GRUB_CMDLINE_LINUX=""')
             $changes[0].Summary |
                 Should -BeExactly 'add intel_iommu=on iommu=pt igb.max_vfs=7 to GRUB_CMDLINE_LINUX_DEFAULT; remove igb.max_vfs=7,4 (GRUB_CMDLINE_LINUX, line 11: igb.max_vfs=7 replaces it)'
@@ -204,7 +191,7 @@ Describe 'Enable-SriovIommu' {
 
             $changes = @(Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
             $vfio = $changes | Where-Object Path -EQ $script:Vfio
             $vfio.Changed | Should -BeTrue
             $vfio.BackupPath | Should -BeNullOrEmpty
@@ -215,22 +202,22 @@ Describe 'Enable-SriovIommu' {
         It 'keeps the lines of an existing one and appends only the modules it lacks (vfio-pci counts as vfio_pci)' {
             $script:Root = New-IommuTestHost
             $old = "# Modules for the guests of this host`nkvm_intel`nvfio-pci`n"
-            Set-TreeFile $script:Root $script:Vfio $old
+            Set-SriovTestHostFile $script:Root $script:Vfio $old
 
             $changes = @(Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly ($old + "vfio`nvfio_iommu_type1`n")
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly ($old + "vfio`nvfio_iommu_type1`n")
             $vfio = $changes | Where-Object Path -EQ $script:Vfio
             $vfio.Summary | Should -Match '^load vfio vfio_iommu_type1 at boot'
             $vfio.BackupPath | Should -Be "$script:Vfio.sriovps.bak"
-            Get-TreeText $script:Root "$script:Vfio.sriovps.bak" | Should -BeExactly $old
+            Get-SriovTestHostText $script:Root "$script:Vfio.sriovps.bak" | Should -BeExactly $old
         }
     }
 
     Context 'output and a second run' {
         It 'returns SriovPS.SriovHostChange objects for /etc/default/grub, then vfio.conf' {
             $script:Root = New-IommuTestHost
-            $original = Get-TreeText $script:Root $script:Grub
+            $original = Get-SriovTestHostText $script:Root $script:Grub
 
             $changes = @(Enable-SriovIommu -Confirm:$false -WarningAction SilentlyContinue)
 
@@ -242,7 +229,7 @@ Describe 'Enable-SriovIommu' {
             }
             $changes[0].Path | Should -Be $script:Grub
             $changes[0].BackupPath | Should -Be "$script:Grub.sriovps.bak"
-            Get-TreeText $script:Root "$script:Grub.sriovps.bak" | Should -BeExactly $original
+            Get-SriovTestHostText $script:Root "$script:Grub.sriovps.bak" | Should -BeExactly $original
             $changes[1].Path | Should -Be $script:Vfio
             $changes[1].BackupPath | Should -BeNullOrEmpty
         }
@@ -285,7 +272,7 @@ Describe 'Enable-SriovIommu' {
 
         It 'outputs under -WhatIf only the file that needs no change, vfio.conf with Changed $false' {
             $script:Root = New-IommuTestHost
-            Set-TreeFile $script:Root $script:Vfio $script:VfioText
+            Set-SriovTestHostFile $script:Root $script:Vfio $script:VfioText
             $before = Get-SriovTestTreeState $script:Root
 
             $output = @(Enable-SriovIommu -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
@@ -369,7 +356,7 @@ Describe 'Enable-SriovIommu' {
             $errors[0].FullyQualifiedErrorId | Should -Be "IommuVendorUnknown,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
             Get-TreeHash $script:Root $script:Grub | Should -Be $grubHash
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
             $changes.Path | Should -Be @($script:Vfio)
         }
 
@@ -382,7 +369,7 @@ Describe 'Enable-SriovIommu' {
             $errors[0].FullyQualifiedErrorId | Should -Be "GrubDefaultsNotFound,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             Join-Path $script:Root 'etc/default/grub' | Should -Not -Exist
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
             $changes.Path | Should -Be @($script:Vfio)
         }
 
@@ -401,13 +388,13 @@ Describe 'Enable-SriovIommu' {
             Get-TreeHash $script:Root $script:Grub | Should -Be $grubHash
             [System.IO.File]::GetUnixFileMode($grubFile) | Should -Be ([System.IO.UnixFileMode]'UserRead, GroupRead, OtherRead')
             Join-Path $script:Root 'etc/default/grub.sriovps.bak' | Should -Not -Exist
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
             $changes.Path | Should -Be @($script:Vfio)
         }
 
         It 'reports ConfigFileReadOnly for a read-only /etc/default/grub, and still outputs a complete vfio.conf with Changed $false' {
             $script:Root = New-IommuTestHost
-            Set-TreeFile $script:Root $script:Vfio $script:VfioText
+            Set-SriovTestHostFile $script:Root $script:Vfio $script:VfioText
             [System.IO.File]::SetUnixFileMode($script:Root + $script:Grub, [System.IO.UnixFileMode]'UserRead, GroupRead, OtherRead')
             $grubHash = Get-TreeHash $script:Root $script:Grub
             $vfioHash = Get-TreeHash $script:Root $script:Vfio
@@ -434,7 +421,7 @@ Describe 'Enable-SriovIommu' {
             $errors[0].FullyQualifiedErrorId | Should -Be "GrubDefaultsUneditable,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
             Get-TreeHash $script:Root $script:Grub | Should -Be $grubHash
-            Get-TreeText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
+            Get-SriovTestHostText $script:Root $script:Vfio | Should -BeExactly $script:VfioText
         }
     }
 

@@ -141,3 +141,32 @@ function Remove-SriovTestGuest {
         finally { $domain.Dispose() }
     }
 }
+
+function Set-SriovTestHostFile {
+    <#
+    .SYNOPSIS
+    Writes $Text to $Path (as the host spells it) in the host tree at $Root, creating its directory.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text
+    )
+
+    $file = $Root + $Path
+    $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($file))
+    [System.IO.File]::WriteAllText($file, $Text)
+}
+
+function Get-SriovTestHostText {
+    <#
+    .SYNOPSIS
+    The text of $Path (as the host spells it) in the host tree at $Root.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        [Parameter(Mandatory)] [string] $Path
+    )
+
+    [System.IO.File]::ReadAllText($Root + $Path)
+}

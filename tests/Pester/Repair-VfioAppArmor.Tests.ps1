@@ -46,18 +46,6 @@ BeforeAll {
         "  /srv/vm-images/** rwk,`n" +
         "  owner /var/lib/libvirt/swtpm/** rw,`n"
 
-    function Set-TreeFile {
-        param([string] $Root, [string] $Path, [AllowEmptyString()] [string] $Text)
-        $file = $Root + $Path
-        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($file))
-        [System.IO.File]::WriteAllText($file, $Text)
-    }
-
-    function Get-TreeText {
-        param([string] $Root, [string] $Path)
-        [System.IO.File]::ReadAllText($Root + $Path)
-    }
-
     # The rule Repair-VfioAppArmor -IommuGroup writes for a group holding one device.
     function Get-GroupRule {
         param([int] $Group, [string] $Device)
@@ -69,12 +57,12 @@ BeforeAll {
     function New-AppArmorTestHost {
         param([switch] $WithoutInclude, [string] $Enabled = 'Y', [string] $Extra = '', [string] $Local, [switch] $NoAbstraction)
         $root = New-SriovTestHost -Fixture 'i350-4port'
-        Set-TreeFile $root '/sys/module/apparmor/parameters/enabled' "$Enabled`n"
+        Set-SriovTestHostFile $root '/sys/module/apparmor/parameters/enabled' "$Enabled`n"
         if (-not $NoAbstraction) {
-            Set-TreeFile $root $script:Abstraction ($script:AbstractionBody + $Extra + $(if (-not $WithoutInclude) { $script:IncludeLines }))
+            Set-SriovTestHostFile $root $script:Abstraction ($script:AbstractionBody + $Extra + $(if (-not $WithoutInclude) { $script:IncludeLines }))
         }
         if ($PSBoundParameters.ContainsKey('Local')) {
-            Set-TreeFile $root $script:Local $Local
+            Set-SriovTestHostFile $root $script:Local $Local
         }
         $env:SRIOVPS_HOST_ROOT = $root
         $root
@@ -99,14 +87,14 @@ Describe 'Repair-VfioAppArmor' {
     Context 'an abstraction that includes the local file' {
         It 'writes the header and the rule for -IommuGroup 39 into a new local file, and warns that group numbers change' {
             $script:Root = New-AppArmorTestHost
-            $abstraction = Get-TreeText $script:Root $script:Abstraction
+            $abstraction = Get-SriovTestHostText $script:Root $script:Abstraction
 
             $changes = @(Repair-VfioAppArmor -IommuGroup 39 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue `
                     -ErrorVariable errors -ErrorAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
-            Get-TreeText $script:Root $script:Abstraction | Should -BeExactly $abstraction
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
+            Get-SriovTestHostText $script:Root $script:Abstraction | Should -BeExactly $abstraction
             $changes.Count | Should -Be 1
             $changes[0] | Should -BeOfType 'SriovPS.SriovHostChange'
             $changes[0].Path | Should -Be $script:Local
@@ -123,11 +111,11 @@ Describe 'Repair-VfioAppArmor' {
 
             $changes = @(Repair-VfioAppArmor -IommuGroup 40, 39 -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Local |
+            Get-SriovTestHostText $script:Root $script:Local |
                 Should -BeExactly ($script:SiteLocal + (Get-GroupRule 39 '0000:04:10.0') + "`n" + (Get-GroupRule 40 '0000:04:10.4') + "`n")
             $changes[0].BackupPath | Should -Be "$script:Local.sriovps.bak"
             $changes[0].Summary | Should -BeExactly 'allow QEMU to open /dev/vfio/39 and /dev/vfio/40'
-            Get-TreeText $script:Root "$script:Local.sriovps.bak" | Should -BeExactly $script:SiteLocal
+            Get-SriovTestHostText $script:Root "$script:Local.sriovps.bak" | Should -BeExactly $script:SiteLocal
         }
 
         It 'changes nothing for a group a rule already allows' {
@@ -177,7 +165,7 @@ Describe 'Repair-VfioAppArmor' {
 
             $changes = @(Repair-VfioAppArmor -AllGroups -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Local | Should -BeExactly ($script:SiteLocal + "$script:AllGroupsRule`n")
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly ($script:SiteLocal + "$script:AllGroupsRule`n")
             $changes[0].Summary | Should -BeExactly 'allow QEMU to open /dev/vfio/*; drop 1 rule on single groups written by SriovPS, which /dev/vfio/* covers'
             @($warnings | Where-Object Message -Match '^IOMMU group numbers can change').Count | Should -Be 0
         }
@@ -188,7 +176,7 @@ Describe 'Repair-VfioAppArmor' {
 
             $changes = @(Repair-VfioAppArmor -AllGroups -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Local | Should -BeExactly ($script:SiteLocal + "$script:AllGroupsRule`n")
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly ($script:SiteLocal + "$script:AllGroupsRule`n")
             $changes[0].Summary |
                 Should -BeExactly 'allow QEMU to open /dev/vfio/*; drop 1 stale rule written by SriovPS; drop 2 rules on single groups written by SriovPS, which /dev/vfio/* covers'
         }
@@ -198,7 +186,7 @@ Describe 'Repair-VfioAppArmor' {
 
             $null = Repair-VfioAppArmor -AllGroups -Confirm:$false -WarningAction SilentlyContinue
 
-            Get-TreeText $script:Root $script:Local | Should -BeExactly "$script:Header`n$script:AllGroupsRule`n"
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly "$script:Header`n$script:AllGroupsRule`n"
         }
 
         It 'drops a rule it wrote for a device its group no longer holds, keeping every other line' {
@@ -207,7 +195,7 @@ Describe 'Repair-VfioAppArmor' {
 
             $output = Repair-VfioAppArmor -IommuGroup 41 -Confirm:$false -Verbose -WarningAction SilentlyContinue 4>&1
 
-            Get-TreeText $script:Root $script:Local |
+            Get-SriovTestHostText $script:Root $script:Local |
                 Should -BeExactly ($script:SiteLocal + "  /dev/vfio/40 rw,`n" + (Get-GroupRule 41 '0000:04:11.0') + "`n")
             @($output | Where-Object { $_ -is [SriovPS.SriovHostChange] })[0].Summary |
                 Should -BeExactly 'allow QEMU to open /dev/vfio/41; drop 1 stale rule written by SriovPS'
@@ -223,23 +211,23 @@ Describe 'Repair-VfioAppArmor' {
 
             $changes = @(Repair-VfioAppArmor -IommuGroup 39 -Confirm:$false -WarningAction SilentlyContinue)
 
-            Get-TreeText $script:Root $script:Abstraction | Should -BeExactly (
+            Get-SriovTestHostText $script:Root $script:Abstraction | Should -BeExactly (
                 $script:AbstractionBody + "`n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).`n  #include <local/abstractions/libvirt-qemu>`n")
             $changes.Path | Should -Be @($script:Abstraction, $script:Local)
             $changes[0].Changed | Should -BeTrue
             $changes[0].RebootRequired | Should -BeFalse
             $changes[0].BackupPath | Should -Be "$script:Abstraction.sriovps.bak"
             $changes[0].Summary | Should -BeExactly 'include /etc/apparmor.d/local/abstractions/libvirt-qemu (#include <local/abstractions/libvirt-qemu>)'
-            Get-TreeText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
         }
 
         It 'writes include if exists when the release''s abstractions use it' {
             $script:Root = New-AppArmorTestHost -WithoutInclude
-            Set-TreeFile $script:Root '/etc/apparmor.d/abstractions/base' "  include if exists <abstractions/base.d>`n"
+            Set-SriovTestHostFile $script:Root '/etc/apparmor.d/abstractions/base' "  include if exists <abstractions/base.d>`n"
 
             $null = Repair-VfioAppArmor -IommuGroup 39 -Confirm:$false -WarningAction SilentlyContinue
 
-            Get-TreeText $script:Root $script:Abstraction |
+            Get-SriovTestHostText $script:Root $script:Abstraction |
                 Should -BeExactly ($script:AbstractionBody + "`n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).`n  include if exists <local/abstractions/libvirt-qemu>`n")
         }
 
@@ -325,7 +313,7 @@ Describe 'Repair-VfioAppArmor' {
             @{ Why = 'qemu.conf turns its security driver off'; Enabled = 'Y'; QemuConf = "security_driver = `"none`"`n"; Fragment = 'security_driver in /etc/libvirt/qemu.conf is none' }
         ) {
             $script:Root = New-AppArmorTestHost -Enabled $Enabled
-            if ($QemuConf) { Set-TreeFile $script:Root '/etc/libvirt/qemu.conf' $QemuConf }
+            if ($QemuConf) { Set-SriovTestHostFile $script:Root '/etc/libvirt/qemu.conf' $QemuConf }
 
             $changes = @(Repair-VfioAppArmor -IommuGroup 39 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
 
@@ -334,7 +322,7 @@ Describe 'Repair-VfioAppArmor' {
             $notInUse[0].Message | Should -Match ([regex]::Escape($Fragment))
             $notInUse[0].Message | Should -Match 'The rules are written for when it is\.$'
             $changes[0].Changed | Should -BeTrue
-            Get-TreeText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly ("$script:Header`n" + (Get-GroupRule 39 '0000:04:10.0') + "`n")
         }
     }
 
@@ -359,7 +347,7 @@ Describe 'Repair-VfioAppArmor' {
                     Repair-VfioAppArmor -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue)
 
             $errors.Count | Should -Be 0
-            Get-TreeText $script:Root $script:Local | Should -BeExactly $script:SiteLocal
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly $script:SiteLocal
             $changes.Count | Should -Be 1
             $changes[0].Path | Should -Be $script:Local
             $changes[0].Changed | Should -BeTrue
@@ -391,7 +379,7 @@ Describe 'Repair-VfioAppArmor' {
             $changes.Count | Should -Be 1
             $devices = '0000:04:10.0', '0000:04:10.4', '0000:04:11.0', '0000:04:11.4', '0000:04:12.0', '0000:04:12.4', '0000:04:13.0'
             $rules = for ($i = 0; $i -lt 7; $i++) { Get-GroupRule (39 + $i) $devices[$i] }
-            Get-TreeText $script:Root $script:Local | Should -BeExactly (((@($script:Header) + $rules) -join "`n") + "`n")
+            Get-SriovTestHostText $script:Root $script:Local | Should -BeExactly (((@($script:Header) + $rules) -join "`n") + "`n")
         }
     }
 

@@ -36,18 +36,6 @@ BeforeAll {
         $found[0]
     }
 
-    # Writes a file of the tree at $Root, at the host path $Path, creating its directories.
-    function Set-TestHostFile {
-        param(
-            [Parameter(Mandatory)] [string] $Root,
-            [Parameter(Mandatory)] [string] $Path,
-            [Parameter(Mandatory)] [AllowEmptyString()] [string] $Text
-        )
-        $file = $Root + $Path
-        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($file))
-        [System.IO.File]::WriteAllText($file, $Text)
-    }
-
     # The real directory behind a link of the tree, such as /sys/class/net/eno49.
     function Resolve-TestHostLink {
         param(
@@ -81,13 +69,13 @@ BeforeAll {
         param(
             [Parameter(Mandatory)] [string] $Root
         )
-        Set-TestHostFile -Root $Root -Path '/sys/module/apparmor/parameters/enabled' -Text "Y`n"
+        Set-SriovTestHostFile -Root $Root -Path '/sys/module/apparmor/parameters/enabled' -Text "Y`n"
         $text = "# libvirt-qemu (excerpt)`n" +
             "  #include <abstractions/base>`n" +
             "  /dev/kvm rw,`n" +
             "  /dev/net/tun rw,`n" +
             "  /dev/vfio/vfio rw,`n"
-        Set-TestHostFile -Root $Root -Path $script:Abstraction -Text $text
+        Set-SriovTestHostFile -Root $Root -Path $script:Abstraction -Text $text
     }
 }
 
@@ -482,7 +470,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'names the host-wide checks by /etc/hostname' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/hostname' -Text "kvm1`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/hostname' -Text "kvm1`n"
 
             $checks = @(Test-SriovHost)
 
@@ -491,14 +479,14 @@ Describe 'Test-SriovHost' {
         }
 
         It 'judges Iommu.Passthrough by the groups'' type before the kernel command line' {
-            Set-TestHostFile -Root $script:Root -Path '/sys/kernel/iommu_groups/0/type' -Text "DMA-FQ`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/sys/kernel/iommu_groups/0/type' -Text "DMA-FQ`n"
 
             $check = Get-Check (Test-SriovHost) 'Iommu.Passthrough'
 
             $check.Status | Should -Be 'Warning'
             $check.Finding | Should -Match 'IOMMU group 0 is of type DMA-FQ, although the kernel command line has iommu=pt'
 
-            Set-TestHostFile -Root $script:Root -Path '/sys/kernel/iommu_groups/0/type' -Text "identity`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/sys/kernel/iommu_groups/0/type' -Text "identity`n"
 
             $check = Get-Check (Test-SriovHost) 'Iommu.Passthrough'
 
@@ -507,7 +495,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Iommu.InterruptRemapping on IR- interrupts, and warns without them' {
-            Set-TestHostFile -Root $script:Root -Path '/proc/interrupts' -Text (
+            Set-SriovTestHostFile -Root $script:Root -Path '/proc/interrupts' -Text (
                 "            CPU0       CPU1`n" +
                 "  24:          0          0  IR-PCI-MSI 524288-edge      eno49`n")
 
@@ -516,7 +504,7 @@ Describe 'Test-SriovHost' {
             $check.Status | Should -Be 'Pass'
             $check.Finding | Should -Match 'IR-PCI-MSI'
 
-            Set-TestHostFile -Root $script:Root -Path '/proc/interrupts' -Text (
+            Set-SriovTestHostFile -Root $script:Root -Path '/proc/interrupts' -Text (
                 "            CPU0       CPU1`n" +
                 "  24:          0          0  PCI-MSI 524288-edge      eno49`n")
 
@@ -528,8 +516,8 @@ Describe 'Test-SriovHost' {
         }
 
         It 'says where allow_unsafe_interrupts is set when interrupts are not remapped' {
-            Set-TestHostFile -Root $script:Root -Path '/proc/interrupts' -Text "  24:          0  PCI-MSI 524288-edge      eno49`n"
-            Set-TestHostFile -Root $script:Root -Path '/etc/modprobe.d/iommu_unsafe_interrupts.conf' `
+            Set-SriovTestHostFile -Root $script:Root -Path '/proc/interrupts' -Text "  24:          0  PCI-MSI 524288-edge      eno49`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/modprobe.d/iommu_unsafe_interrupts.conf' `
                 -Text "options vfio_iommu_type1 allow_unsafe_interrupts=1`n"
 
             $check = Get-Check (Test-SriovHost) 'Iommu.InterruptRemapping'
@@ -556,7 +544,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Vfio.LoadAtBoot for vfio-pci in a modules-load.d file' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/modules-load.d/vfio.conf' -Text "# vfio for guests`nvfio-pci`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/modules-load.d/vfio.conf' -Text "# vfio for guests`nvfio-pci`n"
 
             $check = Get-Check (Test-SriovHost) 'Vfio.LoadAtBoot'
 
@@ -565,7 +553,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'still warns Vfio.LoadAtBoot when /etc/modules lists only vfio' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/modules' -Text "vfio`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/modules' -Text "vfio`n"
 
             $check = Get-Check (Test-SriovHost) 'Vfio.LoadAtBoot'
 
@@ -575,8 +563,8 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Vfio.LoadAtBoot when the running kernel has vfio-pci built in' {
-            Set-TestHostFile -Root $script:Root -Path '/proc/sys/kernel/osrelease' -Text "6.8.0-40-generic`n"
-            Set-TestHostFile -Root $script:Root -Path '/lib/modules/6.8.0-40-generic/modules.builtin' `
+            Set-SriovTestHostFile -Root $script:Root -Path '/proc/sys/kernel/osrelease' -Text "6.8.0-40-generic`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/lib/modules/6.8.0-40-generic/modules.builtin' `
                 -Text "kernel/drivers/vfio/vfio.ko`nkernel/drivers/vfio/pci/vfio-pci.ko`n"
 
             $check = Get-Check (Test-SriovHost) 'Vfio.LoadAtBoot'
@@ -586,7 +574,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Pf.VfCountPersisted when the module''s udev rule makes as many VFs at boot, and warns when it makes another count' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/udev/rules.d/70-sriovps.rules' -Text (
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/udev/rules.d/70-sriovps.rules' -Text (
                 'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.0", ATTR{device/sriov_numvfs}="7"' + "`n" +
                 'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.1", ATTR{device/sriov_numvfs}="3"' + "`n")
 
@@ -601,7 +589,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Pf.VfCountPersisted, without comparing, for another udev rule that writes sriov_numvfs' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/udev/rules.d/80-vfs.rules' `
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/udev/rules.d/80-vfs.rules' `
                 -Text ('ACTION=="add", SUBSYSTEM=="net", KERNEL=="eno51", ATTR{device/sriov_numvfs}="4"' + "`n")
 
             $check = Get-Check (Test-SriovHost) 'Pf.VfCountPersisted' 'eno51'
@@ -611,7 +599,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'fails Libvirt.DynamicOwnership on dynamic_ownership = 0 in qemu.conf' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' `
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' `
                 -Text "# Master configuration file for the QEMU driver.`n#dynamic_ownership = 1`ndynamic_ownership = 0`n"
 
             $check = Get-Check (Test-SriovHost) 'Libvirt.DynamicOwnership'
@@ -625,7 +613,7 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Libvirt.DynamicOwnership when qemu.conf leaves it commented out' {
-            Set-TestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' -Text "#dynamic_ownership = 0`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' -Text "#dynamic_ownership = 0`n"
 
             $check = Get-Check (Test-SriovHost) 'Libvirt.DynamicOwnership'
 
@@ -647,7 +635,7 @@ Describe 'Test-SriovHost' {
 
         It 'passes Libvirt.AppArmorVfio when qemu.conf turns the AppArmor security driver off' {
             Enable-TestAppArmor -Root $script:Root
-            Set-TestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' -Text "security_driver = `"none`"`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/etc/libvirt/qemu.conf' -Text "security_driver = `"none`"`n"
 
             $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorVfio'
 
@@ -657,7 +645,7 @@ Describe 'Test-SriovHost' {
 
         It 'passes Libvirt.AppArmorVfio when AppArmor is not active' {
             Enable-TestAppArmor -Root $script:Root
-            Set-TestHostFile -Root $script:Root -Path '/sys/module/apparmor/parameters/enabled' -Text "N`n"
+            Set-SriovTestHostFile -Root $script:Root -Path '/sys/module/apparmor/parameters/enabled' -Text "N`n"
 
             $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorVfio'
 
@@ -708,14 +696,14 @@ Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' {
                 [string[]] $Rules = @(),
                 [switch] $NoInclude
             )
-            Set-TestHostFile -Root $Root -Path '/sys/module/apparmor/parameters/enabled' -Text "Y`n"
+            Set-SriovTestHostFile -Root $Root -Path '/sys/module/apparmor/parameters/enabled' -Text "Y`n"
             $text = "# libvirt-qemu (excerpt)`n  #include <abstractions/base>`n  /dev/kvm rw,`n  /dev/vfio/vfio rw,`n"
             if (-not $NoInclude) {
                 $text += "`n  # Site-specific additions and overrides. See local/README for details.`n  #include <local/abstractions/libvirt-qemu>`n"
             }
-            Set-TestHostFile -Root $Root -Path $script:Abstraction -Text $text
+            Set-SriovTestHostFile -Root $Root -Path $script:Abstraction -Text $text
             $local = (@("# Site-specific additions and overrides for 'abstractions/libvirt-qemu'.") + $Rules) -join "`n"
-            Set-TestHostFile -Root $Root -Path $script:LocalAbstraction -Text ($local + "`n")
+            Set-SriovTestHostFile -Root $Root -Path $script:LocalAbstraction -Text ($local + "`n")
         }
 
         # A check as one line, to compare two runs.
@@ -845,7 +833,7 @@ Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' {
 
         It 'names the abstraction as its Target when the rules on single groups, all passing, are in the abstraction' {
             Set-TestLocalRules -Root $script:FixRoot -NoInclude
-            Set-TestHostFile -Root $script:FixRoot -Path $script:Abstraction -Text "# libvirt-qemu (excerpt)`n  #include <abstractions/base>`n  /dev/kvm rw,`n  /dev/vfio/40 rw,`n"
+            Set-SriovTestHostFile -Root $script:FixRoot -Path $script:Abstraction -Text "# libvirt-qemu (excerpt)`n  #include <abstractions/base>`n  /dev/kvm rw,`n  /dev/vfio/40 rw,`n"
 
             $check = Get-Check (Test-SriovHost) 'Libvirt.AppArmorStaleRules'
 
