@@ -22,6 +22,9 @@ internal static partial class LibvirtChecks
     internal const string QemuConf = "/etc/libvirt/qemu.conf";
     internal const string Abstraction = "/etc/apparmor.d/abstractions/libvirt-qemu";
     internal const string LocalAbstraction = "/etc/apparmor.d/local/abstractions/libvirt-qemu";
+
+    /// <summary>The local abstraction as the abstraction's include names it.</summary>
+    internal const string LocalInclude = "local/abstractions/libvirt-qemu";
     internal const string AppArmorEnabled = "/sys/module/apparmor/parameters/enabled";
     private const string PermissionDenied = "failed to open /dev/vfio/{0}: Permission denied";
 
@@ -128,7 +131,7 @@ internal static partial class LibvirtChecks
         }
 
         var rules = AppArmorFileRules.Parse(abstraction, Abstraction);
-        bool localIncluded = AppArmorFileRules.Includes(abstraction, "local/abstractions/libvirt-qemu");
+        bool localIncluded = AppArmorFileRules.Includes(abstraction, LocalInclude);
         if (localIncluded)
         {
             rules.AddRange(AppArmorFileRules.Parse(HostText.Read(files, LocalAbstraction), LocalAbstraction));
@@ -180,7 +183,7 @@ internal static partial class LibvirtChecks
         }
 
         var rules = VfioGroupRules.Read(abstraction).Select(r => (File: Abstraction, Rule: r)).ToList();
-        if (AppArmorFileRules.Includes(abstraction, "local/abstractions/libvirt-qemu"))
+        if (AppArmorFileRules.Includes(abstraction, LocalInclude))
         {
             rules.AddRange(VfioGroupRules.Read(HostText.Read(files, LocalAbstraction)).Select(r => (File: LocalAbstraction, Rule: r)));
         }

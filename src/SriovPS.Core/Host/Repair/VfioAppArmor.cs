@@ -34,8 +34,6 @@ internal sealed class VfioAppArmorPlan
 /// </summary>
 internal static class VfioAppArmor
 {
-    public const string LocalInclude = "local/abstractions/libvirt-qemu";
-
     private const string LocalHeader = "# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n";
 
     /// <param name="needs">The groups to allow (ignored with <paramref name="allGroups"/>).</param>
@@ -54,9 +52,9 @@ internal static class VfioAppArmor
         string? local = localFile.ReadText();
         var notes = new List<string>();
         HostFileEdit? abstractionEdit = null;
-        if (!AppArmorFileRules.Includes(abstraction, LocalInclude))
+        if (!AppArmorFileRules.Includes(abstraction, LibvirtChecks.LocalInclude))
         {
-            string include = IncludeIfExistsKnown(files) ? $"include if exists <{LocalInclude}>" : $"#include <{LocalInclude}>";
+            string include = IncludeIfExistsKnown(files) ? $"include if exists <{LibvirtChecks.LocalInclude}>" : $"#include <{LibvirtChecks.LocalInclude}>";
             string newAbstraction = abstraction + (abstraction.Length == 0 || abstraction.EndsWith('\n') ? "" : "\n")
                 + "\n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).\n  " + include + "\n";
             abstractionEdit = new HostFileEdit(abstractionFile, abstraction, newAbstraction, $"include {LibvirtChecks.LocalAbstraction} ({include})", false);
