@@ -31,16 +31,7 @@ mkdir -p "$lab/debs"
 key=$(cat "$here/setup.sh" "$here/init" "$here/build-initramfs.sh" "$here/extract-vmlinux.sh" | sha256sum | cut -c1-16)
 
 ensure_packages() {
-    local sources=/etc/apt/sources.list.d/sriovps-bookworm-backports.sources
-    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-        cat >"$sources" <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    fi
+    "$here/../../tools/ci/backports-source.sh" >&2 || unavailable "no bookworm mirror in apt's sources to add bookworm-backports from"
     local qemu_version
     qemu_version=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
     local needed=()

@@ -65,7 +65,7 @@ public class LayeringTests
     {
         var project = File.ReadAllText(Path.Combine(Repository.Root, "src", "SriovPS", "SriovPS.csproj"));
 
-        Assert.Matches("PowerShellStandard.Library\" Version=\"5.1.0-preview-06\" PrivateAssets=\"all\"", project);
+        Assert.Matches("PowerShellStandard.Library\" Version=\"5.1.1\" PrivateAssets=\"all\"", project);
     }
 
     private static List<string> AssemblyReferences(string path)
