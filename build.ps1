@@ -1,21 +1,28 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-Builds, tests or cleans SriovPS.
+Builds, shows, tests or cleans SriovPS. Run it through ./build.sh, which restores the pinned pwsh.
 
 .DESCRIPTION
 Build: dotnet build, which also lays out out/SriovPS (manifest, help, formats, sample host).
-Test:  the xunit suite, then the Pester suite in a fresh pwsh (so the module's DLLs are not held
-       by this session); Pester 5 must be installed for the second part.
+Run:   Build, then Get-SriovPf | Get-SriovVf and Test-SriovHost on this host when it has SR-IOV PFs,
+       else on the shipped sample host (it says which).
+Test:  Build, then every test: xunit (tests/SriovPS.Tests), Pester (tests/Pester, tag CI) in the
+       pinned pwsh and Pester, and the SR-IOV lab where it can run (SRIOVPS_SKIP_LAB=1 skips it).
+       Ends with one line "tests: N passed, N failed, N skipped"; results go under out/test-results.
 Clean: dotnet clean and remove out/.
+Run and Test install the Debian packages they use first, when run as root (tools/ci/install-packages.sh).
 
 .EXAMPLE
-./build.ps1 Build, Test
+./build.sh Test
+
+.EXAMPLE
+./build.sh Run
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Clean')]
+    [ValidateSet('Build', 'Run', 'Test', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -26,51 +33,166 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $solution = Join-Path $PSScriptRoot 'SriovPS.sln'
 $out = Join-Path $PSScriptRoot 'out'
+$results = Join-Path $out 'test-results'
 
-function Invoke-Dotnet {
-    & dotnet @args
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [Parameter(ValueFromRemainingArguments)] [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
     if ($LASTEXITCODE -ne 0) {
-        throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
+        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE."
     }
+}
+
+function Install-Packages([string] $For) {
+    Invoke-Native bash (Join-Path $PSScriptRoot 'tools/ci/install-packages.sh') $For
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet build $solution -c $Configuration --nologo
+    # The build alone must lay out the importable module.
+    foreach ($file in 'SriovPS.psd1', 'SriovPS.dll', 'SriovPS.Core.dll', 'SriovPS.Native.dll', 'SriovPS.Format.ps1xml', 'en-US/SriovPS.dll-Help.xml') {
+        if (-not (Test-Path -LiteralPath (Join-Path $out "SriovPS/$file"))) {
+            throw "out/SriovPS/$file was not laid out."
+        }
+    }
+}
+
+# Passed, failed and skipped of a VSTest TRX file, from its results (a skipped xunit test is NotExecuted).
+function Get-TrxCount([string] $Path) {
+    $trx = [xml](Get-Content -Raw -LiteralPath $Path)
+    $outcomes = @($trx.TestRun.Results.UnitTestResult | ForEach-Object outcome)
+    [pscustomobject]@{
+        Passed  = @($outcomes | Where-Object { $_ -eq 'Passed' }).Count
+        Failed  = @($outcomes | Where-Object { $_ -in 'Failed', 'Error', 'Timeout', 'Aborted' }).Count
+        Skipped = @($outcomes | Where-Object { $_ -eq 'NotExecuted' }).Count
+    }
+}
+
+function Get-NUnit3Count([string] $Path) {
+    $run = ([xml](Get-Content -Raw -LiteralPath $Path)).'test-run'
+    [pscustomobject]@{ Passed = [int]$run.passed; Failed = [int]$run.failed; Skipped = [int]$run.skipped }
+}
+
+function Invoke-Tests {
+    $count = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $problems = [System.Collections.Generic.List[string]]::new()
+    $summarize = {
+        ''
+        "tests: $($count.Passed) passed, $($count.Failed) failed, $($count.Skipped) skipped"
+    }
+    try {
+        Install-Packages test
+        Invoke-Build
+        if ([System.IO.Directory]::Exists($results)) { [System.IO.Directory]::Delete($results, $true) }
+
+        # xunit: the core on fixtures, real netlink in namespaces, real libvirt, the cmdlets in a runspace.
+        & dotnet test $solution -c $Configuration --no-build --nologo --results-directory $results --logger 'trx;LogFileName=xunit.trx'
+        $xunitExit = $LASTEXITCODE
+        $xunitTrx = Join-Path $results 'xunit.trx'
+        if (-not (Test-Path -LiteralPath $xunitTrx)) { throw "dotnet test wrote no results (exit code $xunitExit)." }
+        $xunit = Get-TrxCount $xunitTrx
+        "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped (the Lab tests skip outside the lab)"
+        if ($xunitExit -ne 0 -or $xunit.Failed -gt 0 -or $xunit.Passed -eq 0) { $problems.Add("xunit (exit code $xunitExit)") }
+        $count.Passed += $xunit.Passed; $count.Failed += $xunit.Failed; $count.Skipped += $xunit.Skipped
+
+        # Pester in a fresh pwsh of the pinned version, so this session holds none of the module's DLLs.
+        $pesterXml = Join-Path $results 'pester.xml'
+        & dotnet pwsh -NoLogo -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'tests/Pester/Invoke-PesterSuite.ps1') -Tag CI -ResultPath $pesterXml -Output Normal
+        $pesterExit = $LASTEXITCODE
+        if (Test-Path -LiteralPath $pesterXml) {
+            $pester = Get-NUnit3Count $pesterXml
+            $count.Passed += $pester.Passed; $count.Failed += $pester.Failed; $count.Skipped += $pester.Skipped
+        }
+        else {
+            $count.Failed++
+        }
+        if ($pesterExit -ne 0) { $problems.Add("Pester (exit code $pesterExit)") }
+
+        # The SR-IOV lab: the Lab tests on a real kernel in a QEMU guest with emulated igb NICs.
+        if ($env:SRIOVPS_SKIP_LAB -eq '1') {
+            'LAB SKIPPED: SRIOVPS_SKIP_LAB=1'
+        }
+        else {
+            $labErr = Join-Path $results 'lab.stderr'
+            & bash (Join-Path $PSScriptRoot 'tests/lab/run.sh') 2>$labErr
+            $labExit = $LASTEXITCODE
+            $labMessages = Get-Content -LiteralPath $labErr
+            $labMessages | ForEach-Object { [Console]::Error.WriteLine($_) }
+            if ($labExit -eq 3) {
+                $reason = $labMessages | Select-String '^LAB UNAVAILABLE: (.*)$' | Select-Object -First 1
+                "LAB SKIPPED: $(if ($reason) { $reason.Matches[0].Groups[1].Value } else { 'the lab is unavailable' })"
+            }
+            else {
+                $labTrx = Join-Path $PSScriptRoot 'tests/lab/out/lab.trx'
+                $lab = if (Test-Path -LiteralPath $labTrx) { Get-TrxCount $labTrx } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+                "lab: $($lab.Passed) passed, $($lab.Failed) failed, $($lab.Skipped) skipped"
+                # The Lab tests skipped in the xunit run count once, as what they did in the lab.
+                $count.Passed += $lab.Passed; $count.Failed += $lab.Failed
+                $count.Skipped -= $lab.Passed + $lab.Failed
+                if ($labExit -ne 0) {
+                    # A lab that broke before its tests ran still counts as a failure.
+                    if ($lab.Failed -eq 0) { $count.Failed++ }
+                    $problems.Add("the lab (exit code $labExit; logs in tests/lab/out/)")
+                }
+            }
+        }
+    }
+    catch {
+        if ($count.Failed -eq 0) { $count.Failed = 1 }
+        $problems.Add($_.Exception.Message)
+    }
+
+    & $summarize
+    if ($problems.Count -gt 0) {
+        throw "Failed: $($problems -join '; ')."
+    }
+}
+
+# This host's PFs when it has SR-IOV PFs, else the sample host's; a fresh pwsh imports the module.
+function Invoke-Show {
+    Install-Packages run
+    Invoke-Build
+    $module = Join-Path $out 'SriovPS'
+    $sample = Join-Path $module 'samples/i350-4port'
+    & dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command {
+        param($Module, $Sample)
+        $ErrorActionPreference = 'Stop'
+        Import-Module $Module
+        Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction Ignore
+        if (@(Get-SriovPf | Where-Object TotalVfs -GT 0).Count -gt 0) {
+            "This host's SR-IOV PFs, VFs and readiness:"
+        }
+        else {
+            "This host has no SR-IOV PF, so here is the sample host shipped in $Sample (a 4-port Intel I350, 7 VFs a port):"
+            $env:SRIOVPS_HOST_ROOT = $Sample
+        }
+        $pfs = @(Get-SriovPf)
+        $vfs = @($pfs | Get-SriovVf -WarningAction SilentlyContinue)
+        "`nGet-SriovPf: $($pfs.Count) PFs"
+        $pfs | Format-Table | Out-String -Width 160
+        "Get-SriovPf | Get-SriovVf: $($vfs.Count) VFs"
+        $vfs | Format-Table | Out-String -Width 160
+        $checks = @(Test-SriovHost -WarningAction SilentlyContinue)
+        $tally = ($checks | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '
+        "Test-SriovHost: $($checks.Count) checks ($tally)"
+        $checks | Format-Table Status, Id, Target -AutoSize | Out-String -Width 160
+        'What is not ready, and how to fix it:'
+        $checks | Where-Object Status -In 'Fail', 'Warning' | Format-List Status, Id, Target, Finding, Remedy | Out-String -Width 160
+    } -args $module, $sample
+    if ($LASTEXITCODE -ne 0) { throw "Showing the host failed (exit code $LASTEXITCODE)." }
 }
 
 foreach ($step in $Task) {
     switch ($step) {
         'Clean' {
-            Invoke-Dotnet clean $solution -c $Configuration --nologo -v quiet
+            Invoke-Native dotnet clean $solution -c $Configuration --nologo -v quiet
             # Directory.Delete does not follow the sample host's symbolic links.
             if ([System.IO.Directory]::Exists($out)) {
                 [System.IO.Directory]::Delete($out, $true)
             }
         }
-        'Build' {
-            Invoke-Dotnet build $solution -c $Configuration --nologo
-        }
-        'Test' {
-            Invoke-Dotnet test $solution -c $Configuration --nologo
-            $pester = Get-Module -ListAvailable Pester | Where-Object Version -GE ([version]'5.0') | Select-Object -First 1
-            if (-not $pester) {
-                Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0): tests/Pester skipped.'
-                continue
-            }
-
-            # A fresh pwsh, so this session does not hold the module's DLLs; results go under out/.
-            $pesterPath = Join-Path $PSScriptRoot 'tests/Pester'
-            $resultPath = Join-Path $out 'pester.xml'
-            & (Get-Process -Id $PID).Path -NoProfile -Command {
-                param($Path, $ResultPath)
-                Import-Module Pester -MinimumVersion 5.0
-                $configuration = New-PesterConfiguration
-                $configuration.Run.Path = $Path
-                $configuration.Run.Exit = $true
-                $configuration.Output.Verbosity = 'Detailed'
-                $configuration.TestResult.Enabled = $true
-                $configuration.TestResult.OutputPath = $ResultPath
-                Invoke-Pester -Configuration $configuration
-            } -args $pesterPath, $resultPath
-            if ($LASTEXITCODE -ne 0) {
-                throw "Pester tests failed (exit code $LASTEXITCODE)."
-            }
-        }
+        'Build' { Invoke-Build }
+        'Run' { Invoke-Show }
+        'Test' { Invoke-Tests }
     }
 }

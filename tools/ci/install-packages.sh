@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a task needs, where missing (root; Debian bookworm or later).
+#   install-packages.sh run    what the module itself uses on a host: libvirt0 and iproute2
+#   install-packages.sh test   what the tests use, QEMU >= 8 from bookworm-backports first
+# Not root, or not Debian: says what it would need and exits 0, so the caller goes on without.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export DEBIAN_FRONTEND=noninteractive
+
+# run: libvirt.so.0 for the libvirt commands and checks; iproute2 for ip(8), which the help's examples compare with.
+# test, besides:
+#   udev, python3: the lab guest runs this machine's root, where the VF count tests check the module's
+#     udev rule with `udevadm test` and hold a VF through vfio with a small python helper.
+#   libvirt-clients, libvirt-daemon-system, libvirt-daemon-driver-qemu: the library's test driver, the
+#     embedded QEMU driver and a private libvirtd (its real network driver), here and in the lab guest.
+#   apparmor: apparmor_parser checks the rules Repair-VfioAppArmor writes against libvirt's abstraction.
+case ${1:-} in
+    run) packages=(libvirt0 iproute2) ;;
+    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor) ;;
+    *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+missing=()
+command -v dpkg-query >/dev/null || { echo "packages: not a Debian machine; install the equivalents of ${packages[*]} yourself" >&2; exit 0; }
+for package in "${packages[@]}"; do
+    installed "$package" || missing+=("$package")
+done
+qemu_version=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+need_qemu=0
+if [[ $1 == test ]] && ! { installed qemu-system-x86 && dpkg --compare-versions "${qemu_version#*:}" ge 8; }; then
+    need_qemu=1
+fi
+((${#missing[@]} > 0 || need_qemu)) || exit 0
+if [[ $(id -u) != 0 ]]; then
+    echo "packages: not root, so not installing: ${missing[*]}$( ((need_qemu)) && echo ' qemu-system-x86 (>= 8)')" >&2
+    exit 0
+fi
+
+# One QEMU for the lab and for libvirt: QEMU >= 8 from bookworm-backports (its igb device has SR-IOV),
+# installed before libvirt so that libvirt's QEMU driver never pulls in bookworm's older one.
+updated=0
+if ((need_qemu)); then
+    . /etc/os-release
+    if [[ ${VERSION_CODENAME:-} == bookworm ]] && "$here/backports-source.sh"; then
+        echo "packages: installing qemu-system-x86 from bookworm-backports"
+        apt-get update -qq && updated=1
+        apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null ||
+            echo "packages: QEMU >= 8 could not be installed from bookworm-backports; the lab will say why it skips" >&2
+    else
+        echo "packages: no bookworm-backports here for QEMU >= 8; the lab will say why it skips" >&2
+    fi
+fi
+if ((${#missing[@]} > 0)); then
+    echo "packages: installing ${missing[*]}"
+    ((updated)) || apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
