@@ -14,7 +14,7 @@ internal sealed class ModuleLayout(string repositoryRoot, string moduleBinDirect
 
     /// <summary>What the module ships from the build output; nothing else is copied.</summary>
     public static readonly string[] ShippedFiles =
-        ["SriovPS.dll", "SriovPS.Core.dll", "SriovPS.Native.dll", "SriovPS.Format.ps1xml"];
+        ["SriovPS.dll", "SriovPS.Core.dll", "SriovPS.Native.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml"];
 
     public void Run()
     {

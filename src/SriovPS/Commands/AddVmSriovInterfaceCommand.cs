@@ -34,9 +34,23 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
     public string? Network { get; set; }
 
     /// <summary>A VF from Get-SriovVf, given to the guest itself (a fixed VF).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByVfSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ByVfSet)]
     [ValidateNotNull]
     public SriovVf? Vf { get; set; }
+
+    /// <summary>
+    /// With -Index, the PF of the fixed VF. Bound by property name too, so VFs that came through
+    /// remoting (property bags, not <see cref="SriovVf"/> objects) name their VF.
+    /// </summary>
+    [Parameter(ParameterSetName = ByVfSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
+    [ArgumentCompleter(typeof(PfNameCompleter))]
+    public string? PfName { get; set; }
+
+    /// <summary>With -PfName, the index of the fixed VF on that PF.</summary>
+    [Parameter(ParameterSetName = ByVfSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? Index { get; set; }
 
     /// <summary>How many pool interfaces to add (1 when omitted; the number of -MacAddress values when those are given).</summary>
     [Parameter(ParameterSetName = ByNetworkSet)]
@@ -70,11 +84,29 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
     {
         _inventory ??= ReadInventory();
         _pfs ??= PoolPfs();
+        SriovVf? vf = null;
+        if (ParameterSetName == ByVfSet)
+        {
+            try
+            {
+                vf = Vf ?? NamedVf();
+            }
+            catch (SriovException e)
+            {
+                WriteSriovError(e);
+            }
+
+            if (vf is null)
+            {
+                return;
+            }
+        }
+
         var request = new VmInterfaceRequest(
             VmName!,
             Network,
-            Vf?.PciAddress,
-            Vf is null ? null : $"{Vf.PfName} vf {Vf.Index}",
+            vf?.PciAddress,
+            vf is null ? null : $"{vf.PfName} vf {vf.Index}",
             MacAddress,
             MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null,
             Vlan,
@@ -89,6 +121,36 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
         {
             WriteSriovError(e);
         }
+    }
+
+    /// <summary>The VF -PfName and -Index name, as this host has it now; null when no PF has that name (reported).</summary>
+    private SriovVf? NamedVf()
+    {
+        if (PfName is null || Index is null)
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidVmInterfaceArgument,
+                $"No VF was given for the guest '{VmName}': give -Network for a pool interface, or a fixed VF with -Vf (or from Get-SriovVf through the pipeline) or with -PfName and -Index.",
+                VmName!,
+                "Get-SriovVf -PfName eno49 -Index 0 | Add-VmSriovInterface -VmName <guest>");
+        }
+
+        foreach (var pf in SelectPfs([PfName]))
+        {
+            if (Discovery.GetVfs(pf).Find(v => v.Index == Index) is { } vf)
+            {
+                return vf;
+            }
+
+            throw new SriovObjectNotFoundException(
+                ErrorCatalog.SriovVfNotFound,
+                $"{pf.Name} has no VF {Index} (it has {pf.NumVfs}).",
+                $"{pf.Name} vf {Index}",
+                $"Get-SriovVf -PfName {pf.Name} lists its VFs.");
+        }
+
+        // SelectPfs has reported the name that matches no PF.
+        return null;
     }
 
     private void Add(VmInterfaceRequest request)

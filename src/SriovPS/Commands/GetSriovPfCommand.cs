@@ -17,7 +17,7 @@ public sealed class GetSriovPfCommand : SriovCmdlet
     /// <summary>Interface names of PFs; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ByNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? Name { get; set; }
 
@@ -51,7 +51,7 @@ public sealed class GetSriovPfCommand : SriovCmdlet
 
         var selected = ParameterSetName == ByPciAddressSet
             ? SelectPfsAt(PciAddress, IncludeNotCapable)
-            : SelectPfs(Name, IncludeNotCapable);
+            : SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
         WriteObject(PfSelection.WithDriver(selected, drivers), enumerateCollection: true);
     }
 }

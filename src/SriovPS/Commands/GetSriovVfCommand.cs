@@ -19,7 +19,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
     [Parameter(ParameterSetName = ByPfNameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -44,7 +44,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
-        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(PfName);
+        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(GivenNames(PfName, nameof(PfName)));
         foreach (var pf in pfs)
         {
             foreach (var vf in Discovery.GetVfs(pf, IncludeStatistics))

@@ -11,8 +11,10 @@ namespace SriovPS.Commands;
 /// <summary>
 /// <para type="synopsis">Defines a libvirt network that hands the VFs of SR-IOV PFs to guests, one per interface.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "LibvirtSriovNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByPfNameSet)]
+[Cmdlet(VerbsCommon.New, "LibvirtSriovNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByInputObjectSet)]
 [OutputType(typeof(LibvirtSriovNetwork))]
+// ByInputObject is the default so that a piped SriovPf binds as itself: with ByPfName the default,
+// pwsh settles on it before the pipeline runs and looks only for a PfName property, which a PF lacks.
 public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
 {
     private const string ByPfNameSet = "ByPfName";
@@ -31,7 +33,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
     /// <summary>Interface names of the PFs; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -50,7 +52,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
-        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : SelectPfs(PfName);
+        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : SelectPfs(GivenNames(PfName, nameof(PfName)));
         foreach (var pf in pfs)
         {
             if (pf.Name is null)

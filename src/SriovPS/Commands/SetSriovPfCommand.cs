@@ -25,7 +25,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     [Parameter(ParameterSetName = ByNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PfName")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? Name { get; set; }
 
@@ -113,7 +113,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return SelectPfs(Name);
+            return SelectPfs(GivenNames(Name, nameof(Name)));
         }
 
         return CurrentPfs(InputObject!);

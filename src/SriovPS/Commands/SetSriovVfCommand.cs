@@ -29,7 +29,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -148,7 +148,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
-        var pfs = SelectPfs(PfName);
+        var pfs = SelectPfs(GivenNames(PfName, nameof(PfName)));
         if (AssignsMac && pfs.Count * Index!.Length > 1)
         {
             // Known before anything is sent: refuse the whole call rather than give two VFs one MAC.

@@ -29,7 +29,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -101,7 +101,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             return;
         }
 
-        foreach (var pf in SelectPfs(PfName))
+        foreach (var pf in SelectPfs(GivenNames(PfName, nameof(PfName))))
         {
             var vfs = Discovery.GetVfs(pf);
             if (Index is null)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using SriovPS.Errors;
@@ -206,12 +207,38 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// The names bound to <paramref name="parameter"/>, without the empty ones, each reported. A piped
+    /// object whose name property is empty (a pool interface has no PF until its guest runs) binds such
+    /// a name; it must select no PF, never every PF as an absent parameter does. Null when the parameter
+    /// was not bound at all.
+    /// </summary>
+    internal string[]? GivenNames(string[]? names, string parameter)
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey(parameter))
+        {
+            return names;
+        }
+
+        var given = (names ?? []).Where(n => !string.IsNullOrEmpty(n)).ToArray();
+        if (given.Length < (names?.Length ?? 0) || given.Length == 0)
+        {
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidInterfaceName,
+                $"-{parameter} was given an empty name{(MyInvocation.ExpectingInput ? ": the object piped in has no PF interface name" : "")}, which names no PF.",
+                parameter,
+                "Give PF interface names (Get-SriovPf lists them), or pipe PFs or VFs from Get-SriovPf or Get-SriovVf."));
+        }
+
+        return given;
+    }
+
+    /// <summary>
     /// The valid patterns among <paramref name="values"/>, writing an error for each invalid one;
     /// <c>null</c> when no values were given (select all), empty when none was valid (select none).
     /// </summary>
     internal List<NamePattern>? ParsePatterns(string[]? values, Func<string, NamePattern> parse)
     {
-        if (values is not { Length: > 0 })
+        if (values is null)
         {
             return null;
         }

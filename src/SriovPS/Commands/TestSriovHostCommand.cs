@@ -17,12 +17,13 @@ namespace SriovPS.Commands;
 public sealed class TestSriovHostCommand : SriovCmdlet
 {
     private readonly List<string> _pfNames = [];
+    private bool _pfNamesGiven;
 
     /// <summary>Only these PFs (and the pools and guests that use them); wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -52,7 +53,11 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     protected override void ProcessRecord()
     {
         // Names may arrive one by one through the pipeline; the checks run once, at the end.
-        _pfNames.AddRange(PfName ?? []);
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)))
+        {
+            _pfNamesGiven = true;
+            _pfNames.AddRange(GivenNames(PfName, nameof(PfName)) ?? []);
+        }
     }
 
     protected override void EndProcessing()
@@ -60,7 +65,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         string uri = Uri ?? LibvirtUri.Default();
         // PFs piped in narrow the run even when none arrived (an empty pipeline selects no PF, not all).
         List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectPfs([.. _pfNames], includeNotCapable: true)
-            : MyInvocation.ExpectingInput ? []
+            : MyInvocation.ExpectingInput || _pfNamesGiven ? []
             : null;
 
         LibvirtFacts? libvirt = null;

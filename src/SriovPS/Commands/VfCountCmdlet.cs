@@ -30,7 +30,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -85,7 +85,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return SelectPfs(PfName);
+            return SelectPfs(GivenNames(PfName, nameof(PfName)));
         }
 
         return CurrentPfs(InputObject!);

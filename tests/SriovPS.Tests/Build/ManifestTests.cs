@@ -41,6 +41,7 @@ public class ManifestTests
     [InlineData(@"CompatiblePSEditions\s*=\s*@\('Core'\)")]
     [InlineData(@"PowerShellVersion\s*=\s*'7.4'")]
     [InlineData(@"FormatsToProcess\s*=\s*@\('SriovPS.Format.ps1xml'\)")]
+    [InlineData(@"TypesToProcess\s*=\s*@\('SriovPS.Types.ps1xml'\)")]
     [InlineData(@"RequiredAssemblies\s*=\s*@\('SriovPS.Native.dll', 'SriovPS.Core.dll'\)")]
     [InlineData(@"FunctionsToExport\s*=\s*@\(\)")]
     [InlineData(@"AliasesToExport\s*=\s*@\(\)")]
@@ -53,7 +54,7 @@ public class ManifestTests
     [Fact]
     public void EveryFileTheManifestNames_IsLaidOut()
     {
-        foreach (var file in new[] { "SriovPS.dll", "SriovPS.Native.dll", "SriovPS.Core.dll", "SriovPS.Format.ps1xml", "en-US/SriovPS.dll-Help.xml" })
+        foreach (var file in new[] { "SriovPS.dll", "SriovPS.Native.dll", "SriovPS.Core.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml", "en-US/SriovPS.dll-Help.xml" })
         {
             Assert.True(File.Exists(Path.Combine(Repository.ModuleOutput, file)), $"{file} is missing from out/SriovPS");
         }
