@@ -59,14 +59,16 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
     Context 'parameter binding' {
         It 'refuses <Case>' -ForEach @(
-            @{ Case = '-Vlan 4096'; Given = @{ VmName = 'test'; Vlan = 4096 } }
-            @{ Case = '-Vlan -1'; Given = @{ VmName = 'test'; Vlan = -1 } }
-            @{ Case = '-Count 0'; Given = @{ VmName = 'test'; Count = 0 } }
-            @{ Case = '-Count 257'; Given = @{ VmName = 'test'; Count = 257 } }
-            @{ Case = 'an empty -VmName'; Given = @{ VmName = '' } }
+            @{ Case = '-Vlan 4096'; Parameter = 'Vlan'; Given = @{ VmName = 'test'; Vlan = 4096 } }
+            @{ Case = '-Vlan -1'; Parameter = 'Vlan'; Given = @{ VmName = 'test'; Vlan = -1 } }
+            @{ Case = '-Count 0'; Parameter = 'Count'; Given = @{ VmName = 'test'; Count = 0 } }
+            @{ Case = '-Count 257'; Parameter = 'Count'; Given = @{ VmName = 'test'; Count = 257 } }
+            @{ Case = 'an empty -VmName'; Parameter = 'VmName'; Given = @{ VmName = '' } }
         ) {
-            { Add-VmSriovInterface -Network nosuch -Uri $script:Uri -WhatIf @Given } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Add-VmSriovInterface -Network nosuch -Uri $script:Uri -WhatIf @Given } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter
         }
 
         It 'refuses -Vf with <Other>: they belong to different parameter sets' -ForEach @(

@@ -159,8 +159,10 @@ Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Get-LibvirtSriovNetwork '' -Uri $script:Uri } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Get-LibvirtSriovNetwork '' -Uri $script:Uri } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'Name'
         }
     }
 

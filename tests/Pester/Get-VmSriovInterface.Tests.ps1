@@ -117,8 +117,10 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'VmName'
         }
     }
 

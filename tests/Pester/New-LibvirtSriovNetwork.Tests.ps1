@@ -79,8 +79,10 @@ Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
             @{ Parameter = '-PfName'; Splat = @{ PfName = ''; Uri = 'test:///default' } }
             @{ Parameter = '-Uri'; Splat = @{ PfName = 'eno49'; Uri = '' } }
         ) {
-            { New-LibvirtSriovNetwork @Splat } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { New-LibvirtSriovNetwork @Splat } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter.TrimStart('-')
         }
 
         It 'reports a PF that does not exist as SriovPfNotFound, and defines nothing' {

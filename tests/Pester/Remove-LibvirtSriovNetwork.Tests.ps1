@@ -127,8 +127,10 @@ Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Remove-LibvirtSriovNetwork '' -Uri $script:Uri -Confirm:$false } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Remove-LibvirtSriovNetwork '' -Uri $script:Uri -Confirm:$false } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'Name'
         }
     }
 

@@ -118,8 +118,10 @@ Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
             @{ Parameter = '-VmName'; Given = @{ VmName = ''; MacAddress = '52:54:00:5b:00:01' } }
             @{ Parameter = '-MacAddress'; Given = @{ VmName = 'test'; MacAddress = '' } }
         ) {
-            { Remove-VmSriovInterface @Given -Uri 'test:///default' -Confirm:$false } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Remove-VmSriovInterface @Given -Uri 'test:///default' -Confirm:$false } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter.TrimStart('-')
         }
 
         It 'reports what libvirt refuses (the test driver cannot detach) as LibvirtOperationFailed, and keeps the interface' {
