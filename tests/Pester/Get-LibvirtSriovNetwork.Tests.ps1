@@ -339,7 +339,8 @@ Describe 'Get-LibvirtSriovNetwork help' {
         $help = Get-Help Get-LibvirtSriovNetwork -Full
 
         ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
-        $help.Description.Text | Should -Match 'Overcommitted'
-        $help.Description.Text | Should -Match 'Stale'
+        $description = $help.Description.Text -join "`n"
+        $description | Should -Match 'Overcommitted'
+        $description | Should -Match 'Stale'
     }
 }

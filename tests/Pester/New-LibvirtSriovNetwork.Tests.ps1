@@ -285,6 +285,7 @@ Describe 'New-LibvirtSriovNetwork help' {
 
         ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
         ($help.Parameters.Parameter | Where-Object Name -EQ 'Name').Description.Text | Should -Match 'eno49-sr-iov'
-        $help.Description.Text | Should -Match 'FixedVfList'
+        $description = $help.Description.Text -join "`n"
+        $description | Should -Match 'FixedVfList'
     }
 }
