@@ -34,7 +34,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
+Describe 'Add-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         $env:SRIOVPS_HOST_ROOT = $script:I350
@@ -232,7 +232,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Add-VmSriovInterface metadata' {
+Describe 'Add-VmSriovInterface metadata' -Tag 'CI' {
     It 'asks at ConfirmImpact Medium, has the sets ByNetwork (the default) and ByVf, and takes -VmName by property name with a completer' {
         $command = Get-Command Add-VmSriovInterface
         $metadata = [System.Management.Automation.CommandMetadata]::new($command)

@@ -78,7 +78,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
     }
@@ -334,7 +334,7 @@ Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Get-LibvirtSriovNetwork help' {
+Describe 'Get-LibvirtSriovNetwork help' -Tag 'CI' {
     It 'documents the states' {
         $help = Get-Help Get-LibvirtSriovNetwork -Full
 

@@ -45,7 +45,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }
@@ -279,7 +279,7 @@ Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'New-LibvirtSriovNetwork help' {
+Describe 'New-LibvirtSriovNetwork help' -Tag 'CI' {
     It 'documents the default name and the fixed list of several PFs' {
         $help = Get-Help New-LibvirtSriovNetwork -Full
 

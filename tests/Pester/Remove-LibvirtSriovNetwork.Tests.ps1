@@ -77,7 +77,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'Remove-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
     }
@@ -251,7 +251,7 @@ Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Remove-LibvirtSriovNetwork metadata and help' {
+Describe 'Remove-LibvirtSriovNetwork metadata and help' -Tag 'CI' {
     It 'asks before removing unless -Confirm:$false: its ConfirmImpact is High' {
         $metadata = [System.Management.Automation.CommandMetadata]::new((Get-Command Remove-LibvirtSriovNetwork))
 

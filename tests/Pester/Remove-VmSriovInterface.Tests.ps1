@@ -57,7 +57,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
+Describe 'Remove-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         $env:SRIOVPS_HOST_ROOT = $script:I350
@@ -163,7 +163,7 @@ Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Remove-VmSriovInterface metadata' {
+Describe 'Remove-VmSriovInterface metadata' -Tag 'CI' {
     It 'asks before removing unless -Confirm:$false (ConfirmImpact High), and takes -VmName and -MacAddress by property name' {
         $command = Get-Command Remove-VmSriovInterface
         $metadata = [System.Management.Automation.CommandMetadata]::new($command)

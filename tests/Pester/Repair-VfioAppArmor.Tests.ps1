@@ -74,7 +74,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Repair-VfioAppArmor' {
+Describe 'Repair-VfioAppArmor' -Tag 'CI' {
     BeforeEach {
         $script:Root = $null
     }

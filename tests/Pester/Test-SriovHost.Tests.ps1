@@ -87,7 +87,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Test-SriovHost' {
+Describe 'Test-SriovHost' -Tag 'CI' {
     AfterEach {
         Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     }
@@ -680,7 +680,7 @@ Describe 'Test-SriovHost' {
     }
 }
 
-Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' {
+Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' -Tag 'CI' {
     BeforeAll {
         $script:LocalAbstraction = '/etc/apparmor.d/local/abstractions/libvirt-qemu'
         $script:VfioConf = '/etc/modules-load.d/vfio.conf'
