@@ -159,12 +159,17 @@ Describe 'Test-SriovHost' -Tag 'CI' {
         }
 
         It 'passes Iommu.Passthrough on iommu=pt when the groups do not say their type' {
-            (Get-Check (Test-SriovHost) 'Iommu.Passthrough').Finding |
-                Should -Be 'Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.'
+            $check = Get-Check (Test-SriovHost) 'Iommu.Passthrough'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Finding | Should -Be 'Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.'
         }
 
         It 'passes Pf.VfIsolation when every VF is alone in its IOMMU group' {
-            (Get-Check (Test-SriovHost) 'Pf.VfIsolation' 'eno49').Finding | Should -Match '^Each of the 7 VFs is alone in its IOMMU group'
+            $check = Get-Check (Test-SriovHost) 'Pf.VfIsolation' 'eno49'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Finding | Should -Match '^Each of the 7 VFs is alone in its IOMMU group'
         }
 
         It 'warns that no udev rule keeps the 7 VFs of each PF across a reboot' {
