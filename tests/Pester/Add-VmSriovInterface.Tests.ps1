@@ -34,7 +34,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
+Describe 'Add-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         $env:SRIOVPS_HOST_ROOT = $script:I350
@@ -59,14 +59,16 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
 
     Context 'parameter binding' {
         It 'refuses <Case>' -ForEach @(
-            @{ Case = '-Vlan 4096'; Given = @{ VmName = 'test'; Vlan = 4096 } }
-            @{ Case = '-Vlan -1'; Given = @{ VmName = 'test'; Vlan = -1 } }
-            @{ Case = '-Count 0'; Given = @{ VmName = 'test'; Count = 0 } }
-            @{ Case = '-Count 257'; Given = @{ VmName = 'test'; Count = 257 } }
-            @{ Case = 'an empty -VmName'; Given = @{ VmName = '' } }
+            @{ Case = '-Vlan 4096'; Parameter = 'Vlan'; Given = @{ VmName = 'test'; Vlan = 4096 } }
+            @{ Case = '-Vlan -1'; Parameter = 'Vlan'; Given = @{ VmName = 'test'; Vlan = -1 } }
+            @{ Case = '-Count 0'; Parameter = 'Count'; Given = @{ VmName = 'test'; Count = 0 } }
+            @{ Case = '-Count 257'; Parameter = 'Count'; Given = @{ VmName = 'test'; Count = 257 } }
+            @{ Case = 'an empty -VmName'; Parameter = 'VmName'; Given = @{ VmName = '' } }
         ) {
-            { Add-VmSriovInterface -Network nosuch -Uri $script:Uri -WhatIf @Given } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Add-VmSriovInterface -Network nosuch -Uri $script:Uri -WhatIf @Given } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter
         }
 
         It 'refuses -Vf with <Other>: they belong to different parameter sets' -ForEach @(
@@ -230,7 +232,7 @@ Describe 'Add-VmSriovInterface' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Add-VmSriovInterface metadata' {
+Describe 'Add-VmSriovInterface metadata' -Tag 'CI' {
     It 'asks at ConfirmImpact Medium, has the sets ByNetwork (the default) and ByVf, and takes -VmName by property name with a completer' {
         $command = Get-Command Add-VmSriovInterface
         $metadata = [System.Management.Automation.CommandMetadata]::new($command)

@@ -16,7 +16,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Disable-SriovVf' {
+Describe 'Disable-SriovVf' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
         # The admin's own line, and the module's line for eno49.

@@ -69,7 +69,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Enable-SriovIommu' {
+Describe 'Enable-SriovIommu' -Tag 'CI' {
     BeforeEach {
         $script:Root = $null
     }

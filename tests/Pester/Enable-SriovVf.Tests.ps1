@@ -30,7 +30,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Enable-SriovVf' {
+Describe 'Enable-SriovVf' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }

@@ -170,3 +170,49 @@ function Get-SriovTestHostText {
 
     [System.IO.File]::ReadAllText($Root + $Path)
 }
+
+function Get-SriovTestWhatIf {
+    <#
+    .SYNOPSIS
+    Runs $ScriptBlock and returns the "What if:" messages it showed, one string each (a message of several
+    lines keeps them, joined by "`n"). pwsh writes these messages to the host, not to a stream that can be
+    redirected, so they are read back from a transcript. What the script block outputs is dropped; an error
+    it throws is thrown again, so give its command -ErrorAction Stop to fail on any error, and
+    -WarningAction SilentlyContinue to keep warnings out of the transcript.
+    #>
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock
+    )
+
+    $transcript = [System.IO.Path]::GetTempFileName()
+    try {
+        $null = Start-Transcript -LiteralPath $transcript -UseMinimalHeader
+        try {
+            $null = & $ScriptBlock
+        }
+        finally {
+            $null = Stop-Transcript
+        }
+
+        $messages = [System.Collections.Generic.List[string]]::new()
+        $current = $null
+        foreach ($line in [System.IO.File]::ReadAllLines($transcript)) {
+            if ($line.StartsWith('What if: ', [StringComparison]::Ordinal)) {
+                if ($null -ne $current) { $messages.Add($current) }
+                $current = $line
+            }
+            elseif ($null -ne $current -and $line -notmatch '^(\*{22}|WARNING: |VERBOSE: |DEBUG: )') {
+                $current += "`n" + $line
+            }
+            elseif ($null -ne $current) {
+                $messages.Add($current)
+                $current = $null
+            }
+        }
+        if ($null -ne $current) { $messages.Add($current) }
+        , $messages.ToArray()
+    }
+    finally {
+        [System.IO.File]::Delete($transcript)
+    }
+}

@@ -78,7 +78,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
     }
@@ -159,8 +159,10 @@ Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Get-LibvirtSriovNetwork '' -Uri $script:Uri } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Get-LibvirtSriovNetwork '' -Uri $script:Uri } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'Name'
         }
     }
 
@@ -332,12 +334,13 @@ Describe 'Get-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Get-LibvirtSriovNetwork help' {
+Describe 'Get-LibvirtSriovNetwork help' -Tag 'CI' {
     It 'documents the states' {
         $help = Get-Help Get-LibvirtSriovNetwork -Full
 
         ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
-        $help.Description.Text | Should -Match 'Overcommitted'
-        $help.Description.Text | Should -Match 'Stale'
+        $description = $help.Description.Text -join "`n"
+        $description | Should -Match 'Overcommitted'
+        $description | Should -Match 'Stale'
     }
 }

@@ -17,7 +17,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Get-SriovVf' {
+Describe 'Get-SriovVf' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }

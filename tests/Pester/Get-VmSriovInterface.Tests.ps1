@@ -42,7 +42,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
+Describe 'Get-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         $env:SRIOVPS_HOST_ROOT = $script:I350
@@ -117,8 +117,10 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'VmName'
         }
     }
 
@@ -196,7 +198,7 @@ Describe 'Get-VmSriovInterface' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Get-VmSriovInterface metadata' {
+Describe 'Get-VmSriovInterface metadata' -Tag 'CI' {
     It 'changes nothing, takes -VmName by position and by property name, and completes guest and pool names' {
         $command = Get-Command Get-VmSriovInterface
         $vmName = $command.Parameters['VmName']

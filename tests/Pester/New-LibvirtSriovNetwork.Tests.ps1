@@ -45,7 +45,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }
@@ -79,8 +79,10 @@ Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
             @{ Parameter = '-PfName'; Splat = @{ PfName = ''; Uri = 'test:///default' } }
             @{ Parameter = '-Uri'; Splat = @{ PfName = 'eno49'; Uri = '' } }
         ) {
-            { New-LibvirtSriovNetwork @Splat } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { New-LibvirtSriovNetwork @Splat } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter.TrimStart('-')
         }
 
         It 'reports a PF that does not exist as SriovPfNotFound, and defines nothing' {
@@ -277,12 +279,13 @@ Describe 'New-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'New-LibvirtSriovNetwork help' {
+Describe 'New-LibvirtSriovNetwork help' -Tag 'CI' {
     It 'documents the default name and the fixed list of several PFs' {
         $help = Get-Help New-LibvirtSriovNetwork -Full
 
         ($help.Examples.Example | Measure-Object).Count | Should -BeGreaterOrEqual 2
         ($help.Parameters.Parameter | Where-Object Name -EQ 'Name').Description.Text | Should -Match 'eno49-sr-iov'
-        $help.Description.Text | Should -Match 'FixedVfList'
+        $description = $help.Description.Text -join "`n"
+        $description | Should -Match 'FixedVfList'
     }
 }

@@ -77,7 +77,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
+Describe 'Remove-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
     }
@@ -127,8 +127,10 @@ Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
         }
 
         It 'refuses an empty name at parameter binding' {
-            { Remove-LibvirtSriovNetwork '' -Uri $script:Uri -Confirm:$false } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Remove-LibvirtSriovNetwork '' -Uri $script:Uri -Confirm:$false } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be 'Name'
         }
     }
 
@@ -249,7 +251,7 @@ Describe 'Remove-LibvirtSriovNetwork' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Remove-LibvirtSriovNetwork metadata and help' {
+Describe 'Remove-LibvirtSriovNetwork metadata and help' -Tag 'CI' {
     It 'asks before removing unless -Confirm:$false: its ConfirmImpact is High' {
         $metadata = [System.Management.Automation.CommandMetadata]::new((Get-Command Remove-LibvirtSriovNetwork))
 

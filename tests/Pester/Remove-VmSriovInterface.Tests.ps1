@@ -57,7 +57,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
+Describe 'Remove-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
     BeforeAll {
         $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         $env:SRIOVPS_HOST_ROOT = $script:I350
@@ -118,8 +118,10 @@ Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
             @{ Parameter = '-VmName'; Given = @{ VmName = ''; MacAddress = '52:54:00:5b:00:01' } }
             @{ Parameter = '-MacAddress'; Given = @{ VmName = 'test'; MacAddress = '' } }
         ) {
-            { Remove-VmSriovInterface @Given -Uri 'test:///default' -Confirm:$false } |
-                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingValidationException])
+            $refusal = { Remove-VmSriovInterface @Given -Uri 'test:///default' -Confirm:$false } |
+                Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+
+            $refusal.Exception.ParameterName | Should -Be $Parameter.TrimStart('-')
         }
 
         It 'reports what libvirt refuses (the test driver cannot detach) as LibvirtOperationFailed, and keeps the interface' {
@@ -161,7 +163,7 @@ Describe 'Remove-VmSriovInterface' -Skip:$NoLibvirt {
     }
 }
 
-Describe 'Remove-VmSriovInterface metadata' {
+Describe 'Remove-VmSriovInterface metadata' -Tag 'CI' {
     It 'asks before removing unless -Confirm:$false (ConfirmImpact High), and takes -VmName and -MacAddress by property name' {
         $command = Get-Command Remove-VmSriovInterface
         $metadata = [System.Management.Automation.CommandMetadata]::new($command)

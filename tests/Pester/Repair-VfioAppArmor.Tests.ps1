@@ -74,7 +74,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Repair-VfioAppArmor' {
+Describe 'Repair-VfioAppArmor' -Tag 'CI' {
     BeforeEach {
         $script:Root = $null
     }
@@ -206,7 +206,7 @@ Describe 'Repair-VfioAppArmor' {
     }
 
     Context 'an abstraction without the include' {
-        It 'appends #include <local/abstractions/libvirt-qemu> to it, and reports it first' {
+        It 'appends #include `<local/abstractions/libvirt-qemu`> to it, and reports it first' {
             $script:Root = New-AppArmorTestHost -WithoutInclude
 
             $changes = @(Repair-VfioAppArmor -IommuGroup 39 -Confirm:$false -WarningAction SilentlyContinue)

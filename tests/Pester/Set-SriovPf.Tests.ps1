@@ -15,7 +15,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Set-SriovPf' {
+Describe 'Set-SriovPf' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }

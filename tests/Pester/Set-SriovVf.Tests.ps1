@@ -15,7 +15,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Set-SriovVf' {
+Describe 'Set-SriovVf' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }
@@ -47,8 +47,14 @@ Describe 'Set-SriovVf' {
         }
 
         It 'accepts a minimum rate with no maximum limit (0) when only -WhatIf is asked' {
-            { Set-SriovVf eno49 0 -MinTxRate 100 -MaxTxRate 0 -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop } |
-                Should -Not -Throw
+            $before = Get-SriovTestTreeState $script:I350
+
+            $whatIf = Get-SriovTestWhatIf {
+                Set-SriovVf eno49 0 -MinTxRate 100 -MaxTxRate 0 -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop
+            }
+
+            $whatIf | Should -Be @('What if: Performing the operation "ip link set eno49 vf 0 min_tx_rate 100 max_tx_rate 0" on target "0000:04:10.0 (eno49 vf 0)".')
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
         It 'refuses <Case> at parameter binding' -ForEach @(

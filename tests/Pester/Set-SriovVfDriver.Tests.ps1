@@ -31,6 +31,12 @@ BeforeAll {
         [System.IO.File]::WriteAllText((Join-Path $process 'cmdline'), "qemu-system-x86_64`0-name`0guest=vm1`0")
         [System.IO.File]::CreateSymbolicLink((Join-Path $process 'fd/23'), '/dev/vfio/39') | Out-Null
     }
+
+    # The What-if message of binding the VF $Target ('0000:04:10.4 (eno49 vf 1)'), now on igbvf, to $Driver.
+    function Get-BindWhatIf {
+        param([string] $Driver, [string] $Target)
+        "What if: Performing the operation `"bind to $Driver (now igbvf): driver_override=$Driver, unbind from igbvf, drivers_probe`" on target `"$Target`"."
+    }
 }
 
 AfterAll {
@@ -39,7 +45,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Set-SriovVfDriver' {
+Describe 'Set-SriovVfDriver' -Tag 'CI' {
     BeforeEach {
         $env:SRIOVPS_HOST_ROOT = $script:I350
     }
@@ -105,10 +111,20 @@ Describe 'Set-SriovVfDriver' {
         It 'changes nothing with -WhatIf for every VF of a PF when -Index is left out' {
             $before = Get-SriovTestTreeState $script:I350
 
-            Set-SriovVfDriver eno50 -Driver vfio-pci -Persist -WhatIf `
-                -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+            $whatIf = Get-SriovTestWhatIf {
+                Set-SriovVfDriver eno50 -Driver vfio-pci -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop
+            }
 
-            $errors.Count | Should -Be 0
+            $whatIf | Should -HaveCount 8
+            $whatIf[0..6] | Should -Be @(
+                Get-BindWhatIf vfio-pci '0000:04:10.1 (eno50 vf 0)'
+                Get-BindWhatIf vfio-pci '0000:04:10.5 (eno50 vf 1)'
+                Get-BindWhatIf vfio-pci '0000:04:11.1 (eno50 vf 2)'
+                Get-BindWhatIf vfio-pci '0000:04:11.5 (eno50 vf 3)'
+                Get-BindWhatIf vfio-pci '0000:04:12.1 (eno50 vf 4)'
+                Get-BindWhatIf vfio-pci '0000:04:12.5 (eno50 vf 5)'
+                Get-BindWhatIf vfio-pci '0000:04:13.1 (eno50 vf 6)')
+            $whatIf[7] | Should -Match ([regex]::Escape("vf 0 → vfio-pci, vf 1 → vfio-pci, vf 2 → vfio-pci, vf 3 → vfio-pci, vf 4 → vfio-pci, vf 5 → vfio-pci, vf 6 → vfio-pci), with sriov_drivers_autoprobe 0 on eno50`" on target `"/etc/udev/rules.d/70-sriovps.rules`"."))
             Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
@@ -180,25 +196,37 @@ Describe 'Set-SriovVfDriver' {
         It 'judges VF 0 and VF 1 together when both arrive through the pipeline' {
             $before = Get-SriovTestTreeState $script:Shared
 
-            Get-SriovVf eno49 -Index 0, 1 -WarningAction SilentlyContinue |
-                Set-SriovVfDriver -Driver vfio-pci -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $whatIf = Get-SriovTestWhatIf {
+                Get-SriovVf eno49 -Index 0, 1 -WarningAction SilentlyContinue |
+                    Set-SriovVfDriver -Driver vfio-pci -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue
+            }
 
-            $errors.Count | Should -Be 0
+            $whatIf | Should -Be @(
+                Get-BindWhatIf vfio-pci '0000:04:10.0 (eno49 vf 0)'
+                Get-BindWhatIf vfio-pci '0000:04:10.4 (eno49 vf 1)')
             Get-SriovTestTreeState $script:Shared | Should -Be $before
         }
 
         It 'lets a bridge share a group: VF 1 moves alone' {
-            Set-SriovVfDriver eno49 -Index 1 -Driver vfio-pci -WhatIf `
-                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $before = Get-SriovTestTreeState $script:Shared
 
-            $errors.Count | Should -Be 0
+            $whatIf = Get-SriovTestWhatIf {
+                Set-SriovVfDriver eno49 -Index 1 -Driver vfio-pci -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue
+            }
+
+            $whatIf | Should -Be @(Get-BindWhatIf vfio-pci '0000:04:10.4 (eno49 vf 1)')
+            Get-SriovTestTreeState $script:Shared | Should -Be $before
         }
 
         It 'does not check groups for a driver that is not vfio' {
-            Set-SriovVfDriver eno49 -Index 0 -Driver pci-stub -WhatIf `
-                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $before = Get-SriovTestTreeState $script:Shared
 
-            $errors.Count | Should -Be 0
+            $whatIf = Get-SriovTestWhatIf {
+                Set-SriovVfDriver eno49 -Index 0 -Driver pci-stub -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue
+            }
+
+            $whatIf | Should -Be @(Get-BindWhatIf pci-stub '0000:04:10.0 (eno49 vf 0)')
+            Get-SriovTestTreeState $script:Shared | Should -Be $before
         }
 
         It 'lets VF 0 move alone once the other device of its group is on vfio-pci' {
@@ -209,11 +237,14 @@ Describe 'Set-SriovVfDriver' {
                 [System.IO.File]::Delete($driver)
                 [System.IO.File]::CreateSymbolicLink($driver, '../../../../bus/pci/drivers/vfio-pci') | Out-Null
                 $env:SRIOVPS_HOST_ROOT = $tree
+                $before = Get-SriovTestTreeState $tree
 
-                Set-SriovVfDriver eno49 -Index 0 -Driver vfio-pci -WhatIf `
-                    -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+                $whatIf = Get-SriovTestWhatIf {
+                    Set-SriovVfDriver eno49 -Index 0 -Driver vfio-pci -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue
+                }
 
-                $errors.Count | Should -Be 0
+                $whatIf | Should -Be @(Get-BindWhatIf vfio-pci '0000:04:10.0 (eno49 vf 0)')
+                Get-SriovTestTreeState $tree | Should -Be $before
             }
             finally {
                 $env:SRIOVPS_HOST_ROOT = $script:Shared

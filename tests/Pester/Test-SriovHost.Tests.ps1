@@ -87,7 +87,7 @@ AfterAll {
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
 
-Describe 'Test-SriovHost' {
+Describe 'Test-SriovHost' -Tag 'CI' {
     AfterEach {
         Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction SilentlyContinue
     }
@@ -159,12 +159,17 @@ Describe 'Test-SriovHost' {
         }
 
         It 'passes Iommu.Passthrough on iommu=pt when the groups do not say their type' {
-            (Get-Check (Test-SriovHost) 'Iommu.Passthrough').Finding |
-                Should -Be 'Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.'
+            $check = Get-Check (Test-SriovHost) 'Iommu.Passthrough'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Finding | Should -Be 'Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.'
         }
 
         It 'passes Pf.VfIsolation when every VF is alone in its IOMMU group' {
-            (Get-Check (Test-SriovHost) 'Pf.VfIsolation' 'eno49').Finding | Should -Match '^Each of the 7 VFs is alone in its IOMMU group'
+            $check = Get-Check (Test-SriovHost) 'Pf.VfIsolation' 'eno49'
+
+            $check.Status | Should -Be 'Pass'
+            $check.Finding | Should -Match '^Each of the 7 VFs is alone in its IOMMU group'
         }
 
         It 'warns that no udev rule keeps the 7 VFs of each PF across a reboot' {
@@ -680,7 +685,7 @@ Describe 'Test-SriovHost' {
     }
 }
 
-Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' {
+Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' -Tag 'CI' {
     BeforeAll {
         $script:LocalAbstraction = '/etc/apparmor.d/local/abstractions/libvirt-qemu'
         $script:VfioConf = '/etc/modules-load.d/vfio.conf'

@@ -29,14 +29,32 @@ public sealed class HostChangeLockTests
     }
 
     [Fact]
-    public void AfterTheHolderIsDone_TheNextChangerGetsTheLock()
+    public void TheLockFile_IsCreatedWhenAbsent_NamingItsHolder()
+    {
+        using var tree = HostTree.Empty();
+        Assert.False(Directory.Exists(tree.PathOf("/run/lock")));
+
+        using var holder = HostChangeLock.Acquire(tree.Files, TimeSpan.Zero);
+
+        Assert.True(File.Exists(tree.PathOf(HostChangeLock.HostPath)));
+        Assert.Equal($"{Environment.ProcessId}", tree.Files.ReadAttribute(HostChangeLock.HostPath));
+    }
+
+    [Fact]
+    public void AfterTheHolderIsDone_TheNextChangerGetsTheLock_AndHoldsIt()
     {
         using var tree = HostTree.Empty();
         HostChangeLock.Acquire(tree.Files, TimeSpan.FromSeconds(1)).Dispose();
 
         using var second = HostChangeLock.Acquire(tree.Files, TimeSpan.Zero);
 
-        Assert.True(File.Exists(tree.PathOf("/run/lock/sriovps.lock")));
+        // The second changer really holds it: a third is refused.
+        var error = Assert.Throws<SriovResourceBusyException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+        Assert.Equal(ErrorCatalog.HostChangeInProgress, error.ErrorId);
+
+        // Once the second is done too, the lock is free again.
+        second.Dispose();
+        HostChangeLock.Acquire(tree.Files, TimeSpan.Zero).Dispose();
     }
 
     [Fact]

@@ -117,7 +117,10 @@ public sealed class IommuCheckTests
     public void Passthrough_passes_on_the_command_line_and_on_identity_groups()
     {
         using var tree = HostTree.FromFixture("i350-4port");
-        Assert.Equal("Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.", One(Run(tree), "Iommu.Passthrough").Finding);
+        var onCommandLine = One(Run(tree), "Iommu.Passthrough");
+        Assert.Equal(SriovCheckStatus.Pass, onCommandLine.Status);
+        Assert.Equal("Host devices bypass IOMMU translation: iommu=pt is on the kernel command line.", onCommandLine.Finding);
+        Assert.Null(onCommandLine.Remedy);
 
         tree.WriteFile("/sys/kernel/iommu_groups/0/type", "identity\n");
         var check = One(Run(tree), "Iommu.Passthrough");
