@@ -244,8 +244,14 @@ Describe 'Add-VmSriovInterface metadata' -Tag 'CI' {
         $command.ParameterSets.Name | Sort-Object | Should -Be @('ByNetwork', 'ByVf')
         $command.Parameters['Network'].ParameterSets['ByNetwork'].IsMandatory | Should -BeTrue
         $command.Parameters['Count'].ParameterSets.Keys | Should -Be 'ByNetwork'
-        $command.Parameters['Vf'].ParameterSets['ByVf'].IsMandatory | Should -BeTrue
+        # A fixed VF comes as itself (-Vf, by value) or by -PfName and -Index (by property name, as VFs
+        # from remoting do); the command refuses a ByVf call that names neither.
+        $command.Parameters['Vf'].ParameterSets['ByVf'].IsMandatory | Should -BeFalse
         $command.Parameters['Vf'].ParameterSets['ByVf'].ValueFromPipeline | Should -BeTrue
+        foreach ($name in 'PfName', 'Index') {
+            $command.Parameters[$name].ParameterSets.Keys | Should -Be 'ByVf'
+            $command.Parameters[$name].ParameterSets['ByVf'].ValueFromPipelineByPropertyName | Should -BeTrue
+        }
         $vmName.ParameterSets['__AllParameterSets'].IsMandatory | Should -BeTrue
         $vmName.ParameterSets['__AllParameterSets'].ValueFromPipelineByPropertyName | Should -BeTrue
         $vmName.Attributes.Where({ $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Type.FullName | Should -Be 'SriovPS.Completion.VmNameCompleter'

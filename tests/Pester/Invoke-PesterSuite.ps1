@@ -22,12 +22,12 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Set-StrictMode -Version Latest
+# No strict mode here: it would reach into every test file Pester runs.
 
 function Get-PinnedPesterVersion {
     $project = [xml](Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../SriovPS.Tests/SriovPS.Tests.csproj'))
-    $pin = $project.Project.ItemGroup.PackageDownload | Where-Object Include -EQ 'Pester' | Select-Object -First 1
-    if (-not $pin -or $pin.Version -notmatch '^\[(\d+\.\d+\.\d+)\]$') {
+    $pin = $project.SelectSingleNode("//PackageDownload[@Include='Pester']")
+    if (-not $pin -or $pin.GetAttribute('Version') -notmatch '^\[(\d+\.\d+\.\d+)\]$') {
         throw 'tests/SriovPS.Tests/SriovPS.Tests.csproj pins no exact Pester version (<PackageDownload Include="Pester" Version="[x.y.z]" />).'
     }
     $Matches[1]

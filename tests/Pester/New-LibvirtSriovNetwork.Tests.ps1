@@ -76,13 +76,22 @@ Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
 
         It 'refuses an empty <Parameter> at parameter binding' -ForEach @(
             @{ Parameter = '-Name'; Splat = @{ Name = ''; PfName = 'eno49'; Uri = 'test:///default' } }
-            @{ Parameter = '-PfName'; Splat = @{ PfName = ''; Uri = 'test:///default' } }
             @{ Parameter = '-Uri'; Splat = @{ PfName = 'eno49'; Uri = '' } }
         ) {
             $refusal = { New-LibvirtSriovNetwork @Splat } |
                 Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
 
             $refusal.Exception.ParameterName | Should -Be $Parameter.TrimStart('-')
+        }
+
+        # An empty PF name reaches the command (a piped object can carry one) and selects no PF, never all.
+        It 'refuses an empty -PfName as InvalidInterfaceName, and defines nothing' {
+            $output = New-LibvirtSriovNetwork -Name "$script:Prefix-empty" -PfName '' -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $errors.FullyQualifiedErrorId | Should -Be "InvalidInterfaceName,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            Get-LibvirtSriovNetwork "$script:Prefix*" -Uri $script:Uri | Should -BeNullOrEmpty
         }
 
         It 'reports a PF that does not exist as SriovPfNotFound, and defines nothing' {
