@@ -54,6 +54,16 @@ Describe 'Disable-SriovVf' -Tag 'CI' {
             Should -Be 'High'
     }
 
+    It 'refuses a piped object without a PF name (a pool interface) instead of taking every PF' {
+        $before = Get-SriovTestTreeState $script:I350
+        $poolInterface = [pscustomobject]@{ PSTypeName = 'Deserialized.SriovPS.VmSriovInterface'; VmName = 'vm1'; PfName = $null }
+
+        $poolInterface | Disable-SriovVf -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $errors.FullyQualifiedErrorId | Should -Be "InvalidInterfaceName,$script:Command"
+        Get-SriovTestTreeState $script:I350 | Should -Be $before
+    }
+
     It 'reports a PF that does not exist as SriovPfNotFound' {
         Disable-SriovVf nosuch -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 

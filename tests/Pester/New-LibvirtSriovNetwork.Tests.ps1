@@ -277,6 +277,28 @@ Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.PoolSize | Should -Be 7
         }
 
+        It 'takes the README pipeline: Get-SriovPf eno49 | New-LibvirtSriovNetwork -Autostart -Start' {
+            $network = Get-SriovPf eno49 -WarningAction SilentlyContinue |
+                New-LibvirtSriovNetwork -Autostart -Start -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            $network.Name | Should -Be 'eno49-sr-iov'
+            $network.Active | Should -BeTrue
+            $network.Autostart | Should -BeTrue
+        }
+
+        It 'takes PFs that came through remoting (Deserialized.SriovPS.SriovPf) by their name' {
+            $pf = Get-SriovPf eno50 -WarningAction SilentlyContinue
+            $remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($pf))
+            $remote.PSObject.TypeNames[0] | Should -Be 'Deserialized.SriovPS.SriovPf'
+
+            $network = $remote | New-LibvirtSriovNetwork -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            $network.Name | Should -Be 'eno50-sr-iov'
+            $network.PfNames | Should -Be 'eno50'
+        }
+
         It 'gives each PF its own network without -Name' {
             $networks = New-LibvirtSriovNetwork -PfName eno49, eno50 -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
 
