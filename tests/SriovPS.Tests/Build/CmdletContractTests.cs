@@ -1,72 +1,105 @@
 using System.Linq;
+using System.Management.Automation;
 using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Build;
 
-/// <summary>What the compiled cmdlets promise users, read from their metadata.</summary>
-public sealed class CmdletContractTests
+/// <summary>What the cmdlets promise users, as a real runspace sees them once the module is imported.</summary>
+[Collection(Host.EnvironmentCollection.Name)]
+public sealed class CmdletContractTests : System.IDisposable
 {
+    private readonly ModuleRunspace _runspace = new();
+
+    private CmdletInfo Command(string name) =>
+        (CmdletInfo)_runspace.Invoke($"Get-Command {name} -Module SriovPS").Output.Single().BaseObject;
+
     [Fact]
     public void EveryCmdletThatChangesTheHost_SupportsWhatIfAndConfirm()
     {
-        var changers = PowerShellMetadata.Cmdlets.Where(c => c.Verb is not ("Get" or "Test")).ToList();
+        var changers = _runspace.Invoke("Get-Command -Module SriovPS | Where-Object Verb -NotIn 'Get', 'Test'")
+            .Output.Select(o => (CmdletInfo)o.BaseObject).ToList();
 
         Assert.Contains(changers, c => c.Name == "Set-SriovVf");
-        Assert.All(changers, c => Assert.True(c.SupportsShouldProcess, $"{c.Name} does not support -WhatIf/-Confirm"));
+        Assert.All(changers, c =>
+        {
+            Assert.True(new CommandMetadata(c).SupportsShouldProcess, $"{c.Name} does not support -WhatIf/-Confirm");
+            Assert.Contains("WhatIf", c.Parameters.Keys);
+            Assert.Contains("Confirm", c.Parameters.Keys);
+        });
     }
 
     [Fact]
     public void SetSriovVf_TakesVfsFromThePipelineOrPfNameAndIndex()
     {
-        var cmdlet = PowerShellMetadata.Cmdlets.Single(c => c.Name == "Set-SriovVf");
-        var pfName = cmdlet.Parameters.Single(p => p.Name == "PfName").Sets.Single();
-        var index = cmdlet.Parameters.Single(p => p.Name == "Index").Sets.Single();
-        var input = cmdlet.Parameters.Single(p => p.Name == "InputObject");
+        var cmdlet = Command("Set-SriovVf");
+        var pfName = cmdlet.Parameters["PfName"].ParameterSets.Single();
+        var index = cmdlet.Parameters["Index"].ParameterSets.Single();
+        var input = cmdlet.Parameters["InputObject"];
 
-        Assert.Equal("ByPfName", cmdlet.DefaultParameterSetName);
-        Assert.Equal(("ByPfName", 0, true, true), (pfName.SetName, pfName.Position, pfName.Mandatory, pfName.ValueFromPipelineByPropertyName));
-        Assert.Equal(("ByPfName", 1, true, true), (index.SetName, index.Position, index.Mandatory, index.ValueFromPipelineByPropertyName));
-        Assert.Equal("SriovVf[]", input.TypeName);
-        Assert.True(input.Sets.Single().ValueFromPipeline);
-        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputTypes);
+        Assert.Equal("ByPfName", cmdlet.DefaultParameterSet);
+        Assert.Equal(("ByPfName", 0, true, true), (pfName.Key, pfName.Value.Position, pfName.Value.IsMandatory, pfName.Value.ValueFromPipelineByPropertyName));
+        Assert.Equal(("ByPfName", 1, true, true), (index.Key, index.Value.Position, index.Value.IsMandatory, index.Value.ValueFromPipelineByPropertyName));
+        Assert.Equal(typeof(SriovVf[]), input.ParameterType);
+        Assert.True(input.ParameterSets.Single().Value.ValueFromPipeline);
+        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputType.Select(t => t.Name));
 
         // Settings never bind from the pipeline: a piped SriovVf carries its present MacAddress and Vlan.
         Assert.All(
-            cmdlet.Parameters.Where(p => p.Name is not ("PfName" or "Index" or "InputObject")),
-            p => Assert.All(p.Sets, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName, p.Name)));
+            cmdlet.Parameters.Values.Where(p => p.Name is not ("PfName" or "Index" or "InputObject")),
+            p => Assert.All(p.ParameterSets.Values, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName, p.Name)));
     }
 
     [Theory]
-    [InlineData("Enable-SriovVf", "Medium")]
-    [InlineData("Disable-SriovVf", "High")]
-    [InlineData("Set-SriovVf", "Medium")]
-    [InlineData("New-LibvirtSriovNetwork", "Medium")]
-    [InlineData("Remove-LibvirtSriovNetwork", "High")]
-    [InlineData("Add-VmSriovInterface", "Medium")]
-    [InlineData("Remove-VmSriovInterface", "High")]
-    [InlineData("Enable-SriovIommu", "Medium")]
-    [InlineData("Repair-VfioAppArmor", "Medium")]
-    [InlineData("Test-SriovHost", "Medium")]
-    public void ChangersAskAsDesigned(string name, string confirmImpact) =>
-        Assert.Equal(confirmImpact, PowerShellMetadata.Cmdlets.Single(c => c.Name == name).ConfirmImpactName);
+    [InlineData("Enable-SriovVf", ConfirmImpact.Medium)]
+    [InlineData("Disable-SriovVf", ConfirmImpact.High)]
+    [InlineData("Set-SriovVf", ConfirmImpact.Medium)]
+    [InlineData("New-LibvirtSriovNetwork", ConfirmImpact.Medium)]
+    [InlineData("Remove-LibvirtSriovNetwork", ConfirmImpact.High)]
+    [InlineData("Add-VmSriovInterface", ConfirmImpact.Medium)]
+    [InlineData("Remove-VmSriovInterface", ConfirmImpact.High)]
+    [InlineData("Enable-SriovIommu", ConfirmImpact.Medium)]
+    [InlineData("Repair-VfioAppArmor", ConfirmImpact.Medium)]
+    [InlineData("Test-SriovHost", ConfirmImpact.Medium)]
+    public void ChangersAskAsDesigned(string name, ConfirmImpact confirmImpact) =>
+        Assert.Equal(confirmImpact, new CommandMetadata(Command(name)).ConfirmImpact);
 
     [Fact]
     public void EnableSriovVf_TakesPfsFromThePipelineOrByName_WithAMandatoryCount()
     {
-        var cmdlet = PowerShellMetadata.Cmdlets.Single(c => c.Name == "Enable-SriovVf");
-        var pfName = cmdlet.Parameters.Single(p => p.Name == "PfName");
-        var input = cmdlet.Parameters.Single(p => p.Name == "InputObject").Sets.Single();
-        var count = cmdlet.Parameters.Single(p => p.Name == "Count").Sets.Single();
+        var cmdlet = Command("Enable-SriovVf");
+        var pfName = cmdlet.Parameters["PfName"];
+        var input = cmdlet.Parameters["InputObject"].ParameterSets.Single();
+        var count = cmdlet.Parameters["Count"];
 
-        Assert.Equal(("ByPfName", 0, true), (pfName.Sets.Single().SetName, pfName.Sets.Single().Position, pfName.Sets.Single().ValueFromPipelineByPropertyName));
+        Assert.Equal(("ByPfName", 0, true), (pfName.ParameterSets.Single().Key, pfName.ParameterSets.Single().Value.Position, pfName.ParameterSets.Single().Value.ValueFromPipelineByPropertyName));
         Assert.Equal(["Name"], pfName.Aliases);
-        Assert.Equal(("ByInputObject", true), (input.SetName, input.ValueFromPipeline));
-        Assert.True(count.Mandatory);
-        Assert.False(count.ValueFromPipeline || count.ValueFromPipelineByPropertyName);
-        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputTypes);
+        Assert.Equal(("ByInputObject", true), (input.Key, input.Value.ValueFromPipeline));
+        Assert.All(count.ParameterSets.Values, s => Assert.True(s.IsMandatory));
+        Assert.All(count.ParameterSets.Values, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName));
+        Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputType.Select(t => t.Name));
         Assert.Equal(
             ["Count", "DriversAutoprobe", "Force", "InputObject", "PassThru", "Persist", "PfName", "PreserveSettings"],
-            cmdlet.Parameters.Select(p => p.Name).Order());
+            cmdlet.Parameters.Keys.Where(k => !Cmdlet.CommonParameters.Contains(k) && !Cmdlet.OptionalCommonParameters.Contains(k)).Order());
     }
+
+    [Fact]
+    public void APfAnswersToPfName_LiveAndFromRemoting()
+    {
+        var result = _runspace.Invoke($$"""
+            $env:SRIOVPS_HOST_ROOT = '{{Repository.ModuleOutput}}/samples/i350-4port'
+            try {
+                $pf = Get-SriovPf eno49 -WarningAction SilentlyContinue
+                $remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($pf))
+                $pf.PfName; $remote.PfName; $remote.PSObject.TypeNames[0]
+            }
+            finally { Remove-Item Env:SRIOVPS_HOST_ROOT }
+            """);
+
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        Assert.Equal(["eno49", "eno49", "Deserialized.SriovPS.SriovPf"], result.Output.Select(o => o.ToString()));
+    }
+
+    public void Dispose() => _runspace.Dispose();
 }
