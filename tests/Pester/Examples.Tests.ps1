@@ -36,15 +36,15 @@ BeforeDiscovery {
         }
         @{
             File = 'README.md'; Statement = 'Repair-VfioAppArmor'
-            Reason = 'without -IommuGroup or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which is refused for a copied host tree'
+            Reason = 'without -IommuGroup, piped VFs or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which a copied host tree refuses (LiveHostRequired, as its help says)'
         }
         @{
             File = 'Repair-VfioAppArmor.md'; Example = 1
-            Reason = 'without -IommuGroup or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which is refused for a copied host tree'
+            Reason = 'without -IommuGroup, piped VFs or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which a copied host tree refuses (LiveHostRequired, as its help says)'
         }
         @{
             File = 'Repair-VfioAppArmor.md'; Example = 4; Statement = 'Repair-VfioAppArmor -Verbose'
-            Reason = 'without -IommuGroup or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which is refused for a copied host tree'
+            Reason = 'without -IommuGroup, piped VFs or -AllGroups it reads the pools'' VFs from this machine''s libvirt, which a copied host tree refuses (LiveHostRequired, as its help says)'
         }
         @{
             File = 'Enable-SriovIommu.md'; Example = 4; Statement = 'grub2-mkconfig -o /boot/grub2/grub.cfg'
