@@ -23,10 +23,6 @@ BeforeDiscovery {
     # exactly one example (and statement) of the files, or the test 'skip entry ...' fails.
     $SkippedExamples = @(
         @{
-            File = 'README.md'; Statement = 'Invoke-Pester ./tests/Pester -Output Detailed'
-            Reason = 'it runs the whole Pester suite, this file included'
-        }
-        @{
             File = 'README.md'; Statement = 'Set-SriovPf enp59s0f0 -EswitchMode Switchdev'
             Reason = 'enp59s0f0 is a ConnectX port of another host (devlink eswitch modes are mlx5''s); the sample host has only igb PFs'
         }
