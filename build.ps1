@@ -124,8 +124,8 @@ function Invoke-Tests {
             }
             else {
                 $labTrx = Join-Path $PSScriptRoot 'tests/lab/out/lab.trx'
+                # tests/lab/run.sh has printed its own count line.
                 $lab = if (Test-Path -LiteralPath $labTrx) { Get-TrxCount $labTrx } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
-                "lab: $($lab.Passed) passed, $($lab.Failed) failed, $($lab.Skipped) skipped"
                 # The Lab tests skipped in the xunit run count once, as what they did in the lab.
                 $count.Passed += $lab.Passed; $count.Failed += $lab.Failed
                 $count.Skipped -= $lab.Passed + $lab.Failed
