@@ -35,11 +35,12 @@ $solution = Join-Path $PSScriptRoot 'SriovPS.sln'
 $out = Join-Path $PSScriptRoot 'out'
 $results = Join-Path $out 'test-results'
 
+# A plain function on purpose: an advanced one would take "-v" for its own -Verbose.
 function Invoke-Native {
-    param([Parameter(Mandatory)] [string] $FilePath, [Parameter(ValueFromRemainingArguments)] [string[]] $ArgumentList)
-    & $FilePath @ArgumentList
+    $program, $arguments = $args
+    & $program @arguments
     if ($LASTEXITCODE -ne 0) {
-        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE."
+        throw "$program $($arguments -join ' ') failed with exit code $LASTEXITCODE."
     }
 }
 
