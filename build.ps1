@@ -93,21 +93,24 @@ function Invoke-Tests {
         if (-not (Test-Path -LiteralPath $xunitTrx)) { throw "dotnet test wrote no results (exit code $xunitExit)." }
         $xunit = Get-TrxCount $xunitTrx
         "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped (the Lab tests skip outside the lab)"
-        if ($xunitExit -ne 0 -or $xunit.Failed -gt 0 -or $xunit.Passed -eq 0) { $problems.Add("xunit (exit code $xunitExit)") }
         $count.Passed += $xunit.Passed; $count.Failed += $xunit.Failed; $count.Skipped += $xunit.Skipped
+        if ($xunitExit -ne 0 -or $xunit.Failed -gt 0 -or $xunit.Passed -eq 0) {
+            # A run that failed outside any test (a crashed host, no test found) still counts as a failure.
+            if ($xunit.Failed -eq 0) { $count.Failed++ }
+            $problems.Add("xunit (exit code $xunitExit)")
+        }
 
         # Pester in a fresh pwsh of the pinned version, so this session holds none of the module's DLLs.
         $pesterXml = Join-Path $results 'pester.xml'
         & dotnet pwsh -NoLogo -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'tests/Pester/Invoke-PesterSuite.ps1') -Tag CI -ResultPath $pesterXml -Output Normal
         $pesterExit = $LASTEXITCODE
-        if (Test-Path -LiteralPath $pesterXml) {
-            $pester = Get-NUnit3Count $pesterXml
-            $count.Passed += $pester.Passed; $count.Failed += $pester.Failed; $count.Skipped += $pester.Skipped
+        $pester = if (Test-Path -LiteralPath $pesterXml) { Get-NUnit3Count $pesterXml } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+        $count.Passed += $pester.Passed; $count.Failed += $pester.Failed; $count.Skipped += $pester.Skipped
+        if ($pesterExit -ne 0) {
+            # A file that failed discovery or a failed BeforeAll fails the run without failing a test.
+            if ($pester.Failed -eq 0) { $count.Failed++ }
+            $problems.Add("Pester (exit code $pesterExit)")
         }
-        else {
-            $count.Failed++
-        }
-        if ($pesterExit -ne 0) { $problems.Add("Pester (exit code $pesterExit)") }
 
         # The SR-IOV lab: the Lab tests on a real kernel in a QEMU guest with emulated igb NICs.
         if ($env:SRIOVPS_SKIP_LAB -eq '1') {
@@ -143,9 +146,13 @@ function Invoke-Tests {
         $problems.Add($_.Exception.Message)
     }
 
+    # The summary is the last line written, also when something failed.
+    if ($problems.Count -gt 0) {
+        [Console]::Error.WriteLine("Failed: $($problems -join '; ').")
+    }
     & $summarize
     if ($problems.Count -gt 0) {
-        throw "Failed: $($problems -join '; ')."
+        exit 1
     }
 }
 

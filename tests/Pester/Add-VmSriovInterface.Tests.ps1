@@ -153,6 +153,32 @@ Describe 'Add-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
             $two.FullyQualifiedErrorId | Should -Be "InvalidVmInterfaceArgument,$script:Command"
         }
 
+        It 'plans a fixed VF named by -PfName and -Index, or piped from another session, as it plans -Vf' {
+            $vf = Get-SriovVf -PfName eno49 -Index 2 -WarningAction SilentlyContinue
+            $remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($vf))
+
+            $byObject = Get-SriovTestWhatIf { Add-VmSriovInterface -VmName test -Vf $vf -MacAddress 52:54:00:5a:08:01 -Uri $script:Uri -WhatIf -ErrorAction Stop }
+            $byName = Get-SriovTestWhatIf { Add-VmSriovInterface -VmName test -PfName eno49 -Index 2 -MacAddress 52:54:00:5a:08:01 -Uri $script:Uri -WhatIf -ErrorAction Stop }
+            $piped = Get-SriovTestWhatIf { $remote | Add-VmSriovInterface -VmName test -MacAddress 52:54:00:5a:08:01 -Uri $script:Uri -WhatIf -ErrorAction Stop }
+
+            $byObject | Should -HaveCount 1
+            $byObject[0] | Should -BeLike '*VF 0000:04:11.0 (eno49 vf 2)*'
+            $byName | Should -Be $byObject
+            $piped | Should -Be $byObject
+        }
+
+        It 'refuses <Case> as <Id>, and adds nothing' -ForEach @(
+            @{ Case = 'a wildcard -PfName'; Arguments = @{ PfName = 'eno*'; Index = 0 }; Id = 'InvalidInterfaceName' }
+            @{ Case = '-PfName without -Index'; Arguments = @{ PfName = 'eno49' }; Id = 'InvalidVmInterfaceArgument' }
+            @{ Case = 'an index the PF lacks'; Arguments = @{ PfName = 'eno49'; Index = 7 }; Id = 'SriovVfNotFound' }
+            @{ Case = 'a PF the host lacks'; Arguments = @{ PfName = 'eno99'; Index = 0 }; Id = 'SriovPfNotFound' }
+        ) {
+            Add-VmSriovInterface -VmName test @Arguments -Uri $script:Uri -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.FullyQualifiedErrorId | Should -Be "$Id,$script:Command"
+            Get-VmSriovInterface -VmName test -Uri $script:Uri | Should -BeNullOrEmpty
+        }
+
         It 'refuses a VF the host no longer has as SriovVfNotFound (ObjectNotFound)' {
             $vf = Get-SriovVf -PfName eno49 -Index 6 -WarningAction SilentlyContinue
             # A host whose eno49 (0000:04:00.0) has three VFs: its VF 6, 0000:04:13.0, is gone.

@@ -61,5 +61,8 @@ $configuration.TestResult.OutputPath = [System.IO.Path]::GetFullPath($ResultPath
 $null = New-Item -ItemType Directory -Force -Path ([System.IO.Path]::GetDirectoryName($configuration.TestResult.OutputPath.Value))
 
 $result = Invoke-Pester -Configuration $configuration
-"pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped (Pester $loaded, tags $($Tag -join ', '))"
+# A file that fails discovery, or a BeforeAll/AfterAll that throws, fails no single test but the run.
+$broken = $result.FailedContainersCount + $result.FailedBlocksCount
+"pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped" +
+    "$(if ($broken) { ", $broken files or blocks failed outside a test" }) (Pester $loaded, tags $($Tag -join ', '))"
 exit ([int]($result.Result -ne 'Passed' -or $result.PassedCount -eq 0))

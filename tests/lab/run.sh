@@ -62,7 +62,8 @@ else
 fi
 release=$(ls "$lab/k/lib/modules")
 boot=$EPOCHREALTIME
-timeout -k 30 "${SRIOVPS_LAB_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none \
+# The limit only catches a guest that hangs: under TCG the Lab tests alone take about 8 minutes.
+timeout -k 30 "${SRIOVPS_LAB_TIMEOUT:-1800}" qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none \
     -serial "file:$out/console.log" "${accel[@]}" -m 3G -smp 2 \
     -device intel-iommu,intremap=on,caching-mode=on \
     -netdev hubport,id=port1,hubid=0 -netdev hubport,id=port2,hubid=0 \

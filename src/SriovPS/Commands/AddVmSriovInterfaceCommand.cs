@@ -135,6 +135,15 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
                 "Get-SriovVf -PfName eno49 -Index 0 | Add-VmSriovInterface -VmName <guest>");
         }
 
+        if (WildcardPattern.ContainsWildcardCharacters(PfName))
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidInterfaceName,
+                $"-PfName '{PfName}' is a wildcard pattern, but a fixed VF is on one PF.",
+                PfName,
+                "Name the PF itself, or pipe the VFs from Get-SriovVf.");
+        }
+
         foreach (var pf in SelectPfs([PfName]))
         {
             if (Discovery.GetVfs(pf).Find(v => v.Index == Index) is { } vf)

@@ -87,13 +87,14 @@ public sealed class CmdletContractTests : System.IDisposable
     public void APfAnswersToPfName_LiveAndFromRemoting()
     {
         var result = _runspace.Invoke($$"""
+            $saved = $env:SRIOVPS_HOST_ROOT
             $env:SRIOVPS_HOST_ROOT = '{{Repository.ModuleOutput}}/samples/i350-4port'
             try {
                 $pf = Get-SriovPf eno49 -WarningAction SilentlyContinue
                 $remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($pf))
                 $pf.PfName; $remote.PfName; $remote.PSObject.TypeNames[0]
             }
-            finally { Remove-Item Env:SRIOVPS_HOST_ROOT }
+            finally { $env:SRIOVPS_HOST_ROOT = $saved }
             """);
 
         Assert.Null(result.Terminating);

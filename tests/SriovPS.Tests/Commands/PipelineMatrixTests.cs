@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.Errors;
 using SriovPS.Tests.Libvirt;
 using SriovPS.Tests.Support;
 using Xunit;
@@ -137,7 +138,13 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
             $"{because}; bound [{string.Join(",", bound)}]");
         var ids = result.ErrorIds.Select(id => id.Split(',')[0]).Distinct().ToList();
         Assert.True(pairing.Refusal is null ? ids.Count == 0 : ids.SequenceEqual([pairing.Refusal]), because);
-        Assert.All(result.ErrorIds, id => Assert.EndsWith($",SriovPS.Commands.{cmdlet.Replace("-", "")}Command", id));
+        // Binder errors (InputObjectNotBound, ParameterArgumentValidationError …) carry the command's name
+        // too: what tells the module's own apart is its error catalog.
+        Assert.All(result.ErrorIds, id =>
+        {
+            Assert.EndsWith($",SriovPS.Commands.{cmdlet.Replace("-", "")}Command", id);
+            Assert.True(ErrorCatalog.Entries.ContainsKey(id.Split(',')[0]), $"{id} is not a SriovPS error: {because}");
+        });
     }
 }
 
