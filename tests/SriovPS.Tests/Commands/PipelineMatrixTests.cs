@@ -161,6 +161,7 @@ public sealed class PipelineMatrixHost : IDisposable
     private readonly string _prefix = $"sriovps-matrix-{Guid.NewGuid():N}"[..24];
     private readonly string? _savedRoot = Environment.GetEnvironmentVariable(SriovPS.Host.HostContext.RootVariable);
 
+    /// <summary>Every type the module outputs.</summary>
     public static readonly string[] Types = ["SriovPf", "SriovVf", "LibvirtSriovNetwork", "VmSriovInterface", "SriovHostCheck", "SriovHostChange"];
 
     public PipelineMatrixHost()
@@ -176,6 +177,7 @@ public sealed class PipelineMatrixHost : IDisposable
         _runspace = new ModuleRunspace();
         _runspace.SetVariable("SriovPSUri", Uri);
         _runspace.SetVariable("SriovPSGuest", $"{_prefix}-vm");
+        _runspace.SetVariable("SriovPSTypes", Types);
         _runspace.Invoke($"$env:SRIOVPS_HOST_ROOT = '{_tree.Root}'");
         var pool = _runspace.Invoke($"New-LibvirtSriovNetwork -Name '{_prefix}-pool' -PfName eno49 -Uri $SriovPSUri");
         // The test driver cannot attach devices: the guest is defined with its pool interface.
@@ -213,7 +215,7 @@ public sealed class PipelineMatrixHost : IDisposable
     public List<string> AcceptedPairings()
     {
         var result = _runspace!.Invoke("""
-            foreach ($type in 'SriovPf', 'SriovVf', 'LibvirtSriovNetwork', 'VmSriovInterface', 'SriovHostCheck', 'SriovHostChange') {
+            foreach ($type in $SriovPSTypes) {
                 $item = $SriovPSItems[$type]
                 $names = @($item.PSObject.Properties.Name)
                 foreach ($command in Get-Command -Module SriovPS) {

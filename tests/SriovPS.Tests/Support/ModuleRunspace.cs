@@ -13,7 +13,6 @@ namespace SriovPS.Tests.Support;
 internal sealed record RunspaceResult(
     Collection<PSObject> Output,
     IReadOnlyList<ErrorRecord> Errors,
-    IReadOnlyList<string> Warnings,
     Exception? Terminating)
 {
     /// <summary>Every error, the terminating one included, by its FullyQualifiedErrorId.</summary>
@@ -45,9 +44,7 @@ internal sealed class ModuleRunspace : IDisposable
 
     public void SetVariable(string name, object? value) => _runspace.SessionStateProxy.SetVariable(name, value);
 
-    public object? GetVariable(string name) => _runspace.SessionStateProxy.GetVariable(name);
-
-    /// <summary>Runs <paramref name="script"/>, collecting its output, errors and warnings.</summary>
+    /// <summary>Runs <paramref name="script"/>, collecting its output and errors.</summary>
     public RunspaceResult Invoke(string script)
     {
         using var shell = PowerShell.Create();
@@ -67,7 +64,6 @@ internal sealed class ModuleRunspace : IDisposable
         return new RunspaceResult(
             output,
             shell.Streams.Error.ToList(),
-            shell.Streams.Warning.Select(w => w.Message).ToList(),
             terminating);
     }
 
