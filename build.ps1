@@ -167,14 +167,15 @@ function Invoke-Show {
         $ErrorActionPreference = 'Stop'
         Import-Module $Module
         Remove-Item Env:SRIOVPS_HOST_ROOT -ErrorAction Ignore
-        if (@(Get-SriovPf | Where-Object TotalVfs -GT 0).Count -gt 0) {
+        $pfs = @(Get-SriovPf | Where-Object TotalVfs -GT 0)
+        if ($pfs.Count -gt 0) {
             "This host's SR-IOV PFs, VFs and readiness:"
         }
         else {
             "This host has no SR-IOV PF, so here is the sample host shipped in $Sample (a 4-port Intel I350, 7 VFs a port):"
             $env:SRIOVPS_HOST_ROOT = $Sample
+            $pfs = @(Get-SriovPf)
         }
-        $pfs = @(Get-SriovPf)
         $vfs = @($pfs | Get-SriovVf -WarningAction SilentlyContinue)
         "`nGet-SriovPf: $($pfs.Count) PFs"
         $pfs | Format-Table | Out-String -Width 160

@@ -43,7 +43,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
     /// remoting (property bags, not <see cref="SriovVf"/> objects) name their VF.
     /// </summary>
     [Parameter(ParameterSetName = ByVfSet, ValueFromPipelineByPropertyName = true)]
-    [AllowNull, AllowEmptyString, AllowEmptyCollection]
+    [AllowNull, AllowEmptyString]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string? PfName { get; set; }
 
