@@ -22,7 +22,7 @@
             Tags         = @('SR-IOV', 'SRIOV', 'VF', 'PF', 'KVM', 'libvirt', 'vfio', 'netlink', 'Linux', 'Networking', 'Virtualization', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/sriovps/SriovPS'
             LicenseUri   = 'https://github.com/sriovps/SriovPS/blob/main/LICENSE'
-            ReleaseNotes = 'Get-SriovPf and Get-SriovVf: the SR-IOV PFs and VFs of a host from sysfs (ids and names, link, MAC, MTU, NUMA node, IOMMU groups, driver autoprobe, and why a PF cannot serve VFs), on the live host or a copied host tree.'
+            ReleaseNotes = 'SR-IOV end to end: Get-SriovPf, Get-SriovVf and Test-SriovHost read a host (or a copied host tree, -HostRoot); Enable-SriovVf, Disable-SriovVf, Set-SriovVf, Set-SriovVfDriver and Set-SriovPf change PFs and VFs, with -Persist for boot; New-, Get- and Remove-LibvirtSriovNetwork manage libvirt hostdev pools; Add-, Get- and Remove-VmSriovInterface hand VFs to guests; Enable-SriovIommu, Repair-VfioAppArmor and Test-SriovHost -Fix repair the host. Every change supports -WhatIf and -Confirm and keeps a backup of each file it edits. See about_SriovPS.'
         }
     }
 }

@@ -13,6 +13,9 @@ internal sealed class ModuleLayout(string repositoryRoot, string moduleBinDirect
     public const string SampleHostName = "i350-4port";
 
     /// <summary>What the module ships from the build output; nothing else is copied.</summary>
+    /// <summary>The conceptual help topic, <c>Get-Help about_SriovPS</c>.</summary>
+    public const string AboutTopic = "about_SriovPS.help.txt";
+
     public static readonly string[] ShippedFiles =
         ["SriovPS.dll", "SriovPS.Core.dll", "SriovPS.Native.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml"];
 
@@ -47,6 +50,9 @@ internal sealed class ModuleLayout(string repositoryRoot, string moduleBinDirect
         MamlWriter.Write(
             MamlWriter.ToMaml(ReadHelp(repositoryRoot)),
             Path.Combine(outputDirectory, "en-US", ModuleName + ".dll-Help.xml"));
+        File.Copy(
+            Path.Combine(repositoryRoot, "docs", AboutTopic),
+            Path.Combine(outputDirectory, "en-US", AboutTopic));
 
         HostTreeManifest.Materialize(
             Path.Combine(repositoryRoot, "tests", "fixtures", SampleHostName + ".hosttree"),

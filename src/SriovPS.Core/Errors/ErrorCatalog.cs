@@ -25,6 +25,8 @@ public static class ErrorCatalog
     public const string SriovVfNotFound = "SriovVfNotFound";
     public const string PfInterfaceMissing = "PfInterfaceMissing";
     public const string LiveHostRequired = "LiveHostRequired";
+    public const string ObjectFromOtherHost = "ObjectFromOtherHost";
+    public const string VfGivenForPf = "VfGivenForPf";
     public const string VfSettingNotSupported = "VfSettingNotSupported";
     public const string VfSettingRejected = "VfSettingRejected";
     public const string VfSettingFailed = "VfSettingFailed";
@@ -92,6 +94,8 @@ public static class ErrorCatalog
             [HostRootNotFound] = SriovErrorCategory.ObjectNotFound,
             [InvalidInterfaceName] = SriovErrorCategory.InvalidArgument,
             [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
+            [ObjectFromOtherHost] = SriovErrorCategory.InvalidArgument,
+            [VfGivenForPf] = SriovErrorCategory.InvalidArgument,
             [InvalidWildcardPattern] = SriovErrorCategory.InvalidArgument,
             [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
             [InterfaceNotFound] = SriovErrorCategory.ObjectNotFound,

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Runtime.InteropServices;
 using SriovPS.Errors;
 using SriovPS.Native.Sysfs;
@@ -8,8 +9,8 @@ namespace SriovPS.Host;
 
 /// <summary>
 /// The host a command works on, chosen when the command starts: the live host, or a copied host
-/// tree named by <c>SRIOVPS_HOST_ROOT</c>. Read per command, not per session, so a session can
-/// switch between hosts by setting the variable.
+/// tree named by the command's -HostRoot or, without it, by <c>SRIOVPS_HOST_ROOT</c>. Chosen per
+/// command, so commands running side by side (ForEach-Object -Parallel) each keep their own host.
 /// </summary>
 public sealed class HostContext
 {
@@ -26,6 +27,45 @@ public sealed class HostContext
 
     internal HostFileSystem Files { get; }
 
+    /// <summary>
+    /// The host's name: this machine's, or for a copied tree the one in its <c>/etc/hostname</c>
+    /// (null when the tree has none). Objects from remoting carry theirs in PSComputerName.
+    /// </summary>
+    public string? HostName
+    {
+        get
+        {
+            if (IsLiveHost)
+            {
+                return Environment.MachineName;
+            }
+
+            string? name = Files.ReadAttribute("/etc/hostname")?.Split('\n', 2)[0].Trim();
+            return string.IsNullOrEmpty(name) ? null : name;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="computerName"/> (an object's PSComputerName) names this host: its name,
+    /// short or fully qualified, in any case, or a name for the local machine.
+    /// </summary>
+    public bool IsNamed(string computerName)
+    {
+        string name = computerName.Trim();
+        if (IsLiveHost && name is "localhost" or "." or "127.0.0.1" or "::1")
+        {
+            return true;
+        }
+
+        return HostName is { } own && SameMachine(own, name);
+    }
+
+    /// <summary>Whether two host names name one machine: equal, in any case, once a domain is dropped from either.</summary>
+    public static bool SameMachine(string name, string other) =>
+        ShortName(name.Trim()).Equals(ShortName(other.Trim()), StringComparison.OrdinalIgnoreCase);
+
+    private static string ShortName(string name) => IPAddress.TryParse(name, out _) ? name : name.Split('.', 2)[0];
+
     /// <summary>The host named by <c>SRIOVPS_HOST_ROOT</c> now, or the live host when it is unset or empty.</summary>
     /// <param name="workingDirectory">
     /// What a relative root is relative to: PowerShell's current location, which is not the process's.
@@ -35,7 +75,9 @@ public sealed class HostContext
     public static HostContext FromEnvironment(string? workingDirectory = null) =>
         FromRoot(Environment.GetEnvironmentVariable(RootVariable), workingDirectory);
 
-    public static HostContext FromRoot(string? root, string? workingDirectory = null)
+    /// <summary>The host at <paramref name="root"/>; null or empty is the live host.</summary>
+    /// <param name="namedBy">What named the root, for the error when it is not a directory.</param>
+    public static HostContext FromRoot(string? root, string? workingDirectory = null, string namedBy = RootVariable)
     {
         if (string.IsNullOrEmpty(root) || root == "/")
         {
@@ -59,9 +101,9 @@ public sealed class HostContext
         {
             throw new SriovObjectNotFoundException(
                 ErrorCatalog.HostRootNotFound,
-                $"The host root '{root}' named by {RootVariable} is not a directory.",
+                $"The host root '{root}' named by {namedBy} is not a directory.",
                 root,
-                $"Point {RootVariable} at a copied host tree, or remove it to work on this host.");
+                $"Point {namedBy} at a copied host tree, or leave it out to work on this host.");
         }
 
         return new HostContext(new HostFileSystem(root));

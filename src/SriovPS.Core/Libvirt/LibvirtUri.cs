@@ -19,17 +19,33 @@ public static class LibvirtUri
     /// Whether <paramref name="uri"/> names libvirt on another machine (<c>qemu+ssh://host/system</c>),
     /// whose PFs this host cannot see.
     /// </summary>
-    public static bool IsRemote(string uri)
+    public static bool IsRemote(string uri) => RemoteHost(uri) is not null;
+
+    /// <summary>
+    /// The machine a remote URI names (<c>qemu+ssh://root@node7:22/system</c> → <c>node7</c>);
+    /// null for this machine's libvirt.
+    /// </summary>
+    public static string? RemoteHost(string uri)
     {
         int scheme = uri.IndexOf("://", StringComparison.Ordinal);
         if (scheme < 0)
         {
-            return false;
+            return null;
         }
 
         var rest = uri.AsSpan(scheme + 3);
         int end = rest.IndexOfAny('/', '?');
         var host = end < 0 ? rest : rest[..end];
-        return host.Length > 0 && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+        host = host[(host.LastIndexOf('@') + 1)..];
+        if (host.StartsWith("[") && host.IndexOf(']') is > 0 and int close)
+        {
+            host = host[1..close];
+        }
+        else if (host.LastIndexOf(':') is >= 0 and int port)
+        {
+            host = host[..port];
+        }
+
+        return host.Length == 0 || host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? null : host.ToString();
     }
 }

@@ -82,6 +82,11 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         _inventory ??= ReadInventory();
         _pfs ??= PoolPfs();
         SriovVf? vf = null;

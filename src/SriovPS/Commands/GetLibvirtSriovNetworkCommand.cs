@@ -25,6 +25,11 @@ public sealed class GetLibvirtSriovNetworkCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         // libvirt is read once, however many names arrive through the pipeline.
         _networks ??= Describe(ReadInventory());
         foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))

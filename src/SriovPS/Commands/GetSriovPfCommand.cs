@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Host;
@@ -37,12 +38,19 @@ public sealed class GetSriovPfCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter IncludeNotCapable { get; set; }
 
-    protected override bool ConsultsKernel => true;
+    /// <summary>The PF of a VF piped in, whose Name (its own interface) names no PF.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PfPciAddress { get; set; }
 
     protected override bool ReadsPfKernelState => true;
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         var drivers = ParsePatterns(Driver, NamePattern.Parse);
         if (drivers is { Count: 0 })
         {
@@ -51,7 +59,20 @@ public sealed class GetSriovPfCommand : SriovCmdlet
 
         var selected = ParameterSetName == ByPciAddressSet
             ? SelectPfsAt(PciAddress, IncludeNotCapable)
-            : SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
+            : PipedType("SriovVf") && PfPciAddress is not null
+                ? SelectPfsAt([PfPciAddress], IncludeNotCapable)
+                : SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
         WriteObject(PfSelection.WithDriver(selected, drivers), enumerateCollection: true);
+        if (selected.Count == 0 && Name is null && ParameterSetName == ByNameSet && !IncludeNotCapable && !MyInvocation.ExpectingInput)
+        {
+            var functions = AllPfs(includeNotCapable: true);
+            string names = string.Join(", ", functions.Select(f => f.Name ?? f.PciAddress));
+            WriteVerbose(functions.Count switch
+            {
+                0 => "This host has no network PCI functions in sysfs (/sys/bus/pci/devices).",
+                1 => $"The one network PCI function here ({names}) has no SR-IOV; Get-SriovPf -IncludeNotCapable shows it with the reason.",
+                _ => $"None of the {functions.Count} network PCI functions here ({names}) has SR-IOV; Get-SriovPf -IncludeNotCapable lists them with the reason.",
+            });
+        }
     }
 }

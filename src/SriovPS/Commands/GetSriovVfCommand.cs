@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
+using SriovPS.Errors;
+using SriovPS.Host;
 
 namespace SriovPS.Commands;
 
@@ -28,6 +31,10 @@ public sealed class GetSriovVfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
+    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PciAddress { get; set; }
+
     /// <summary>Only the VFs with these numbers.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
@@ -44,15 +51,30 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
-        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : SelectPfs(GivenNames(PfName, nameof(PfName)));
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
+        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
         foreach (var pf in pfs)
         {
-            foreach (var vf in Discovery.GetVfs(pf, IncludeStatistics))
+            var vfs = Discovery.GetVfs(pf, IncludeStatistics);
+            foreach (var vf in vfs)
             {
                 if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
                 {
                     vf.Owner = Owners()?.GetValueOrDefault(vf.PciAddress);
                     WriteObject(vf);
+                }
+            }
+
+            // An index asked for by number that the PF lacks is an error, as in Set-SriovVf, not silence.
+            foreach (int index in (Index ?? []).Distinct())
+            {
+                if (!vfs.Exists(v => v.Index == index))
+                {
+                    WriteSriovError(VfErrors.NotFound(pf.Name ?? pf.PciAddress, pf.NumVfs, index));
                 }
             }
         }

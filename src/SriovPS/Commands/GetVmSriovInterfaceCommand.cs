@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Libvirt;
@@ -24,26 +25,39 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
     [ArgumentCompleter(typeof(VmNameCompleter))]
     public string[]? VmName { get; set; }
 
-    /// <summary>Only interfaces on these pools; wildcards allowed.</summary>
-    [Parameter]
+    /// <summary>Only interfaces on these pools; wildcards allowed. A pool piped in binds its name here.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
     public string[]? Network { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         // libvirt is read once, however many names arrive through the pipeline.
         if (_inventory is null)
         {
             _inventory = ReadInventory();
             _pools = Describe(_inventory);
             _pfs = PoolPfs();
-            _networks = ParsePatterns(Network, SriovPS.Host.NamePattern.Parse);
             if (!_inventory.NetworksListed)
             {
                 WriteWarning($"{ConnectionUri} has no network driver: interfaces on libvirt networks are listed without knowing whether the network is an SR-IOV pool.");
             }
+        }
+
+        // Per record: each pool piped in names its own. An interface piped in that is on no pool binds
+        // an empty name, which filters nothing (its guest's interfaces are listed).
+        var given = Network?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
+        _networks = ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Host.NamePattern.Parse);
+        if (_networks is { Count: 0 })
+        {
+            return;
         }
 
         foreach (var guest in NameSelection.Select(_inventory.Guests, g => g.Name, VmName, name => Errors.LibvirtErrors.VmNotFound(name), WriteSriovError))

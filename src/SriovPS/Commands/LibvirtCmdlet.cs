@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Errors;
+using SriovPS.Host;
 using SriovPS.Libvirt;
 using SriovPS.Native.Libvirt;
 
@@ -39,6 +40,18 @@ public abstract class LibvirtCmdlet : SriovCmdlet
         }
 
         WriteVerbose($"Connected to libvirt at {ConnectionUri}.");
+    }
+
+    /// <summary>Objects from the machine a remote URI names belong to it; others are judged as in any command.</summary>
+    private protected override bool IsThisHost(string computer, out string here)
+    {
+        if (LibvirtUri.RemoteHost(ConnectionUri) is not { } remote)
+        {
+            return base.IsThisHost(computer, out here);
+        }
+
+        here = $"the libvirt of '{remote}' ({ConnectionUri})";
+        return HostContext.SameMachine(remote, computer);
     }
 
     /// <summary>

@@ -42,6 +42,10 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
+    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PciAddress { get; set; }
+
     /// <summary>Marks the network to start whenever libvirtd starts (<c>virsh net-autostart</c>).</summary>
     [Parameter]
     public SwitchParameter Autostart { get; set; }
@@ -52,7 +56,12 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
-        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : SelectPfs(GivenNames(PfName, nameof(PfName)));
+        if (!AcceptPipedObject(actsOnWholePf: true))
+        {
+            return;
+        }
+
+        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
         foreach (var pf in pfs)
         {
             if (pf.Name is null)

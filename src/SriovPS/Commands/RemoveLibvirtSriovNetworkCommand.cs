@@ -28,6 +28,11 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         // libvirt is read once per command; what this command removes leaves the list as it goes.
         _networks ??= Describe(ReadInventory());
         foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))

@@ -36,6 +36,11 @@ public sealed class RemoveVmSriovInterfaceCommand : LibvirtCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         _inventory ??= ReadInventory();
         foreach (string mac in MacAddress!)
         {

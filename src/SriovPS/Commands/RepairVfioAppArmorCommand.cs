@@ -34,6 +34,11 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         // Groups may arrive one VF at a time (Get-SriovVf | Repair-VfioAppArmor); the file is written once.
         foreach (var group in IommuGroup ?? [])
         {

@@ -34,6 +34,10 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
+    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PciAddress { get; set; }
+
     /// <summary>The administrative state: <c>ip link set eno49 up|down</c>. libvirt refuses hostdev pools on a PF that is down.</summary>
     [Parameter]
     [ValidateSet("Up", "Down")]
@@ -64,9 +68,6 @@ public sealed class SetSriovPfCommand : SriovCmdlet
 
     protected override bool ReadsPfKernelState => true;
 
-    protected override string CopiedHostTreeWarning(string root) =>
-        $"{HostContext.RootVariable} names the host tree '{root}': links, MTUs and eswitch modes belong to the running kernel, so this command can check its input and show what it would do (-WhatIf) but cannot change anything there.";
-
     private bool? Up => LinkState is null ? null : string.Equals(LinkState, "Up", StringComparison.OrdinalIgnoreCase);
 
     protected override void BeginProcessing()
@@ -94,6 +95,11 @@ public sealed class SetSriovPfCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject(actsOnWholePf: true))
+        {
+            return;
+        }
+
         foreach (var pf in Targets())
         {
             try
@@ -113,7 +119,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return SelectPfs(GivenNames(Name, nameof(Name)));
+            return NamedOrPipedPfs(Name, nameof(Name), PciAddress);
         }
 
         return CurrentPfs(InputObject!);

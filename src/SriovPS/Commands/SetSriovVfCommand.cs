@@ -100,10 +100,6 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     protected override bool ConsultsKernel => true;
 
-    protected override string CopiedHostTreeWarning(string root) =>
-        $"{HostContext.RootVariable} names the host tree '{root}': VF settings live in the running kernel, which is not consulted, " +
-        "so Set-SriovVf can check its input and show what it would send (-WhatIf) but cannot apply anything.";
-
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
@@ -127,6 +123,11 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         if (ParameterSetName == ByInputObjectSet)
         {
             foreach (var vf in InputObject!)
@@ -238,7 +239,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 ErrorCatalog.LiveHostRequired,
                 $"{pfName} vf {index} belongs to the copied host tree '{TargetHost.Root}': VF settings can only be applied to the running kernel.",
                 vf.ToString(),
-                $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be sent.");
+                $"Leave out -HostRoot and ${HostContext.RootVariable} to work on this machine.");
         }
 
         // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
@@ -304,13 +305,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         string pfLabel = pf.Name ?? pf.PciAddress;
         if (index >= pf.NumVfs)
         {
-            throw new SriovObjectNotFoundException(
-                ErrorCatalog.SriovVfNotFound,
-                pf.NumVfs == 0
-                    ? $"{pfLabel} has no VFs, so there is no VF {index}."
-                    : $"{pfLabel} has {pf.NumVfs} VFs (0–{pf.NumVfs - 1}): there is no VF {index}.",
-                $"{pfLabel} vf {index}",
-                $"Get-SriovVf -PfName {pfLabel} lists its VFs.");
+            throw VfErrors.NotFound(pfLabel, pf.NumVfs, index);
         }
 
         if (pf.Name is null)

@@ -58,9 +58,6 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override string CopiedHostTreeWarning(string root) =>
-        $"{HostContext.RootVariable} names the host tree '{root}': drivers are bound by the running kernel, so this command can check its input and show what it would do (-WhatIf) but cannot change anything there.";
-
     protected override bool ConsultsKernel => true;
 
     protected override void BeginProcessing()
@@ -79,6 +76,11 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
     /// <summary>Collects the VFs: VFs that share an IOMMU group can only be judged together.</summary>
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         if (ParameterSetName == ByInputObjectSet)
         {
             foreach (var given in InputObject!)

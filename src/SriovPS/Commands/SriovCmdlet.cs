@@ -51,13 +51,27 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// <summary>The command's devlink socket to the live kernel; listings report failures as errors and warnings.</summary>
     internal EswitchModes EswitchModes => _eswitchModes ??= new EswitchModes(WriteSriovError, WriteWarning);
 
+    /// <summary>
+    /// The copied host tree (a directory standing for the host's <c>/</c>) this command reads and
+    /// plans against instead of this machine; without it, <c>$env:SRIOVPS_HOST_ROOT</c>, else this machine.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HostRoot { get; set; }
+
+    /// <summary>
+    /// The type names of the object piped in, bound by property name from every pipeline object, so a
+    /// command can tell a VF from a PF whatever parameter the object's properties bound to.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string[]? PSTypeNames { get; set; }
+
+    /// <summary>The computer an object piped in came from: remoting (Invoke-Command) adds it to every object it returns.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PSComputerName { get; set; }
+
     /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
     protected virtual bool ConsultsKernel => false;
-
-    /// <summary>The one warning a command that <see cref="ConsultsKernel"/> gives when the host is a copied tree at <paramref name="root"/>.</summary>
-    protected virtual string CopiedHostTreeWarning(string root) =>
-        $"{HostContext.RootVariable} names the host tree '{root}': the kernel (netlink) and libvirt are not consulted, " +
-        "so VF settings (MacAddress, Vlan, Qos, SpoofCheck, Trust, LinkState, rates) and owners are left empty.";
 
     /// <summary>Whether PFs should carry link state, MAC and MTU as the kernel reports them now (a netlink request per PF).</summary>
     protected virtual bool ReadsPfKernelState => false;
@@ -66,7 +80,9 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            _targetHost = HostContext.FromEnvironment(SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            string? root = HostRoot ?? Environment.GetEnvironmentVariable(HostContext.RootVariable);
+            string namedBy = HostRoot is null ? HostContext.RootVariable : "-HostRoot";
+            _targetHost = HostContext.FromRoot(root, SessionState.Path.CurrentFileSystemLocation.ProviderPath, namedBy);
         }
         catch (SriovException e)
         {
@@ -75,11 +91,10 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 
         if (!_targetHost!.IsLiveHost)
         {
-            WriteVerbose($"Reading the host tree at '{_targetHost.Root}' named by {HostContext.RootVariable}.");
+            WriteVerbose($"Reading the host tree at '{_targetHost.Root}'.");
             if (ConsultsKernel)
             {
-                // Once per command: netlink and libvirt describe this machine, not the copied tree.
-                WriteWarning(CopiedHostTreeWarning(_targetHost.Root));
+                CopiedTreeNotice.WarnOnce(this, _targetHost.Root);
             }
         }
     }
@@ -179,6 +194,16 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// <summary>The PFs at <paramref name="addresses"/> (literal or wildcard), reported like <see cref="SelectPfs"/>.</summary>
     internal List<SriovPf> SelectPfsAt(string[]? addresses, bool includeNotCapable = false) =>
         Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress);
+
+    /// <summary>
+    /// The PFs a PF-taking command works on for this record: a PF piped in is found again by its PCI
+    /// address (<paramref name="pipedPciAddress"/>, bound from the object), which holds even when it
+    /// has no interface name; anything else by the names bound to <paramref name="parameter"/>.
+    /// </summary>
+    internal List<SriovPf> NamedOrPipedPfs(string[]? names, string parameter, string? pipedPciAddress) =>
+        PipedType("SriovPf") && !string.IsNullOrEmpty(pipedPciAddress)
+            ? SelectPfsAt([pipedPciAddress])
+            : SelectPfs(GivenNames(names, parameter));
 
     /// <summary>
     /// The PFs <paramref name="given"/> (objects from the pipeline, possibly old) as they are now,
@@ -345,7 +370,53 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         ErrorCatalog.LiveHostRequired,
         $"{label} belongs to the copied host tree '{TargetHost.Root}': {what}",
         label,
-        $"Remove {HostContext.RootVariable} to work on this machine, or use -WhatIf to see what would be done.");
+        $"Leave out -HostRoot and ${HostContext.RootVariable} to work on this machine.");
+
+    /// <summary>
+    /// Whether the object now piped in may be acted on here, reporting why not: it must come from this
+    /// host (not from another computer through remoting) and, for a command that acts on whole PFs
+    /// (<paramref name="actsOnWholePf"/>), must not be a VF, whose PfName would otherwise select all of its PF.
+    /// </summary>
+    private protected bool AcceptPipedObject(bool actsOnWholePf = false)
+    {
+        if (!string.IsNullOrWhiteSpace(PSComputerName) && !IsThisHost(PSComputerName, out string here))
+        {
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.ObjectFromOtherHost,
+                $"The object piped in came from '{PSComputerName}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
+                PSComputerName,
+                $"Run the command on '{PSComputerName}' itself: Invoke-Command -ComputerName {PSComputerName} {{ ... }}."));
+            return false;
+        }
+
+        if (actsOnWholePf && PipedType("SriovVf"))
+        {
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.VfGivenForPf,
+                $"{MyInvocation.MyCommand.Name} acts on a whole PF, and the object piped in is a VF: it is refused rather than applied to every VF of its PF.",
+                "SriovVf",
+                $"Pipe the PF (Get-SriovPf), or name it with -PfName."));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="computer"/> (an object's PSComputerName) is the host this command works on,
+    /// and how to name that host in an error.
+    /// </summary>
+    private protected virtual bool IsThisHost(string computer, out string here)
+    {
+        here = TargetHost.IsLiveHost
+            ? $"this computer ('{TargetHost.HostName}')"
+            : $"the host tree '{TargetHost.Root}'{(TargetHost.HostName is { } name ? $" ('{name}')" : string.Empty)}";
+        return TargetHost.IsNamed(computer);
+    }
+
+    /// <summary>Whether the object now piped in is a SriovPS object of type <paramref name="name"/>, live or from remoting.</summary>
+    private protected bool PipedType(string name) =>
+        PSTypeNames is { } names && Array.Exists(names, n => n == $"SriovPS.{name}" || n == $"Deserialized.SriovPS.{name}");
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));

@@ -52,6 +52,11 @@ public sealed class TestSriovHostCommand : SriovCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject())
+        {
+            return;
+        }
+
         // Names may arrive one by one through the pipeline; the checks run once, at the end.
         if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)))
         {

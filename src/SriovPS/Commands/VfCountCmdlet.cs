@@ -39,14 +39,15 @@ public abstract class VfCountCmdlet : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
+    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PciAddress { get; set; }
+
     /// <summary>Also records the change in the module's udev rules file, so it is made again at every boot.</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
 
     protected override bool ConsultsKernel => true;
-
-    protected override string CopiedHostTreeWarning(string root) =>
-        $"{HostContext.RootVariable} names the host tree '{root}': VFs are created by the running kernel, so this command can check its input and show what it would do (-WhatIf) but cannot change anything there.";
 
     /// <summary>Whether this is Disable-SriovVf, which asks for 0 VFs.</summary>
     private protected abstract bool Disables { get; }
@@ -68,6 +69,11 @@ public abstract class VfCountCmdlet : SriovCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!AcceptPipedObject(actsOnWholePf: true))
+        {
+            return;
+        }
+
         foreach (var pf in Targets())
         {
             try
@@ -85,7 +91,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return SelectPfs(GivenNames(PfName, nameof(PfName)));
+            return NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
         }
 
         return CurrentPfs(InputObject!);

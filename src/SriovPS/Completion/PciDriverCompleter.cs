@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
@@ -7,17 +8,29 @@ using SriovPS.Host;
 
 namespace SriovPS.Completion;
 
-/// <summary>Completes -Driver with Default, vfio-pci and the PCI drivers the host has registered.</summary>
+/// <summary>
+/// Completes a VF's -Driver with what a VF is bound to in practice: Default, vfio-pci (and the vendor
+/// vfio variants the host has), pci-stub, and the drivers the host's VFs (of the PFs typed so far) use now.
+/// </summary>
 public sealed class PciDriverCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string word = wordToComplete.Trim('\'', '"');
-        var names = new SortedSet<string>(System.StringComparer.Ordinal) { VfDriverName.VfioPci };
+        var names = new SortedSet<string>(StringComparer.Ordinal) { VfDriverName.VfioPci, "pci-stub" };
         try
         {
-            names.UnionWith(VfDriverName.Registered(HostContext.FromEnvironment()));
+            var host = CompletionHost.Of(fakeBoundParameters);
+            foreach (var registered in VfDriverName.Registered(host))
+            {
+                if (VfHolderScan.IsVfioDriver(registered))
+                {
+                    names.Add(registered);
+                }
+            }
+
+            names.UnionWith(VfDrivers(host, fakeBoundParameters["PfName"]));
         }
         catch (SriovException)
         {
@@ -28,10 +41,50 @@ public sealed class PciDriverCompleter : IArgumentCompleter
         offered.AddRange(names);
         foreach (var name in offered)
         {
-            if (name.StartsWith(word, System.StringComparison.OrdinalIgnoreCase))
+            if (name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
             {
                 yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, name);
             }
         }
+    }
+
+    // The drivers bound to VFs now: a VF's own network driver (igbvf, iavf, mlx5_core) is among them.
+    private static IEnumerable<string> VfDrivers(HostContext host, object? pfNames)
+    {
+        var patterns = new List<NamePattern>();
+        foreach (var name in pfNames switch { string one => [one], object[] many => many, _ => [] })
+        {
+            if (name is string text && text.Length > 0)
+            {
+                try
+                {
+                    patterns.Add(NamePattern.Parse(text));
+                }
+                catch (SriovInvalidArgumentException)
+                {
+                    // A half-typed pattern selects nothing yet.
+                }
+            }
+        }
+
+        var discovery = new SriovDiscovery(host.Files);
+        var drivers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pf in discovery.GetPfs())
+        {
+            if (patterns.Count > 0 && (pf.Name is null || !patterns.Exists(p => p.IsMatch(pf.Name))))
+            {
+                continue;
+            }
+
+            foreach (var vf in discovery.GetVfs(pf))
+            {
+                if (vf.Driver is { } driver)
+                {
+                    drivers.Add(driver);
+                }
+            }
+        }
+
+        return drivers;
     }
 }

@@ -2,13 +2,12 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using SriovPS.Errors;
 using SriovPS.Host;
 
 namespace SriovPS.Completion;
 
-/// <summary>Completes PF interface names from the host the next command would read.</summary>
+/// <summary>Completes PF interface names from the host the command being typed would read.</summary>
 public sealed class PfNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
@@ -20,7 +19,7 @@ public sealed class PfNameCompleter : IArgumentCompleter
         try
         {
             prefix = NamePattern.Parse(NamePattern.HasWildcards(word) ? word : word + "*");
-            pfs = new SriovDiscovery(HostContext.FromEnvironment(CurrentLocation()).Files).GetPfs();
+            pfs = new SriovDiscovery(CompletionHost.Of(fakeBoundParameters).Files).GetPfs();
         }
         catch (SriovException)
         {
@@ -35,19 +34,6 @@ public sealed class PfNameCompleter : IArgumentCompleter
                 string tooltip = $"{pf.PciAddress} {pf.Driver} {pf.NumVfs}/{pf.TotalVfs} VFs";
                 yield return new CompletionResult(pf.Name, pf.Name, CompletionResultType.ParameterValue, tooltip);
             }
-        }
-    }
-
-    // A relative SRIOVPS_HOST_ROOT is relative to PowerShell's location, as in the cmdlets.
-    private static string? CurrentLocation()
-    {
-        try
-        {
-            return Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath;
-        }
-        catch (PSInvalidOperationException)
-        {
-            return null;
         }
     }
 }

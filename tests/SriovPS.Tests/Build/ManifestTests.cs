@@ -54,7 +54,7 @@ public class ManifestTests
     [Fact]
     public void EveryFileTheManifestNames_IsLaidOut()
     {
-        foreach (var file in new[] { "SriovPS.dll", "SriovPS.Native.dll", "SriovPS.Core.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml", "en-US/SriovPS.dll-Help.xml" })
+        foreach (var file in new[] { "SriovPS.dll", "SriovPS.Native.dll", "SriovPS.Core.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml", "en-US/SriovPS.dll-Help.xml", "en-US/about_SriovPS.help.txt" })
         {
             Assert.True(File.Exists(Path.Combine(Repository.ModuleOutput, file)), $"{file} is missing from out/SriovPS");
         }

@@ -68,8 +68,13 @@ internal static class MamlWriter
             new XElement(Command + "relatedLinks", doc.RelatedLinks.Select(link =>
                 new XElement(Maml + "navigationLink",
                     new XElement(Maml + "linkText", link.Text),
-                    new XElement(Maml + "uri", link.Uri)))));
+                    new XElement(Maml + "uri", OnlineUri(link.Uri))))));
     }
+
+    // Get-Help -Online opens the first link's URI; a page-relative one (Get-SriovVf.md) means nothing
+    // outside the repository, so only web addresses are kept and the link stays as its text.
+    private static string? OnlineUri(string uri) =>
+        System.Uri.TryCreate(uri, System.UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? uri : null;
 
     private static XElement SyntaxItem(HelpDocument doc, SyntaxSet set)
     {
