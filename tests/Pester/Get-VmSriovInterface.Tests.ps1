@@ -116,6 +116,20 @@ Describe 'Get-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
             $onAny.MacAddress | Should -Be @('52:54:00:5c:04:01', '52:54:00:5c:04:02')
         }
 
+        It 'takes pools from Get-LibvirtSriovNetwork as -Network, and an interface on no pool filters nothing' {
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-piped" -Devices ((New-NetworkNic $script:PoolA '52:54:00:5c:05:01') +
+                (New-NetworkNic $script:PoolB '52:54:00:5c:05:02') + (New-VfNic '52:54:00:5c:05:03' '0000:04:10.4'))
+
+            $onB = Get-LibvirtSriovNetwork $script:PoolB -Uri $script:Uri | Get-VmSriovInterface -Uri $script:Uri -ErrorVariable errors
+            $fixed = Get-VmSriovInterface "$script:Prefix-piped" -Uri $script:Uri | Where-Object MacAddress -EQ '52:54:00:5c:05:03'
+            $again = $fixed | Get-VmSriovInterface -Uri $script:Uri
+
+            $errors.Count | Should -Be 0
+            $onB.MacAddress | Should -Be '52:54:00:5c:05:02'
+            $fixed.Network | Should -BeNullOrEmpty
+            $again.MacAddress | Sort-Object | Should -Be @('52:54:00:5c:05:01', '52:54:00:5c:05:02', '52:54:00:5c:05:03')
+        }
+
         It 'refuses an empty name at parameter binding' {
             $refusal = { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
                 Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
