@@ -78,16 +78,20 @@ Describe 'Enable-SriovVf' -Tag 'CI' {
 
     Context 'on a copied host tree' {
         It 'changes nothing with -WhatIf, -Persist included, and warns once that it cannot apply' {
-            $before = Get-SriovTestTreeState $script:I350
+            # A tree of its own: the warning is given once per command line and tree.
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
+            $before = Get-SriovTestTreeState $tree
 
             $output = Enable-SriovVf eno49 -Count 3 -Persist -DriversAutoprobe $false -PreserveSettings -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
-            ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
-            Get-SriovTestTreeState $script:I350 | Should -Be $before
-            Join-Path $script:I350 'etc/udev/rules.d/70-sriovps.rules' | Should -Not -Exist
+            ($warnings | Where-Object Message -Match 'kernel are shown \(-WhatIf\) but not made').Count | Should -Be 1
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Join-Path $tree 'etc/udev/rules.d/70-sriovps.rules' | Should -Not -Exist
+            Remove-SriovTestHost $tree
         }
 
         It 'says LiveHostRequired without -WhatIf, and changes nothing' {

@@ -99,13 +99,16 @@ Describe 'Set-SriovVf' -Tag 'CI' {
 
     Context 'on a copied host tree' {
         It 'warns once that it cannot apply, and -WhatIf changes nothing, not even a rebind' {
+            # A tree of its own: the warning is given once per command line and tree.
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
             # Driver bind files in the copied tree, and VF 0's interface down so a rebind is due:
             # a rebind that ignored -WhatIf would write them.
-            $drivers = Join-Path $script:I350 'sys/bus/pci/drivers/igbvf'
+            $drivers = Join-Path $tree 'sys/bus/pci/drivers/igbvf'
             $null = New-Item -ItemType Directory -Path $drivers -Force
             Set-Content -LiteralPath (Join-Path $drivers 'bind'), (Join-Path $drivers 'unbind') -Value '' -NoNewline
-            Set-Content -LiteralPath (Join-Path $script:I350 'sys/class/net/enp4s16f0/flags') -Value '0x1002'
-            $before = Get-SriovTestTreeState $script:I350
+            Set-Content -LiteralPath (Join-Path $tree 'sys/class/net/enp4s16f0/flags') -Value '0x1002'
+            $before = Get-SriovTestTreeState $tree
 
             $output = Set-SriovVf eno49 0 -MacAddress 02:53:52:00:00:10 -Vlan 42 -Qos 3 -SpoofCheck $true -Trust $true -Rebind -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
@@ -113,8 +116,9 @@ Describe 'Set-SriovVf' -Tag 'CI' {
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
             $warnings.Count | Should -Be 1
-            $warnings[0].Message | Should -Match 'cannot apply anything'
-            Get-SriovTestTreeState $script:I350 | Should -Be $before
+            $warnings[0].Message | Should -Match 'kernel are shown \(-WhatIf\) but not made'
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Remove-SriovTestHost $tree
         }
 
         It 'never rebinds a VF whose interface is up, and says why' {

@@ -96,16 +96,20 @@ Describe 'Set-SriovVfDriver' -Tag 'CI' {
 
     Context 'on a copied host tree' {
         It 'changes nothing with -WhatIf, -Persist included, writes no error and warns once that it cannot apply' {
-            $before = Get-SriovTestTreeState $script:I350
+            # A tree of its own: the warning is given once per command line and tree.
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
+            $before = Get-SriovTestTreeState $tree
 
             $output = Set-SriovVfDriver eno49 -Index 0, 1 -Driver vfio-pci -Persist -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
-            ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
-            Get-SriovTestTreeState $script:I350 | Should -Be $before
-            Join-Path $script:I350 $script:RulesPath | Should -Not -Exist
+            ($warnings | Where-Object Message -Match 'kernel are shown \(-WhatIf\) but not made').Count | Should -Be 1
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Join-Path $tree $script:RulesPath | Should -Not -Exist
+            Remove-SriovTestHost $tree
         }
 
         It 'changes nothing with -WhatIf for every VF of a PF when -Index is left out' {

@@ -38,10 +38,6 @@ public sealed class GetSriovPfCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter IncludeNotCapable { get; set; }
 
-    /// <summary>The PF of a VF piped in, whose Name (its own interface) names no PF.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PfPciAddress { get; set; }
-
     protected override bool ReadsPfKernelState => true;
 
     protected override void ProcessRecord()
@@ -59,8 +55,8 @@ public sealed class GetSriovPfCommand : SriovCmdlet
 
         var selected = ParameterSetName == ByPciAddressSet
             ? SelectPfsAt(PciAddress, IncludeNotCapable)
-            : PipedType("SriovVf") && PfPciAddress is not null
-                ? SelectPfsAt([PfPciAddress], IncludeNotCapable)
+            : PipedType("SriovVf") && PipedProperty("PfPciAddress") is { Length: > 0 } pfAddress
+                ? SelectPfsAt([pfAddress], IncludeNotCapable)
                 : SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
         WriteObject(PfSelection.WithDriver(selected, drivers), enumerateCollection: true);
         if (selected.Count == 0 && Name is null && ParameterSetName == ByNameSet && !IncludeNotCapable && !MyInvocation.ExpectingInput)

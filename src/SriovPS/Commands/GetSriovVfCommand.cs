@@ -31,10 +31,6 @@ public sealed class GetSriovVfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
-    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PciAddress { get; set; }
-
     /// <summary>Only the VFs with these numbers.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
@@ -56,7 +52,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
             return;
         }
 
-        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
+        IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : NamedOrPipedPfs(PfName, nameof(PfName));
         foreach (var pf in pfs)
         {
             var vfs = Discovery.GetVfs(pf, IncludeStatistics);

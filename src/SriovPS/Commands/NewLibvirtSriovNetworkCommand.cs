@@ -42,10 +42,6 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
-    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PciAddress { get; set; }
-
     /// <summary>Marks the network to start whenever libvirtd starts (<c>virsh net-autostart</c>).</summary>
     [Parameter]
     public SwitchParameter Autostart { get; set; }
@@ -61,7 +57,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
             return;
         }
 
-        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
+        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : NamedOrPipedPfs(PfName, nameof(PfName));
         foreach (var pf in pfs)
         {
             if (pf.Name is null)

@@ -34,10 +34,6 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
-    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PciAddress { get; set; }
-
     /// <summary>The administrative state: <c>ip link set eno49 up|down</c>. libvirt refuses hostdev pools on a PF that is down.</summary>
     [Parameter]
     [ValidateSet("Up", "Down")]
@@ -119,7 +115,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return NamedOrPipedPfs(Name, nameof(Name), PciAddress);
+            return NamedOrPipedPfs(Name, nameof(Name));
         }
 
         return CurrentPfs(InputObject!);

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Internal;
+using System.Reflection;
 using System.Threading;
 using SriovPS.Errors;
 using SriovPS.Host;
@@ -58,17 +60,6 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? HostRoot { get; set; }
-
-    /// <summary>
-    /// The type names of the object piped in, bound by property name from every pipeline object, so a
-    /// command can tell a VF from a PF whatever parameter the object's properties bound to.
-    /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string[]? PSTypeNames { get; set; }
-
-    /// <summary>The computer an object piped in came from: remoting (Invoke-Command) adds it to every object it returns.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PSComputerName { get; set; }
 
     /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
     protected virtual bool ConsultsKernel => false;
@@ -197,12 +188,12 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// The PFs a PF-taking command works on for this record: a PF piped in is found again by its PCI
-    /// address (<paramref name="pipedPciAddress"/>, bound from the object), which holds even when it
-    /// has no interface name; anything else by the names bound to <paramref name="parameter"/>.
+    /// address, which holds even when it has no interface name; anything else by the names bound to
+    /// <paramref name="parameter"/>.
     /// </summary>
-    internal List<SriovPf> NamedOrPipedPfs(string[]? names, string parameter, string? pipedPciAddress) =>
-        PipedType("SriovPf") && !string.IsNullOrEmpty(pipedPciAddress)
-            ? SelectPfsAt([pipedPciAddress])
+    internal List<SriovPf> NamedOrPipedPfs(string[]? names, string parameter) =>
+        PipedType("SriovPf") && PipedProperty("PciAddress") is { Length: > 0 } address
+            ? SelectPfsAt([address])
             : SelectPfs(GivenNames(names, parameter));
 
     /// <summary>
@@ -379,13 +370,13 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private protected bool AcceptPipedObject(bool actsOnWholePf = false)
     {
-        if (!string.IsNullOrWhiteSpace(PSComputerName) && !IsThisHost(PSComputerName, out string here))
+        if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !IsThisHost(computer, out string here))
         {
             WriteSriovError(new SriovInvalidArgumentException(
                 ErrorCatalog.ObjectFromOtherHost,
-                $"The object piped in came from '{PSComputerName}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
-                PSComputerName,
-                $"Run the command on '{PSComputerName}' itself: Invoke-Command -ComputerName {PSComputerName} {{ ... }}."));
+                $"The object piped in came from '{computer}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
+                computer,
+                $"Run the command on '{computer}' itself: Invoke-Command -ComputerName {computer} {{ ... }}."));
             return false;
         }
 
@@ -414,9 +405,24 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
         return TargetHost.IsNamed(computer);
     }
 
-    /// <summary>Whether the object now piped in is a SriovPS object of type <paramref name="name"/>, live or from remoting.</summary>
+    /// <summary>
+    /// The object piped in for the record being processed (null without pipeline input), whatever
+    /// parameters its properties bound to. PowerShell keeps it on every command (it is <c>$_</c> in
+    /// script commands) but gives compiled cmdlets no public way to read it; reading it here, rather
+    /// than through catch-all parameters, leaves the binder's choice of parameter set untouched.
+    /// </summary>
+    private protected PSObject? PipedObject =>
+        MyInvocation.ExpectingInput ? CurrentPipelineObject?.GetValue(this) as PSObject : null;
+
+    private static readonly PropertyInfo? CurrentPipelineObject = typeof(InternalCommand).GetProperty(
+        "CurrentPipelineObject", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    /// <summary>A property of the object piped in, as text; null when there is none.</summary>
+    private protected string? PipedProperty(string name) => PipedObject?.Properties[name]?.Value?.ToString();
+
+    /// <summary>Whether the object piped in is a SriovPS object of type <paramref name="name"/>, live or from remoting.</summary>
     private protected bool PipedType(string name) =>
-        PSTypeNames is { } names && Array.Exists(names, n => n == $"SriovPS.{name}" || n == $"Deserialized.SriovPS.{name}");
+        PipedObject is { } piped && piped.TypeNames.Any(n => n == $"SriovPS.{name}" || n == $"Deserialized.SriovPS.{name}");
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));

@@ -39,10 +39,6 @@ public abstract class VfCountCmdlet : SriovCmdlet
     [ValidateNotNull]
     public SriovPf[]? InputObject { get; set; }
 
-    /// <summary>The PCI address of a PF piped in, by which it is found again (it may have no interface name).</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-    public string? PciAddress { get; set; }
-
     /// <summary>Also records the change in the module's udev rules file, so it is made again at every boot.</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
@@ -91,7 +87,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
     {
         if (ParameterSetName != ByInputObjectSet)
         {
-            return NamedOrPipedPfs(PfName, nameof(PfName), PciAddress);
+            return NamedOrPipedPfs(PfName, nameof(PfName));
         }
 
         return CurrentPfs(InputObject!);
