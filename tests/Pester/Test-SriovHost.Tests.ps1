@@ -564,7 +564,7 @@ Describe 'Test-SriovHost' -Tag 'CI' {
 
             $check.Status | Should -Be 'Warning'
             $check.Finding | Should -Match 'vfio is listed, which does not bind VFs'
-            $check.Remedy | Should -BeExactly 'Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).'
+            $check.Remedy | Should -BeExactly 'Enable-SriovIommu -VfioOnly (writes /etc/modules-load.d/vfio.conf).'
         }
 
         It 'passes Vfio.LoadAtBoot when the running kernel has vfio-pci built in' {

@@ -86,6 +86,7 @@ public static class ErrorCatalog
     public const string GrubRegenerateFailed = "GrubRegenerateFailed";
     public const string IommuGroupNotFound = "IommuGroupNotFound";
     public const string AppArmorReloadFailed = "AppArmorReloadFailed";
+    public const string InvalidDeviceName = "InvalidDeviceName";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -165,6 +166,7 @@ public static class ErrorCatalog
             [GrubRegenerateFailed] = SriovErrorCategory.WriteError,
             [IommuGroupNotFound] = SriovErrorCategory.ObjectNotFound,
             [AppArmorReloadFailed] = SriovErrorCategory.WriteError,
+            [InvalidDeviceName] = SriovErrorCategory.InvalidData,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

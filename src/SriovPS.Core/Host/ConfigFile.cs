@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Text;
 using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Files;
@@ -41,13 +40,16 @@ internal sealed class ConfigFile(
 
     private string RealPath => files.PathOf(HostPath);
 
-    /// <summary>The file's text, or <c>null</c> when it does not exist.</summary>
+    /// <summary>
+    /// The file's text, or <c>null</c> when it does not exist; bytes that are not UTF-8 are kept as
+    /// <see cref="ConfigText"/> says, so that <see cref="Prepare"/> writes every line not changed byte for byte.
+    /// </summary>
     /// <exception cref="SriovException">It exists but cannot be read.</exception>
     public string? ReadText()
     {
         try
         {
-            return File.ReadAllText(RealPath, Encoding.UTF8);
+            return ConfigText.Decode(File.ReadAllBytes(RealPath));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -109,7 +111,7 @@ internal sealed class ConfigFile(
 
         int errno = ReplacementFile.Prepare(
             path,
-            Encoding.UTF8.GetBytes(text),
+            ConfigText.Encode(text),
             exists ? (owner, group) : null,
             exists ? mode : NewFileMode,
             out var replacement,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.RegularExpressions;
 using SriovPS.Errors;
 
@@ -36,6 +37,46 @@ internal static partial class VfDriverName
         return value;
     }
 
+    /// <summary>
+    /// The driver <paramref name="driver"/> (from <see cref="Parse"/>) names on this host, checked the
+    /// same way whether the change is only shown (-WhatIf) or made: a registered PCI driver, vfio-pci or
+    /// pci-stub (the kernel's own), or a module modprobe can load. A spelling with '_' for '-'
+    /// (<c>vfio_pci</c>) is taken as the registered driver's (<c>vfio-pci</c>): driver_override needs
+    /// the driver's own name, though modprobe takes either.
+    /// </summary>
+    /// <param name="note">Told when the name was respelled.</param>
+    /// <exception cref="SriovNotInstalledException">No such driver is registered or installed.</exception>
+    public static string Resolve(Native.Sysfs.HostFileSystem files, string driver, Action<string>? note = null)
+    {
+        var known = files.ListNames(PciDriverBinding.PciDrivers);
+        known.AddRange([VfioPci, "pci-stub"]);
+        if (known.Contains(driver, StringComparer.Ordinal))
+        {
+            return driver;
+        }
+
+        var alike = known.Where(k => KernelModules.Normalize(k) == KernelModules.Normalize(driver)).Distinct(StringComparer.Ordinal).ToList();
+        if (alike.Count == 1)
+        {
+            note?.Invoke($"'{driver}' is taken as the PCI driver {alike[0]}: driver_override needs the driver's own spelling.");
+            return alike[0];
+        }
+
+        var modules = new KernelModules(files);
+        if (modules.IsKnown(driver))
+        {
+            return driver;
+        }
+
+        throw new SriovNotInstalledException(
+            ErrorCatalog.DriverNotAvailable,
+            $"There is no PCI driver '{driver}' on this host: it is not registered in {PciDriverBinding.PciDrivers}, and no module of that name is "
+                + (modules.ListsRead ? "installed for the running kernel" : "loaded (the running kernel's module lists could not be read)")
+                + "; nothing was changed.",
+            driver,
+            $"Check the name against {PciDriverBinding.PciDrivers} and 'modinfo {driver}', or give vfio-pci or Default.");
+    }
+
     /// <summary>The PCI drivers the host has registered (<c>/sys/bus/pci/drivers</c>).</summary>
     public static List<string> Registered(HostContext host) => host.Files.ListNames(PciDriverBinding.PciDrivers);
 
@@ -45,6 +86,7 @@ internal static partial class VfDriverName
         && (VfHolderScan.IsVfioDriver(driver) || driver.StartsWith("uio_", StringComparison.Ordinal)
             || driver is "igb_uio" or "pci-stub");
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: '$' also matches before a final line break, which would then reach driver_override.
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex DriverPattern();
 }

@@ -135,6 +135,17 @@ internal sealed class VfDriverPlan
 
     private static void CheckGroup(HostFileSystem files, SriovVf vf, HashSet<string> moving)
     {
+        // The bus's link to the device stays when the device goes; its attributes do not.
+        if (vf.IommuGroup is null && !files.Exists(SriovDiscovery.PciDevices + "/" + vf.PciAddress + "/vendor"))
+        {
+            // It has no group because it has no device: it went away since it was read.
+            throw new SriovObjectNotFoundException(
+                ErrorCatalog.SriovVfNotFound,
+                $"{vf} ({vf.PciAddress}) is no longer on the PCI bus ({SriovDiscovery.PciDevices}/{vf.PciAddress} is gone), so nothing was changed for it.",
+                vf.PciAddress,
+                "Run Get-SriovVf again: its PF's VFs were probably removed or created again.");
+        }
+
         if (vf.IommuGroup is not int group)
         {
             throw new SriovInvalidOperationException(

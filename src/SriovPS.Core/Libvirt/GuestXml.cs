@@ -20,6 +20,9 @@ internal sealed record GuestXml(
     /// <summary>How many PCI slots can take a device hot-plugged (see <see cref="GuestPciSlots"/>).</summary>
     public int FreeHotplugSlots { get; init; }
 
+    /// <summary>The guest's UUID (<c>&lt;uuid&gt;</c>); <c>null</c> when the XML has none.</summary>
+    public string? Uuid { get; init; }
+
     /// <summary>Reads a guest's XML (as virDomainGetXMLDesc returns it).</summary>
     /// <exception cref="System.Xml.XmlException">It is not XML.</exception>
     internal static GuestXml Parse(string xml)
@@ -29,7 +32,7 @@ internal sealed record GuestXml(
         var devices = domain.Element("devices");
         if (devices is null)
         {
-            return new GuestXml(name, [], [], [], []);
+            return new GuestXml(name, [], [], [], []) { Uuid = (string?)domain.Element("uuid") };
         }
 
         var interfaces = GuestInterfaceXml.ReadAll(devices);
@@ -47,6 +50,7 @@ internal sealed record GuestXml(
         return new GuestXml(name, interfaces, interfaces.Select(i => i.Network).OfType<string>().ToList(), pci, macs)
         {
             FreeHotplugSlots = GuestPciSlots.FreeHotplug(devices),
+            Uuid = (string?)domain.Element("uuid"),
         };
     }
 }

@@ -105,7 +105,9 @@ internal static class VmInterfaceChecks
             var self = inventory.Guest(request.VmName)!;
             used.UnionWith(self.Definition.MacAddresses);
             used.UnionWith(self.Running?.MacAddresses ?? []);
-            return Enumerable.Range(0, count).Select(_ => NewMac(used)).ToList();
+            // Made from the guest, not at random, so -WhatIf shows the MACs the change then makes.
+            string seed = self.Definition.Uuid ?? self.Name;
+            return Enumerable.Range(0, count).Select(_ => NewMac(used, seed)).ToList();
         }
 
         if (request.Count is int asked && asked != given.Count)
@@ -142,13 +144,19 @@ internal static class VmInterfaceChecks
         return macs;
     }
 
-    // 52:54:00 is the prefix libvirt and QEMU use for guests.
-    internal static string NewMac(HashSet<string> used)
+    /// <summary>
+    /// The first MAC not in <paramref name="used"/> of a sequence the guest's <paramref name="seed"/>
+    /// (its UUID) fixes: the same guest and the same MACs in use give the same MAC, and another guest
+    /// another sequence, as unlikely to meet as random ones. 52:54:00 is the prefix libvirt and QEMU
+    /// use for guests.
+    /// </summary>
+    internal static string NewMac(HashSet<string> used, string seed)
     {
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
-            int tail = Random.Shared.Next(0, 1 << 24);
-            string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:00:{tail >> 16:x2}:{(tail >> 8) & 0xff:x2}:{tail & 0xff:x2}");
+            byte[] hash = System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"SriovPS MAC\0{seed}\0{attempt}")));
+            string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:00:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}");
             if (used.Add(mac))
             {
                 return mac;

@@ -65,7 +65,8 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         base.BeginProcessing();
         try
         {
-            _driver = VfDriverName.Parse(Driver!);
+            // Checked here, before -WhatIf decides anything, so a plan is never shown for a driver the change would refuse.
+            _driver = VfDriverName.Parse(Driver!) is { } named ? VfDriverName.Resolve(TargetHost.Files, named, WriteVerbose) : null;
         }
         catch (SriovException e)
         {

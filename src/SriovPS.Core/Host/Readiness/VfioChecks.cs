@@ -80,7 +80,7 @@ internal static class VfioChecks
         checks.Warn(LoadAtBootId, target,
             $"Nothing loads vfio_pci at boot (neither a modules-load.d file, such as /etc/modules-load.d/*.conf, nor /etc/modules " +
             $"lists it{listed}): after a reboot no VF can be bound to vfio-pci until something loads it.",
-            "Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).",
+            "Enable-SriovIommu -VfioOnly (writes /etc/modules-load.d/vfio.conf).",
             HostRepair.VfioModules);
     }
 

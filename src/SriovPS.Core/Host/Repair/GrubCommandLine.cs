@@ -38,6 +38,7 @@ internal static partial class GrubCommandLine
         }
 
         CheckEveryUseIsRead(text);
+        CheckEveryValueEnds(text);
 
         // A command substitution holds quotes and blanks of its own, which this reading does not follow.
         foreach (var assignment in Parse(text).Where(a => a.Key is DefaultKey or AllEntriesKey))
@@ -62,6 +63,7 @@ internal static partial class GrubCommandLine
 
         var added = request.Missing(line);
         string newText = added.Count == 0 ? withoutContrary : Add(withoutContrary, assignments, added);
+        CheckReadsAsPlanned(withoutContrary, newText, line, added, request);
         return new GrubCommandLineEdit(text, newText, added, removed);
     }
 
@@ -89,17 +91,103 @@ internal static partial class GrubCommandLine
     private static void CheckEveryUseIsRead(string text)
     {
         var starts = Parse(text).Select(a => a.ValueStart - 1 - a.Key.Length).ToHashSet();
+        List<ShellBlock> blocks;
+        try
+        {
+            blocks = ShellStructure.Blocks(text);
+        }
+        catch (FormatException e)
+        {
+            throw Uneditable($"{HostPath} cannot be read as the shell reads it: {e.Message}.");
+        }
+
         foreach (Match use in KeyUse().Matches(text))
         {
             int lineStart = text.LastIndexOf('\n', use.Index) + 1;
             bool comment = text.AsSpan(lineStart, use.Index - lineStart).TrimStart().StartsWith("#");
             bool reference = use.Index > 0 && (text[use.Index - 1] == '$' || (use.Index > 1 && text[use.Index - 1] == '{' && text[use.Index - 2] == '$'));
-            if (!comment && !reference && !starts.Contains(use.Index))
+            if (comment || reference)
             {
-                throw Uneditable($"{use.Value} is set on line {ShellAssignments.LineOf(text, use.Index)} of {HostPath} in a way SriovPS does not edit (after ';', inside 'if', or with '+='): a word added elsewhere could be overridden.");
+                continue;
+            }
+
+            int line = ShellAssignments.LineOf(text, use.Index);
+            if (!starts.Contains(use.Index))
+            {
+                throw Uneditable($"{use.Value} is set on line {line} of {HostPath} in a way SriovPS does not edit (after ';', inside 'if', or with '+='): a word added elsewhere could be overridden.");
+            }
+
+            // A line of its own, but one the shell runs only sometimes, or never.
+            if (blocks.FirstOrDefault(b => use.Index >= b.Start && use.Index < b.End) is { } block)
+            {
+                throw Uneditable($"{use.Value} is set on line {line} of {HostPath} {block.Description}: the shell may not apply it, so SriovPS does not edit it.");
             }
         }
     }
+
+    /// <summary>
+    /// Refuses a value that ends the file with a backslash: the words added after it would be glued
+    /// to it or escape their own quote, and the shell could no longer read the file.
+    /// </summary>
+    private static void CheckEveryValueEnds(string text)
+    {
+        foreach (var assignment in Parse(text).Where(a => a.Key is DefaultKey or AllEntriesKey))
+        {
+            int backslashes = 0;
+            for (int i = assignment.ValueEnd - 1; i >= assignment.ValueStart && text[i] == '\\'; i--)
+            {
+                backslashes++;
+            }
+
+            if (assignment.ValueEnd == text.Length && backslashes % 2 == 1)
+            {
+                throw Uneditable($"{assignment.Key} on line {assignment.Line} of {HostPath} ends the file with a backslash, which would run into the words added after it.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The new text read back as the shell reads it: every other variable as before, the kernel command
+    /// line as before plus the words added, and no block opened or closed. What does not read so is
+    /// not written.
+    /// </summary>
+    private static void CheckReadsAsPlanned(string oldText, string newText, KernelCommandLine before, List<string> added, KernelWordRequest request)
+    {
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        string? why = null;
+        try
+        {
+            ShellStructure.Blocks(newText);
+            var oldValues = ShellAssignments.Evaluate(oldText, ShellAssignments.Parse(oldText));
+            var newValues = ShellAssignments.Evaluate(newText, ShellAssignments.Parse(newText));
+            var after = CommandLineOf(newValues);
+            if (newValues.Keys.Except([DefaultKey]).Order(StringComparer.Ordinal).SequenceEqual(oldValues.Keys.Except([DefaultKey]).Order(StringComparer.Ordinal)) is false
+                || newValues.Any(v => v.Key is not (DefaultKey or AllEntriesKey) && oldValues.GetValueOrDefault(v.Key) != v.Value))
+            {
+                why = "another variable would change";
+            }
+            else if (!Words(after).SequenceEqual(Words(before).Concat(added), StringComparer.Ordinal)
+                || request.Missing(after).Count > 0)
+            {
+                why = $"the kernel command line would read '{string.Join(' ', Words(after))}'";
+            }
+        }
+        catch (FormatException e)
+        {
+            why = e.Message;
+        }
+
+        if (why is not null)
+        {
+            throw Uneditable($"{HostPath} is written in a way SriovPS cannot add {string.Join(' ', added)} to safely ({why}).");
+        }
+    }
+
+    private static IEnumerable<string> Words(KernelCommandLine line) => line.Text.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
     [GeneratedRegex(@"\bGRUB_CMDLINE_LINUX(?:_DEFAULT)?\b")]
     private static partial Regex KeyUse();
@@ -155,13 +243,13 @@ internal static partial class GrubCommandLine
         int i = segment.Start;
         while (i < segment.End)
         {
-            while (i < segment.End && char.IsWhiteSpace(text[i]))
+            while (i < segment.End && IsBlank(text[i]))
             {
                 i++;
             }
 
             int start = i;
-            while (i < segment.End && !char.IsWhiteSpace(text[i]))
+            while (i < segment.End && !IsBlank(text[i]))
             {
                 i++;
             }
@@ -186,7 +274,7 @@ internal static partial class GrubCommandLine
 
         var segment = assignment.Segments[index];
         // "quiet\ intel_iommu=off": the blank is escaped, so the two are one word.
-        if (start - 2 >= segment.Start && char.IsWhiteSpace(text[start - 1]) && text[start - 2] == '\\')
+        if (start - 2 >= segment.Start && IsBlank(text[start - 1]) && text[start - 2] == '\\')
         {
             return false;
         }
@@ -197,10 +285,13 @@ internal static partial class GrubCommandLine
     }
 
     private static bool EndsWithBlank(string text, ShellSegment segment) =>
-        segment.IsQuoted && segment.End > segment.Start && char.IsWhiteSpace(text[segment.End - 1]);
+        segment.IsQuoted && segment.End > segment.Start && IsBlank(text[segment.End - 1]);
 
     private static bool StartsWithBlank(string text, ShellSegment segment) =>
-        segment.IsQuoted && segment.End > segment.Start && char.IsWhiteSpace(text[segment.Start]);
+        segment.IsQuoted && segment.End > segment.Start && IsBlank(text[segment.Start]);
+
+    /// <summary>The shell splits words on these alone (IFS); a no-break space is part of a word.</summary>
+    private static bool IsBlank(char c) => c is ' ' or '\t' or '\n';
 
     /// <summary>The token with the blanks before it (or, first in its piece, after it): "quiet intel_iommu=off" keeps "quiet".</summary>
     private static (int Start, int End) WithOneSpace(string text, ShellSegment segment, int start, int end)
@@ -249,7 +340,7 @@ internal static partial class GrubCommandLine
         var end = last.Segments[^1];
         if (end.IsQuoted)
         {
-            bool blank = end.End == end.Start || char.IsWhiteSpace(text[end.End - 1]);
+            bool blank = end.End == end.Start || IsBlank(text[end.End - 1]);
             return text.Insert(end.End, (blank ? "" : " ") + joined);
         }
 

@@ -123,6 +123,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
     {
         var plan = new HostRepairPlan();
         var apparmor = Repair.VfioAppArmor.Plan(files, needs, allGroups);
+        plan.Problems.AddRange(apparmor.Refusals);
         if (apparmor.Local is null)
         {
             plan.Warnings.Add($"Nothing to repair: {apparmor.NotConfined}.");

@@ -15,13 +15,16 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
 
     public string Word => string.Create(CultureInfo.InvariantCulture, $"{Module}.max_vfs={Count}");
 
-    /// <summary>Reads <c>DRIVER=COUNT</c>; the driver's name is normalised as the kernel does ('-' is '_').</summary>
+    /// <summary>
+    /// Reads <c>DRIVER=COUNT</c>; the driver's name is normalised as the kernel reads it ('-' is '_') and
+    /// put in lower case: module names are, and the kernel would ignore <c>IGB.max_vfs</c>.
+    /// </summary>
     /// <exception cref="SriovInvalidArgumentException">It is not <c>DRIVER=COUNT</c> with a module name and a count of 0–65535.</exception>
     public static ModuleMaxVfs Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         int equals = text.IndexOf('=');
-        string module = equals > 0 ? text[..equals].Trim().Replace('-', '_') : string.Empty;
+        string module = equals > 0 ? text[..equals].Trim().Replace('-', '_').ToLowerInvariant() : string.Empty;
         string count = equals > 0 ? text[(equals + 1)..].Trim() : string.Empty;
         if (module.Length == 0 || module.Length > 55 || !module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
             || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > MaxCount)
@@ -34,6 +37,34 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
         }
 
         return new ModuleMaxVfs(module, value);
+    }
+
+    /// <summary>
+    /// Refuses a module this host does not have: not loaded, not a registered PCI driver, not the driver
+    /// of one of its PFs (<paramref name="pfDrivers"/>), and not installed for the running kernel. The
+    /// kernel ignores a word for a module it never loads, so <c>igbx.max_vfs=7</c> would do nothing.
+    /// </summary>
+    /// <exception cref="SriovInvalidArgumentException">No such module here.</exception>
+    public void CheckKnown(Native.Sysfs.HostFileSystem files, IEnumerable<string?> pfDrivers)
+    {
+        string module = Module;
+        if (pfDrivers.Any(d => d is not null && KernelModules.Normalize(d) == module)
+            || files.ListNames(PciDriverBinding.PciDrivers).Any(d => KernelModules.Normalize(d) == module))
+        {
+            return;
+        }
+
+        var modules = new KernelModules(files);
+        if (!modules.IsKnown(module))
+        {
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidMaxVfs,
+                $"-MaxVfs names {module}, a module this host does not have: no PF uses it, it is not loaded, and it is "
+                    + (modules.ListsRead ? "not installed for the running kernel" : "not a registered PCI driver")
+                    + $", so {Word} would be ignored by the kernel.",
+                module,
+                "Name the PF's driver, as Get-SriovPf shows it (Driver): -MaxVfs igb=7.");
+        }
     }
 
     /// <summary>

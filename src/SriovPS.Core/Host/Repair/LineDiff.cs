@@ -90,7 +90,8 @@ internal static class LineDiff
             return [];
         }
 
-        var lines = text.Split('\n');
+        // Bytes that are not UTF-8 are shown as \xNN, not as characters no terminal prints.
+        var lines = text.Split('\n').Select(ConfigText.Printable).ToArray();
         // A final newline ends the last line; it does not start another.
         return text.EndsWith('\n') ? lines[..^1] : lines;
     }

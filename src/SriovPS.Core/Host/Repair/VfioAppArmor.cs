@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using SriovPS.Host.Readiness;
 using SriovPS.Native.Sysfs;
 
@@ -23,6 +24,9 @@ internal sealed class VfioAppArmorPlan
 
     /// <summary>What was judged and why (rules already there, stale ones dropped), for -Verbose.</summary>
     public List<string> Notes { get; } = [];
+
+    /// <summary>Groups refused, each with its reason; the others are still planned.</summary>
+    public List<Errors.SriovException> Refusals { get; } = [];
 }
 
 /// <summary>
@@ -32,7 +36,7 @@ internal sealed class VfioAppArmorPlan
 /// when its release does not. Rules SriovPS wrote earlier for groups that now hold other devices are
 /// dropped; every other rule and line stays.
 /// </summary>
-internal static class VfioAppArmor
+internal static partial class VfioAppArmor
 {
     private const string LocalHeader = "# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n";
 
@@ -47,6 +51,11 @@ internal static class VfioAppArmor
         {
             return new VfioAppArmorPlan { NotConfined = $"there is no {LibvirtChecks.Abstraction}: libvirt's AppArmor profiles are not installed, so nothing confines QEMU's access to /dev/vfio" };
         }
+
+        // A device's name is read from the host's tree and goes into the rule's comment: a name that is
+        // not a PCI address (a line break in it would start a rule of its own) is refused.
+        var refusals = needs.Where(n => !IsDeviceName(n.Device)).Select(Refused).ToList();
+        needs = needs.Where(n => IsDeviceName(n.Device)).ToList();
 
         var localFile = new ConfigFile(files, LibvirtChecks.LocalAbstraction);
         string? local = localFile.ReadText();
@@ -138,8 +147,21 @@ internal static class VfioAppArmor
             AddsGroupRules = added.Any(a => a != VfioGroupRules.AllGroupsRule),
         };
         plan.Notes.AddRange(notes);
+        plan.Refusals.AddRange(refusals);
         return plan;
     }
+
+    /// <summary>A PCI address as sysfs names a device: <c>0000:04:10.0</c> (a domain of up to 8 hex digits).</summary>
+    internal static bool IsDeviceName(string device) => DeviceName().IsMatch(device);
+
+    private static Errors.SriovInvalidDataException Refused(VfioGroupNeed need) => new(
+        Errors.ErrorCatalog.InvalidDeviceName,
+        $"IOMMU group {need.Group} holds a device named '{string.Concat(need.Device.Select(c => char.IsControl(c) ? '?' : c))}', which is not a PCI address, so no AppArmor rule is written for it.",
+        need.Node,
+        $"Look at /sys/kernel/iommu_groups/{need.Group}/devices: a device there should be named like 0000:04:10.0.");
+
+    [GeneratedRegex(@"^[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DeviceName();
 
     /// <summary>Why AppArmor confines no QEMU here: not enabled in the kernel, or libvirt not told to use it; <c>null</c> when it does.</summary>
     public static string? NotConfined(HostFileSystem files)

@@ -34,7 +34,7 @@ public sealed class VfioCheckTests
         var check = One(Run(tree), "Vfio.LoadAtBoot");
         Assert.Equal(SriovCheckStatus.Warning, check.Status);
         Assert.StartsWith("Nothing loads vfio_pci at boot", check.Finding);
-        Assert.Equal("Enable-SriovIommu (writes /etc/modules-load.d/vfio.conf).", check.Remedy);
+        Assert.Equal("Enable-SriovIommu -VfioOnly (writes /etc/modules-load.d/vfio.conf).", check.Remedy);
 
         tree.WriteFile("/etc/modules-load.d/iommu.conf", "vfio\n");
         Assert.Contains("; vfio is listed, which does not bind VFs)", One(Run(tree), "Vfio.LoadAtBoot").Finding);
