@@ -73,15 +73,19 @@ Describe 'Set-SriovPf' -Tag 'CI' {
 
     Context 'on a copied host tree' {
         It 'changes nothing with -WhatIf, every setting named, and warns once that it cannot apply' {
-            $before = Get-SriovTestTreeState $script:I350
+            # A tree of its own: the warning is given once per command line and tree.
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
+            $before = Get-SriovTestTreeState $tree
 
             $output = Set-SriovPf eno49 -LinkState Up -Mtu 9000 -EswitchMode Switchdev -DriversAutoprobe $false -WhatIf `
                 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $output | Should -BeNullOrEmpty
             $errors.Count | Should -Be 0
-            ($warnings | Where-Object Message -Match 'cannot change anything').Count | Should -Be 1
-            Get-SriovTestTreeState $script:I350 | Should -Be $before
+            ($warnings | Where-Object Message -Match 'kernel are shown \(-WhatIf\) but not made').Count | Should -Be 1
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Remove-SriovTestHost $tree
         }
 
         It 'says LiveHostRequired for each PF of the pipeline when confirmed, and changes nothing' {
@@ -167,16 +171,19 @@ Describe 'Set-SriovPf' -Tag 'CI' {
                 $script:PfFile | Should -Not -Exist
             }
 
-            It 'says LiveHostRequired when confirmed, and writes no file' {
-                $before = Get-SriovTestTreeState $script:Netplan
+            It 'writes its file into the tree when confirmed, and says LiveHostRequired for the kernel''s part' {
+                try {
+                    Set-SriovPf eno49 -LinkState Up -Persist -Confirm:$false `
+                        -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
-                Set-SriovPf eno49 -LinkState Up -Persist -Confirm:$false `
-                    -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
-
-                $errors.Count | Should -Be 1
-                $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
-                Get-SriovTestTreeState $script:Netplan | Should -Be $before
-                $script:PfFile | Should -Not -Exist
+                    $errors.Count | Should -Be 1
+                    $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+                    $errors[0].Exception.Message | Should -Match 'written in the tree: /etc/netplan/60-sriovps-eno49\.yaml'
+                    (Get-Content -LiteralPath $script:PfFile -Raw) | Should -Match '(?m)^      dhcp4: false$'
+                }
+                finally {
+                    Remove-Item -LiteralPath $script:PfFile -ErrorAction SilentlyContinue
+                }
             }
 
             It 'refuses a file at the PF''s path that it did not write, with NetworkConfigNotOwned, and leaves it' {
@@ -196,6 +203,166 @@ Describe 'Set-SriovPf' -Tag 'CI' {
                 finally {
                     [System.IO.File]::Delete($script:PfFile)
                 }
+            }
+        }
+    }
+
+    Context '-Persist beside another configuration of the PF <Case>' -ForEach @(
+        @{
+            Case = 'in netplan (dhcp4 and a static address)'
+            Files = @{
+                'etc/netplan/50-cloud-init.yaml' = "network:`n  version: 2`n  ethernets:`n    eno49:`n      dhcp4: true`n      addresses:`n        - 192.0.2.10/24`n"
+                'usr/sbin/netplan' = ''
+            }
+            Names = @('/etc/netplan/50-cloud-init.yaml', 'ethernets.eno49: dhcp4: true, addresses: \[192.0.2.10/24\]')
+            Written = 'etc/netplan/60-sriovps-eno49.yaml'
+            Kept = @('(?m)^    eno49: \{\}$')
+            Dropped = @('dhcp4', 'dhcp6', 'addresses', 'accept-ra', 'link-local', 'optional')
+        }
+        @{
+            Case = 'in netplan, matched by MAC and renamed (set-name)'
+            Files = @{
+                'etc/netplan/50-cloud-init.yaml' = "network:`n  version: 2`n  ethernets:`n    mgmt:`n      match:`n        macaddress: '9C:DC:71:5E:0F:A0'`n      set-name: eno49`n      dhcp4: true`n"
+                'usr/sbin/netplan' = ''
+            }
+            Names = @('/etc/netplan/50-cloud-init.yaml', 'ethernets.mgmt: dhcp4: true')
+            Written = 'etc/netplan/60-sriovps-eno49.yaml'
+            Kept = @('(?m)^    mgmt: \{\}$')
+            Dropped = @('dhcp4', 'eno49:')
+        }
+        @{
+            Case = 'in a systemd-networkd .network file'
+            Files = @{
+                'etc/systemd/network/20-mgmt.network' = "[Match]`nName=eno49`n`n[Network]`nDHCP=ipv4`nAddress=192.0.2.10/24`n"
+                'lib/systemd/systemd-networkd' = ''
+                'run/systemd/netif/state' = ''
+            }
+            Names = @('/etc/systemd/network/20-mgmt.network', 'DHCP=ipv4, Address=192.0.2.10/24')
+            Written = 'etc/systemd/network/20-mgmt.network.d/sriovps-eno49.conf'
+            Kept = @('(?m)^\[Link\]$', '(?m)^ActivationPolicy=up$')
+            Dropped = @('\[Network\]', 'DHCP', 'Address', 'LinkLocalAddressing', 'IPv6AcceptRA')
+        }
+        @{
+            Case = 'in a NetworkManager profile'
+            Files = @{
+                'etc/NetworkManager/system-connections/mgmt.nmconnection' = "[connection]`nid=mgmt`ntype=ethernet`ninterface-name=eno49`n`n[ipv4]`nmethod=manual`naddress1=192.0.2.10/24,192.0.2.1`n`n[ipv6]`nmethod=auto`n"
+                'usr/sbin/NetworkManager' = ''
+                'run/NetworkManager/NetworkManager.pid' = ''
+            }
+            Names = @('/etc/NetworkManager/system-connections/mgmt.nmconnection', 'ipv4.method=manual, ipv4.address1=192.0.2.10/24,192.0.2.1')
+            Written = 'etc/NetworkManager/system-connections/sriovps-eno49.nmconnection'
+            Kept = @('(?m)^\[ipv4\]\nmethod=manual\naddress1=192\.0\.2\.10/24,192\.0\.2\.1\n\n\[ipv6\]\nmethod=auto\n\z')
+            Dropped = @('method=disabled')
+        }
+        @{
+            Case = 'in an ifupdown stanza'
+            Files = @{
+                'etc/network/interfaces' = "source /etc/network/interfaces.d/*`n`nauto eno49`niface eno49 inet static`n    address 192.0.2.10/24`n"
+                'sbin/ifup' = ''
+            }
+            Names = @('/etc/network/interfaces', 'iface eno49 inet static, address 192.0.2.10/24')
+            Written = 'etc/network/interfaces.d/sriovps-eno49'
+            Kept = @('(?m)^auto eno49$')
+            Dropped = @('iface', 'inet')
+        }
+    ) {
+        BeforeAll {
+            $script:Tree = New-SriovTestHost -Fixture 'i350-4port'
+            foreach ($file in $Files.GetEnumerator()) {
+                $path = Join-Path $script:Tree $file.Key
+                $null = New-Item -ItemType Directory -Path (Split-Path $path) -Force
+                [System.IO.File]::WriteAllText($path, $file.Value)
+            }
+        }
+
+        AfterAll {
+            Remove-SriovTestHost $script:Tree
+        }
+
+        BeforeEach {
+            $env:SRIOVPS_HOST_ROOT = $script:Tree
+        }
+
+        It 'refuses with NetworkConfigConflict naming the file and what it sets, and changes no file<WhatIf>' -ForEach @(
+            @{ WhatIf = '' }
+            @{ WhatIf = ' (-WhatIf too)' }
+        ) {
+            $before = Get-SriovTestTreeState $script:Tree
+            $switches = if ($WhatIf) { @{ WhatIf = $true } } else { @{ Confirm = $false } }
+
+            Set-SriovPf eno49 -LinkState Up -Persist @switches `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "NetworkConfigConflict,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            foreach ($name in $Names) {
+                $errors[0].Exception.Message | Should -Match $name
+            }
+            $errors[0].ErrorDetails.RecommendedAction | Should -Match '-Force'
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+
+        It 'with -Force writes a file that changes only the link, and leaves the other configuration as it was' {
+            $others = foreach ($file in $Files.Keys) { Get-FileHash -LiteralPath (Join-Path $script:Tree $file) }
+
+            Set-SriovPf eno49 -LinkState Up -Persist -Force -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.FullyQualifiedErrorId | Should -Be @("LiveHostRequired,$script:Command")
+            $written = Join-Path $script:Tree $Written
+            $written | Should -Exist
+            $text = Get-Content -LiteralPath $written -Raw
+            $text | Should -Match '^# Written by SriovPS'
+            $text | Should -Match 'configured elsewhere too: this file sets only its link, so the addresses and DHCP set there are kept'
+            foreach ($pattern in $Kept) { $text | Should -Match $pattern }
+            foreach ($word in $Dropped) { ($text -split "`n" | Select-Object -Skip 2) -join "`n" | Should -Not -Match $word }
+            foreach ($file in $others) { (Get-FileHash -LiteralPath $file.Path).Hash | Should -Be $file.Hash }
+        }
+    }
+
+    Context '-Persist -Force where no file can keep the other configuration' {
+        It 'refuses <Case> even with -Force, and changes no file' -ForEach @(
+            @{
+                Case = 'a drop-in for a .network file that matches other interfaces too'
+                Files = @{
+                    'etc/systemd/network/20-wired.network' = "[Match]`nName=en*`n`n[Network]`nDHCP=yes`n"
+                    'lib/systemd/systemd-networkd' = ''
+                    'run/systemd/netif/state' = ''
+                }
+                Splat = @{ LinkState = 'Up' }
+                Reason = '20-wired\.network matches other interfaces too'
+            }
+            @{
+                Case = 'an MTU beside an ifupdown stanza'
+                Files = @{
+                    'etc/network/interfaces' = "auto eno49`niface eno49 inet dhcp`n"
+                    'sbin/ifup' = ''
+                }
+                Splat = @{ Mtu = 9000 }
+                Reason = "the MTU belongs in the one in /etc/network/interfaces \('mtu 9000'\)"
+            }
+        ) {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            try {
+                foreach ($file in $Files.GetEnumerator()) {
+                    $path = Join-Path $tree $file.Key
+                    $null = New-Item -ItemType Directory -Path (Split-Path $path) -Force
+                    [System.IO.File]::WriteAllText($path, $file.Value)
+                }
+                $env:SRIOVPS_HOST_ROOT = $tree
+                $before = Get-SriovTestTreeState $tree
+
+                Set-SriovPf eno49 @Splat -Persist -Force -Confirm:$false `
+                    -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+                $errors.Count | Should -Be 1
+                $errors[0].FullyQualifiedErrorId | Should -Be "NetworkConfigConflict,$script:Command"
+                $errors[0].Exception.Message | Should -Match $Reason
+                Get-SriovTestTreeState $tree | Should -Be $before
+            }
+            finally {
+                Remove-SriovTestHost $tree
             }
         }
     }

@@ -57,6 +57,7 @@ public static class ErrorCatalog
     public const string EswitchModeFailed = "EswitchModeFailed";
     public const string EswitchModeUnreadable = "EswitchModeUnreadable";
     public const string NetworkConfigNotOwned = "NetworkConfigNotOwned";
+    public const string NetworkConfigConflict = "NetworkConfigConflict";
     public const string LibvirtNotInstalled = "LibvirtNotInstalled";
     public const string LibvirtConnectionFailed = "LibvirtConnectionFailed";
     public const string LibvirtPermissionDenied = "LibvirtPermissionDenied";
@@ -137,6 +138,7 @@ public static class ErrorCatalog
             [EswitchModeFailed] = SriovErrorCategory.WriteError,
             [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
             [NetworkConfigNotOwned] = SriovErrorCategory.InvalidOperation,
+            [NetworkConfigConflict] = SriovErrorCategory.InvalidOperation,
             [LibvirtNotInstalled] = SriovErrorCategory.NotInstalled,
             [LibvirtConnectionFailed] = SriovErrorCategory.ConnectionError,
             [LibvirtPermissionDenied] = SriovErrorCategory.PermissionDenied,

@@ -78,6 +78,36 @@ internal sealed class KernelLinks : IDisposable
     }
 
     /// <summary>
+    /// The addresses an administrator gave the interface or got from DHCP or router advertisements
+    /// (<c>ip addr show dev eno49 scope global</c>): link-local and host-scope ones, which the kernel
+    /// makes by itself, are left out. Each as <c>192.0.2.10/24</c>; <c>null</c> when the interface or its
+    /// addresses could not be read (reported).
+    /// </summary>
+    internal List<string>? ReadAddresses(string interfaceName)
+    {
+        if (Read(interfaceName) is not { } link || Socket() is not { } socket)
+        {
+            return null;
+        }
+
+        Requests++;
+        try
+        {
+            return AddressQueries.Dump(socket, link.Index).FindAll(a => a.Scope < AddressQueries.RT_SCOPE_LINK).ConvertAll(a => a.ToString());
+        }
+        catch (NetlinkException e)
+        {
+            _error?.Invoke(NetlinkErrors.ForRead(e, interfaceName));
+        }
+        catch (NetlinkDecodeException e)
+        {
+            _error?.Invoke(NetlinkErrors.ForDecode(e, interfaceName));
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Sends one change (RTM_SETLINK) and waits for the kernel's acknowledgement. Unlike reads, a
     /// refusal is thrown: only the caller knows what the change meant.
     /// </summary>

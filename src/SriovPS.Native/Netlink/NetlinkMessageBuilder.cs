@@ -82,6 +82,14 @@ internal sealed class NetlinkMessageBuilder
         header[1] = version;
     }
 
+    /// <summary><c>struct ifaddrmsg</c> (include/uapi/linux/if_addr.h): family, prefixlen, flags, scope, index.</summary>
+    internal void AppendAddressInfo(int index, byte family = RtNetlink.AF_UNSPEC)
+    {
+        var info = Reserve(AddressQueries.AddressMessageLength);
+        info[0] = family;
+        BinaryPrimitives.WriteInt32LittleEndian(info[4..], index);
+    }
+
     /// <summary>Adds an attribute and returns its zeroed payload to fill in.</summary>
     internal Span<byte> AppendAttribute(ushort type, int payloadLength)
     {

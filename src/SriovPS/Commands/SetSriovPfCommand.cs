@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
@@ -55,6 +56,14 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     /// <summary>Also writes -LinkState and -Mtu into the configuration of the host's network manager, so the PF comes up so at boot, without an address.</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
+
+    /// <summary>
+    /// With -Persist: writes the file although the PF's interface is configured elsewhere (another netplan
+    /// definition, .network file, NetworkManager profile or ifupdown stanza) or has an address now; the
+    /// file then keeps what that configuration sets and changes only the link.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>Outputs each PF as it is after the change.</summary>
     [Parameter]
@@ -134,6 +143,9 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         }
 
         bool live = TargetHost.IsLiveHost;
+
+        // Before anything is asked or sent: a refused file leaves the PF as it was.
+        var others = Persist && pf.Name is not null ? OtherConfigurations(pf) : null;
         PfLinkPlan? linkPlan = null;
         if (live && pf.Name is not null && (LinkState is not null || Mtu is not null))
         {
@@ -197,7 +209,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             }
         }
 
-        var persisted = Persist && !linkDeclined ? PlanPersisted(pf) : null;
+        var persisted = Persist && !linkDeclined ? PlanPersisted(pf, others) : null;
         if (accepted.Count == 0 && persisted is null)
         {
             if (steps.Count == 0)
@@ -210,7 +222,30 @@ public sealed class SetSriovPfCommand : SriovCmdlet
 
         if (!live)
         {
-            throw LiveHostRequired(pf.ToString(), "PF settings can only be changed in the running kernel.");
+            // The tree's files are its own, as its boot configuration is for Enable-SriovIommu: the
+            // network file is written there; only the running kernel's part cannot be done.
+            bool wrote = false;
+            if (persisted is not null)
+            {
+                using (AcquireHostLock())
+                {
+                    wrote = persisted.Commit();
+                }
+
+                if (wrote)
+                {
+                    WriteVerbose($"Wrote {persisted.File.HostPath} in the host tree (a previous version is kept as {persisted.File.BackupHostPath}).");
+                }
+            }
+
+            if (accepted.Count > 0)
+            {
+                throw LiveHostRequired(pf.ToString(), "PF settings can only be changed in the running kernel." +
+                    (wrote ? $" Its network configuration was written in the tree: {persisted!.File.HostPath}." : string.Empty));
+            }
+
+            Completed(pf);
+            return;
         }
 
         using (AcquireHostLock())
@@ -233,8 +268,58 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         Completed(AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
     }
 
+    /// <summary>
+    /// The PF's interface's other configurations (files, and on the live host its addresses now);
+    /// <c>null</c> when there are none. Without -Force, any is a refusal naming each.
+    /// </summary>
+    private PfNetworkConflicts? OtherConfigurations(SriovPf pf)
+    {
+        string name = pf.Name!;
+        List<string>? addresses = null;
+        if (TargetHost.IsLiveHost)
+        {
+            addresses = KernelLinks.ReadAddresses(name)
+                ?? throw new SriovInvalidOperationException(
+                    ErrorCatalog.NetworkConfigConflict,
+                    $"The addresses of {name} could not be read, so whether -Persist would take one away at the next boot is not known. Nothing was changed on {name}.",
+                    name,
+                    "Run PowerShell as root, or leave out -Persist.");
+        }
+
+        PfNetworkConflicts others;
+        try
+        {
+            others = PfNetworkConflicts.Find(TargetHost.Files, name, pf.MacAddress, addresses);
+        }
+        catch (ArgumentException e)
+        {
+            throw UnsafeName(name, e);
+        }
+
+        if (!others.Any)
+        {
+            return null;
+        }
+
+        if (!Force)
+        {
+            _manager ??= NetworkManagerDetection.Detect(TargetHost.Files);
+            string? file = _manager.Manager == HostNetworkManager.None ? null : PfNetworkWriter.For(_manager.Manager).HostPathFor(name);
+            throw others.Refusal(file);
+        }
+
+        WriteVerbose($"-Force: {name} is configured elsewhere too ({string.Join("; ", others.Found.Select(f => f.Description))}); the file written keeps what that sets.");
+        return others;
+    }
+
+    private static SriovInvalidArgumentException UnsafeName(string name, ArgumentException e) => new(
+        ErrorCatalog.InvalidInterfaceName,
+        $"{name} cannot be named in a network configuration file safely ({e.Message}); nothing was changed.",
+        name,
+        "Rename the interface to letters, digits, '.', '-' and '_' (a .link file or udev rule), or leave out -Persist.");
+
     /// <summary>The network-configuration change to make, confirmed; <c>null</c> when nothing is to be written.</summary>
-    private PfNetworkPersistence? PlanPersisted(SriovPf pf)
+    private PfNetworkPersistence? PlanPersisted(SriovPf pf, PfNetworkConflicts? others)
     {
         _manager ??= NetworkManagerDetection.Detect(TargetHost.Files);
         if (_manager.Manager == HostNetworkManager.None)
@@ -247,15 +332,11 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         PfNetworkPersistence change;
         try
         {
-            change = PfNetworkPersistence.Plan(TargetHost.Files, _manager.Manager, pf.Name!, Up, Mtu);
+            change = PfNetworkPersistence.Plan(TargetHost.Files, _manager.Manager, pf.Name!, Up, Mtu, others);
         }
         catch (ArgumentException e)
         {
-            throw new SriovInvalidArgumentException(
-                ErrorCatalog.InvalidInterfaceName,
-                $"{pf.Name} cannot be named in a network configuration file safely ({e.Message}); nothing was changed.",
-                pf.Name,
-                "Rename the interface to letters, digits, '.', '-' and '_' (a .link file or udev rule), or leave out -Persist.");
+            throw UnsafeName(pf.Name!, e);
         }
 
         if (change.Warning is not null)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using SriovPS.Native.Sysfs;
@@ -77,9 +78,34 @@ internal sealed partial class IfupdownPfWriter : PfNetworkWriter
 
     protected override string FileName(string interfaceName) => "sriovps-" + interfaceName;
 
-    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings)
+    /// <summary>
+    /// ifupdown takes one stanza per interface and family, and refuses a second: beside another
+    /// <c>iface</c> stanza the file holds only the <c>auto</c> line, and the stanza there keeps its addresses.
+    /// </summary>
+    public override bool Keeps(PfNetworkConflicts? others) => others?.Of(Manager).Any(c => c.HasStanza) == true;
+
+    public override string? CannotKeep(HostFileSystem files, PfNetworkSettings settings, PfNetworkConflicts others)
+    {
+        if (!Keeps(others) || (settings.Up && settings.Mtu is null))
+        {
+            return null;
+        }
+
+        string where = others.Of(Manager).First(c => c.HasStanza).HostPath!;
+        return settings.Up
+            ? $"ifupdown reads one stanza per interface, and the MTU belongs in the one in {where} ('mtu {Number(settings.Mtu!.Value)}')."
+            : $"ifupdown reads one stanza per interface, and the one in {where} brings it up; remove its 'auto' or 'allow-hotplug' line to keep it down.";
+    }
+
+    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts? kept)
     {
         string name = settings.InterfaceName;
+        if (kept is not null)
+        {
+            text.Append("auto ").Append(name).Append('\n');
+            return;
+        }
+
         if (settings.Up)
         {
             text.Append("auto ").Append(name).Append('\n');
@@ -131,92 +157,13 @@ internal sealed partial class IfupdownPfWriter : PfNetworkWriter
 
         for (int i = 0; i < pathParts.Length; i++)
         {
-            if (!ComponentMatches(patternParts[i], pathParts[i]))
+            if (!ShellGlob.Matches(patternParts[i], pathParts[i]))
             {
                 return false;
             }
         }
 
         return true;
-    }
-
-    private static bool ComponentMatches(ReadOnlySpan<char> pattern, ReadOnlySpan<char> name)
-    {
-        // Greedy with one backtrack point: the last '*' seen absorbs one more character on a mismatch.
-        int p = 0, n = 0, starPattern = -1, starName = 0;
-        while (n < name.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '*')
-            {
-                starPattern = ++p;
-                starName = n;
-            }
-            else if (p < pattern.Length && MatchesOne(pattern, p, name[n], out int next))
-            {
-                p = next;
-                n++;
-            }
-            else if (starPattern >= 0)
-            {
-                p = starPattern;
-                n = ++starName;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
-
-    /// <summary>Whether the pattern element at <paramref name="at"/> matches <paramref name="c"/>; <paramref name="next"/> is the element after it.</summary>
-    private static bool MatchesOne(ReadOnlySpan<char> pattern, int at, char c, out int next)
-    {
-        switch (pattern[at])
-        {
-            case '?':
-                next = at + 1;
-                return true;
-            case '\\' when at + 1 < pattern.Length:
-                next = at + 2;
-                return pattern[at + 1] == c;
-            case '[':
-                int i = at + 1;
-                bool negated = i < pattern.Length && pattern[i] is '!' or '^';
-                if (negated)
-                {
-                    i++;
-                }
-
-                // A ']' first in the set is a member; without a closing ']' the '[' is a plain character.
-                int close = i < pattern.Length ? pattern[(i + 1)..].IndexOf(']') : -1;
-                if (close < 0)
-                {
-                    next = at + 1;
-                    return c == '[';
-                }
-
-                close += i + 1;
-                bool member = false;
-                for (int j = i; j < close; j++)
-                {
-                    bool range = j + 2 < close && pattern[j + 1] == '-';
-                    member |= range ? c >= pattern[j] && c <= pattern[j + 2] : c == pattern[j];
-                    j += range ? 2 : 0;
-                }
-
-                next = close + 1;
-                return member != negated;
-            default:
-                next = at + 1;
-                return pattern[at] == c;
-        }
     }
 
     [GeneratedRegex("^    mtu (?<mtu>[0-9]{1,5})$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]

@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -11,6 +13,11 @@ namespace SriovPS.Host.Network;
 /// (systemd-networkd-wait-online would otherwise hold network-online.target for two minutes), and
 /// <c>activation-mode: off</c> is netplan's way to keep a link down (systemd-networkd v248 and later).
 /// New files are 0600: netplan warns about configuration readable by others.
+/// Beside another definition of the interface (or an address on it) the file keeps what that one
+/// sets, by netplan's own merge: it writes under the same definition id (so a <c>match:</c>ed
+/// definition is extended, not doubled into a second, competing networkd or NetworkManager file)
+/// only the keys it changes, the MTU and <c>activation-mode</c>, and none of <c>dhcp4</c>,
+/// <c>dhcp6</c>, <c>accept-ra</c>, <c>link-local</c> or <c>optional</c>, whose values there stay.
 /// </summary>
 internal sealed partial class NetplanPfWriter : PfNetworkWriter
 {
@@ -24,8 +31,17 @@ internal sealed partial class NetplanPfWriter : PfNetworkWriter
 
     protected override string FileName(string interfaceName) => $"60-sriovps-{interfaceName}.yaml";
 
-    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings)
+    /// <summary>Any other configuration is kept: leaving the address keys out costs nothing in netplan.</summary>
+    public override bool Keeps(PfNetworkConflicts? others) => others?.Any == true;
+
+    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts? kept)
     {
+        if (kept is not null)
+        {
+            RenderKeeping(text, settings, kept);
+            return;
+        }
+
         text.Append("network:\n")
             .Append("  version: 2\n")
             .Append("  ethernets:\n")
@@ -45,6 +61,43 @@ internal sealed partial class NetplanPfWriter : PfNetworkWriter
             text.Append("      activation-mode: off\n");
         }
     }
+
+    private static void RenderKeeping(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts kept)
+    {
+        var ids = kept.Of(HostNetworkManager.Netplan).Select(c => c.NetplanId!).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            ids.Add(settings.InterfaceName);
+        }
+
+        text.Append("network:\n")
+            .Append("  version: 2\n")
+            .Append("  ethernets:\n");
+        foreach (var id in ids)
+        {
+            text.Append("    ").Append(Quoted(id)).Append(':');
+            if (settings.Mtu is null && settings.Up)
+            {
+                text.Append(" {}\n");
+                continue;
+            }
+
+            text.Append('\n');
+            if (settings.Mtu is int mtu)
+            {
+                text.Append("      mtu: ").Append(Number(mtu)).Append('\n');
+            }
+
+            if (!settings.Up)
+            {
+                text.Append("      activation-mode: off\n");
+            }
+        }
+    }
+
+    /// <summary>An id read from another file, quoted unless it is a plain name.</summary>
+    private static string Quoted(string id) =>
+        id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? id : "\"" + id.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     [GeneratedRegex("^      mtu: (?<mtu>[0-9]{1,5})$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex MtuPattern();

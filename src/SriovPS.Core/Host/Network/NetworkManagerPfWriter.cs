@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -51,7 +52,7 @@ internal sealed partial class NetworkManagerPfWriter : PfNetworkWriter
 
     protected override string FileName(string interfaceName) => $"sriovps-{interfaceName}.nmconnection";
 
-    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings)
+    protected override void RenderBody(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts? kept)
     {
         string name = settings.InterfaceName;
         text.Append("[connection]\n")
@@ -65,6 +66,17 @@ internal sealed partial class NetworkManagerPfWriter : PfNetworkWriter
             text.Append('\n')
                 .Append("[ethernet]\n")
                 .Append("mtu=").Append(Number(mtu)).Append('\n');
+        }
+
+        if (kept is not null)
+        {
+            string carried = kept.Of(HostNetworkManager.NetworkManager).First().AddressSections ?? string.Empty;
+            if (carried.Length > 0)
+            {
+                text.Append('\n').Append(carried);
+            }
+
+            return;
         }
 
         text.Append('\n')

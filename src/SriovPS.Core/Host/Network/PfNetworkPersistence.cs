@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Native.Sysfs;
 
@@ -15,8 +16,9 @@ internal sealed class PfNetworkPersistence
     private readonly PfNetworkWriter _writer;
 
     private PfNetworkPersistence(
-        PfNetworkWriter writer, ConfigFile file, PfNetworkSettings settings, PfNetworkSettings? existing, bool changes, string text, string? warning)
+        PfNetworkWriter writer, ConfigFile file, PfNetworkSettings settings, PfNetworkSettings? existing, bool changes, string text, string? warning, PfNetworkConflicts? kept)
     {
+        Kept = kept;
         _writer = writer;
         File = file;
         Settings = settings;
@@ -27,6 +29,9 @@ internal sealed class PfNetworkPersistence
     }
 
     public HostNetworkManager Manager => _writer.Manager;
+
+    /// <summary>The other configurations the file keeps; <c>null</c> when it is the interface's only one.</summary>
+    public PfNetworkConflicts? Kept { get; }
 
     /// <summary>The PF's file, created with the manager's mode and backed up where the manager will not read it.</summary>
     public ConfigFile File { get; }
@@ -54,8 +59,12 @@ internal sealed class PfNetworkPersistence
     /// or what the file already says when nothing changes.
     /// </summary>
     public string Description => Changes
-        ? $"write {File.HostPath}: {Settings.Summary}"
-        : $"{File.HostPath} already says: {Settings.Summary}";
+        ? $"write {File.HostPath}: {Summary}"
+        : $"{File.HostPath} already says: {Summary}";
+
+    private string Summary => Kept is null
+        ? Settings.Summary
+        : Settings.Summary.Replace("no address", "the link only, keeping " + string.Join(", ", Kept.Found.Where(f => f.HostPath is not null && f.Manager == Manager).Select(f => f.HostPath).Distinct()), StringComparison.Ordinal);
 
     /// <summary>
     /// The settings to persist when a caller gives only some: what it gives, else what the file holds,
@@ -75,39 +84,53 @@ internal sealed class PfNetworkPersistence
     /// <summary>What the PF's file for <paramref name="manager"/> holds now; <c>null</c> when there is none.</summary>
     /// <exception cref="SriovInvalidOperationException">A file is there that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">It cannot be read.</exception>
-    public static PfNetworkSettings? ReadExisting(HostFileSystem files, HostNetworkManager manager, string interfaceName)
+    public static PfNetworkSettings? ReadExisting(HostFileSystem files, HostNetworkManager manager, string interfaceName, PfNetworkConflicts? others = null)
     {
         var writer = PfNetworkWriter.For(manager);
-        return Read(writer, writer.FileFor(files, interfaceName), interfaceName).Existing;
+        return Read(writer, writer.FileFor(files, interfaceName, others), interfaceName, others).Existing;
     }
 
     /// <summary>The plan for persisting exactly <paramref name="settings"/>.</summary>
     /// <exception cref="ArgumentException">The manager is <see cref="HostNetworkManager.None"/>, or the settings are refused.</exception>
     /// <exception cref="SriovInvalidOperationException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">The file or <c>/etc/network/interfaces</c> cannot be read.</exception>
-    public static PfNetworkPersistence Plan(HostFileSystem files, HostNetworkManager manager, PfNetworkSettings settings)
+    /// <exception cref="SriovInvalidOperationException">
+    /// <paramref name="others"/> cannot be kept by any file that says <paramref name="settings"/> (<see cref="ErrorCatalog.NetworkConfigConflict"/>).
+    /// </exception>
+    public static PfNetworkPersistence Plan(HostFileSystem files, HostNetworkManager manager, PfNetworkSettings settings, PfNetworkConflicts? others = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var writer = PfNetworkWriter.For(manager);
-        string text = writer.Render(settings);
-        var file = writer.FileFor(files, settings.InterfaceName);
-        var (current, existing) = Read(writer, file, settings.InterfaceName);
+        if (others is { Any: true } && writer.CannotKeep(files, settings, others) is string reason)
+        {
+            throw others.CannotKeep(reason);
+        }
+
+        var kept = writer.Keeps(others) ? others : null;
+        string text = writer.Render(settings, kept);
+        var file = writer.FileFor(files, settings.InterfaceName, kept);
+        var (current, existing) = Read(writer, file, settings.InterfaceName, kept);
         string? warning = writer is IfupdownPfWriter ifupdown && !ifupdown.IsSourced(files, settings.InterfaceName)
             ? $"{IfupdownPfWriter.InterfacesHostPath} does not source {file.HostPath}, so ifupdown will not read it at boot: " +
               $"add 'source {writer.Directory}/*' to {IfupdownPfWriter.InterfacesHostPath}."
             : null;
-        return new PfNetworkPersistence(writer, file, settings, existing, !string.Equals(current, text, StringComparison.Ordinal), text, warning);
+        return new PfNetworkPersistence(writer, file, settings, existing, !string.Equals(current, text, StringComparison.Ordinal), text, warning, kept);
     }
 
     /// <summary>
     /// The plan for persisting what the caller gives (<c>null</c>: keep what the file holds), merged
-    /// with the file as read by <see cref="Merge"/>.
+    /// with the file as read by <see cref="Merge"/>. <paramref name="others"/>, when given, are the other
+    /// configurations of the interface the caller was told to write beside: the file then keeps what they set.
     /// </summary>
     /// <exception cref="ArgumentException">The manager is <see cref="HostNetworkManager.None"/>, or the settings are refused.</exception>
     /// <exception cref="SriovInvalidOperationException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">The file or <c>/etc/network/interfaces</c> cannot be read.</exception>
-    public static PfNetworkPersistence Plan(HostFileSystem files, HostNetworkManager manager, string interfaceName, bool? up, int? mtu) =>
-        Plan(files, manager, Merge(ReadExisting(files, manager, interfaceName), interfaceName, up, mtu));
+    public static PfNetworkPersistence Plan(
+        HostFileSystem files, HostNetworkManager manager, string interfaceName, bool? up, int? mtu, PfNetworkConflicts? others = null)
+    {
+        var kept = PfNetworkWriter.For(manager).Keeps(others) ? others : null;
+        return Plan(files, manager, Merge(ReadExisting(files, manager, interfaceName, kept), interfaceName, up, mtu), others);
+    }
 
     /// <summary>Writes the file when it changes (atomically, the previous version kept); returns whether it wrote.</summary>
     /// <exception cref="SriovException">The file is read-only, permission is denied, or the write failed; the file is as it was.</exception>
@@ -123,7 +146,7 @@ internal sealed class PfNetworkPersistence
         return true;
     }
 
-    private static (string? Text, PfNetworkSettings? Existing) Read(PfNetworkWriter writer, ConfigFile file, string interfaceName)
+    private static (string? Text, PfNetworkSettings? Existing) Read(PfNetworkWriter writer, ConfigFile file, string interfaceName, PfNetworkConflicts? kept)
     {
         string? text = file.ReadText();
         if (text is null)
@@ -131,7 +154,7 @@ internal sealed class PfNetworkPersistence
             return (null, null);
         }
 
-        return (text, writer.Parse(text, interfaceName) ?? throw new SriovInvalidOperationException(
+        return (text, writer.Parse(text, interfaceName, kept) ?? throw new SriovInvalidOperationException(
             ErrorCatalog.NetworkConfigNotOwned,
             $"{file.HostPath} was not written by SriovPS, or was changed since, so it was left as it is.",
             file.HostPath,

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using SriovPS.Native.Sysfs;
@@ -19,8 +20,10 @@ internal abstract class PfNetworkWriter
 {
     /// <summary>The comment every file opens with; a file without it was not written by the module.</summary>
     public const string Header =
-        "# Written by SriovPS (Set-SriovPf -Persist), which replaces this whole file: edits here are lost.\n" +
-        "# The PF only carries SR-IOV VFs, so it gets no address of any kind.\n";
+        "# Written by SriovPS (Set-SriovPf -Persist), which replaces this whole file: edits here are lost.\n";
+
+    /// <summary>The second line of a file that is the interface's only configuration.</summary>
+    public const string NoAddressLine = "# The PF only carries SR-IOV VFs, so it gets no address of any kind.\n";
 
     public static PfNetworkWriter Netplan { get; } = new NetplanPfWriter();
 
@@ -64,9 +67,28 @@ internal abstract class PfNetworkWriter
     public ConfigFile FileFor(HostFileSystem files, string interfaceName) =>
         new(files, HostPathFor(interfaceName), NewFileMode, BackupHostPathFor(interfaceName));
 
+    /// <summary>The file to write beside <paramref name="others"/>: the PF's own file, unless the manager needs another (a drop-in).</summary>
+    public virtual ConfigFile FileFor(HostFileSystem files, string interfaceName, PfNetworkConflicts? others) => FileFor(files, interfaceName);
+
+    /// <summary>
+    /// Whether the file must keep what <paramref name="others"/> set: by default when the same manager
+    /// reads one of them, since only then would the two files meet.
+    /// </summary>
+    public virtual bool Keeps(PfNetworkConflicts? others) => others?.Of(Manager).Any() == true;
+
+    /// <summary>Why no file of this manager can both keep <paramref name="others"/> and say <paramref name="settings"/>; <c>null</c> when one can.</summary>
+    public virtual string? CannotKeep(HostFileSystem files, PfNetworkSettings settings, PfNetworkConflicts others) => null;
+
     /// <summary>The whole file for <paramref name="settings"/>, header first, each line ending in a newline.</summary>
     /// <exception cref="ArgumentException">The interface name is refused, or the MTU is out of range.</exception>
-    public string Render(PfNetworkSettings settings)
+    public string Render(PfNetworkSettings settings) => Render(settings, null);
+
+    /// <summary>
+    /// The whole file for <paramref name="settings"/>, written to keep what <paramref name="others"/> set
+    /// when <see cref="Keeps"/> says it must (it then sets only the link, never turning an address off).
+    /// </summary>
+    /// <exception cref="ArgumentException">The interface name is refused, or the MTU is out of range.</exception>
+    public string Render(PfNetworkSettings settings, PfNetworkConflicts? others)
     {
         ArgumentNullException.ThrowIfNull(settings);
         CheckedName(settings.InterfaceName);
@@ -76,8 +98,12 @@ internal abstract class PfNetworkWriter
                 nameof(settings), mtu, $"An MTU is {PfNetworkSettings.MinMtu} to {PfNetworkSettings.MaxMtu}.");
         }
 
+        bool keeps = Keeps(others);
         var text = new StringBuilder(512).Append(Header);
-        RenderBody(text, settings);
+        text.Append(keeps
+            ? $"# {settings.InterfaceName} is configured elsewhere too: this file sets only its link, so the addresses and DHCP set there are kept.\n"
+            : NoAddressLine);
+        RenderBody(text, settings, keeps ? others : null);
         return text.ToString();
     }
 
@@ -85,9 +111,10 @@ internal abstract class PfNetworkWriter
     /// The settings <paramref name="text"/> was rendered from for <paramref name="interfaceName"/>, or
     /// <c>null</c> when it is not exactly a rendering of this writer's (no header, another interface,
     /// any line changed, added or removed), so the caller can refuse to replace a file it did not write.
+    /// A rendering that keeps <paramref name="others"/> is recognised too.
     /// </summary>
     /// <exception cref="ArgumentException">The interface name is refused.</exception>
-    public PfNetworkSettings? Parse(string? text, string interfaceName)
+    public PfNetworkSettings? Parse(string? text, string interfaceName, PfNetworkConflicts? others = null)
     {
         CheckedName(interfaceName);
         if (text is null || !text.StartsWith(Header, StringComparison.Ordinal))
@@ -96,13 +123,14 @@ internal abstract class PfNetworkWriter
         }
 
         int? mtu = null;
+        // A file that keeps several definitions repeats the MTU in each; they must agree.
         var matches = MtuLine.Matches(text);
-        if (matches.Count > 1)
+        if (matches.Cast<Match>().Select(m => m.Groups["mtu"].Value).Distinct(StringComparer.Ordinal).Count() > 1)
         {
             return null;
         }
 
-        if (matches.Count == 1)
+        if (matches.Count > 0)
         {
             if (!int.TryParse(matches[0].Groups["mtu"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
                 || !PfNetworkSettings.IsValidMtu(value))
@@ -114,12 +142,15 @@ internal abstract class PfNetworkWriter
         }
 
         // Two renderings are possible once the MTU is known; the text must be one of them, byte for byte.
-        foreach (bool up in (ReadOnlySpan<bool>)[true, false])
+        foreach (var kept in others is null ? [null] : (PfNetworkConflicts?[])[null, others])
         {
-            var settings = new PfNetworkSettings(interfaceName, up, mtu);
-            if (string.Equals(Render(settings), text, StringComparison.Ordinal))
+            foreach (bool up in (ReadOnlySpan<bool>)[true, false])
             {
-                return settings;
+                var settings = new PfNetworkSettings(interfaceName, up, mtu);
+                if (string.Equals(Render(settings, kept), text, StringComparison.Ordinal))
+                {
+                    return settings;
+                }
             }
         }
 
@@ -129,8 +160,8 @@ internal abstract class PfNetworkWriter
     /// <summary>The file's name inside <see cref="Directory"/> for an already checked interface name.</summary>
     protected abstract string FileName(string interfaceName);
 
-    /// <summary>Appends everything after the header.</summary>
-    protected abstract void RenderBody(StringBuilder text, PfNetworkSettings settings);
+    /// <summary>Appends everything after the header's two lines; <paramref name="kept"/> is set when the file must keep what it names.</summary>
+    protected abstract void RenderBody(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts? kept);
 
     protected static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
