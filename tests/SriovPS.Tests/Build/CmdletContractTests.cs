@@ -102,5 +102,21 @@ public sealed class CmdletContractTests : System.IDisposable
         Assert.Equal(["eno49", "eno49", "Deserialized.SriovPS.SriovPf"], result.Output.Select(o => o.ToString()));
     }
 
+    [Fact]
+    public void EveryCommandTakesHostRoot_AndSeesWhatIsPipedToIt_WithThisPowerShell()
+    {
+        // The commands read the object being processed from PowerShell's own command state: the
+        // PowerShell this module is built and tested against must still keep it there.
+        var result = _runspace.Invoke($$"""
+            $sample = '{{Repository.ModuleOutput}}/samples/i350-4port'
+            @(Get-Command -Module SriovPS | Where-Object { -not $_.Parameters.ContainsKey('HostRoot') }).Count
+            Get-SriovVf eno49 -Index 0 -HostRoot $sample -WarningAction SilentlyContinue | Disable-SriovVf -HostRoot $sample -WhatIf -ErrorAction SilentlyContinue -ErrorVariable refused
+            $refused.FullyQualifiedErrorId
+            """);
+
+        Assert.Null(result.Terminating);
+        Assert.Equal(["0", "VfGivenForPf,SriovPS.Commands.DisableSriovVfCommand"], result.Output.Select(o => o.ToString()));
+    }
+
     public void Dispose() => _runspace.Dispose();
 }
