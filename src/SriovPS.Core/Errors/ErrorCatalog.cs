@@ -84,6 +84,8 @@ public static class ErrorCatalog
     public const string GrubRegenerateFailed = "GrubRegenerateFailed";
     public const string IommuGroupNotFound = "IommuGroupNotFound";
     public const string AppArmorReloadFailed = "AppArmorReloadFailed";
+    public const string HostPathOutsideRoot = "HostPathOutsideRoot";
+    public const string HostPathWrongType = "HostPathWrongType";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -161,6 +163,8 @@ public static class ErrorCatalog
             [GrubRegenerateFailed] = SriovErrorCategory.WriteError,
             [IommuGroupNotFound] = SriovErrorCategory.ObjectNotFound,
             [AppArmorReloadFailed] = SriovErrorCategory.WriteError,
+            [HostPathOutsideRoot] = SriovErrorCategory.PermissionDenied,
+            [HostPathWrongType] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>
