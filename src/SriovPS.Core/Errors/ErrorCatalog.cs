@@ -88,6 +88,8 @@ public static class ErrorCatalog
     public const string IommuGroupNotFound = "IommuGroupNotFound";
     public const string AppArmorReloadFailed = "AppArmorReloadFailed";
     public const string InvalidDeviceName = "InvalidDeviceName";
+    public const string HostPathOutsideRoot = "HostPathOutsideRoot";
+    public const string HostPathWrongType = "HostPathWrongType";
 
     private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
         new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
@@ -169,6 +171,8 @@ public static class ErrorCatalog
             [IommuGroupNotFound] = SriovErrorCategory.ObjectNotFound,
             [AppArmorReloadFailed] = SriovErrorCategory.WriteError,
             [InvalidDeviceName] = SriovErrorCategory.InvalidData,
+            [HostPathOutsideRoot] = SriovErrorCategory.PermissionDenied,
+            [HostPathWrongType] = SriovErrorCategory.InvalidOperation,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>All ids with their categories.</summary>

@@ -38,36 +38,26 @@ internal sealed class ConfigFile(
     /// <summary>The mode a new file is created with (0644 unless the constructor said otherwise).</summary>
     public uint NewFileMode { get; } = newFileMode;
 
-    private string RealPath => files.PathOf(HostPath);
-
     /// <summary>
     /// The file's text, or <c>null</c> when it does not exist; bytes that are not UTF-8 are kept as
     /// <see cref="ConfigText"/> says, so that <see cref="Prepare"/> writes every line not changed byte for byte.
     /// </summary>
-    /// <exception cref="SriovException">It exists but cannot be read.</exception>
+    /// <exception cref="SriovException">It exists but cannot be read, is not a file, or leads out of a copied tree.</exception>
     public string? ReadText()
     {
-        try
+        int errno = files.ReadAll(HostPath, out byte[]? content);
+        if (errno == 0)
         {
-            return ConfigText.Decode(File.ReadAllBytes(RealPath));
+            return ConfigText.Decode(content!);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+
+        // A component that is a file (ENOTDIR) also means there is no such file.
+        if (errno is Errno.ENOENT or Errno.ENOTDIR)
         {
             return null;
         }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new SriovPermissionDeniedException(
-                ErrorCatalog.ConfigFilePermissionDenied,
-                $"Cannot read {HostPath}: permission denied.",
-                HostPath,
-                "Run PowerShell as root.",
-                e);
-        }
-        catch (IOException e)
-        {
-            throw new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, $"Cannot read {HostPath}: {e.Message}", HostPath, inner: e);
-        }
+
+        throw Failure(errno, "read");
     }
 
     /// <summary>
@@ -77,59 +67,61 @@ internal sealed class ConfigFile(
     /// <exception cref="SriovException">The file is read-only, permission is denied, or the write failed; the file is untouched.</exception>
     public PreparedConfigFile Prepare(string text)
     {
-        string path = RealPath;
-        int statError = ReplacementFile.Stat(path, out uint owner, out uint group, out uint mode);
-        bool exists = statError == 0;
-        if (statError is not 0 and not Errno.ENOENT)
+        var directory = OpenDirectory(HostPath, create: true);
+        SafeFileDescriptor? backupDirectory = null;
+        try
         {
-            throw Failure(statError, "read the owner and mode of");
-        }
-
-        if (exists)
-        {
-            CheckWritable(mode);
-        }
-        else
-        {
-            string? directory = Path.GetDirectoryName(path);
-            if (directory is not null && !Directory.Exists(directory))
+            string name = Path.GetFileName(HostPath);
+            int statError = ReplacementFile.Stat(directory.Fd, name, out uint owner, out uint group, out uint mode);
+            bool exists = statError == 0;
+            if (statError is not 0 and not Errno.ENOENT)
             {
-                try
-                {
-                    Directory.CreateDirectory(directory);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new SriovWriteException(
-                        ErrorCatalog.ConfigFileWriteFailed,
-                        $"Cannot create the directory of {HostPath}: {e.Message}",
-                        HostPath,
-                        inner: e);
-                }
+                throw Failure(statError, "read the owner and mode of");
             }
-        }
 
-        int errno = ReplacementFile.Prepare(
-            path,
-            ConfigText.Encode(text),
-            exists ? (owner, group) : null,
-            exists ? mode : NewFileMode,
-            out var replacement,
-            out string? step);
-        if (errno != 0)
+            if (exists)
+            {
+                CheckWritable(directory, mode);
+                backupDirectory = SameDirectory(BackupHostPath) ? null : OpenDirectory(BackupHostPath, create: false);
+            }
+
+            int errno = ReplacementFile.Prepare(
+                directory,
+                name,
+                ConfigText.Encode(text),
+                exists ? (owner, group) : null,
+                exists ? mode : NewFileMode,
+                out var replacement,
+                out string? step);
+            if (errno != 0)
+            {
+                throw Failure(errno, $"write ({step}) the new version of");
+            }
+
+            var prepared = new PreparedConfigFile(this, replacement!, directory, exists ? backupDirectory ?? directory : null, Path.GetFileName(BackupHostPath), backupDirectory);
+            directory = null;
+            backupDirectory = null;
+            return prepared;
+        }
+        finally
         {
-            throw Failure(errno, $"write ({step}) the new version of");
+            directory?.Dispose();
+            backupDirectory?.Dispose();
         }
-
-        return new PreparedConfigFile(this, replacement!, exists ? files.PathOf(BackupHostPath) : null);
     }
 
     /// <summary>Removes the file, keeping it as the backup; nothing happens when it does not exist.</summary>
     /// <exception cref="SriovException">The file is read-only or cannot be removed; it is untouched.</exception>
     public void Remove()
     {
-        string path = RealPath;
-        int statError = ReplacementFile.Stat(path, out _, out _, out uint mode);
+        using var directory = TryOpenDirectory();
+        if (directory is null)
+        {
+            return;
+        }
+
+        string name = Path.GetFileName(HostPath);
+        int statError = ReplacementFile.Stat(directory.Fd, name, out _, out _, out uint mode);
         if (statError == Errno.ENOENT)
         {
             return;
@@ -140,8 +132,9 @@ internal sealed class ConfigFile(
             throw Failure(statError, "read the owner and mode of");
         }
 
-        CheckWritable(mode);
-        int errno = ReplacementFile.RemoveKeepingBackup(path, files.PathOf(BackupHostPath));
+        CheckWritable(directory, mode);
+        using var backupDirectory = SameDirectory(BackupHostPath) ? null : OpenDirectory(BackupHostPath, create: false);
+        int errno = ReplacementFile.RemoveKeepingBackup(directory, name, backupDirectory ?? directory, Path.GetFileName(BackupHostPath));
         if (errno != 0)
         {
             throw Failure(errno, "remove");
@@ -149,13 +142,19 @@ internal sealed class ConfigFile(
     }
 
     /// <summary>Checks, by trying, that the existing file may be replaced or removed; nothing when it does not exist.</summary>
-    /// <exception cref="SriovException">It is read-only or cannot be opened for writing.</exception>
+    /// <exception cref="SriovException">It is read-only, not a file, cannot be opened for writing, or leads out of a copied tree.</exception>
     public void CheckWritable()
     {
-        int statError = ReplacementFile.Stat(RealPath, out _, out _, out uint mode);
+        using var directory = TryOpenDirectory();
+        if (directory is null)
+        {
+            return;
+        }
+
+        int statError = ReplacementFile.Stat(directory.Fd, Path.GetFileName(HostPath), out _, out _, out uint mode);
         if (statError == 0)
         {
-            CheckWritable(mode);
+            CheckWritable(directory, mode);
         }
         else if (statError != Errno.ENOENT)
         {
@@ -163,8 +162,13 @@ internal sealed class ConfigFile(
         }
     }
 
-    private void CheckWritable(uint mode)
+    private void CheckWritable(SafeFileDescriptor directory, uint mode)
     {
+        if ((mode & ReplacementFile.FileTypeMask) == HostFileSystem.DirectoryType)
+        {
+            throw HostPathErrors.WrongType(HostPath, "it is a directory, not a file", "change");
+        }
+
         // A link or device would be replaced by a file with the link's own mode (0777), or not at all.
         if ((mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile)
         {
@@ -184,15 +188,49 @@ internal sealed class ConfigFile(
                 $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
         }
 
-        int openError = ReplacementFile.TryOpenForWriting(RealPath);
+        int openError = ReplacementFile.TryOpenForWriting(directory.Fd, Path.GetFileName(HostPath));
         if (openError != 0)
         {
             throw Failure(openError, "open for writing");
         }
     }
 
+    /// <summary>The directory of <paramref name="hostPath"/>, resolved inside the host's root.</summary>
+    private SafeFileDescriptor OpenDirectory(string hostPath, bool create)
+    {
+        string directory = Path.GetDirectoryName(hostPath) ?? "/";
+        int errno = files.OpenDirectory(directory, create, out var descriptor);
+        if (errno != 0)
+        {
+            throw HostPathErrors.ForPath(files, hostPath, errno, create ? "create the directory of" : "open the directory of")
+                ?? Failure(errno, create ? "create the directory of" : "open the directory of");
+        }
+
+        return descriptor!;
+    }
+
+    /// <summary>The file's directory, or <c>null</c> when it does not exist (so neither does the file).</summary>
+    private SafeFileDescriptor? TryOpenDirectory()
+    {
+        int errno = files.OpenDirectory(Path.GetDirectoryName(HostPath) ?? "/", create: false, out var descriptor);
+        return errno switch
+        {
+            0 => descriptor,
+            Errno.ENOENT => null,
+            _ => throw HostPathErrors.ForPath(files, HostPath, errno, "open the directory of") ?? Failure(errno, "open the directory of"),
+        };
+    }
+
+    private bool SameDirectory(string hostPath) =>
+        string.Equals(Path.GetDirectoryName(hostPath), Path.GetDirectoryName(HostPath), StringComparison.Ordinal);
+
     internal SriovException Failure(int errno, string action)
     {
+        if (HostPathErrors.ForPath(files, HostPath, errno, action) is { } known)
+        {
+            return known;
+        }
+
         string message = $"Could not {action} {HostPath}: {Errno.Describe(errno)}. The file was left as it was.";
         return errno switch
         {
@@ -212,20 +250,29 @@ internal sealed class PreparedConfigFile : IDisposable
 {
     private readonly ConfigFile _file;
     private readonly ReplacementFile _replacement;
-    private readonly string? _backupPath;
+    private readonly SafeFileDescriptor _directory;
+    private readonly SafeFileDescriptor? _backupDirectory;
+    private readonly string _backupName;
+    private readonly SafeFileDescriptor? _ownBackupDirectory;
 
-    internal PreparedConfigFile(ConfigFile file, ReplacementFile replacement, string? backupPath)
+    /// <param name="backupDirectory">Where the backup goes; <c>null</c> when the file is new (no backup).</param>
+    /// <param name="ownBackupDirectory">The backup directory when it is not <paramref name="directory"/>, closed with this.</param>
+    internal PreparedConfigFile(
+        ConfigFile file, ReplacementFile replacement, SafeFileDescriptor directory, SafeFileDescriptor? backupDirectory, string backupName, SafeFileDescriptor? ownBackupDirectory)
     {
         _file = file;
         _replacement = replacement;
-        _backupPath = backupPath;
+        _directory = directory;
+        _backupDirectory = backupDirectory;
+        _backupName = backupName;
+        _ownBackupDirectory = ownBackupDirectory;
     }
 
     /// <summary>Puts the new version in place, keeping the old one as the backup.</summary>
     /// <exception cref="SriovException">The swap failed; the original is intact.</exception>
     public void Commit()
     {
-        int errno = _replacement.Commit(_backupPath);
+        int errno = _replacement.Commit(_backupDirectory, _backupDirectory is null ? null : _backupName);
         if (errno != 0)
         {
             throw _file.Failure(errno, $"replace ({_replacement.FailedStep})");
@@ -233,5 +280,10 @@ internal sealed class PreparedConfigFile : IDisposable
     }
 
     /// <summary>Discards the new version when it was not committed.</summary>
-    public void Dispose() => _replacement.Dispose();
+    public void Dispose()
+    {
+        _replacement.Dispose();
+        _directory.Dispose();
+        _ownBackupDirectory?.Dispose();
+    }
 }

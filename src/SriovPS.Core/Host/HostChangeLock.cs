@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -14,84 +15,165 @@ namespace SriovPS.Host;
 /// Serializes the commands that change a host (VF counts, VF settings, drivers, configuration files)
 /// across every PowerShell session on it: an flock(2) on <c>/run/lock/sriovps.lock</c>, released when
 /// the holder's descriptor closes, even if the process dies. The file names the holder's PID so a
-/// waiting command can say whom it waits for.
+/// waiting command can say whom it waits for. In a copied tree the lock file (and the directories made
+/// for it) are removed again on release, so taking the lock leaves the tree as it was.
 /// </summary>
 internal sealed class HostChangeLock : IDisposable
 {
     public const string HostPath = "/run/lock/sriovps.lock";
 
+    /// <summary>How long a command waits quietly before it warns that it is waiting, and for whom.</summary>
+    public static readonly TimeSpan WarnAfter = TimeSpan.FromSeconds(2);
+
+    private const string Directory = "/run/lock";
+    private const string FileName = "sriovps.lock";
+
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    private readonly HostFileSystem _files;
+    private readonly SafeFileDescriptor _directory;
     private readonly LockFile _file;
+    private readonly List<string> _createdDirectories;
 
-    private HostChangeLock(LockFile file) => _file = file;
+    private HostChangeLock(HostFileSystem files, SafeFileDescriptor directory, LockFile file, List<string> createdDirectories)
+    {
+        _files = files;
+        _directory = directory;
+        _file = file;
+        _createdDirectories = createdDirectories;
+    }
 
     /// <summary>
     /// Takes the lock, waiting up to <paramref name="timeout"/> while another command holds it;
-    /// <paramref name="waiting"/> hears once whom it waits for.
+    /// <paramref name="waiting"/> hears at once whom it waits for, and <paramref name="stillWaiting"/>
+    /// once more after <see cref="WarnAfter"/>.
     /// </summary>
     /// <exception cref="SriovResourceBusyException">Another command held it for the whole wait.</exception>
+    /// <exception cref="SriovException">The lock file cannot be made or opened (its directory is a file, it is a link, …).</exception>
     /// <exception cref="OperationCanceledException">The command was stopped while waiting.</exception>
-    public static HostChangeLock Acquire(HostFileSystem files, TimeSpan timeout, Action<string>? waiting = null, CancellationToken cancellation = default)
+    public static HostChangeLock Acquire(
+        HostFileSystem files, TimeSpan timeout, Action<string>? waiting = null, CancellationToken cancellation = default, Action<string>? stillWaiting = null)
     {
-        string path = files.PathOf(HostPath);
-        var file = Open(path);
-        try
+        var clock = Stopwatch.StartNew();
+        bool told = false;
+        bool warned = false;
+        while (true)
         {
-            var clock = Stopwatch.StartNew();
-            bool told = false;
-            for (int errno = file.TryLock(); errno != 0; errno = file.TryLock())
+            var created = new List<string>();
+            var directory = OpenDirectory(files, created);
+            LockFile? file = null;
+            try
             {
-                if (errno != Errno.EAGAIN)
+                file = Open(files, directory);
+                int errno = file.TryLock();
+                if (errno == 0)
+                {
+                    // The holder before may have removed the file as it finished: then lock the one that replaced it.
+                    if (file.IsNamed(directory, FileName))
+                    {
+                        file.WriteText(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+                        var held = new HostChangeLock(files, directory, file, created);
+                        (file, directory) = (null, null);
+                        return held;
+                    }
+                }
+                else if (errno != Errno.EAGAIN)
                 {
                     throw new SriovWriteException(
                         ErrorCatalog.ConfigFileWriteFailed,
                         $"Could not lock {HostPath}: {Errno.Describe(errno)}.",
                         HostPath);
                 }
-
-                string holder = Holder(files);
-                if (clock.Elapsed >= timeout)
+                else
                 {
-                    throw new SriovResourceBusyException(
-                        ErrorCatalog.HostChangeInProgress,
-                        $"Another SriovPS command ({holder}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
-                        HostPath,
-                        "Wait for it to finish and run the command again.");
+                    Waited(files, clock.Elapsed, timeout, ref told, ref warned, waiting, stillWaiting);
                 }
-
-                if (!told)
-                {
-                    waiting?.Invoke($"Waiting for another SriovPS command ({holder}) that is changing this host.");
-                    told = true;
-                }
-
-                cancellation.ThrowIfCancellationRequested();
-                cancellation.WaitHandle.WaitOne(Poll);
-                cancellation.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                file?.Dispose();
+                directory?.Dispose();
             }
 
-            file.WriteText(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-            return new HostChangeLock(file);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
+            cancellation.ThrowIfCancellationRequested();
+            cancellation.WaitHandle.WaitOne(Poll);
+            cancellation.ThrowIfCancellationRequested();
         }
     }
 
-    public void Dispose() => _file.Dispose();
-
-    private static LockFile Open(string path)
+    /// <summary>Tells whom the command waits for (at once, and again after <see cref="WarnAfter"/>), or gives up after <paramref name="timeout"/>.</summary>
+    private static void Waited(
+        HostFileSystem files, TimeSpan waited, TimeSpan timeout, ref bool told, ref bool warned, Action<string>? waiting, Action<string>? stillWaiting)
     {
-        string? directory = Path.GetDirectoryName(path);
-        if (directory is not null && !Directory.Exists(directory))
+        string holder = Holder(files);
+        if (waited >= timeout)
         {
-            Directory.CreateDirectory(directory);
+            throw new SriovResourceBusyException(
+                ErrorCatalog.HostChangeInProgress,
+                $"Another SriovPS command ({holder}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
+                HostPath,
+                "Wait for it to finish and run the command again.");
         }
 
-        int errno = LockFile.Open(path, out var file);
+        if (!told)
+        {
+            waiting?.Invoke($"Waiting for another SriovPS command ({holder}) that is changing this host.");
+            told = true;
+        }
+
+        if (!warned && waited >= WarnAfter)
+        {
+            stillWaiting?.Invoke($"Waiting for another SriovPS command ({holder}), which has been changing this host for at least {waited.TotalSeconds:0} s; this command waits up to {timeout.TotalSeconds:0} s for it (Ctrl+C stops waiting).");
+            warned = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_files.IsLiveHost)
+        {
+            // Removed while still held: a waiter that opened it sees that the name is gone and opens again.
+            RemoveFromTree();
+        }
+
+        _file.Dispose();
+        _directory.Dispose();
+    }
+
+    private void RemoveFromTree()
+    {
+        _files.Remove(HostPath, directory: false);
+
+        // Innermost first; one another command uses meanwhile is not empty and stays.
+        for (int i = _createdDirectories.Count - 1; i >= 0 && _files.Remove(_createdDirectories[i], directory: true) == 0; i--)
+        {
+        }
+    }
+
+    private static SafeFileDescriptor OpenDirectory(HostFileSystem files, List<string> created)
+    {
+        int errno = files.OpenDirectory(Directory, create: true, out var directory, created);
+        if (errno == 0)
+        {
+            return directory!;
+        }
+
+        throw errno switch
+        {
+            Errno.ENOTDIR or Errno.EEXIST => HostPathErrors.WrongType(
+                Directory,
+                "it (or /run) is a file, not a directory, so the lock that keeps two SriovPS commands from changing this host at once cannot be made in it",
+                "lock the host with a file in"),
+            Errno.EXDEV => HostPathErrors.OutsideRoot(files, Directory, "lock the host with a file in"),
+            Errno.EACCES => new SriovPermissionDeniedException(
+                ErrorCatalog.ConfigFilePermissionDenied, $"Could not create {Directory}: {Errno.Describe(errno)}.", Directory, "Run PowerShell as root."),
+            _ => new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, $"Could not create {Directory}: {Errno.Describe(errno)}.", Directory),
+        };
+    }
+
+    private static LockFile Open(HostFileSystem files, SafeFileDescriptor directory)
+    {
+        int errno = LockFile.Open(directory, FileName, out var file);
         if (errno == Errno.ELOOP)
         {
             throw new SriovWriteException(
@@ -99,6 +181,11 @@ internal sealed class HostChangeLock : IDisposable
                 $"{HostPath} is a symbolic link; SriovPS does not follow it.",
                 HostPath,
                 $"Remove {HostPath}: SriovPS creates it.");
+        }
+
+        if (errno == Errno.EISDIR)
+        {
+            throw HostPathErrors.WrongType(HostPath, "it is a directory, not a file", "lock the host with");
         }
 
         if (errno != 0)
@@ -110,7 +197,7 @@ internal sealed class HostChangeLock : IDisposable
         }
 
         // As root, a lock file another user made would let that user block or impersonate SriovPS.
-        if (Environment.IsPrivilegedProcess && ReplacementFile.Stat(path, out uint owner, out _, out uint mode) == 0
+        if (Environment.IsPrivilegedProcess && ReplacementFile.Stat(directory.Fd, FileName, out uint owner, out _, out uint mode) == 0
             && (owner != 0 || (mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile))
         {
             file!.Dispose();
@@ -124,7 +211,11 @@ internal sealed class HostChangeLock : IDisposable
         return file!;
     }
 
-    /// <summary>Who holds the lock, read with plain reads: .NET's file API would take a shared flock, which the holder's lock refuses.</summary>
+    /// <summary>
+    /// Who holds the lock, read with plain reads: .NET's file API would take a shared flock, which the
+    /// holder's lock refuses. The holder is a process of this machine even for a copied tree (flock
+    /// is local), so its command line is read from this machine's /proc.
+    /// </summary>
     private static string Holder(HostFileSystem files)
     {
         string? text = files.ReadAttribute(HostPath);
@@ -133,6 +224,8 @@ internal sealed class HostChangeLock : IDisposable
             return "PID unknown";
         }
 
-        return VfHolderScan.CommandLine(files, pid) is { Length: > 0 } commandLine ? $"PID {pid}: {commandLine}" : $"PID {pid}";
+        return VfHolderScan.CommandLine(LiveHost, pid) is { Length: > 0 } commandLine ? $"PID {pid}: {commandLine}" : $"PID {pid}";
     }
+
+    private static readonly HostFileSystem LiveHost = new("/");
 }

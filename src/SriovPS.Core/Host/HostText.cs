@@ -13,17 +13,14 @@ namespace SriovPS.Host;
 /// </summary>
 internal static class HostText
 {
-    public static string? Read(HostFileSystem files, string hostPath)
+    public static string? Read(HostFileSystem files, string hostPath) =>
+        files.ReadAll(hostPath, out byte[]? content) == 0 ? Decode(content!) : null;
+
+    /// <summary>A file's bytes as text, as File.ReadAllText decodes them (UTF-8 unless a byte-order mark says otherwise).</summary>
+    public static string Decode(byte[] content)
     {
-        try
-        {
-            // File.ReadAllText reads procfs files to their end although they report a size of 0.
-            return File.ReadAllText(files.PathOf(hostPath), Encoding.UTF8);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        using var reader = new StreamReader(new MemoryStream(content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>

@@ -38,7 +38,10 @@ internal sealed class PciIdDatabase
         var candidates = new List<string>();
         foreach (var path in StandardPaths)
         {
-            candidates.Add(files.PathOf(path));
+            if (files.ResolvedPathOf(path) is { } resolved)
+            {
+                candidates.Add(resolved);
+            }
         }
 
         if (!files.IsLiveHost)

@@ -10,21 +10,24 @@ namespace SriovPS.Native.Files;
 /// The new content of a file, written beside it and swapped in with rename(2), so a reader sees the old
 /// file or the new one, never a half-written one, and a crash leaves the old one. The temporary file
 /// takes the original's owner and mode and reaches the disk (fsync) before the swap; the original stays
-/// reachable under a backup name (a hard link). Failures are errno values, with the step that failed:
-/// the caller decides what they mean.
+/// reachable under a backup name (a hard link). Every name is taken in a directory the caller opened
+/// (resolved inside the host's root), and never through a link. Failures are errno values, with the
+/// step that failed: the caller decides what they mean.
 /// </summary>
 internal sealed class ReplacementFile : IDisposable
 {
     /// <summary>The mode of a file that did not exist before.</summary>
     public const uint NewFileMode = 0b110_100_100; // 0644
 
-    private readonly string _path;
-    private string? _temporaryPath;
+    private readonly SafeFileDescriptor _directory;
+    private readonly string _name;
+    private string? _temporaryName;
 
-    private ReplacementFile(string path, string temporaryPath)
+    private ReplacementFile(SafeFileDescriptor directory, string name, string temporaryName)
     {
-        _path = path;
-        _temporaryPath = temporaryPath;
+        _directory = directory;
+        _name = name;
+        _temporaryName = temporaryName;
     }
 
     /// <summary>The step that failed, for messages: "open", "create", "write", "fsync", "chmod", "chown", "link", "rename".</summary>
@@ -38,17 +41,21 @@ internal sealed class ReplacementFile : IDisposable
     /// Owner, group and mode (type and permission bits) of <paramref name="path"/> (not following a final link).
     /// Returns 0, <see cref="Errno.ENOENT"/> when it does not exist, or another errno.
     /// </summary>
-    public static unsafe int Stat(string path, out uint owner, out uint group, out uint mode)
+    public static int Stat(string path, out uint owner, out uint group, out uint mode) =>
+        Stat(Interop.Libc.AT_FDCWD, path, out owner, out group, out mode);
+
+    /// <summary>As <see cref="Stat(string, out uint, out uint, out uint)"/>, for <paramref name="name"/> in the directory <paramref name="directoryFd"/>.</summary>
+    public static unsafe int Stat(int directoryFd, string name, out uint owner, out uint group, out uint mode)
     {
         owner = group = mode = 0;
         byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
-        byte[] pathBytes = Terminated(path);
+        byte[] nameBytes = Terminated(name);
         int result;
-        fixed (byte* pathPointer = pathBytes)
+        fixed (byte* namePointer = nameBytes)
         {
             result = Interop.Libc.Statx(
-                Interop.Libc.AT_FDCWD,
-                pathPointer,
+                directoryFd,
+                namePointer,
                 Interop.Libc.AT_SYMLINK_NOFOLLOW,
                 Interop.Libc.STATX_MODE | Interop.Libc.STATX_UID | Interop.Libc.STATX_GID,
                 buffer);
@@ -66,19 +73,20 @@ internal sealed class ReplacementFile : IDisposable
     }
 
     /// <summary>
-    /// Whether this process may write <paramref name="path"/>, found by opening it for writing (without
-    /// truncating) and closing it again: the kernel's answer covers root, capabilities, ACLs, read-only
-    /// mounts and immutable files alike. Returns 0 or the errno.
+    /// Whether this process may write <paramref name="name"/> in the directory <paramref name="directoryFd"/>,
+    /// found by opening it for writing (without truncating, never through a link) and closing it again:
+    /// the kernel's answer covers root, capabilities, ACLs, read-only mounts and immutable files alike.
+    /// Returns 0 or the errno.
     /// </summary>
-    public static unsafe int TryOpenForWriting(string path)
+    public static unsafe int TryOpenForWriting(int directoryFd, string name)
     {
-        byte[] pathBytes = Terminated(path);
+        byte[] nameBytes = Terminated(name);
         int fd;
-        fixed (byte* pathPointer = pathBytes)
+        fixed (byte* namePointer = nameBytes)
         {
             do
             {
-                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CLOEXEC, 0);
+                fd = Interop.Libc.OpenAt(directoryFd, namePointer, Interop.Libc.O_WRONLY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0);
             }
             while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         }
@@ -93,23 +101,24 @@ internal sealed class ReplacementFile : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="content"/> to a new temporary file beside <paramref name="path"/> with the
-    /// given owner and mode (owner <c>null</c>: this process's), on disk when this returns. Returns 0 and
-    /// the prepared file, or an errno and <paramref name="failedStep"/>; nothing is left behind on failure.
+    /// Writes <paramref name="content"/> to a new temporary file beside <paramref name="name"/> in
+    /// <paramref name="directory"/> with the given owner and mode (owner <c>null</c>: this process's), on
+    /// disk when this returns. Returns 0 and the prepared file, or an errno and <paramref name="failedStep"/>;
+    /// nothing is left behind on failure. The directory must stay open until the file is committed or disposed.
     /// </summary>
     public static unsafe int Prepare(
-        string path, ReadOnlySpan<byte> content, (uint Owner, uint Group)? ownership, uint mode,
+        SafeFileDescriptor directory, string name, ReadOnlySpan<byte> content, (uint Owner, uint Group)? ownership, uint mode,
         out ReplacementFile? prepared, out string? failedStep)
     {
         prepared = null;
-        string directory = Path.GetDirectoryName(path) ?? "/";
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tmp");
+        string temporary = $".{name}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tmp";
         byte[] temporaryBytes = Terminated(temporary);
         int fd;
         fixed (byte* pathPointer = temporaryBytes)
         {
             // 0600 until it is complete; fchmod gives it the final mode.
-            fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_CLOEXEC, 0b110_000_000);
+            fd = Interop.Libc.OpenAt(
+                directory.Fd, pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0b110_000_000);
         }
 
         if (fd < 0)
@@ -118,7 +127,7 @@ internal sealed class ReplacementFile : IDisposable
             return Marshal.GetLastPInvokeError();
         }
 
-        var file = new ReplacementFile(path, temporary);
+        var file = new ReplacementFile(directory, name, temporary);
         int errno;
         using (var handle = new SafeFileDescriptor(fd))
         {
@@ -150,25 +159,25 @@ internal sealed class ReplacementFile : IDisposable
     }
 
     /// <summary>
-    /// Keeps the present file as <paramref name="backupPath"/> (when it exists and a backup is asked
-    /// for), then renames the new content over it and syncs the directory. Returns 0 or an errno with
-    /// <see cref="FailedStep"/>; on failure the original is untouched.
+    /// Keeps the present file as <paramref name="backupName"/> in <paramref name="backupDirectory"/> (when
+    /// it exists and a backup is asked for), then renames the new content over it and syncs the directory.
+    /// Returns 0 or an errno with <see cref="FailedStep"/>; on failure the original is untouched.
     /// </summary>
-    public unsafe int Commit(string? backupPath)
+    public unsafe int Commit(SafeFileDescriptor? backupDirectory, string? backupName)
     {
-        string temporary = _temporaryPath ?? throw new InvalidOperationException("The replacement was already committed or discarded.");
-        byte[] pathBytes = Terminated(_path);
-        if (backupPath is not null)
+        string temporary = _temporaryName ?? throw new InvalidOperationException("The replacement was already committed or discarded.");
+        byte[] nameBytes = Terminated(_name);
+        if (backupDirectory is not null && backupName is not null)
         {
             // link(2) will not replace a name, so the backup is linked under a temporary name and renamed
             // over the previous one: a failure keeps the previous backup.
-            byte[] backupBytes = Terminated(backupPath);
+            byte[] backupBytes = Terminated(backupName);
             byte[] linkBytes = Terminated(temporary + ".bak");
-            fixed (byte* pathPointer = pathBytes)
+            fixed (byte* namePointer = nameBytes)
             fixed (byte* backupPointer = backupBytes)
             fixed (byte* linkPointer = linkBytes)
             {
-                if (Interop.Libc.Link(pathPointer, linkPointer) != 0)
+                if (Interop.Libc.LinkAt(_directory.Fd, namePointer, backupDirectory.Fd, linkPointer, 0) != 0)
                 {
                     int linkError = Marshal.GetLastPInvokeError();
                     if (linkError != Errno.ENOENT)
@@ -177,10 +186,10 @@ internal sealed class ReplacementFile : IDisposable
                         return linkError;
                     }
                 }
-                else if (Interop.Libc.Rename(linkPointer, backupPointer) != 0)
+                else if (Interop.Libc.RenameAt(backupDirectory.Fd, linkPointer, backupDirectory.Fd, backupPointer) != 0)
                 {
                     int renameError = Marshal.GetLastPInvokeError();
-                    Interop.Libc.Unlink(linkPointer);
+                    Interop.Libc.UnlinkAt(backupDirectory.Fd, linkPointer, 0);
                     FailedStep = "rename the backup";
                     return renameError;
                 }
@@ -189,50 +198,53 @@ internal sealed class ReplacementFile : IDisposable
 
         byte[] temporaryBytes = Terminated(temporary);
         fixed (byte* temporaryPointer = temporaryBytes)
-        fixed (byte* pathPointer = pathBytes)
+        fixed (byte* namePointer = nameBytes)
         {
-            if (Interop.Libc.Rename(temporaryPointer, pathPointer) != 0)
+            if (Interop.Libc.RenameAt(_directory.Fd, temporaryPointer, _directory.Fd, namePointer) != 0)
             {
                 FailedStep = "rename";
                 return Marshal.GetLastPInvokeError();
             }
         }
 
-        _temporaryPath = null;
-        SyncDirectory(Path.GetDirectoryName(_path) ?? "/");
+        _temporaryName = null;
+        SyncDirectory(_directory.Fd);
         return 0;
     }
 
     /// <summary>Removes a replacement that was not committed.</summary>
     public unsafe void Dispose()
     {
-        if (_temporaryPath is { } temporary)
+        if (_temporaryName is { } temporary)
         {
-            _temporaryPath = null;
+            _temporaryName = null;
             byte[] bytes = Terminated(temporary);
             fixed (byte* pointer = bytes)
             {
-                Interop.Libc.Unlink(pointer);
+                Interop.Libc.UnlinkAt(_directory.Fd, pointer, 0);
             }
         }
     }
 
-    /// <summary>Removes <paramref name="path"/>, keeping it as <paramref name="backupPath"/>. Returns 0 or an errno.</summary>
-    public static unsafe int RemoveKeepingBackup(string path, string backupPath)
+    /// <summary>
+    /// Removes <paramref name="name"/> from <paramref name="directory"/>, keeping it as <paramref name="backupName"/>
+    /// in <paramref name="backupDirectory"/>. Returns 0 or an errno.
+    /// </summary>
+    public static unsafe int RemoveKeepingBackup(SafeFileDescriptor directory, string name, SafeFileDescriptor backupDirectory, string backupName)
     {
-        byte[] pathBytes = Terminated(path);
-        byte[] backupBytes = Terminated(backupPath);
-        fixed (byte* pathPointer = pathBytes)
+        byte[] nameBytes = Terminated(name);
+        byte[] backupBytes = Terminated(backupName);
+        fixed (byte* namePointer = nameBytes)
         fixed (byte* backupPointer = backupBytes)
         {
             // rename(2) replaces an older backup and removes the name in one step.
-            if (Interop.Libc.Rename(pathPointer, backupPointer) != 0)
+            if (Interop.Libc.RenameAt(directory.Fd, namePointer, backupDirectory.Fd, backupPointer) != 0)
             {
                 return Marshal.GetLastPInvokeError();
             }
         }
 
-        SyncDirectory(Path.GetDirectoryName(path) ?? "/");
+        SyncDirectory(directory.Fd);
         return 0;
     }
 
@@ -264,14 +276,14 @@ internal sealed class ReplacementFile : IDisposable
         return 0;
     }
 
-    /// <summary>Makes a rename in <paramref name="directory"/> durable; a failure here loses nothing already written.</summary>
-    private static unsafe void SyncDirectory(string directory)
+    /// <summary>Makes a rename in a directory durable; a failure here loses nothing already written.</summary>
+    private static unsafe void SyncDirectory(int directoryFd)
     {
-        byte[] bytes = Terminated(directory);
         int fd;
-        fixed (byte* pointer = bytes)
+        fixed (byte* pointer = ".\0"u8)
         {
-            fd = Interop.Libc.Open(pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+            // The caller's descriptor may be O_PATH, which fsync refuses.
+            fd = Interop.Libc.OpenAt(directoryFd, pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
         }
 
         if (fd >= 0)

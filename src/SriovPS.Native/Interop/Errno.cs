@@ -13,11 +13,14 @@ internal static class Errno
     internal const int EEXIST = 17;
     internal const int EXDEV = 18;
     internal const int ENODEV = 19;
+    internal const int ENOTDIR = 20;
+    internal const int EISDIR = 21;
     internal const int EINVAL = 22;
     internal const int ENOSPC = 28;
     internal const int EROFS = 30;
     internal const int ERANGE = 34;
     internal const int ENAMETOOLONG = 36;
+    internal const int ENOSYS = 38;
     internal const int ELOOP = 40;
     internal const int EMSGSIZE = 90;
     internal const int EPROTONOSUPPORT = 93;

@@ -14,6 +14,9 @@ namespace SriovPS.Native.Sysfs;
 /// Reads tolerate a device that vanishes between listing and reading: a missing file reads as absent.
 /// Attributes and links are read with plain open/read/close and readlink into stack buffers: a
 /// discovery pass makes thousands of these calls, and the BCL's file API adds fstat and flock to each.
+/// In a copied tree every path is resolved inside the tree (<see cref="InRootPath"/>): a link, absolute
+/// or relative, never leads out of it, for reads and writes alike; a path whose link has no target
+/// inside the tree fails with <see cref="Errno.EXDEV"/>.
 /// </summary>
 internal sealed class HostFileSystem
 {
@@ -23,13 +26,13 @@ internal sealed class HostFileSystem
     /// <summary>PATH_MAX: a path, a link target.</summary>
     public const int PathBufferSize = 4096;
 
-    private readonly byte[] _rootUtf8;
+    private readonly object _rootGate = new();
+    private SafeFileDescriptor? _rootDescriptor;
 
     public HostFileSystem(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = root == "/" ? "/" : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        _rootUtf8 = IsLiveHost ? [] : Encoding.UTF8.GetBytes(Root);
     }
 
     /// <summary>The directory that stands for the host's <c>/</c>.</summary>
@@ -38,15 +41,257 @@ internal sealed class HostFileSystem
     /// <summary>True when this is the running host rather than a copied tree.</summary>
     public bool IsLiveHost => Root == "/";
 
-    /// <summary>The real path of a host path such as <c>/sys/class/net</c>.</summary>
+    /// <summary>
+    /// The path of a host path such as <c>/sys/class/net</c> on this machine, as spelled: the root and
+    /// the host path, with no link resolved. For messages and for tests that build trees; the module
+    /// opens files through <see cref="Open"/> and the other members, which stay inside the root.
+    /// </summary>
     public string PathOf(string hostPath)
     {
         CheckHostPath(hostPath);
         return IsLiveHost ? hostPath : string.Concat(Root, hostPath);
     }
 
-    /// <summary>Whether anything (file, directory, device, link) exists at a host path.</summary>
-    public bool Exists(string hostPath) => Path.Exists(PathOf(hostPath));
+    /// <summary>Whether anything (file, directory, device, link) exists at a host path, following links inside the root.</summary>
+    public bool Exists(string hostPath)
+    {
+        int errno = Open(hostPath, Interop.Libc.O_PATH, 0, out var fd);
+        fd?.Dispose();
+        return errno == 0;
+    }
+
+    /// <summary>
+    /// Opens a host path (open(2) flags; O_CLOEXEC is added), resolved inside the root. Returns 0 and
+    /// the descriptor, or the errno: <see cref="Errno.EXDEV"/> when a link on the way has no target inside the root.
+    /// </summary>
+    public unsafe int Open(string hostPath, int flags, int mode, out SafeFileDescriptor? descriptor)
+    {
+        CheckHostPath(hostPath);
+        descriptor = null;
+        Span<byte> path = stackalloc byte[PathBufferSize];
+        if (!TryBuildPath(hostPath, [], path))
+        {
+            return Errno.ENAMETOOLONG;
+        }
+
+        int fd;
+        int errno;
+        fixed (byte* pathPointer = path)
+        {
+            fd = OpenPath(pathPointer, flags, mode, out errno);
+        }
+
+        if (fd < 0)
+        {
+            return errno;
+        }
+
+        descriptor = new SafeFileDescriptor(fd);
+        return 0;
+    }
+
+    /// <summary>
+    /// Opens the directory at a host path (O_PATH: for the *at calls), resolved inside the root; with
+    /// <paramref name="create"/>, missing directories are made (0755) one component at a time, never
+    /// through a link. <paramref name="created"/> hears the host paths of the directories made, outermost first.
+    /// Returns 0 or the errno (<see cref="Errno.ENOTDIR"/>: a component is not a directory).
+    /// </summary>
+    public unsafe int OpenDirectory(string hostPath, bool create, out SafeFileDescriptor? descriptor, List<string>? created = null)
+    {
+        const int directoryFlags = Interop.Libc.O_PATH;
+        int errno = Open(hostPath, directoryFlags | Interop.Libc.O_DIRECTORY, 0, out descriptor);
+        if (errno != Errno.ENOENT || !create)
+        {
+            return errno;
+        }
+
+        // Made from the root down, each in the directory opened before it: a link put in the way is met by mkdirat's EEXIST and opened in the root.
+        var parts = hostPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string prefix = "";
+        errno = Open("/", directoryFlags | Interop.Libc.O_DIRECTORY, 0, out var parent);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        try
+        {
+            foreach (var part in parts)
+            {
+                prefix += "/" + part;
+                errno = Open(prefix, directoryFlags | Interop.Libc.O_DIRECTORY, 0, out var next);
+                if (errno == Errno.ENOENT)
+                {
+                    byte[] name = Files.ReplacementFile.Terminated(part);
+                    fixed (byte* namePointer = name)
+                    {
+                        if (Interop.Libc.MkdirAt(parent!.Fd, namePointer, 0b111_101_101) == 0)
+                        {
+                            created?.Add(prefix);
+                        }
+                        else if (Marshal.GetLastPInvokeError() != Errno.EEXIST)
+                        {
+                            return Marshal.GetLastPInvokeError();
+                        }
+                    }
+
+                    errno = Open(prefix, directoryFlags | Interop.Libc.O_DIRECTORY, 0, out next);
+                }
+
+                if (errno != 0)
+                {
+                    return errno;
+                }
+
+                parent!.Dispose();
+                parent = next;
+            }
+
+            descriptor = parent;
+            parent = null;
+            return 0;
+        }
+        finally
+        {
+            parent?.Dispose();
+        }
+    }
+
+    /// <summary>Removes the file (or empty directory) at a host path, never following a final link. Returns 0 or the errno.</summary>
+    public unsafe int Remove(string hostPath, bool directory)
+    {
+        int errno = OpenDirectory(Path.GetDirectoryName(hostPath) ?? "/", create: false, out var parent);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        using (parent)
+        {
+            byte[] name = Files.ReplacementFile.Terminated(Path.GetFileName(hostPath));
+            fixed (byte* pointer = name)
+            {
+                return Interop.Libc.UnlinkAt(parent!.Fd, pointer, directory ? Interop.Libc.AT_REMOVEDIR : 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A whole file at a host path (procfs files too, which report a size of 0). Returns 0 and its bytes,
+    /// or the errno: <see cref="Errno.EISDIR"/> for a directory, <see cref="Errno.EINVAL"/> for what is
+    /// neither file nor directory (a FIFO would block the reader), <see cref="Errno.EXDEV"/> for a link leading out.
+    /// </summary>
+    public unsafe int ReadAll(string hostPath, out byte[]? content)
+    {
+        content = null;
+        int errno = Open(hostPath, Interop.Libc.O_RDONLY | Interop.Libc.O_NONBLOCK, 0, out var descriptor);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        using (descriptor)
+        {
+            errno = FileType(descriptor!.Fd, out uint type);
+            if (errno != 0)
+            {
+                return errno;
+            }
+
+            if (type == DirectoryType)
+            {
+                return Errno.EISDIR;
+            }
+
+            if (type != RegularFileType)
+            {
+                return Errno.EINVAL;
+            }
+
+            var stream = new MemoryStream();
+            byte* buffer = stackalloc byte[AttributeBufferSize];
+            while (true)
+            {
+                nint read = Interop.Libc.Read(descriptor.Fd, buffer, AttributeBufferSize);
+                if (read < 0)
+                {
+                    int readError = Marshal.GetLastPInvokeError();
+                    if (readError == Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return readError == Errno.EISDIR ? Errno.EISDIR : readError;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                stream.Write(new ReadOnlySpan<byte>(buffer, (int)read));
+            }
+
+            content = stream.ToArray();
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The path on this machine that a host path resolves to inside the root, with no link left in it,
+    /// for reading reference data with the BCL; <c>null</c> when it does not exist or leads out of the root.
+    /// </summary>
+    public string? ResolvedPathOf(string hostPath)
+    {
+        if (IsLiveHost)
+        {
+            return Path.Exists(hostPath) ? hostPath : null;
+        }
+
+        if (Open(hostPath, Interop.Libc.O_PATH, 0, out var descriptor) != 0)
+        {
+            return null;
+        }
+
+        using (descriptor)
+        {
+            // The kernel's name of the open file: inside the root, since that is where it was opened.
+            string? resolved = ReadLiveLink($"/proc/self/fd/{descriptor!.Fd}");
+            return resolved is not null && resolved.StartsWith(Root + "/", StringComparison.Ordinal) ? resolved : null;
+        }
+    }
+
+    /// <summary>The file-type bits (S_IFMT) of a regular file and of a directory.</summary>
+    public const uint RegularFileType = 0x8000;
+    public const uint DirectoryType = 0x4000;
+
+    /// <summary>The file-type bits of an open descriptor. Returns 0 or the errno.</summary>
+    public static unsafe int FileType(int fd, out uint type)
+    {
+        type = 0;
+        byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
+        fixed (byte* empty = "\0"u8)
+        {
+            if (Interop.Libc.Statx(fd, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_MODE, buffer) != 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+        }
+
+        type = *(ushort*)(buffer + Interop.Libc.StatxModeOffset) & 0xF000u;
+        return 0;
+    }
+
+    private static unsafe string? ReadLiveLink(string path)
+    {
+        byte[] bytes = Files.ReplacementFile.Terminated(path);
+        byte* target = stackalloc byte[PathBufferSize];
+        fixed (byte* pointer = bytes)
+        {
+            nint length = Interop.Libc.ReadLink(pointer, target, PathBufferSize);
+            return length < 0 || length >= PathBufferSize ? null : Encoding.UTF8.GetString(target, (int)length);
+        }
+    }
 
     /// <summary>
     /// Reads the attribute <paramref name="directory"/>/<paramref name="name"/> into <paramref name="buffer"/>
@@ -64,11 +309,7 @@ internal sealed class HostFileSystem
         int fd;
         fixed (byte* pathPointer = path)
         {
-            do
-            {
-                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
-            }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            fd = OpenPath(pathPointer, Interop.Libc.O_RDONLY, 0, out _);
         }
 
         if (fd < 0)
@@ -127,18 +368,15 @@ internal sealed class HostFileSystem
         }
 
         int fd;
+        int openError;
         fixed (byte* pathPointer = path)
         {
-            do
-            {
-                fd = Interop.Libc.Open(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_TRUNC | Interop.Libc.O_CLOEXEC, 0);
-            }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            fd = OpenPath(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_TRUNC, 0, out openError);
         }
 
         if (fd < 0)
         {
-            return Marshal.GetLastPInvokeError();
+            return openError;
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
@@ -188,7 +426,27 @@ internal sealed class HostFileSystem
         fixed (byte* pathPointer = path)
         fixed (byte* targetPointer = target)
         {
-            nint length = Interop.Libc.ReadLink(pathPointer, targetPointer, (nuint)target.Length);
+            nint length;
+            if (IsLiveHost)
+            {
+                length = Interop.Libc.ReadLink(pathPointer, targetPointer, (nuint)target.Length);
+            }
+            else
+            {
+                // The link itself, found inside the root, read through its descriptor.
+                int fd = OpenPath(pathPointer, Interop.Libc.O_PATH | Interop.Libc.O_NOFOLLOW, 0, out _);
+                if (fd < 0)
+                {
+                    return -1;
+                }
+
+                using var handle = new SafeFileHandle(fd, ownsHandle: true);
+                fixed (byte* empty = "\0"u8)
+                {
+                    length = Interop.Libc.ReadLinkAt(fd, empty, targetPointer, (nuint)target.Length);
+                }
+            }
+
             return length < 0 || length >= target.Length ? -1 : (int)length;
         }
     }
@@ -241,7 +499,24 @@ internal sealed class HostFileSystem
         SafeDirectoryHandle handle;
         fixed (byte* pathPointer = path)
         {
-            handle = Interop.Libc.OpenDir(pathPointer);
+            if (IsLiveHost)
+            {
+                handle = Interop.Libc.OpenDir(pathPointer);
+            }
+            else
+            {
+                int fd = OpenPath(pathPointer, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY, 0, out _);
+                if (fd < 0)
+                {
+                    return names;
+                }
+
+                handle = Interop.Libc.FdOpenDir(fd);
+                if (handle.IsInvalid)
+                {
+                    Interop.Libc.Close(fd);
+                }
+            }
         }
 
         using (handle)
@@ -277,19 +552,66 @@ internal sealed class HostFileSystem
         return slash < 0 ? path : path[(slash + 1)..];
     }
 
-    /// <summary>Writes root + directory [+ '/' + name] + NUL as UTF-8; false when it does not fit PATH_MAX.</summary>
-    private bool TryBuildPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> path)
+    /// <summary>
+    /// Opens a host path built by <see cref="TryBuildPath"/>: plainly on the live host, inside the root
+    /// otherwise. Returns the fd, or -1 and the errno.
+    /// </summary>
+    private unsafe int OpenPath(byte* hostPath, int flags, int mode, out int errno)
     {
-        int needed = _rootUtf8.Length + Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length) + 2;
+        if (!IsLiveHost)
+        {
+            var root = RootDescriptor(out errno);
+            return root is null ? -1 : InRootPath.Open(root.Fd, hostPath, flags, mode, out errno);
+        }
+
+        int fd;
+        do
+        {
+            fd = Interop.Libc.Open(hostPath, flags | Interop.Libc.O_CLOEXEC, mode);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
+    /// <summary>The root directory, opened once for the *at calls (the process keeps it while this object lives).</summary>
+    private unsafe SafeFileDescriptor? RootDescriptor(out int errno)
+    {
+        errno = 0;
+        lock (_rootGate)
+        {
+            if (_rootDescriptor is null)
+            {
+                byte[] bytes = Files.ReplacementFile.Terminated(Root);
+                fixed (byte* pointer = bytes)
+                {
+                    int fd = Interop.Libc.Open(pointer, Interop.Libc.O_PATH | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0);
+                    if (fd < 0)
+                    {
+                        errno = Marshal.GetLastPInvokeError();
+                        return null;
+                    }
+
+                    _rootDescriptor = new SafeFileDescriptor(fd);
+                }
+            }
+
+            return _rootDescriptor;
+        }
+    }
+
+    /// <summary>Writes directory [+ '/' + name] + NUL as UTF-8 (a host path; the root is applied when it is opened); false when it does not fit PATH_MAX.</summary>
+    private static bool TryBuildPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> path)
+    {
+        int needed = Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length) + 2;
         if (needed > path.Length
-            && _rootUtf8.Length + Encoding.UTF8.GetByteCount(directory) + Encoding.UTF8.GetByteCount(name) + 2 > path.Length)
+            && Encoding.UTF8.GetByteCount(directory) + Encoding.UTF8.GetByteCount(name) + 2 > path.Length)
         {
             return false;
         }
 
-        _rootUtf8.CopyTo(path);
-        int length = _rootUtf8.Length;
-        length += Encoding.UTF8.GetBytes(directory, path[length..]);
+        int length = Encoding.UTF8.GetBytes(directory, path);
         if (!name.IsEmpty)
         {
             path[length++] = (byte)'/';

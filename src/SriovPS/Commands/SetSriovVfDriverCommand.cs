@@ -287,7 +287,18 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
 
         var confirmed = new List<SriovPf>();
         var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
-        string? text = rules.ReadText();
+        string? text;
+        try
+        {
+            text = rules.ReadText();
+        }
+        catch (SriovException e)
+        {
+            // Only the boot rules fail: the drivers asked for are still bound.
+            WriteSriovError(e);
+            return confirmed;
+        }
+
         foreach (var group in moves.GroupBy(m => m.Pf.PciAddress))
         {
             var pf = group.First().Pf;

@@ -279,8 +279,9 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
     /// Takes the host's change lock for one change, so SriovPS commands in other sessions wait their
     /// turn; says in -Verbose whom it waits for.
     /// </summary>
+    /// <summary>The host's change lock; a wait is noted under -Verbose at once and warned of after a few seconds, naming the holder.</summary>
     internal HostChangeLock AcquireHostLock() =>
-        HostChangeLock.Acquire(TargetHost.Files, HostLockWait, WriteVerbose, CancellationToken);
+        HostChangeLock.Acquire(TargetHost.Files, HostLockWait, WriteVerbose, CancellationToken, WriteWarning);
 
     // Longer than any one change takes: creating VFs waits up to 60 s for them and 60 s for their drivers.
     private static readonly TimeSpan HostLockWait = TimeSpan.FromSeconds(300);

@@ -46,9 +46,10 @@ internal sealed record GrubRegenerator(string Program, IReadOnlyList<string> Arg
     /// <summary>Whether the configuration is older than <c>/etc/default/grub</c> (or missing): an earlier change was not regenerated.</summary>
     public bool IsBehind(HostFileSystem files)
     {
-        var config = new FileInfo(files.PathOf(ConfigPath));
-        var defaults = new FileInfo(files.PathOf(GrubCommandLine.HostPath));
-        return !config.Exists || (defaults.Exists && config.LastWriteTimeUtc < defaults.LastWriteTimeUtc);
+        // Resolved inside the root: a link in a copied tree never leads to this machine's files.
+        var config = files.ResolvedPathOf(ConfigPath) is { } configPath ? new FileInfo(configPath) : null;
+        var defaults = files.ResolvedPathOf(GrubCommandLine.HostPath) is { } defaultsPath ? new FileInfo(defaultsPath) : null;
+        return config is not { Exists: true } || (defaults is { Exists: true } && config.LastWriteTimeUtc < defaults.LastWriteTimeUtc);
     }
 
     /// <summary>Runs it on the live host and waits for it.</summary>

@@ -122,7 +122,18 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
     public HostRepairPlan VfioAppArmor(IReadOnlyList<VfioGroupNeed> needs, bool allGroups)
     {
         var plan = new HostRepairPlan();
-        var apparmor = Repair.VfioAppArmor.Plan(files, needs, allGroups);
+        VfioAppArmorPlan apparmor;
+        try
+        {
+            apparmor = Repair.VfioAppArmor.Plan(files, needs, allGroups);
+        }
+        catch (SriovException e)
+        {
+            // A file that cannot be read is this repair's failure, reported like the others; nothing was written.
+            plan.Problems.Add(e);
+            return plan;
+        }
+
         plan.Problems.AddRange(apparmor.Refusals);
         if (apparmor.Local is null)
         {

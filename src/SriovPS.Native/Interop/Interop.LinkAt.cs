@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace SriovPS.Native;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a second name for a file, each relative to a directory descriptor.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "linkat", SetLastError = true)]
+        internal static unsafe partial int LinkAt(int oldDirectoryFd, byte* oldPath, int newDirectoryFd, byte* newPath, int flags);
+    }
+}
