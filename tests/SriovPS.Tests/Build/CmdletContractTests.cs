@@ -79,7 +79,7 @@ public sealed class CmdletContractTests : System.IDisposable
         Assert.All(count.ParameterSets.Values, s => Assert.False(s.ValueFromPipeline || s.ValueFromPipelineByPropertyName));
         Assert.Equal(["SriovPS.SriovVf"], cmdlet.OutputType.Select(t => t.Name));
         Assert.Equal(
-            ["Count", "DriversAutoprobe", "Force", "InputObject", "PassThru", "Persist", "PfName", "PreserveSettings"],
+            ["Count", "DriversAutoprobe", "Force", "HostRoot", "InputObject", "PassThru", "Persist", "PfName", "PreserveSettings"],
             cmdlet.Parameters.Keys.Where(k => !Cmdlet.CommonParameters.Contains(k) && !Cmdlet.OptionalCommonParameters.Contains(k)).Order());
     }
 

@@ -45,6 +45,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
     };
 
     // Names that match nothing are refused as such: a PF's name is no network name, a pool's no PF name.
+    // A VF stands for its PF only where it is read (Get-SriovPf gives its PF); commands acting on whole PFs refuse it.
     public static readonly Pairing[] Matrix =
     [
         new("SriovPf", "Add-VmSriovInterface", "PfName", "PfName", "InvalidVmInterfaceArgument"),
@@ -61,15 +62,15 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("SriovPf", "Test-SriovHost", "PfName", "PfName"),
 
         new("SriovVf", "Add-VmSriovInterface", "Index,PfName,Vf", "Index,PfName"),
-        new("SriovVf", "Disable-SriovVf", "PfName", "PfName"),
-        new("SriovVf", "Enable-SriovVf", "PfName", "PfName"),
+        new("SriovVf", "Disable-SriovVf", "PfName", "PfName", "VfGivenForPf"),
+        new("SriovVf", "Enable-SriovVf", "PfName", "PfName", "VfGivenForPf"),
         new("SriovVf", "Get-LibvirtSriovNetwork", "Name", "Name", "LibvirtNetworkNotFound"),
-        new("SriovVf", "Get-SriovPf", "Name", "Name", "SriovPfNotFound"),
+        new("SriovVf", "Get-SriovPf", "Name", "Name"),
         new("SriovVf", "Get-SriovVf", "PfName", "PfName"),
-        new("SriovVf", "New-LibvirtSriovNetwork", "PfName", "PfName"),
+        new("SriovVf", "New-LibvirtSriovNetwork", "PfName", "PfName", "VfGivenForPf"),
         new("SriovVf", "Remove-LibvirtSriovNetwork", "Name", "Name", "LibvirtNetworkNotFound"),
         new("SriovVf", "Repair-VfioAppArmor", "IommuGroup", "IommuGroup"),
-        new("SriovVf", "Set-SriovPf", "Name", "Name", "SriovPfNotFound"),
+        new("SriovVf", "Set-SriovPf", "Name", "Name", "VfGivenForPf"),
         new("SriovVf", "Set-SriovVf", "Index,PfName", "Index,PfName"),
         new("SriovVf", "Set-SriovVfDriver", "Index,PfName", "Index,PfName"),
         new("SriovVf", "Test-SriovHost", "PfName", "PfName"),
@@ -79,6 +80,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("LibvirtSriovNetwork", "Get-LibvirtSriovNetwork", "Name", "Name"),
         new("LibvirtSriovNetwork", "Get-SriovPf", "Name", "Name", "InvalidInterfaceName"),
         new("LibvirtSriovNetwork", "Get-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
+        new("LibvirtSriovNetwork", "Get-VmSriovInterface", "Network", "Network"),
         new("LibvirtSriovNetwork", "Remove-LibvirtSriovNetwork", "Name", "Name"),
         new("LibvirtSriovNetwork", "Set-SriovPf", "Name", "Name", "InvalidInterfaceName"),
         new("LibvirtSriovNetwork", "Set-SriovVfDriver", "PfName", "PfName", "InvalidInterfaceName"),
@@ -89,7 +91,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("VmSriovInterface", "Disable-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
         new("VmSriovInterface", "Enable-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
         new("VmSriovInterface", "Get-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
-        new("VmSriovInterface", "Get-VmSriovInterface", "VmName", "VmName"),
+        new("VmSriovInterface", "Get-VmSriovInterface", "Network,VmName", "Network,VmName"),
         new("VmSriovInterface", "New-LibvirtSriovNetwork", "PfName", "PfName", "InvalidInterfaceName"),
         new("VmSriovInterface", "Remove-VmSriovInterface", "MacAddress,VmName", "MacAddress,VmName"),
         new("VmSriovInterface", "Set-SriovPf", "Name", "Name", "InvalidInterfaceName"),
