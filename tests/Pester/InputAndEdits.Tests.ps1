@@ -302,3 +302,33 @@ Describe 'Add-VmSriovInterface makes under -WhatIf the MACs it then makes' -Tag 
         ((@($said | ForEach-Object { "$_" }) + @($errors | ForEach-Object { $_.Exception.Message })) -join "`n") | Should -Match ([regex]::Escape($macs[0]))
     }
 }
+
+Describe 'Wildcard patterns that cannot be matched' -Tag 'CI' {
+    BeforeAll {
+        $script:Tree = New-SriovTestHost -Fixture 'i350-4port'
+    }
+
+    AfterAll {
+        Remove-SriovTestHost $script:Tree
+    }
+
+    It 'reports a reversed range as InvalidWildcardPattern and goes on with the other names' {
+        $whatIf = Get-SriovTestWhatIf {
+            Disable-SriovVf eno49, 'eno[9-0]' -HostRoot $script:Tree -WhatIf -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        }
+        $null = Disable-SriovVf eno49, 'eno[9-0]' -HostRoot $script:Tree -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 6>$null
+
+        $whatIf | Should -Be 'What if: Performing the operation "remove all 7 VFs" on target "0000:04:00.0 (eno49)".'
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,SriovPS.Commands.DisableSriovVfCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].Exception.Message | Should -Be "The wildcard pattern 'eno[9-0]' is not valid: a range inside [ ] must run from the lower character to the higher ([0-9], not [9-0])."
+    }
+
+    It 'reports a reversed range in a libvirt name as InvalidWildcardPattern, not a .NET regex error' -Skip:$NoLibvirt {
+        Remove-LibvirtSriovNetwork '[z-a]*' -Uri 'test:///default' -HostRoot $script:Tree -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'InvalidWildcardPattern,SriovPS.Commands.RemoveLibvirtSriovNetworkCommand'
+    }
+}

@@ -26,7 +26,7 @@ public sealed class NamePattern
 
     public static bool HasWildcards(string text) => text.AsSpan().IndexOfAny("*?[") >= 0;
 
-    /// <exception cref="SriovInvalidArgumentException">A '[' is never closed.</exception>
+    /// <exception cref="SriovInvalidArgumentException">A '[' is never closed, or a range in it is reversed.</exception>
     public static NamePattern Parse(string text) =>
         HasWildcards(text) ? new NamePattern(text, ToRegex(text)) : new NamePattern(Unescape(text), null);
 
@@ -73,7 +73,19 @@ public sealed class NamePattern
             }
         }
 
-        return new Regex(regex.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        try
+        {
+            return new Regex(regex.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            // What the translation cannot rule out, such as a reversed range ([9-0]).
+            throw new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidWildcardPattern,
+                $"The wildcard pattern '{pattern}' is not valid: a range inside [ ] must run from the lower character to the higher ([0-9], not [9-0]).",
+                pattern,
+                inner: e);
+        }
     }
 
     // Inside brackets only '-' between two characters keeps its meaning; everything else is literal.
