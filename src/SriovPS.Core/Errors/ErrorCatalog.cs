@@ -25,6 +25,7 @@ public static class ErrorCatalog
     public const string SriovVfNotFound = "SriovVfNotFound";
     public const string PfInterfaceMissing = "PfInterfaceMissing";
     public const string LiveHostRequired = "LiveHostRequired";
+    public const string ConfirmationUnavailable = "ConfirmationUnavailable";
     public const string VfSettingNotSupported = "VfSettingNotSupported";
     public const string VfSettingRejected = "VfSettingRejected";
     public const string VfSettingFailed = "VfSettingFailed";
@@ -102,6 +103,7 @@ public static class ErrorCatalog
             [SriovVfNotFound] = SriovErrorCategory.ObjectNotFound,
             [PfInterfaceMissing] = SriovErrorCategory.InvalidOperation,
             [LiveHostRequired] = SriovErrorCategory.InvalidOperation,
+            [ConfirmationUnavailable] = SriovErrorCategory.InvalidOperation,
             [VfSettingNotSupported] = SriovErrorCategory.NotImplemented,
             [VfSettingRejected] = SriovErrorCategory.InvalidArgument,
             [VfSettingFailed] = SriovErrorCategory.WriteError,
