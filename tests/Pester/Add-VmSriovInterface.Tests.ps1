@@ -136,6 +136,23 @@ Describe 'Add-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
             Get-VmSriovInterface -VmName test -Uri $script:Uri | Should -BeNullOrEmpty
         }
 
+        It 'names the VF fixed in a stopped guest''s definition, and recommends a filter that leaves it out' {
+            $owned = Get-SriovVf -PfName eno49 -Index 0 -WarningAction SilentlyContinue
+
+            Add-VmSriovInterface -VmName test -Vf $owned -Uri $script:Uri -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors[0].FullyQualifiedErrorId | Should -Be "VfOwnedByGuest,$script:Command"
+            $errors[0].Exception.Message | Should -BeLike "*'$script:Prefix-owner', fixed in its definition (it does not run with it now)*"
+            $remedy = $errors[0].ErrorDetails.RecommendedAction
+            $remedy | Should -BeLike "*0000:04:10.0 in '$script:Prefix-owner'*"
+            # Owner names running guests only: the old advice, Where-Object Owner -eq $null, gave this VF again.
+            $filter = [regex]::Match($remedy, 'Get-SriovVf \| Where-Object \{.*?\}').Value
+            $filter | Should -Not -BeNullOrEmpty
+            $free = @(& ([scriptblock]::Create($filter)) 3>$null)
+            $free.PciAddress | Should -Not -Contain '0000:04:10.0'
+            $free.PciAddress | Should -Contain '0000:04:10.4'
+        }
+
         It 'finds a fixed VF the guest has rather than adding it twice, and refuses it under another MAC or with two MACs' {
             $vm = "$script:Prefix-fixed"
             New-SriovTestGuest $script:Libvirt -Name $vm -Devices ("<interface type='hostdev' managed='yes'><mac address='52:54:00:5a:07:01'/>" +

@@ -167,7 +167,7 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
     }
 
     Context 'a network that names its PF' {
-        It "reports the PF's VFs now as its pool, and no guests: Ok" {
+        It "reports the PF's VFs now as its pool, and no guests: NotStarted until it is started" {
             $name = "$script:Prefix-pf"
             $null = New-LibvirtSriovNetwork -Name $name -PfName eno49 -Uri $script:Uri
 
@@ -183,12 +183,32 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.InUse | Should -Be 0
             $network.Free | Should -Be 7
             $network.Demand | Should -Be 0
-            $network.State | Should -Be 'Ok'
-            $network.StateReason | Should -BeNullOrEmpty
+            $network.State | Should -Be 'NotStarted'
+            $network.StateReason | Should -BeExactly "The network is defined but not started: a guest on it fails to start (`"network '$name' is not active`")."
             $network.Consumers | Should -BeNullOrEmpty
             $network.RunningConsumers | Should -BeNullOrEmpty
             $network.VfAddresses | Should -HaveCount 7
             $network.VfAddresses[1] | Should -Be '0000:04:10.4'
+        }
+
+        It 'is no longer NotStarted once started, and says what it sees of the running pool, not why' {
+            # The test driver's running network lists no VFs (the real network driver lists the PF's), so the
+            # started pool is Stale here; the lab shows it Ok on a real libvirtd.
+            $name = "$script:Prefix-moved"
+            $null = New-LibvirtSriovNetwork -Name $name -PfName eno49 -Start -Uri $script:Uri
+            $three = New-TestHostWithVfs -PciAddress '0000:04:00.0' -Count 3
+            try {
+                $env:SRIOVPS_HOST_ROOT = $three
+
+                $network = Get-LibvirtSriovNetwork $name -Uri $script:Uri
+
+                $network.Active | Should -BeTrue
+                $network.State | Should -Be 'Stale'
+                $network.StateReason | Should -BeExactly 'The running pool lists 0 VFs but eno49 has 3 now.'
+            }
+            finally {
+                Remove-SriovTestHost $three
+            }
         }
 
         It "follows the PF's VF count while it is not started" {
@@ -202,7 +222,7 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
 
                 $network.PoolSize | Should -Be 3
                 $network.VfAddresses | Should -HaveCount 3
-                $network.State | Should -Be 'Ok'
+                $network.State | Should -Be 'NotStarted'
             }
             finally {
                 Remove-SriovTestHost $three
@@ -240,7 +260,7 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.Demand | Should -Be 2
             $network.Consumers | Should -Be "$script:Prefix-vm1"
             $network.RunningConsumers | Should -BeNullOrEmpty
-            $network.State | Should -Be 'Ok'
+            $network.State | Should -Be 'NotStarted'
         }
 
         It 'is Overcommitted when the guests defined on it have more interfaces than it has VFs' {
@@ -283,7 +303,7 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.FixedVfList | Should -BeTrue
             $network.PfNames | Sort-Object | Should -Be @('eno49', 'eno50')
             $network.PoolSize | Should -Be 14
-            $network.State | Should -Be 'Ok'
+            $network.State | Should -Be 'NotStarted'
         }
 
         It 'is Stale once a PF has fewer VFs than the list names' {
@@ -342,5 +362,6 @@ Describe 'Get-LibvirtSriovNetwork help' -Tag 'CI' {
         $description = $help.Description.Text -join "`n"
         $description | Should -Match 'Overcommitted'
         $description | Should -Match 'Stale'
+        $description | Should -Match 'NotStarted'
     }
 }

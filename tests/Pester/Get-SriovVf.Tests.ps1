@@ -115,9 +115,11 @@ Describe 'Get-SriovVf' -Tag 'CI' {
         $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
-    It 'formats as a table' {
-        $table = Get-SriovVf -PfName eno49 -WarningAction SilentlyContinue | Format-Table | Out-String
-        $table | Should -Match 'PfName\s+Index\s+PciAddress\s+Driver\s+MacAddress\s+Vlan'
-        $table | Should -Match 'eno49\s+0\s+0000:04:10.0\s+igbvf'
+    It 'formats as a table per PF with the interface name, IOMMU group and owner, at 80 columns' {
+        $table = (Get-SriovVf -PfName eno49, eno50 -WarningAction SilentlyContinue | Format-Table | Out-String -Width 80) -replace '\x1b\[[0-9;]*m', ''
+
+        @([regex]::Matches($table, '(?m)^\s*PfName: (\w+)\s*$') | ForEach-Object { $_.Groups[1].Value }) | Should -Be @('eno49', 'eno50')
+        $table | Should -Match 'Index\s+Name\s+PciAddress\s+Driver\s+IommuGroup\s+Owner'
+        $table | Should -Match '(?m)^\s+0\s+enp4s16f0\s+0000:04:10\.0\s+igbvf\s+39\s*$'
     }
 }

@@ -163,7 +163,7 @@ Describe 'Get-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
             $pool.VmRunning | Should -BeFalse
             $pool.VfPciAddress | Should -BeNullOrEmpty
             $pool.RestartRequired | Should -BeFalse
-            $pool.PoolState | Should -Be 'Ok'
+            $pool.PoolState | Should -Be 'NotStarted'
             $fixed.Network | Should -BeNullOrEmpty
             $fixed.SourcePciAddress | Should -Be '0000:04:10.4'
             $fixed.PfName | Should -Be 'eno49'

@@ -138,8 +138,8 @@ Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.Autostart | Should -BeFalse
             $network.PoolSize | Should -Be 7
             $network.VfAddresses[0] | Should -Be '0000:04:10.0'
-            $network.State | Should -Be 'Ok'
-            $network.StateReason | Should -BeNullOrEmpty
+            $network.State | Should -Be 'NotStarted'
+            $network.StateReason | Should -Match 'defined but not started'
         }
 
         It 'changes nothing when called again with the same definition, and outputs the same network' {
@@ -251,7 +251,7 @@ Describe 'New-LibvirtSriovNetwork' -Tag 'CI' -Skip:$NoLibvirt {
             $network.VfAddresses | Should -HaveCount 14
             $network.VfAddresses | Should -Contain '0000:04:10.0'
             $network.VfAddresses | Should -Contain '0000:04:13.1'
-            $network.State | Should -Be 'Ok'
+            $network.State | Should -Be 'NotStarted'
         }
 
         It 'makes one network of the PFs of a whole pipeline with -Name' {

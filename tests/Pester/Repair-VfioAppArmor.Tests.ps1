@@ -295,6 +295,17 @@ Describe 'Repair-VfioAppArmor' -Tag 'CI' {
             Get-SriovTestTreeState $script:Root | Should -Be $before
         }
 
+        It 'recommends -WhatIf in LiveHostRequired only to a run without it' {
+            $script:Root = New-AppArmorTestHost
+
+            $plain = { Repair-VfioAppArmor -Confirm:$false -WarningAction SilentlyContinue } | Should -Throw -PassThru
+            $whatIf = { Repair-VfioAppArmor -WhatIf -WarningAction SilentlyContinue } | Should -Throw -PassThru
+
+            $plain.ErrorDetails.RecommendedAction | Should -Match 'or use -WhatIf'
+            $whatIf.FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $whatIf.ErrorDetails.RecommendedAction | Should -BeExactly 'Remove SRIOVPS_HOST_ROOT to work on this machine.'
+        }
+
         It 'warns that there is nothing to repair without libvirt''s abstraction, and outputs nothing' {
             $script:Root = New-AppArmorTestHost -NoAbstraction
             $before = Get-SriovTestTreeState $script:Root

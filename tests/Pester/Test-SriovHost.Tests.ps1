@@ -271,6 +271,26 @@ Describe 'Test-SriovHost' -Tag 'CI' {
             $checks.Id | Should -Contain 'Libvirt.Reachable'
         }
 
+        It 'answers -Quiet with $false, and the error, for a -PfName that matches no PF' {
+            $result = @(Test-SriovHost -PfName eno99 -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue)
+
+            $result | Should -Be @($false)
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "SriovPfNotFound,$script:Command"
+            # One name of two is enough: the script asked about both.
+            Test-SriovHost -PfName eno49, eno99 -Quiet -ErrorAction SilentlyContinue | Should -BeFalse
+            Test-SriovHost -PfName eno49 -Quiet | Should -BeTrue
+        }
+
+        It 'answers -Quiet with $false for <Case>, which selects nothing to check' -ForEach @(
+            @{ Case = 'a wildcard that matches no PF'; Given = @{ PfName = 'ens*' } }
+            @{ Case = 'a malformed name'; Given = @{ PfName = 'a/b' } }
+            @{ Case = 'an empty name'; Given = @{ PfName = '' } }
+            @{ Case = 'a -Network that cannot be looked up on a copied tree'; Given = @{ Network = 'nosuch' } }
+        ) {
+            Test-SriovHost @Given -Quiet -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Should -BeFalse
+        }
+
         It 'throws SriovPfNotFound with -ErrorAction Stop' {
             { Test-SriovHost -PfName 'nosuch' -ErrorAction Stop } | Should -Throw -ErrorId "SriovPfNotFound,$script:Command"
         }
@@ -374,15 +394,17 @@ Describe 'Test-SriovHost' -Tag 'CI' {
             }
         }
 
-        It 'fails Pf.LinkUp for the administratively down X540 port, and warns that neither port has VFs' {
+        It 'warns Pf.LinkUp for the administratively down X540 port that has no VFs and no pool, and warns that neither port has VFs' {
             $env:SRIOVPS_HOST_ROOT = $script:Hosts['x540-2port']
 
             $checks = @(Test-SriovHost)
             $down = Get-Check $checks 'Pf.LinkUp' 'eno2'
 
-            $down.Status | Should -Be 'Fail'
-            $down.Finding | Should -Match 'eno2 is administratively down \(flags 0x1002, operstate down\)'
+            $down.Status | Should -Be 'Warning'
+            $down.Finding | Should -Match 'eno2 is administratively down \(flags 0x1002, operstate down\), but it has no VFs and no pool uses it'
             $down.Remedy | Should -BeExactly 'Set-SriovPf -Name eno2 -LinkState Up -Persist'
+            @($checks | Where-Object Status -EQ 'Fail').Count | Should -Be 0
+            Test-SriovHost -Quiet | Should -BeTrue
             (Get-Check $checks 'Pf.LinkUp' 'eno1').Status | Should -Be 'Pass'
             (Get-Check $checks 'Pf.VfsEnabled' 'eno1').Status | Should -Be 'Warning'
             (Get-Check $checks 'Pf.VfsEnabled' 'eno1').Remedy | Should -BeExactly 'Enable-SriovVf -PfName eno1 -Count 63 -Persist'
@@ -461,6 +483,21 @@ Describe 'Test-SriovHost' -Tag 'CI' {
             $check.Finding | Should -Match '^eno49 is administratively down \(flags 0x1002, operstate up\)'
             (Get-Check $checks 'Pf.LinkUp' 'eno50').Status | Should -Be 'Pass'
             Test-SriovHost -Quiet | Should -BeFalse
+        }
+
+        It 'fails Pf.LinkUp for a down PF with VFs, and warns for a down one without VFs (<Vfs> VFs)' -ForEach @(
+            @{ Vfs = 7; Status = 'Fail' }
+            @{ Vfs = 0; Status = 'Warning' }
+        ) {
+            $net = Resolve-TestHostLink -Root $script:Root -Path '/sys/class/net/eno49'
+            [System.IO.File]::WriteAllText((Join-Path $net 'flags'), "0x1002`n")
+            $device = Split-Path (Split-Path $net)
+            [System.IO.File]::WriteAllText((Join-Path $device 'sriov_numvfs'), "$Vfs`n")
+
+            $check = Get-Check (Test-SriovHost) 'Pf.LinkUp' 'eno49'
+
+            $check.Status | Should -Be $Status
+            Test-SriovHost -Quiet | Should -Be ($Status -ne 'Fail')
         }
 
         It 'warns Pf.LinkUp for a PF that is up without a link' {
@@ -660,15 +697,65 @@ Describe 'Test-SriovHost' -Tag 'CI' {
     }
 
     Context 'formatting' {
-        It 'shows a table grouped by Status, failures first' {
+        BeforeEach {
+            # The X540 host: Warnings whose remedies are commands, and a host-wide check whose remedy is prose.
+            $env:SRIOVPS_HOST_ROOT = $script:Hosts['x540-2port']
+        }
+
+        BeforeAll {
+            # The console's text, without the colours $PSStyle may give headers.
+            function Get-ShownText([object[]] $InputObject, [int] $Width, [switch] $List) {
+                $shown = if ($List) { $InputObject | Format-List | Out-String -Width $Width } else { $InputObject | Out-String -Width $Width }
+                $shown -replace '\x1b\[[0-9;]*m', ''
+            }
+        }
+
+        It 'shows Status, Id, Target and Remedy, failures first, with each remedy command whole at 120 columns' {
             $env:SRIOVPS_HOST_ROOT = $script:Hosts['iommu-off']
+            $checks = @(Test-SriovHost)
 
-            # Without the colours that $PSStyle may give the group headers.
-            $text = (Test-SriovHost | Out-String -Width 300) -replace '\x1b\[[0-9;]*m', ''
+            $text = Get-ShownText $checks -Width 120
 
-            $groups = @([regex]::Matches($text, '(?m)^\s*Status: (\w+)\s*$') | ForEach-Object { $_.Groups[1].Value })
-            $groups | Should -Be @('Fail', 'Warning', 'Pass', 'Skipped')
-            $text | Should -Match 'Id\s+Target\s+Finding\s+Remedy'
+            $text | Should -Match '(?m)^Status\s+Id\s+Target\s+Remedy\s*$'
+            $text | Should -Not -Match 'Finding'
+            $rows = @([regex]::Matches($text, '(?m)^(Fail|Warning|Pass|Skipped)\s') | ForEach-Object { $_.Groups[1].Value })
+            $rows.Count | Should -Be $checks.Count
+            $rows | Select-Object -Unique | Should -Be @('Fail', 'Warning', 'Pass', 'Skipped')
+        }
+
+        It 'keeps a remedy command on one line at <Width> columns, and the Remedy column at 80' -ForEach @(
+            @{ Width = 120 }
+            @{ Width = 100 }
+        ) {
+            $text = Get-ShownText @(Test-SriovHost) -Width $Width
+
+            $text | Should -Match ([regex]::Escape('Set-SriovPf -Name eno2 -LinkState Up -Persist'))
+            $text | Should -Match ([regex]::Escape('Enable-SriovVf -PfName eno1 -Count 63 -Persist'))
+            Get-ShownText @(Test-SriovHost) -Width 80 | Should -Match '(?m)^Status\s+Id\s+Target\s+Remedy\s*$'
+        }
+
+        It 'shows the Finding in the list view' {
+            $check = Get-Check (Test-SriovHost) 'Pf.LinkUp' 'eno2'
+
+            $text = Get-ShownText $check -Width 200 -List
+
+            $text | Should -Match '(?m)^Status\s+: Warning'
+            $text | Should -Match '(?m)^Finding\s+: eno2 is administratively down'
+            $text | Should -Match '(?m)^Remedy\s+: Set-SriovPf -Name eno2'
+        }
+
+        It 'says in one line on the host how many checks have each status, leaving the output to the checks' {
+            $checks = @(Test-SriovHost -InformationVariable information)
+            $count = { param($status) @($checks | Where-Object Status -EQ $status).Count }
+
+            $information.Count | Should -Be 1
+            $information[0].Tags | Should -Contain 'PSHOST'
+            "$($information[0].MessageData)" | Should -BeExactly ("Test-SriovHost: {0} Fail, {1} Warning, {2} Pass, {3} Skipped ({4} checks)." -f
+                (& $count Fail), (& $count Warning), (& $count Pass), (& $count Skipped), $checks.Count)
+            $checks | ForEach-Object { $_ | Should -BeOfType 'SriovPS.SriovHostCheck' }
+            @(Test-SriovHost -InformationAction Ignore | Where-Object Status -EQ Warning).Count | Should -Be (& $count Warning)
+            @(Test-SriovHost -Quiet -InformationVariable quiet) | Should -Be @($true)
+            $quiet.Count | Should -Be 0
         }
     }
 
@@ -729,14 +816,122 @@ Describe 'Test-SriovHost -Fix and Libvirt.AppArmorStaleRules' -Tag 'CI' {
     }
 
     Context 'the command' {
-        It 'supports -WhatIf and -Confirm, takes -Fix as a switch, and asks at ConfirmImpact Medium' {
+        It 'supports -WhatIf and -Confirm, takes -Fix as a switch, asks at ConfirmImpact High, and declares both output types' {
             $command = Get-Command Test-SriovHost
 
             $command.Parameters.ContainsKey('WhatIf') | Should -BeTrue
             $command.Parameters.ContainsKey('Confirm') | Should -BeTrue
             $command.Parameters['Fix'].SwitchParameter | Should -BeTrue
+            # High: every change is asked about at the default $ConfirmPreference.
             $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
-                Should -Be 'Medium'
+                Should -Be 'High'
+            $command.OutputType.Name | Should -Contain 'SriovPS.SriovHostCheck'
+            $command.OutputType.Name | Should -Contain 'SriovPS.SriovHostChange'
+        }
+    }
+
+    Context '-Fix asks before each change, in a child pwsh' {
+        BeforeAll {
+            # Runs $Script in a new pwsh with the module imported and SRIOVPS_HOST_ROOT set to $Root, typing
+            # $Answers at its prompts (its standard input); the script's last line, after 'RESULT:', is JSON.
+            function Invoke-ChildPwsh {
+                param([string] $Root, [string] $Script, [string[]] $Answers = @(), [switch] $NonInteractive)
+                $self = (Get-Process -Id $PID).Path
+                $start = [System.Diagnostics.ProcessStartInfo]::new($self)
+                if ([System.IO.Path]::GetFileNameWithoutExtension($self) -ne 'pwsh') {
+                    $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
+                }
+                $module = Join-Path $PSScriptRoot '../../out/SriovPS'
+                $arguments = @('-NoProfile') + @(if ($NonInteractive) { '-NonInteractive' }) + @('-Command', "Import-Module '$module'; $Script")
+                foreach ($argument in $arguments) {
+                    $start.ArgumentList.Add($argument)
+                }
+                $start.Environment['SRIOVPS_HOST_ROOT'] = $Root
+                $start.RedirectStandardInput = $start.RedirectStandardOutput = $start.RedirectStandardError = $true
+                $start.UseShellExecute = $false
+                $process = [System.Diagnostics.Process]::Start($start)
+                try {
+                    $stdout = $process.StandardOutput.ReadToEndAsync()
+                    $stderr = $process.StandardError.ReadToEndAsync()
+                    foreach ($answer in $Answers) {
+                        $process.StandardInput.WriteLine($answer)
+                    }
+                    $process.StandardInput.Close()
+                    if (-not $process.WaitForExit(120000)) {
+                        $process.Kill($true)
+                        throw "The child pwsh did not finish: $($stdout.Result)"
+                    }
+                    $line = @($stdout.Result -split "`n" | Where-Object { $_.StartsWith('RESULT:') })
+                    if ($line.Count -ne 1) {
+                        throw "The child pwsh gave no result: $($stdout.Result) $($stderr.Result)"
+                    }
+                    [pscustomobject]@{ Shown = $stdout.Result; Result = $line[0].Substring(7) | ConvertFrom-Json }
+                }
+                finally {
+                    $process.Dispose()
+                }
+            }
+
+            # -Fix at the default preferences (no -Confirm), reporting what came out.
+            $script:FixScript = '$out = @(Test-SriovHost -Fix -WarningAction SilentlyContinue -ErrorVariable e -ErrorAction SilentlyContinue); ' +
+                '"RESULT:" + (@{ Changes = @($out | Where-Object { $_ -is [SriovPS.SriovHostChange] } | ForEach-Object Path); ' +
+                'Checks = @($out | Where-Object { $_ -is [SriovPS.SriovHostCheck] }).Count; Errors = @($e | ForEach-Object FullyQualifiedErrorId) } | ConvertTo-Json -Compress)'
+        }
+
+        It 'changes nothing when the user answers No, and returns the checks' {
+            $before = Get-SriovTestTreeState $script:FixRoot
+
+            $run = Invoke-ChildPwsh -Root $script:FixRoot -Script $script:FixScript -Answers 'N', 'N', 'N'
+
+            $run.Shown | Should -Match ([regex]::Escape('on target "/etc/modules-load.d/vfio.conf"'))
+            $run.Shown | Should -Match ([regex]::Escape('[Y] Yes  [A] Yes to All  [N] No'))
+            @($run.Result.Changes).Count | Should -Be 0
+            $run.Result.Checks | Should -BeGreaterThan 0
+            Get-SriovTestTreeState $script:FixRoot | Should -Be $before
+        }
+
+        It 'makes the change the user answers Yes to, and returns its SriovHostChange' {
+            $run = Invoke-ChildPwsh -Root $script:FixRoot -Script $script:FixScript -Answers 'Y', 'Y', 'Y'
+
+            @($run.Result.Changes) | Should -Be @($script:VfioConf)
+            [System.IO.File]::ReadAllText($script:FixRoot + $script:VfioConf) | Should -BeExactly $script:VfioConfText
+        }
+
+        It 'changes nothing in a non-interactive pwsh, and says that the change waits for a confirmation' {
+            $before = Get-SriovTestTreeState $script:FixRoot
+
+            $run = Invoke-ChildPwsh -Root $script:FixRoot -Script $script:FixScript -NonInteractive
+
+            @($run.Result.Errors) | Should -Be @("ConfirmationUnavailable,$script:Command")
+            @($run.Result.Changes).Count | Should -Be 0
+            $run.Result.Checks | Should -BeGreaterThan 0
+            Get-SriovTestTreeState $script:FixRoot | Should -Be $before
+        }
+    }
+
+    Context '-Fix returns the files it changed' {
+        It 'returns the checks, then one SriovHostChange per file, with the backup of a file it replaced' {
+            Set-SriovTestHostFile -Root $script:FixRoot -Path $script:VfioConf -Text "# the site's own`nvfio`n"
+
+            $out = @(Test-SriovHost -Fix -Confirm:$false -WarningAction SilentlyContinue -InformationVariable information)
+            $changes = @($out | Where-Object { $_ -is [SriovPS.SriovHostChange] })
+            $checks = @($out | Where-Object { $_ -is [SriovPS.SriovHostCheck] })
+
+            $changes.Count | Should -Be 1
+            $out.Count | Should -Be ($checks.Count + 1)
+            $out[-1] | Should -Be $changes[0]
+            $changes[0].Path | Should -Be $script:VfioConf
+            $changes[0].Changed | Should -BeTrue
+            $changes[0].BackupPath | Should -Be "$script:VfioConf.sriovps.bak"
+            [System.IO.File]::ReadAllText($script:FixRoot + $changes[0].BackupPath) | Should -BeExactly "# the site's own`nvfio`n"
+            (Get-Check $checks 'Vfio.LoadAtBoot').Status | Should -Be 'Pass'
+            "$($information[-1].MessageData)" | Should -Match '; -Fix changed 1 file, listed after the checks\)\.$'
+            # Scripts that select checks by Status are not disturbed by the change records.
+            @($out | Where-Object Status -EQ 'Pass').Count | Should -Be @($checks | Where-Object Status -EQ 'Pass').Count
+        }
+
+        It 'returns no SriovHostChange with -WhatIf' {
+            @(Test-SriovHost -Fix -WhatIf -WarningAction SilentlyContinue | Where-Object { $_ -is [SriovPS.SriovHostChange] }).Count | Should -Be 0
         }
     }
 

@@ -27,6 +27,7 @@ public static class ErrorCatalog
     public const string LiveHostRequired = "LiveHostRequired";
     public const string ObjectFromOtherHost = "ObjectFromOtherHost";
     public const string VfGivenForPf = "VfGivenForPf";
+    public const string ConfirmationUnavailable = "ConfirmationUnavailable";
     public const string VfSettingNotSupported = "VfSettingNotSupported";
     public const string VfSettingRejected = "VfSettingRejected";
     public const string VfSettingFailed = "VfSettingFailed";
@@ -110,6 +111,7 @@ public static class ErrorCatalog
             [SriovVfNotFound] = SriovErrorCategory.ObjectNotFound,
             [PfInterfaceMissing] = SriovErrorCategory.InvalidOperation,
             [LiveHostRequired] = SriovErrorCategory.InvalidOperation,
+            [ConfirmationUnavailable] = SriovErrorCategory.InvalidOperation,
             [VfSettingNotSupported] = SriovErrorCategory.NotImplemented,
             [VfSettingRejected] = SriovErrorCategory.InvalidArgument,
             [VfSettingFailed] = SriovErrorCategory.WriteError,

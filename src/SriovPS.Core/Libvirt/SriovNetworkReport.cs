@@ -30,8 +30,12 @@ internal static class SriovNetworkReport
             poolSize = current?.Count ?? (network.Active ? running?.Addresses.Count : null);
             if (network.Active && current is not null && !SameSet(running?.Addresses ?? [], current))
             {
-                staleReason = $"the running pool lists {running?.Addresses.Count ?? 0} VFs but {pfNames[0]} has {current.Count} now: " +
-                    "it was started before the VF count changed";
+                // What is seen, not why: the count may have changed after the start, or the VFs been made again.
+                int listed = running?.Addresses.Count ?? 0;
+                int gone = (running?.Addresses ?? []).Count(a => !current.Contains(a));
+                staleReason = listed == current.Count
+                    ? $"the running pool lists {listed} VFs and {pfNames[0]} has {current.Count} now, but {gone} of the listed ones are not among them"
+                    : $"the running pool lists {listed} VFs but {pfNames[0]} has {current.Count} now";
             }
         }
         else
@@ -83,7 +87,7 @@ internal static class SriovNetworkReport
             }
         }
 
-        var (state, reason) = Judge(staleReason, poolSize, inUse, free, demand);
+        var (state, reason) = Judge(staleReason, network.Active, network.Name, poolSize, inUse, free, demand);
         return new LibvirtSriovNetwork(network.Name, uri)
         {
             PfNames = pfNames,
@@ -103,7 +107,12 @@ internal static class SriovNetworkReport
         };
     }
 
-    private static (SriovPoolState, string?) Judge(string? staleReason, int? poolSize, int inUse, int? free, int demand)
+    /// <summary>
+    /// One state, the first that holds of Stale, Overcommitted, Exhausted (no VFs), NotStarted and
+    /// Exhausted (none free): what the pool's VFs are comes before whether it runs, since starting it
+    /// mends only the last.
+    /// </summary>
+    private static (SriovPoolState, string?) Judge(string? staleReason, bool active, string name, int? poolSize, int inUse, int? free, int demand)
     {
         if (staleReason is not null)
         {
@@ -120,6 +129,11 @@ internal static class SriovNetworkReport
         if (poolSize == 0)
         {
             return (SriovPoolState.Exhausted, "The pool has no VFs (its PFs have none now): a guest on it cannot start.");
+        }
+
+        if (!active)
+        {
+            return (SriovPoolState.NotStarted, $"The network is defined but not started: a guest on it fails to start (\"network '{name}' is not active\").");
         }
 
         if (free == 0)

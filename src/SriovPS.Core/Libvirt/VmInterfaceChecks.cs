@@ -41,7 +41,7 @@ internal static class VmInterfaceChecks
                 ErrorCatalog.VfOwnedByGuest,
                 $"VF {vf} is the one pool '{pool}' handed the guest '{guest.Name}' for its interface {existing.MacAddress}: it is not free to give as a fixed VF.",
                 vf,
-                "Pick a VF with Get-SriovVf | Where-Object Owner -eq $null.");
+                FreeVfRemedy(inventory, null) + ".");
         }
 
         if (request.MacAddresses is [var given] && KernelLinkMapping.FormatAddress(MacAddress.ParseUnicast(given)) != existing.MacAddress)
@@ -262,9 +262,14 @@ internal static class VmInterfaceChecks
 
         foreach (var other in inventory.Guests.Where(g => g.Name != guest.Name))
         {
-            if (other.Definition.PciDevices.Contains(vf) || other.Running?.PciDevices.Contains(vf) == true)
+            if (other.Running?.PciDevices.Contains(vf) == true)
             {
-                throw VfOwned(source, other.Name, vf);
+                throw VfOwned(source, other.Name, vf, inventory, pfs);
+            }
+
+            if (other.Definition.PciDevices.Contains(vf))
+            {
+                throw VfOwned(source, other.Name, vf, inventory, pfs, inDefinitionOnly: true);
             }
         }
 
@@ -272,7 +277,7 @@ internal static class VmInterfaceChecks
         {
             if (network.Ports?.FirstOrDefault(p => p.VfAddress == vf && p.Owner != guest.Name) is { Owner: { } owner })
             {
-                throw VfOwned(source, owner, vf);
+                throw VfOwned(source, owner, vf, inventory, pfs);
             }
         }
 
@@ -282,9 +287,45 @@ internal static class VmInterfaceChecks
         }
     }
 
-    internal static SriovResourceBusyException VfOwned(string source, string owner, string vf) => new(
+    /// <param name="inDefinitionOnly">The owner has the VF in its definition and does not run with it (Get-SriovVf shows no Owner for it).</param>
+    internal static SriovResourceBusyException VfOwned(
+        string source, string owner, string vf, LibvirtInventory inventory, IReadOnlyList<PfVfAddresses>? pfs, bool inDefinitionOnly = false) => new(
         ErrorCatalog.VfOwnedByGuest,
-        $"{source} already belongs to the guest '{owner}': one VF can be given to one guest only.",
+        inDefinitionOnly
+            ? $"{source} already belongs to the guest '{owner}', fixed in its definition (it does not run with it now): one VF can be given to one guest only."
+            : $"{source} already belongs to the guest '{owner}': one VF can be given to one guest only.",
         vf,
-        $"Pick a VF with Get-SriovVf | Where-Object Owner -eq $null, or remove it from '{owner}' with Remove-VmSriovInterface.");
+        $"{FreeVfRemedy(inventory, pfs)}, or remove it from '{owner}' with Remove-VmSriovInterface.");
+
+    /// <summary>
+    /// How to pick a VF no guest holds. Get-SriovVf's Owner names running guests only, so the VFs fixed
+    /// in definitions that no running guest uses (a stopped guest's, or one waiting for a restart) are
+    /// named by address.
+    /// </summary>
+    internal static string FreeVfRemedy(LibvirtInventory inventory, IReadOnlyList<PfVfAddresses>? pfs)
+    {
+        var running = inventory.VfOwners();
+        var vfs = pfs?.SelectMany(pf => pf.VfAddresses).ToHashSet(StringComparer.Ordinal);
+        var defined = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var guest in inventory.Guests)
+        {
+            foreach (var address in guest.Definition.PciDevices)
+            {
+                if (!running.ContainsKey(address) && (vfs is null || vfs.Contains(address)))
+                {
+                    defined.TryAdd(address, guest.Name);
+                }
+            }
+        }
+
+        if (defined.Count == 0)
+        {
+            return "Pick a VF with Get-SriovVf | Where-Object Owner -eq $null";
+        }
+
+        string addresses = string.Join(", ", defined.Keys.Select(a => $"'{a}'"));
+        string where = HostText.Join(defined.Select(d => $"{d.Key} in '{d.Value}'").ToList());
+        return $"Pick a VF with Get-SriovVf | Where-Object {{ $null -eq $_.Owner -and $_.PciAddress -notin {addresses} }} " +
+            $"(Owner names running guests only; these VFs are fixed in guests' definitions: {where})";
+    }
 }

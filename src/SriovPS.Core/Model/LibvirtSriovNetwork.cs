@@ -48,7 +48,7 @@ public sealed class LibvirtSriovNetwork
     /// <summary>The interfaces on this pool across every defined guest, running or not: what starting them all needs.</summary>
     public int Demand { get; internal init; }
 
-    /// <summary>Ok, Exhausted, Overcommitted or Stale (the reason is in <see cref="StateReason"/>).</summary>
+    /// <summary>Ok, Exhausted, Overcommitted, Stale or NotStarted (the reason is in <see cref="StateReason"/>).</summary>
     public SriovPoolState State { get; internal init; }
 
     /// <summary>Why the pool is not Ok, in a sentence; null when it is.</summary>

@@ -16,8 +16,14 @@ public enum SriovPoolState
     Overcommitted,
 
     /// <summary>
-    /// The pool's VF list no longer matches its PFs' VFs (their count changed after the pool started, or
-    /// since its fixed list was written); restart the pool, or recreate a fixed one.
+    /// The pool's VF list no longer matches its PFs' VFs (the running pool's list, or its fixed list,
+    /// names other VFs than the PFs have now); restart the pool, or recreate a fixed one.
     /// </summary>
     Stale,
+
+    /// <summary>
+    /// The network is defined but not started: a guest on it fails to start ("network 'NAME' is not
+    /// active") until it is started.
+    /// </summary>
+    NotStarted,
 }

@@ -67,7 +67,7 @@ public sealed class VmSriovInterface
     /// </summary>
     public bool RestartRequired { get; internal init; }
 
-    /// <summary>The state of the interface's pool (Ok, Exhausted, Overcommitted, Stale); null for a fixed VF or an unknown pool.</summary>
+    /// <summary>The state of the interface's pool (Ok, Exhausted, Overcommitted, Stale, NotStarted); null for a fixed VF or an unknown pool.</summary>
     public SriovPoolState? PoolState { get; internal init; }
 
     /// <summary>What the command that made this object warned about it (overcommit, restart needed); empty otherwise.</summary>

@@ -324,7 +324,25 @@ public abstract class SriovCmdlet : PSCmdlet, IDisposable
                 continue;
             }
 
-            if (!ShouldProcess(step.Target, step.Action, out bool whatIf))
+            bool confirmed, whatIf;
+            try
+            {
+                confirmed = ShouldProcess(step.Target, step.Action, out whatIf);
+            }
+            catch (Exception e) when (e is System.Management.Automation.Host.HostException or PSInvalidOperationException)
+            {
+                // A host that cannot ask (pwsh -NonInteractive, a runspace without a UI): no change is made
+                // unasked, this one nor the ones after it.
+                WriteSriovError(new SriovInvalidOperationException(
+                    ErrorCatalog.ConfirmationUnavailable,
+                    $"{step.Target}: this change waits for a confirmation that the host cannot ask for ({e.Message}); it and the changes after it were not made.",
+                    step.Target,
+                    "Run the command where it can ask, or add -Confirm:$false to make the changes without asking (-WhatIf shows them first).",
+                    e));
+                break;
+            }
+
+            if (!confirmed)
             {
                 if (whatIf)
                 {

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
+using SriovPS.Errors;
 using SriovPS.Host;
 using SriovPS.Host.Readiness;
 using SriovPS.Host.Repair;
@@ -12,12 +13,16 @@ namespace SriovPS.Commands;
 /// <summary>
 /// <para type="synopsis">Checks whether the host can give VFs to guests — IOMMU, vfio, each PF, libvirt, AppArmor, pools and guests — and says how to fix what is not ready.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "SriovHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(SriovHostCheck), typeof(bool))]
+[Cmdlet(VerbsDiagnostic.Test, "SriovHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(SriovHostCheck), typeof(SriovHostChange), typeof(bool))]
 public sealed class TestSriovHostCommand : SriovCmdlet
 {
     private readonly List<string> _pfNames = [];
+    private readonly List<string> _networkNames = [];
     private bool _pfNamesGiven;
+
+    // A name that selected nothing, or a -Network that could not be looked up: -Quiet cannot vouch for it.
+    private bool _selectionFailed;
 
     /// <summary>Only these PFs (and the pools and guests that use them); wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -27,10 +32,10 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
-    /// <summary>Only these SR-IOV networks (and their PFs and guests); wildcards allowed.</summary>
-    [Parameter]
+    /// <summary>Only these SR-IOV networks (and their PFs and guests); wildcards allowed. A pool piped in binds its name here.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
     public string[]? Network { get; set; }
 
@@ -39,13 +44,17 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     [ValidateNotNullOrEmpty]
     public string? Uri { get; set; }
 
-    /// <summary>Returns only <c>$true</c> when no check fails, else <c>$false</c>.</summary>
+    /// <summary>
+    /// Returns only <c>$true</c> when no check fails and every name given selected something, else <c>$false</c>.
+    /// </summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>
     /// Makes the remedies that are SriovPS changes (Enable-SriovIommu, Repair-VfioAppArmor, a PF's link
-    /// brought up and persisted), each confirmed on its own, then checks again and returns the new results.
+    /// brought up and persisted), each asked about on its own (ConfirmImpact High: asked at the default
+    /// $ConfirmPreference; -Confirm:$false makes them unasked), then returns the files changed
+    /// (SriovHostChange) and the checks made again.
     /// </summary>
     [Parameter]
     public SwitchParameter Fix { get; set; }
@@ -57,11 +66,33 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             return;
         }
 
-        // Names may arrive one by one through the pipeline; the checks run once, at the end.
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)))
+        // Names may arrive one by one through the pipeline; the checks run once, at the end. An
+        // interface on no pool binds an empty network name, which narrows nothing.
+        foreach (var network in Network ?? [])
+        {
+            if (!string.IsNullOrEmpty(network) && !_networkNames.Contains(network))
+            {
+                _networkNames.Add(network);
+            }
+        }
+
+        if (!MyInvocation.ExpectingInput && Network is not null && _networkNames.Count == 0)
+        {
+            _selectionFailed = true;
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.InvalidNetworkName,
+                "-Network was given only empty names, which name no pool.",
+                nameof(Network),
+                "Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to check every pool."));
+        }
+
+        // A pool piped in names its network; its Name, bound to -PfName through the alias, names no PF.
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) && !PipedType("LibvirtSriovNetwork"))
         {
             _pfNamesGiven = true;
-            _pfNames.AddRange(GivenNames(PfName, nameof(PfName)) ?? []);
+            var given = GivenNames(PfName, nameof(PfName)) ?? [];
+            _selectionFailed |= given.Length == 0 || given.Length < (PfName?.Length ?? 0);
+            _pfNames.AddRange(given);
         }
     }
 
@@ -69,9 +100,10 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     {
         string uri = Uri ?? LibvirtUri.Default();
         // PFs piped in narrow the run even when none arrived (an empty pipeline selects no PF, not all).
-        List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectPfs([.. _pfNames], includeNotCapable: true)
+        List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectNamedPfs([.. _pfNames])
             : MyInvocation.ExpectingInput || _pfNamesGiven ? []
             : null;
+        _selectionFailed |= selectedPfs is { Count: 0 };
 
         LibvirtFacts? libvirt = null;
         if (TargetHost.IsLiveHost)
@@ -86,20 +118,27 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         }
 
         HashSet<string>? networks = null;
-        if (Network is not null)
+        if (_networkNames.Count > 0 || Network is not null)
         {
             if (libvirt is { Failure: null })
             {
-                networks = NameSelection.Networks(libvirt.Pools, Network, WriteSriovError).Select(n => n.Name).ToHashSet();
+                networks = NameSelection.Networks(libvirt.Pools, [.. _networkNames], e =>
+                {
+                    _selectionFailed = true;
+                    WriteSriovError(e);
+                }).Select(n => n.Name).ToHashSet();
+                _selectionFailed |= networks.Count == 0;
             }
             else
             {
-                WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known.");
+                _selectionFailed = true;
+                WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known (and -Quiet answers $false for them).");
             }
         }
 
         var checks = Run(selectedPfs, networks, libvirt, uri);
-        if (Fix && FixNamed(checks, libvirt, uri) > 0)
+        var changes = new List<SriovHostChange>();
+        if (Fix && FixNamed(checks, libvirt, uri, changes) > 0)
         {
             // Read again: the fixes changed links, files and VFs' drivers' state.
             ForgetPfs();
@@ -109,14 +148,46 @@ public sealed class TestSriovHostCommand : SriovCmdlet
 
         if (Quiet)
         {
-            WriteObject(!checks.Any(c => c.Status == SriovCheckStatus.Fail));
+            WriteObject(!_selectionFailed && !checks.Any(c => c.Status == SriovCheckStatus.Fail));
             return;
         }
 
+        // One line for the eye, on the host (the information stream, never the output); then the checks, failures
+        // first, so they keep their table; then the files -Fix changed, which the console shows as lists after it.
+        WriteInformation(new HostInformationMessage { Message = HostReadiness.Summary(checks, changes.Count) }, ["PSHOST"]);
         foreach (var check in checks)
         {
             WriteObject(check);
         }
+
+        foreach (var change in changes)
+        {
+            WriteObject(change);
+        }
+    }
+
+    /// <summary>The PFs <paramref name="names"/> select, each name that selects none reported (as SelectPfs does) and remembered for -Quiet.</summary>
+    private List<SriovPf> SelectNamedPfs(string[] names)
+    {
+        var patterns = ParsePatterns(names, name =>
+        {
+            InterfaceName.Validate(name);
+            return NamePattern.Parse(name);
+        })!;
+        _selectionFailed |= patterns.Count < names.Length;
+        if (patterns.Count == 0)
+        {
+            return [];
+        }
+
+        var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable: true), patterns, PfKey.Name);
+        foreach (var error in errors)
+        {
+            _selectionFailed = true;
+            WriteSriovError(error);
+        }
+
+        return selected;
     }
 
     private List<SriovHostCheck> Run(List<SriovPf>? selectedPfs, HashSet<string>? networks, LibvirtFacts? libvirt, string uri) =>
@@ -131,8 +202,8 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             Uri = uri,
         });
 
-    /// <summary>Makes the repairs the checks name, each asked about; returns how many changes were made.</summary>
-    private int FixNamed(List<SriovHostCheck> checks, LibvirtFacts? libvirt, string uri)
+    /// <summary>Makes the repairs the checks name, each asked about, adding the files changed to <paramref name="changes"/>; returns how many changes were made.</summary>
+    private int FixNamed(List<SriovHostCheck> checks, LibvirtFacts? libvirt, string uri, List<SriovHostChange> changes)
     {
         var repairs = HostRepairs.Named(checks);
         if (repairs.Count == 0)
@@ -146,8 +217,8 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             : null;
         var plan = new HostRepairs(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null)
             .For(repairs, poolGroups, name => AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
-        var changed = ApplyRepairs(plan, out int made);
-        foreach (var change in changed)
+        changes.AddRange(ApplyRepairs(plan, out int made));
+        foreach (var change in changes)
         {
             WriteVerbose($"{change.Path}: {change.Summary}{(change.RebootRequired ? " (takes effect after a reboot)" : "")}.");
         }

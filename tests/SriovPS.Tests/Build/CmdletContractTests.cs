@@ -60,7 +60,7 @@ public sealed class CmdletContractTests : System.IDisposable
     [InlineData("Remove-VmSriovInterface", ConfirmImpact.High)]
     [InlineData("Enable-SriovIommu", ConfirmImpact.Medium)]
     [InlineData("Repair-VfioAppArmor", ConfirmImpact.Medium)]
-    [InlineData("Test-SriovHost", ConfirmImpact.Medium)]
+    [InlineData("Test-SriovHost", ConfirmImpact.High)]
     public void ChangersAskAsDesigned(string name, ConfirmImpact confirmImpact) =>
         Assert.Equal(confirmImpact, new CommandMetadata(Command(name)).ConfirmImpact);
 

@@ -84,7 +84,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("LibvirtSriovNetwork", "Remove-LibvirtSriovNetwork", "Name", "Name"),
         new("LibvirtSriovNetwork", "Set-SriovPf", "Name", "Name", "InvalidInterfaceName"),
         new("LibvirtSriovNetwork", "Set-SriovVfDriver", "PfName", "PfName", "InvalidInterfaceName"),
-        new("LibvirtSriovNetwork", "Test-SriovHost", "PfName", "PfName", "InvalidInterfaceName"),
+        new("LibvirtSriovNetwork", "Test-SriovHost", "Network,PfName", "Network,PfName"),
 
         // A pool interface has no PF (PfName is empty until its guest runs): refused, never every PF.
         new("VmSriovInterface", "Add-VmSriovInterface", "PfName", "PfName", "InvalidVmInterfaceArgument"),
@@ -96,7 +96,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("VmSriovInterface", "Remove-VmSriovInterface", "MacAddress,VmName", "MacAddress,VmName"),
         new("VmSriovInterface", "Set-SriovPf", "Name", "Name", "InvalidInterfaceName"),
         new("VmSriovInterface", "Set-SriovVfDriver", "PfName", "PfName", "InvalidInterfaceName"),
-        new("VmSriovInterface", "Test-SriovHost", "PfName", "PfName", "InvalidInterfaceName"),
+        new("VmSriovInterface", "Test-SriovHost", "Network,PfName", "Network,PfName", "InvalidInterfaceName"),
     ];
 
     public static TheoryData<string, string, bool> Cases()

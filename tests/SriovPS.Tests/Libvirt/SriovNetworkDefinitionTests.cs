@@ -182,7 +182,7 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
             Assert.DoesNotContain(inventory.Networks, n => n.Name == "default");
             var network = Assert.Single(inventory.Networks, n => n.Name == _name);
             var report = SriovNetworkReport.Describe(LibvirtCollection.TestUri, network, inventory.Guests, [Eno49]);
-            Assert.Equal((7, 0, 7, 2, SriovPoolState.Ok), (report.PoolSize, report.InUse, report.Free, report.Demand, report.State));
+            Assert.Equal((7, 0, 7, 2, SriovPoolState.NotStarted), (report.PoolSize, report.InUse, report.Free, report.Demand, report.State));
             Assert.Equal([guest], report.Consumers);
             Assert.Empty(report.RunningConsumers);
         }

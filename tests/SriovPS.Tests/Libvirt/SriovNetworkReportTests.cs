@@ -73,22 +73,46 @@ public sealed class SriovNetworkReportTests
     }
 
     [Fact]
-    public void ARunningPoolStartedBeforeTheCountChanged_IsStale()
+    public void ARunningPoolListingOtherVfsThanItsPfHas_IsStale_SayingWhatDiffersNotWhy()
     {
         var report = Describe(PfPool(listed: 7), [], Eno49(vfs: 3));
 
         Assert.Equal((SriovPoolState.Stale, 3), (report.State, report.PoolSize));
-        Assert.Equal("The running pool lists 7 VFs but eno49 has 3 now: it was started before the VF count changed.", report.StateReason);
+        Assert.Equal("The running pool lists 7 VFs but eno49 has 3 now.", report.StateReason);
         Assert.Equal(7, report.VfAddresses.Count);
     }
 
     [Fact]
-    public void AStoppedPoolOnAPf_IsNeverStale_ItsListIsBuiltWhenItStarts()
+    public void ARunningPoolListingAsManyVfsAsItsPfHas_ButOtherOnes_IsStale_NamingHowManyAreGone()
+    {
+        var definition = HostdevNetworkXml.Parse(HostdevNetworkXml.ForPf("eno49-sr-iov", "eno49"));
+        var running = definition with { Addresses = [.. Eno49Vfs[..6], "0000:04:13.4"] };
+        var network = new HostdevNetworkState("eno49-sr-iov", true, true, true, definition, running, []);
+
+        var report = Describe(network, [], Eno49());
+
+        Assert.Equal(SriovPoolState.Stale, report.State);
+        Assert.Equal("The running pool lists 7 VFs and eno49 has 7 now, but 1 of the listed ones are not among them.", report.StateReason);
+    }
+
+    [Fact]
+    public void AStoppedPoolOnAPf_IsNeverStale_ItsListIsBuiltWhenItStarts_AndIsNotStarted()
     {
         var report = Describe(PfPool(active: false), [], Eno49(vfs: 3));
 
-        Assert.Equal((SriovPoolState.Ok, 3, 0, false), (report.State, report.PoolSize, report.InUse, report.Active));
+        Assert.Equal((SriovPoolState.NotStarted, 3, 0, false), (report.State, report.PoolSize, report.InUse, report.Active));
+        Assert.Equal("The network is defined but not started: a guest on it fails to start (\"network 'eno49-sr-iov' is not active\").", report.StateReason);
         Assert.Equal(Eno49Vfs[..3], report.VfAddresses);
+    }
+
+    [Fact]
+    public void AStoppedPool_IsStillOvercommitted_OrExhaustedWithoutVfs_BeforeNotStarted()
+    {
+        var over = Describe(PfPool(active: false), [Guest("a", false, 4), Guest("b", false, 4)], Eno49());
+        var none = Describe(PfPool(active: false), [], Eno49(vfs: 0));
+
+        Assert.Equal(SriovPoolState.Overcommitted, over.State);
+        Assert.Equal(SriovPoolState.Exhausted, none.State);
     }
 
     [Fact]
@@ -109,7 +133,7 @@ public sealed class SriovNetworkReportTests
         var fresh = Describe(network, [], Eno49(), Eno50());
         var after = Describe(network, [], Eno49(), Eno50(vfs: 1));
 
-        Assert.Equal((SriovPoolState.Ok, 10, true), (fresh.State, fresh.PoolSize, fresh.FixedVfList));
+        Assert.Equal((SriovPoolState.NotStarted, 10, true), (fresh.State, fresh.PoolSize, fresh.FixedVfList));
         Assert.Equal(["eno49", "eno50"], fresh.PfNames);
         Assert.Equal((SriovPoolState.Stale, 8), (after.State, after.PoolSize));
         Assert.Equal("Its fixed list names 10 VFs, 2 of which no longer exist, and leaves out 0 VFs its PFs have now.", after.StateReason);

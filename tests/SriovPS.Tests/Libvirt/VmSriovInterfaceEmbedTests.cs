@@ -146,7 +146,10 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         var error = Assert.Throws<SriovResourceBusyException>(() => Plan(Fixed(other, "0000:04:10.4")));
 
         Assert.Equal(ErrorCatalog.VfOwnedByGuest, error.ErrorId);
-        Assert.Equal($"VF 0000:04:10.4 (eno49 vf 0) already belongs to the guest '{owner}': one VF can be given to one guest only.", error.Message);
+        Assert.Equal($"VF 0000:04:10.4 (eno49 vf 0) already belongs to the guest '{owner}', fixed in its definition (it does not run with it now): one VF can be given to one guest only.", error.Message);
+        // Get-SriovVf's Owner names running guests only, so the remedy names the VF a stopped guest's definition holds.
+        Assert.StartsWith("Pick a VF with Get-SriovVf | Where-Object { $null -eq $_.Owner -and $_.PciAddress -notin '0000:04:10.4' }", error.Remedy);
+        Assert.Contains($"0000:04:10.4 in '{owner}'", error.Remedy);
         Assert.Equal(before, InactiveXml(other));
     }
 

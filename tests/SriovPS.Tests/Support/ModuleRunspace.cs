@@ -32,13 +32,14 @@ internal sealed class ModuleRunspace : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public ModuleRunspace()
+    /// <param name="host">The host whose user answers prompts (<see cref="AnsweringHost"/>); none by default, where a prompt fails.</param>
+    public ModuleRunspace(System.Management.Automation.Host.PSHost? host = null)
     {
         var session = InitialSessionState.CreateDefault2();
         session.ImportPSModule(typeof(global::SriovPS.Commands.SriovCmdlet).Assembly.Location);
         session.Types.Add(new SessionStateTypeEntry(Path.Combine(Repository.ModuleOutput, "SriovPS.Types.ps1xml")));
         session.Formats.Add(new SessionStateFormatEntry(Path.Combine(Repository.ModuleOutput, "SriovPS.Format.ps1xml")));
-        _runspace = RunspaceFactory.CreateRunspace(session);
+        _runspace = host is null ? RunspaceFactory.CreateRunspace(session) : RunspaceFactory.CreateRunspace(host, session);
         _runspace.Open();
     }
 

@@ -21,8 +21,10 @@ internal static class PfChecks
     /// <summary>Adds the checks of one PF.</summary>
     /// <param name="vfs">The PF's VFs as they are now.</param>
     /// <param name="udevRules">The module's udev rules file, read once for all PFs.</param>
+    /// <param name="pooled">Whether a libvirt pool hands out VFs of the PF (false when libvirt was not read).</param>
     public static void Run(
-        HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn, string? udevRules)
+        HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn, string? udevRules,
+        bool pooled = false)
     {
         string target = pf.ToString();
         string label = Label(pf);
@@ -50,7 +52,7 @@ internal static class PfChecks
         checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
         VfsEnabled(checks, pf, target);
         VfCountPersisted(checks, files, pf, target, commandLine, udevRules);
-        LinkUp(checks, files, pf, target);
+        LinkUp(checks, files, pf, target, pooled);
         PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
         PfResourceChecks.BarSpace(checks, files, pf, commandLine);
     }
@@ -102,7 +104,7 @@ internal static class PfChecks
             remedy);
     }
 
-    private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target)
+    private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target, bool pooled)
     {
         if (pf.Name is not { } name)
         {
@@ -119,6 +121,16 @@ internal static class PfChecks
         }
 
         string operState = files.ReadAttribute(net + "/operstate")?.Trim() ?? "unknown";
+        if ((flags & SriovDiscovery.IffUp) == 0 && pf.NumVfs == 0 && !pooled)
+        {
+            // A spare port kept down harms nothing yet; -Fix leaves it alone (no repair named).
+            checks.Warn(LinkUpId, target,
+                $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}), but it has no VFs and no pool uses it: " +
+                $"nothing needs it now. Once it gives VFs, libvirt refuses them while it is down (\"the PF is not online\").",
+                $"Set-SriovPf -Name {name} -LinkState Up -Persist");
+            return;
+        }
+
         if ((flags & SriovDiscovery.IffUp) == 0)
         {
             checks.Fail(LinkUpId, target,

@@ -55,7 +55,7 @@ internal static class PoolChecks
                 return;
         }
 
-        if (!pool.Active)
+        if (pool.State == SriovPoolState.NotStarted || !pool.Active)
         {
             checks.Warn(PoolStateId, name,
                 $"'{name}' is defined but not started: a guest on it fails to start (\"network '{name}' is not active\").",
