@@ -208,3 +208,33 @@ Describe 'Get-SriovVf -Index' -Tag 'CI' {
         $? | Should -BeFalse
     }
 }
+
+Describe 'A pool piped to Test-SriovHost' -Tag 'CI' -Skip:$NoLibvirt {
+    BeforeAll {
+        $script:Pool = 'sriovps-piped-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $null = New-LibvirtSriovNetwork -Name $script:Pool -PfName eno49 -HostRoot $script:I350 -Uri 'test:///default'
+    }
+
+    AfterAll {
+        Remove-LibvirtSriovNetwork $script:Pool -HostRoot $script:I350 -Uri 'test:///default' -Force -Confirm:$false -ErrorAction SilentlyContinue
+    }
+
+    It 'binds its name to -Network (not to -PfName): the same checks as -Network names it' {
+        $byName = @(Test-SriovHost -Network $script:Pool -Uri 'test:///default' -WarningAction SilentlyContinue -InformationAction Ignore)
+        $piped = @(Get-LibvirtSriovNetwork $script:Pool -HostRoot $script:I350 -Uri 'test:///default' |
+            Test-SriovHost -Uri 'test:///default' -ErrorVariable errors -WarningAction SilentlyContinue -InformationAction Ignore)
+
+        $errors.Count | Should -Be 0
+        $piped.Target | Should -Contain $script:Pool
+        ($piped | ForEach-Object { "$($_.Id) $($_.Target) $($_.Status)" }) | Should -Be ($byName | ForEach-Object { "$($_.Id) $($_.Target) $($_.Status)" })
+    }
+
+    It 'answers -Quiet $false for a pool libvirt does not have' {
+        $pool = [pscustomobject]@{ Network = 'sriovps-nosuch-pool' }
+
+        $answer = $pool | Test-SriovHost -Uri 'test:///default' -Quiet -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        $answer | Should -BeFalse
+        $errors[0].FullyQualifiedErrorId | Should -Be 'LibvirtNetworkNotFound,SriovPS.Commands.TestSriovHostCommand'
+    }
+}

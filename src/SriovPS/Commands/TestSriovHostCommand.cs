@@ -20,6 +20,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     private readonly List<string> _pfNames = [];
     private readonly List<string> _networkNames = [];
     private bool _pfNamesGiven;
+    private bool _poolsPiped;
 
     // A name that selected nothing, or a -Network that could not be looked up: -Quiet cannot vouch for it.
     private bool _selectionFailed;
@@ -86,7 +87,9 @@ public sealed class TestSriovHostCommand : SriovCmdlet
                 "Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to check every pool."));
         }
 
-        // A pool piped in names its network; its Name, bound to -PfName through the alias, names no PF.
+        // A pool piped in names its network; its Name, bound to -PfName through the alias, names no PF,
+        // and its PFs are those the pool's checks select.
+        _poolsPiped |= PipedType("LibvirtSriovNetwork");
         if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) && !PipedType("LibvirtSriovNetwork"))
         {
             _pfNamesGiven = true;
@@ -101,7 +104,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         string uri = Uri ?? LibvirtUri.Default();
         // PFs piped in narrow the run even when none arrived (an empty pipeline selects no PF, not all).
         List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectNamedPfs([.. _pfNames])
-            : MyInvocation.ExpectingInput || _pfNamesGiven ? []
+            : (MyInvocation.ExpectingInput && !_poolsPiped) || _pfNamesGiven ? []
             : null;
         _selectionFailed |= selectedPfs is { Count: 0 };
 
