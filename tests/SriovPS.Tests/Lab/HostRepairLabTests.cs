@@ -179,4 +179,29 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
             LabHost.SetNumVfs(pf, 0);
         }
     }
+
+    [SkippableFact]
+    public void FixLeavesTheBootConfigurationOfAPfConfiguredElsewhereAlone()
+    {
+        Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        string pf = lab.Pfs[1];
+        string name = Path.GetFileName(Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
+        // The site's own configuration of the PF, as when it is the management NIC too.
+        string site = $"/etc/systemd/network/05-site-{name}.network";
+        Directory.CreateDirectory("/etc/systemd/network");
+        File.WriteAllText(site, $"[Match]\nName={name}\n\n[Network]\nDHCP=yes\n");
+        try
+        {
+            using var links = new KernelLinks();
+            var plan = new HostRepairs(_files, links).PfLinkUp(name, "igb");
+
+            Assert.DoesNotContain(plan.Steps, s => s.Target.StartsWith("/etc/", System.StringComparison.Ordinal));
+            Assert.Contains(plan.Warnings, w => w.Contains(Path.GetFileName(site), System.StringComparison.Ordinal) && w.Contains("Set-SriovPf", System.StringComparison.Ordinal));
+            Assert.Empty(plan.Problems);
+        }
+        finally
+        {
+            File.Delete(site);
+        }
+    }
 }

@@ -224,6 +224,38 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
             return plan;
         }
 
+        // The PF may be the management NIC too: a file of ours beside its own configuration could take its
+        // address away at the next boot, so the repair leaves its boot configuration to that one.
+        if (links.ReadAddresses(name) is not { } addresses)
+        {
+            plan.Warnings.Add($"{name} is not configured to come up at boot: its addresses could not be read, so whether a file of SriovPS would take one away is not known.");
+            return plan;
+        }
+
+        PfNetworkConflicts others;
+        try
+        {
+            others = PfNetworkConflicts.Find(files, name, files.ReadAttribute($"/sys/class/net/{name}/address"), addresses);
+        }
+        catch (SriovException e)
+        {
+            plan.Problems.Add(e);
+            return plan;
+        }
+        catch (System.ArgumentException)
+        {
+            plan.Warnings.Add($"{name} is not configured to come up at boot: its name cannot be written into a network configuration file safely.");
+            return plan;
+        }
+
+        if (others.Any)
+        {
+            plan.Warnings.Add(
+                $"{name} is not configured to come up at boot by SriovPS: it is configured elsewhere ({string.Join("; ", others.Found.Select(f => f.Description))}). " +
+                $"Bring it up at boot there, or run Set-SriovPf {name} -LinkState Up -Persist -Force for a file that keeps what that sets.");
+            return plan;
+        }
+
         PfNetworkPersistence persisted;
         try
         {
