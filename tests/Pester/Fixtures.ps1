@@ -216,3 +216,26 @@ function Get-SriovTestWhatIf {
         [System.IO.File]::Delete($transcript)
     }
 }
+
+# The one check with this Id (and Target, when given); anything but exactly one fails the test.
+function Get-Check {
+    param(
+        [Parameter(Mandatory, Position = 0)] [AllowEmptyCollection()] [object[]] $Checks,
+        [Parameter(Mandatory, Position = 1)] [string] $Id,
+        [Parameter(Position = 2)] [string] $Target
+    )
+    $found = @($Checks | Where-Object { $_.Id -eq $Id -and (-not $Target -or $_.Target -eq $Target) })
+    if ($found.Count -ne 1) {
+        throw "Expected one $Id check$(if ($Target) { " on $Target" }), found $($found.Count)."
+    }
+    $found[0]
+}
+
+# The real directory behind a link of the tree, such as /sys/class/net/eno49.
+function Resolve-TestHostLink {
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        [Parameter(Mandatory)] [string] $Path
+    )
+    [System.IO.Directory]::ResolveLinkTarget($Root + $Path, $true).FullName
+}

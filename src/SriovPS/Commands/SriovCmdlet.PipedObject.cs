@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Internal;
+using System.Reflection;
+using SriovPS.Errors;
+using SriovPS.Host;
+
+namespace SriovPS.Commands;
+
+/// <summary>
+/// What a command makes of the object piped to it, beyond the parameters its properties bind to: where
+/// it came from (PSComputerName), and what it is (a VF, a PF, a pool), live or from remoting.
+/// </summary>
+public abstract partial class SriovCmdlet
+{
+    /// <summary>
+    /// The PFs a PF-taking command works on for this record: a PF piped in is found again by its PCI
+    /// address, which holds even when it has no interface name; anything else by the names bound to
+    /// <paramref name="parameter"/>.
+    /// </summary>
+    internal List<SriovPf> NamedOrPipedPfs(string[]? names, string parameter) =>
+        PipedType("SriovPf") && PipedProperty("PciAddress") is { Length: > 0 } address
+            ? SelectPfsAt([address])
+            : SelectPfs(GivenNames(names, parameter));
+
+    /// <summary>
+    /// Whether the object now piped in may be acted on here, reporting why not: it must come from this
+    /// host (not from another computer through remoting) and, for a command that acts on whole PFs
+    /// (<paramref name="actsOnWholePf"/>), must not be a VF, whose PfName would otherwise select all of its PF.
+    /// </summary>
+    private protected bool AcceptPipedObject(bool actsOnWholePf = false)
+    {
+        if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !IsThisHost(computer, out string here))
+        {
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.ObjectFromOtherHost,
+                $"The object piped in came from '{computer}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
+                computer,
+                $"Run the command on '{computer}' itself: Invoke-Command -ComputerName {computer} {{ ... }}."));
+            return false;
+        }
+
+        if (actsOnWholePf && PipedType("SriovVf"))
+        {
+            WriteSriovError(new SriovInvalidArgumentException(
+                ErrorCatalog.VfGivenForPf,
+                $"{MyInvocation.MyCommand.Name} acts on a whole PF, and the object piped in is a VF: it is refused rather than applied to every VF of its PF.",
+                "SriovVf",
+                $"Pipe the PF (Get-SriovPf), or name it with -PfName."));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="computer"/> (an object's PSComputerName) is the host this command works on,
+    /// and how to name that host in an error.
+    /// </summary>
+    private protected virtual bool IsThisHost(string computer, out string here)
+    {
+        here = TargetHost.IsLiveHost
+            ? $"this computer ('{TargetHost.HostName}')"
+            : $"the host tree '{TargetHost.Root}'{(TargetHost.HostName is { } name ? $" ('{name}')" : string.Empty)}";
+        return TargetHost.IsNamed(computer);
+    }
+
+    /// <summary>
+    /// The object piped in for the record being processed (null without pipeline input), whatever
+    /// parameters its properties bound to. PowerShell keeps it on every command (it is <c>$_</c> in
+    /// script commands) but gives compiled cmdlets no public way to read it; reading it here, rather
+    /// than through catch-all parameters, leaves the binder's choice of parameter set untouched.
+    /// </summary>
+    private protected PSObject? PipedObject =>
+        MyInvocation.ExpectingInput ? CurrentPipelineObject?.GetValue(this) as PSObject : null;
+
+    private static readonly PropertyInfo? CurrentPipelineObject = typeof(InternalCommand).GetProperty(
+        "CurrentPipelineObject", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    /// <summary>A property of the object piped in, as text; null when there is none.</summary>
+    private protected string? PipedProperty(string name) => PipedObject?.Properties[name]?.Value?.ToString();
+
+    /// <summary>Whether the object piped in is a SriovPS object of type <paramref name="name"/>, live or from remoting.</summary>
+    private protected bool PipedType(string name) =>
+        PipedObject is { } piped && piped.TypeNames.Any(n => n == $"SriovPS.{name}" || n == $"Deserialized.SriovPS.{name}");
+}
