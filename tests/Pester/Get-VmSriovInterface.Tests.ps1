@@ -130,6 +130,16 @@ Describe 'Get-VmSriovInterface' -Tag 'CI' -Skip:$NoLibvirt {
             $again.MacAddress | Sort-Object | Should -Be @('52:54:00:5c:05:01', '52:54:00:5c:05:02', '52:54:00:5c:05:03')
         }
 
+        It 'refuses a -Network of only empty names with InvalidNetworkName, listing nothing (not every interface)' {
+            New-SriovTestGuest $script:Libvirt -Name "$script:Prefix-empty" -Devices (New-NetworkNic $script:PoolA '52:54:00:5c:06:01')
+
+            $output = Get-VmSriovInterface -Network '' -Uri $script:Uri -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $output | Should -BeNullOrEmpty
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidNetworkName,$script:Command"
+        }
+
         It 'refuses an empty name at parameter binding' {
             $refusal = { Get-VmSriovInterface -VmName '' -Uri $script:Uri } |
                 Should -Throw -ErrorId "ParameterArgumentValidationError,$script:Command" -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru

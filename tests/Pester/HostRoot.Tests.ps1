@@ -88,6 +88,28 @@ Describe '-HostRoot' -Tag 'CI' {
             Should -Throw -ErrorId 'HostRootNotFound,SriovPS.Commands.GetSriovPfCommand' -ExpectedMessage "*'$missing' named by -HostRoot*"
     }
 
+    It 'takes PowerShell paths: a drive of its own and ~' {
+        $tree = $script:Roots['i350-4port']
+        $null = New-PSDrive -Name SriovTrees -PSProvider FileSystem -Root (Split-Path $tree)
+        try {
+            $onDrive = Get-SriovPf -HostRoot "SriovTrees:/$(Split-Path $tree -Leaf)" -IncludeNotCapable
+        }
+        finally {
+            Remove-PSDrive SriovTrees
+        }
+        $underHome = Join-Path $HOME ('sriovps-tree-' + [guid]::NewGuid().ToString('N'))
+        & cp -a -- $tree $underHome
+        try {
+            $tilde = Get-SriovPf -HostRoot "~/$(Split-Path $underHome -Leaf)" -IncludeNotCapable
+        }
+        finally {
+            Remove-SriovTestHost $underHome
+        }
+
+        ($onDrive.PciAddress | Sort-Object) -join ',' | Should -Be $script:Expected['i350-4port']
+        ($tilde.PciAddress | Sort-Object) -join ',' | Should -Be $script:Expected['i350-4port']
+    }
+
     It 'completes PF names from the tree -HostRoot names' {
         $root = $script:Roots['x540-2port']
         $line = "Get-SriovVf -HostRoot '$root' -PfName "

@@ -77,6 +77,15 @@ Describe 'A VF piped to a command that acts on whole PFs' -Tag 'CI' {
         Get-ErrorId $errors | Should -Be 'VfGivenForPf'
     }
 
+    It 'is refused as a guest''s interface too (one VF), naming its PF: Set-SriovPf would take the link from every guest on it' {
+        $interface = [pscustomobject]@{ PSTypeName = 'SriovPS.VmSriovInterface'; VmName = 'web1'; PfName = 'eno49'; MacAddress = '52:54:00:00:00:01' }
+
+        $interface | Set-SriovPf -LinkState Down -HostRoot $script:I350 -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+        Get-ErrorId $errors | Should -Be 'VfGivenForPf'
+        $errors[0].Exception.Message | Should -BeLike "*is a guest's SR-IOV interface (one VF) of eno49*"
+    }
+
     It 'leaves the PF itself to be changed: Get-SriovPf eno49 | Disable-SriovVf plans the removal of its 7 VFs' {
         $whatIf = Get-SriovTestWhatIf {
             Get-SriovPf eno49 -HostRoot $script:I350 | Disable-SriovVf -HostRoot $script:I350 -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue
@@ -192,6 +201,26 @@ Describe 'A PF piped in without an interface name' -Tag 'CI' {
 }
 
 Describe 'Get-SriovVf -Index' -Tag 'CI' {
+    It 'asked of every PF, is an error only when no PF has that VF: a spare port without VFs is none' {
+        $x540 = New-SriovTestHost -Fixture 'connectx5'
+        try {
+            $withVfs = @(Get-SriovPf -HostRoot $x540 | Where-Object NumVfs -GT 0)
+            $spare = @(Get-SriovPf -HostRoot $x540 | Where-Object NumVfs -EQ 0)
+            $vfs = Get-SriovVf -Index 0 -HostRoot $x540 -ErrorVariable none -WarningAction SilentlyContinue
+            $null = Get-SriovVf -Index 0, 99 -HostRoot $x540 -ErrorVariable missing -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        }
+        finally {
+            Remove-SriovTestHost $x540
+        }
+
+        $withVfs.Count | Should -BeGreaterThan 0
+        $spare.Count | Should -BeGreaterThan 0
+        @($vfs).Count | Should -Be $withVfs.Count
+        $none.Count | Should -Be 0
+        $missing.Count | Should -Be 1
+        $missing[0].Exception.Message | Should -Be 'No PF here has a VF 99.'
+    }
+
     It 'reports each index the PF lacks as SriovVfNotFound and still lists the others' {
         $vfs = Get-SriovVf eno49 -Index 6, 7, 99 -HostRoot $script:I350 -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 

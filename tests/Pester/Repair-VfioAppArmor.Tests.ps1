@@ -303,7 +303,7 @@ Describe 'Repair-VfioAppArmor' -Tag 'CI' {
 
             $plain.ErrorDetails.RecommendedAction | Should -Match 'or use -WhatIf'
             $whatIf.FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
-            $whatIf.ErrorDetails.RecommendedAction | Should -BeExactly 'Remove SRIOVPS_HOST_ROOT to work on this machine.'
+            $whatIf.ErrorDetails.RecommendedAction | Should -BeExactly 'Leave out -HostRoot and $env:SRIOVPS_HOST_ROOT to work on this machine.'
         }
 
         It 'warns that there is nothing to repair without libvirt''s abstraction, and outputs nothing' {

@@ -70,8 +70,7 @@ internal sealed record CmdletMetadata(
                 Named<bool>(a, "Mandatory"),
                 Named<bool>(a, "ValueFromPipeline"),
                 Named<bool>(a, "ValueFromPipelineByPropertyName"))).ToList();
-            // A DontShow parameter is how a command reads what it is piped (PSComputerName), not part of what users type.
-            if (sets.Count == 0 || attributes.Any(a => Is(a, "ParameterAttribute") && Named<bool>(a, "DontShow")))
+            if (sets.Count == 0)
             {
                 continue;
             }

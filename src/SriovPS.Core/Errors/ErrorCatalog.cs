@@ -27,6 +27,7 @@ public static class ErrorCatalog
     public const string LiveHostRequired = "LiveHostRequired";
     public const string ObjectFromOtherHost = "ObjectFromOtherHost";
     public const string VfGivenForPf = "VfGivenForPf";
+    public const string PipedObjectUnreadable = "PipedObjectUnreadable";
     public const string ConfirmationUnavailable = "ConfirmationUnavailable";
     public const string VfSettingNotSupported = "VfSettingNotSupported";
     public const string VfSettingRejected = "VfSettingRejected";
@@ -101,6 +102,7 @@ public static class ErrorCatalog
             [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
             [ObjectFromOtherHost] = SriovErrorCategory.InvalidArgument,
             [VfGivenForPf] = SriovErrorCategory.InvalidArgument,
+            [PipedObjectUnreadable] = SriovErrorCategory.NotImplemented,
             [InvalidWildcardPattern] = SriovErrorCategory.InvalidArgument,
             [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
             [InterfaceNotFound] = SriovErrorCategory.ObjectNotFound,

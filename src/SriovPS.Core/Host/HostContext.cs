@@ -60,9 +60,21 @@ public sealed class HostContext
         return HostName is { } own && SameMachine(own, name);
     }
 
-    /// <summary>Whether two host names name one machine: equal, in any case, once a domain is dropped from either.</summary>
-    public static bool SameMachine(string name, string other) =>
-        ShortName(name.Trim()).Equals(ShortName(other.Trim()), StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Whether two host names name one machine, in any case: both fully qualified, they must be equal
+    /// (node01.dc1 is not node01.dc2); when either has no domain, the short names are compared.
+    /// </summary>
+    public static bool SameMachine(string name, string other)
+    {
+        name = name.Trim().TrimEnd('.');
+        other = other.Trim().TrimEnd('.');
+        bool qualified = IsQualified(name) && IsQualified(other);
+        return qualified
+            ? name.Equals(other, StringComparison.OrdinalIgnoreCase)
+            : ShortName(name).Equals(ShortName(other), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsQualified(string name) => name.Contains('.') && !IPAddress.TryParse(name, out _);
 
     private static string ShortName(string name) => IPAddress.TryParse(name, out _) ? name : name.Split('.', 2)[0];
 

@@ -53,6 +53,9 @@ public sealed class GetSriovVfCommand : SriovCmdlet
         }
 
         IReadOnlyList<SriovPf> pfs = ParameterSetName == ByInputObjectSet ? InputObject! : NamedOrPipedPfs(PfName, nameof(PfName));
+        // Without PFs named, an index is asked of every PF: an error only when none has it (a spare port with no VFs is no error).
+        bool everyPf = ParameterSetName != ByInputObjectSet && PfName is null && !MyInvocation.ExpectingInput;
+        var found = new HashSet<int>();
         foreach (var pf in pfs)
         {
             var vfs = Discovery.GetVfs(pf, IncludeStatistics);
@@ -68,11 +71,24 @@ public sealed class GetSriovVfCommand : SriovCmdlet
             // An index asked for by number that the PF lacks is an error, as in Set-SriovVf, not silence.
             foreach (int index in (Index ?? []).Distinct())
             {
-                if (!vfs.Exists(v => v.Index == index))
+                if (vfs.Exists(v => v.Index == index))
+                {
+                    found.Add(index);
+                }
+                else if (!everyPf)
                 {
                     WriteSriovError(VfErrors.NotFound(pf.Name ?? pf.PciAddress, pf.NumVfs, index));
                 }
             }
+        }
+
+        foreach (int index in everyPf ? (Index ?? []).Distinct().Where(i => !found.Contains(i)) : [])
+        {
+            WriteSriovError(new SriovObjectNotFoundException(
+                ErrorCatalog.SriovVfNotFound,
+                $"No PF here has a VF {index}.",
+                $"vf {index}",
+                "Get-SriovVf lists the VFs of every PF."));
         }
     }
 

@@ -54,6 +54,17 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
         // Per record: each pool piped in names its own. An interface piped in that is on no pool binds
         // an empty name, which filters nothing (its guest's interfaces are listed).
         var given = Network?.Where(n => !string.IsNullOrEmpty(n)).ToArray();
+        if (given is { Length: 0 } && !MyInvocation.ExpectingInput)
+        {
+            // Typed empty (an unset variable): it names no pool, and must not list every interface.
+            WriteSriovError(new Errors.SriovInvalidArgumentException(
+                Errors.ErrorCatalog.InvalidNetworkName,
+                "-Network was given only empty names, which name no pool.",
+                nameof(Network),
+                "Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to list every interface."));
+            return;
+        }
+
         _networks = ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Host.NamePattern.Parse);
         if (_networks is { Count: 0 })
         {

@@ -239,7 +239,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 ErrorCatalog.LiveHostRequired,
                 $"{pfName} vf {index} belongs to the copied host tree '{TargetHost.Root}': VF settings can only be applied to the running kernel.",
                 vf.ToString(),
-                $"Leave out -HostRoot and ${HostContext.RootVariable} to work on this machine.");
+                $"Leave out -HostRoot and $env:{HostContext.RootVariable} to work on this machine.");
         }
 
         // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.

@@ -126,11 +126,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
                 }
                 else
                 {
-                    WriteSriovError(new SriovObjectNotFoundException(
-                        ErrorCatalog.SriovVfNotFound,
-                        $"{pf} has {pf.NumVfs} VFs{(pf.NumVfs == 0 ? string.Empty : $" (0–{pf.NumVfs - 1})")}: there is no VF {index}.",
-                        $"{pf} vf {index}",
-                        $"Get-SriovVf -PfName {pf} lists its VFs."));
+                    WriteSriovError(VfErrors.NotFound(pf.ToString(), pf.NumVfs, index));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -27,10 +28,26 @@ public abstract partial class SriovCmdlet
     /// <summary>
     /// Whether the object now piped in may be acted on here, reporting why not: it must come from this
     /// host (not from another computer through remoting) and, for a command that acts on whole PFs
-    /// (<paramref name="actsOnWholePf"/>), must not be a VF, whose PfName would otherwise select all of its PF.
+    /// (<paramref name="actsOnWholePf"/>), must not stand for one VF (a VF, or a guest's interface),
+    /// whose PfName would otherwise select all of its PF.
     /// </summary>
     private protected bool AcceptPipedObject(bool actsOnWholePf = false)
     {
+        if (MyInvocation.ExpectingInput && CurrentPipelineObject is null)
+        {
+            // Without the object the checks below cannot be made: a change is refused rather than made unchecked.
+            if (actsOnWholePf || MyInvocation.MyCommand is CmdletInfo { ImplementingType: { } type } && ChangesTheHost(type))
+            {
+                ThrowSriovError(new SriovNotImplementedException(
+                    ErrorCatalog.PipedObjectUnreadable,
+                    $"This PowerShell does not let {MyInvocation.MyCommand.Name} see the objects piped to it, so it cannot tell a VF or an object from another computer from this host's PF; nothing was changed.",
+                    MyInvocation.MyCommand.Name,
+                    "Name the PFs or VFs with parameters (-PfName, -Index) instead of piping them."));
+            }
+
+            return true;
+        }
+
         if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !IsThisHost(computer, out string here))
         {
             WriteSriovError(new SriovInvalidArgumentException(
@@ -41,18 +58,23 @@ public abstract partial class SriovCmdlet
             return false;
         }
 
-        if (actsOnWholePf && PipedType("SriovVf"))
+        if (actsOnWholePf && (PipedType("SriovVf") || PipedType("VmSriovInterface")))
         {
+            string what = PipedType("SriovVf") ? "a VF" : "a guest's SR-IOV interface (one VF)";
+            string pf = PipedProperty("PfName") is { Length: > 0 } name ? $" of {name}" : string.Empty;
             WriteSriovError(new SriovInvalidArgumentException(
                 ErrorCatalog.VfGivenForPf,
-                $"{MyInvocation.MyCommand.Name} acts on a whole PF, and the object piped in is a VF: it is refused rather than applied to every VF of its PF.",
-                "SriovVf",
-                $"Pipe the PF (Get-SriovPf), or name it with -PfName."));
+                $"{MyInvocation.MyCommand.Name} acts on a whole PF, and the object piped in is {what}{pf}: it is refused rather than applied to every VF of its PF.",
+                PipedObject?.TypeNames[0],
+                "Pipe the PF (Get-SriovPf), or name it with -PfName."));
             return false;
         }
 
         return true;
     }
+
+    private static bool ChangesTheHost(Type type) =>
+        type.GetCustomAttribute<CmdletAttribute>() is { SupportsShouldProcess: true };
 
     /// <summary>
     /// Whether <paramref name="computer"/> (an object's PSComputerName) is the host this command works on,

@@ -69,7 +69,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            string? root = HostRoot ?? Environment.GetEnvironmentVariable(HostContext.RootVariable);
+            string? root = HostRoot is null ? Environment.GetEnvironmentVariable(HostContext.RootVariable) : FileSystemPath(HostRoot);
             string namedBy = HostRoot is null ? HostContext.RootVariable : "-HostRoot";
             _targetHost = HostContext.FromRoot(root, SessionState.Path.CurrentFileSystemLocation.ProviderPath, namedBy);
         }
@@ -89,6 +89,23 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// A PowerShell path (~, a drive such as TestDrive:, relative to the current location) as the file
+    /// system path it names; as given when it names none, for the not-found error to quote.
+    /// </summary>
+    private string FileSystemPath(string path)
+    {
+        try
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _) is { } resolved
+                && provider.Name == "FileSystem" ? resolved : path;
+        }
+        catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException)
+        {
+            return path;
+        }
+    }
 
     /// <summary>
     /// Every PF (and, when asked, every network function without SR-IOV), read once per command
@@ -368,7 +385,11 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
         ErrorCatalog.LiveHostRequired,
         $"{label} belongs to the copied host tree '{TargetHost.Root}': {what}",
         label,
-        $"Leave out -HostRoot and ${HostContext.RootVariable} to work on this machine.");
+        $"Leave out -HostRoot and $env:{HostContext.RootVariable} to work on this machine{(ShowsOnly() ? "." : ", or use -WhatIf to see what would be done.")}");
+
+    // -WhatIf, given or by preference: a remedy then does not suggest it.
+    private bool ShowsOnly() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+        ? ((SwitchParameter)given).IsPresent : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
     /// <summary>Reports a failure of one item; the command goes on with the next.</summary>
     protected void WriteSriovError(SriovException exception) => WriteError(ToErrorRecord(exception));

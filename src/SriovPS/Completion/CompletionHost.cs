@@ -12,9 +12,23 @@ internal static class CompletionHost
     /// <exception cref="Errors.SriovException">The root is not a directory, or this is not Linux.</exception>
     internal static HostContext Of(IDictionary fakeBoundParameters)
     {
-        string? root = fakeBoundParameters["HostRoot"] as string
-            ?? Environment.GetEnvironmentVariable(HostContext.RootVariable);
+        string? root = fakeBoundParameters["HostRoot"] is string typed
+            ? FileSystemPath(typed)
+            : Environment.GetEnvironmentVariable(HostContext.RootVariable);
         return HostContext.FromRoot(root, CurrentLocation());
+    }
+
+    // -HostRoot is a PowerShell path (~, TestDrive:), as in the cmdlets.
+    private static string FileSystemPath(string path)
+    {
+        try
+        {
+            return Runspace.DefaultRunspace?.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(path) ?? path;
+        }
+        catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
+        {
+            return path;
+        }
     }
 
     // A relative root is relative to PowerShell's location, as in the cmdlets.

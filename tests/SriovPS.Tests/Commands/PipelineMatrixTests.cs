@@ -86,15 +86,16 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         new("LibvirtSriovNetwork", "Set-SriovVfDriver", "PfName", "PfName", "InvalidInterfaceName"),
         new("LibvirtSriovNetwork", "Test-SriovHost", "Network,PfName", "Network,PfName"),
 
-        // A pool interface has no PF (PfName is empty until its guest runs): refused, never every PF.
+        // A guest's interface stands for one VF: the commands acting on whole PFs refuse it. Elsewhere a pool
+        // interface has no PF (PfName is empty until its guest runs): refused, never every PF.
         new("VmSriovInterface", "Add-VmSriovInterface", "PfName", "PfName", "InvalidVmInterfaceArgument"),
-        new("VmSriovInterface", "Disable-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
-        new("VmSriovInterface", "Enable-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
+        new("VmSriovInterface", "Disable-SriovVf", "PfName", "PfName", "VfGivenForPf"),
+        new("VmSriovInterface", "Enable-SriovVf", "PfName", "PfName", "VfGivenForPf"),
         new("VmSriovInterface", "Get-SriovVf", "PfName", "PfName", "InvalidInterfaceName"),
         new("VmSriovInterface", "Get-VmSriovInterface", "Network,VmName", "Network,VmName"),
-        new("VmSriovInterface", "New-LibvirtSriovNetwork", "PfName", "PfName", "InvalidInterfaceName"),
+        new("VmSriovInterface", "New-LibvirtSriovNetwork", "PfName", "PfName", "VfGivenForPf"),
         new("VmSriovInterface", "Remove-VmSriovInterface", "MacAddress,VmName", "MacAddress,VmName"),
-        new("VmSriovInterface", "Set-SriovPf", "Name", "Name", "InvalidInterfaceName"),
+        new("VmSriovInterface", "Set-SriovPf", "Name", "Name", "VfGivenForPf"),
         new("VmSriovInterface", "Set-SriovVfDriver", "PfName", "PfName", "InvalidInterfaceName"),
         new("VmSriovInterface", "Test-SriovHost", "Network,PfName", "Network,PfName", "InvalidInterfaceName"),
     ];

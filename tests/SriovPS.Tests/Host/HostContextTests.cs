@@ -77,4 +77,33 @@ public class HostContextTests
 public sealed class EnvironmentCollection
 {
     public const string Name = "Process environment";
+
+    [Theory]
+    [InlineData("kvm-node-07", "kvm-node-07", true)]
+    [InlineData("KVM-NODE-07", "kvm-node-07.example.net", true)]
+    [InlineData("kvm-node-07.example.net.", "KVM-node-07.Example.NET", true)]
+    [InlineData("node01.dc1.example", "node01.dc2.example", false)]
+    [InlineData("node01", "node02.dc1.example", false)]
+    [InlineData("10.0.0.7", "10.0.0.8", false)]
+    [InlineData("10.0.0.7", "10.0.0.7", true)]
+    public void SameMachine_ComparesFullNamesWhenBothHaveADomain_ElseShortOnes(string name, string other, bool same) =>
+        Assert.Equal(same, HostContext.SameMachine(name, other));
+
+    [Fact]
+    public void ACopiedTree_IsNamedByItsEtcHostname_AndTheLiveHostByThisMachinesNameOrLocalhost()
+    {
+        using var tree = HostTree.Empty();
+        Directory.CreateDirectory(tree.Root + "/etc");
+        File.WriteAllText(tree.Root + "/etc/hostname", "kvm-node-07\n");
+
+        var copied = HostContext.FromRoot(tree.Root);
+        var live = HostContext.FromRoot("/");
+
+        Assert.Equal("kvm-node-07", copied.HostName);
+        Assert.True(copied.IsNamed("kvm-node-07.example.net"));
+        Assert.False(copied.IsNamed("localhost"));
+        Assert.True(live.IsNamed("localhost"));
+        Assert.True(live.IsNamed(Environment.MachineName));
+        Assert.False(live.IsNamed("kvm-node-07-nosuch"));
+    }
 }

@@ -201,7 +201,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
                 ErrorCatalog.LiveHostRequired,
                 $"{name} belongs to the copied host tree '{files.Root}': its link can only be brought up by the running kernel.",
                 name,
-                $"Leave out -HostRoot and ${HostContext.RootVariable} to work on this machine."));
+                $"Leave out -HostRoot and $env:{HostContext.RootVariable} to work on this machine."));
             return plan;
         }
 
