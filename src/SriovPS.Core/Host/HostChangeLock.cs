@@ -57,6 +57,7 @@ internal sealed class HostChangeLock : IDisposable
         var clock = Stopwatch.StartNew();
         bool told = false;
         bool warned = false;
+        int vanished = 0;
         while (true)
         {
             var created = new List<string>();
@@ -64,7 +65,19 @@ internal sealed class HostChangeLock : IDisposable
             LockFile? file = null;
             try
             {
-                file = Open(files, directory);
+                if (directory is null || (file = Open(files, directory)) is null)
+                {
+                    // The holder before removed the directory (or the file) as it finished, between this
+                    // command's opening it and making the file in it: the lock is free, so make them again.
+                    if (++vanished > 1 && clock.Elapsed >= timeout)
+                    {
+                        throw Busy(files, timeout);
+                    }
+
+                    cancellation.ThrowIfCancellationRequested();
+                    continue;
+                }
+
                 int errno = file.TryLock();
                 if (errno == 0)
                 {
@@ -105,15 +118,12 @@ internal sealed class HostChangeLock : IDisposable
     private static void Waited(
         HostFileSystem files, TimeSpan waited, TimeSpan timeout, ref bool told, ref bool warned, Action<string>? waiting, Action<string>? stillWaiting)
     {
-        string holder = Holder(files);
         if (waited >= timeout)
         {
-            throw new SriovResourceBusyException(
-                ErrorCatalog.HostChangeInProgress,
-                $"Another SriovPS command ({holder}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
-                HostPath,
-                "Wait for it to finish and run the command again.");
+            throw Busy(files, timeout);
         }
+
+        string holder = Holder(files);
 
         if (!told)
         {
@@ -127,6 +137,12 @@ internal sealed class HostChangeLock : IDisposable
             warned = true;
         }
     }
+
+    private static SriovResourceBusyException Busy(HostFileSystem files, TimeSpan timeout) => new(
+        ErrorCatalog.HostChangeInProgress,
+        $"Another SriovPS command ({Holder(files)}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
+        HostPath,
+        "Wait for it to finish and run the command again.");
 
     public void Dispose()
     {
@@ -150,12 +166,18 @@ internal sealed class HostChangeLock : IDisposable
         }
     }
 
-    private static SafeFileDescriptor OpenDirectory(HostFileSystem files, List<string> created)
+    /// <summary>Opens /run/lock, making it (and /run) when missing; <c>null</c> when another command removed what was made meanwhile.</summary>
+    private static SafeFileDescriptor? OpenDirectory(HostFileSystem files, List<string> created)
     {
         int errno = files.OpenDirectory(Directory, create: true, out var directory, created);
         if (errno == 0)
         {
             return directory!;
+        }
+
+        if (errno == Errno.ENOENT)
+        {
+            return null;
         }
 
         throw errno switch
@@ -171,9 +193,15 @@ internal sealed class HostChangeLock : IDisposable
         };
     }
 
-    private static LockFile Open(HostFileSystem files, SafeFileDescriptor directory)
+    /// <summary>Opens (making) the lock file; <c>null</c> when its directory was removed since it was opened.</summary>
+    private static LockFile? Open(HostFileSystem files, SafeFileDescriptor directory)
     {
         int errno = LockFile.Open(directory, FileName, out var file);
+        if (errno == Errno.ENOENT)
+        {
+            return null;
+        }
+
         if (errno == Errno.ELOOP)
         {
             throw new SriovWriteException(

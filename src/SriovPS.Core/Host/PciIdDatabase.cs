@@ -35,21 +35,20 @@ internal sealed class PciIdDatabase
     /// </summary>
     internal static PciIdDatabase? ForHost(HostFileSystem files)
     {
-        var candidates = new List<string>();
-        foreach (var path in StandardPaths)
+        if (!files.IsLiveHost)
         {
-            if (files.ResolvedPathOf(path) is { } resolved)
+            foreach (var path in StandardPaths)
             {
-                candidates.Add(resolved);
+                // Read through descriptors opened inside the tree: a link in it never leads to this machine's files.
+                if (files.ResolvedPathOf(path) is { } resolved && files.Stamp(path, out var written, out long length) == 0
+                    && Cached(resolved, written, length, () => files.ReadAll(path, out var text) == 0 ? text : null) is { } database)
+                {
+                    return database;
+                }
             }
         }
 
-        if (!files.IsLiveHost)
-        {
-            candidates.AddRange(StandardPaths);
-        }
-
-        return FromFirstExisting(candidates);
+        return FromFirstExisting(StandardPaths);
     }
 
     internal static PciIdDatabase? FromFirstExisting(IEnumerable<string> paths)
@@ -57,35 +56,46 @@ internal sealed class PciIdDatabase
         foreach (var path in paths)
         {
             var info = new FileInfo(path);
-            if (!info.Exists)
+            if (info.Exists && Cached(path, info.LastWriteTimeUtc, info.Length, () => ReadAllBytes(path)) is { } database)
             {
-                continue;
-            }
-
-            lock (Loaded)
-            {
-                if (Loaded.TryGetValue(path, out var cached) && cached.Written == info.LastWriteTimeUtc && cached.Length == info.Length)
-                {
-                    return cached.Database;
-                }
-
-                byte[] text;
-                try
-                {
-                    text = File.ReadAllBytes(path);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    continue;
-                }
-
-                var database = new PciIdDatabase(text);
-                Loaded[path] = (info.LastWriteTimeUtc, info.Length, database);
                 return database;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The database of the file <paramref name="key"/> names, read again only when its time or length changed; <c>null</c> when it cannot be read.</summary>
+    private static PciIdDatabase? Cached(string key, DateTime written, long length, Func<byte[]?> read)
+    {
+        lock (Loaded)
+        {
+            if (Loaded.TryGetValue(key, out var cached) && cached.Written == written && cached.Length == length)
+            {
+                return cached.Database;
+            }
+
+            if (read() is not { } text)
+            {
+                return null;
+            }
+
+            var database = new PciIdDatabase(text);
+            Loaded[key] = (written, length, database);
+            return database;
+        }
+    }
+
+    private static byte[]? ReadAllBytes(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Parses ids as sysfs writes them (<c>0x8086</c>) or bare hex (<c>8086</c>).</summary>

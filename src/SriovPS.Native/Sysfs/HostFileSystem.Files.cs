@@ -10,6 +10,8 @@ namespace SriovPS.Native.Sysfs;
 /// <summary>Whole files and directories of the host: opened, read, created and removed inside the root.</summary>
 internal sealed partial class HostFileSystem
 {
+    private string? _resolvedRoot;
+
     /// <summary>Whether anything (file, directory, device, link) exists at a host path, following links inside the root.</summary>
     public bool Exists(string hostPath)
     {
@@ -197,7 +199,9 @@ internal sealed partial class HostFileSystem
 
     /// <summary>
     /// The path on this machine that a host path resolves to inside the root, with no link left in it,
-    /// for reading reference data with the BCL; <c>null</c> when it does not exist or leads out of the root.
+    /// to name the file (in a message, as a cache key); <c>null</c> when it does not exist or leads out
+    /// of the root. Read the file through <see cref="ReadAll"/> and <see cref="Stamp"/>, not by this
+    /// name: the BCL would follow links again, and one put there meanwhile could lead out of the root.
     /// </summary>
     public string? ResolvedPathOf(string hostPath)
     {
@@ -213,9 +217,51 @@ internal sealed partial class HostFileSystem
 
         using (descriptor)
         {
-            // The kernel's name of the open file: inside the root, since that is where it was opened.
+            // The kernel's names of the open file and of the root: the root as spelled may run through links.
             string? resolved = ReadLiveLink($"/proc/self/fd/{descriptor!.Fd}");
-            return resolved is not null && resolved.StartsWith(Root + "/", StringComparison.Ordinal) ? resolved : null;
+            string? root = ResolvedRoot();
+            return resolved is null || root is null ? null
+                : root == "/" || resolved.StartsWith(root + "/", StringComparison.Ordinal) ? resolved
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// When the regular file at a host path was last written, and its length, resolved inside the root.
+    /// Returns 0, or the errno (<see cref="Errno.EISDIR"/> for a directory, <see cref="Errno.EINVAL"/> for what is neither).
+    /// </summary>
+    public unsafe int Stamp(string hostPath, out DateTime writtenUtc, out long length)
+    {
+        writtenUtc = default;
+        length = 0;
+        int errno = Open(hostPath, Interop.Libc.O_PATH, 0, out var descriptor);
+        if (errno != 0)
+        {
+            return errno;
+        }
+
+        using (descriptor)
+        {
+            byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
+            fixed (byte* empty = "\0"u8)
+            {
+                if (Interop.Libc.Statx(descriptor!.Fd, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_MODE | Interop.Libc.STATX_MTIME | Interop.Libc.STATX_SIZE, buffer) != 0)
+                {
+                    return Marshal.GetLastPInvokeError();
+                }
+            }
+
+            uint type = *(ushort*)(buffer + Interop.Libc.StatxModeOffset) & 0xF000u;
+            if (type != RegularFileType)
+            {
+                return type == DirectoryType ? Errno.EISDIR : Errno.EINVAL;
+            }
+
+            length = *(long*)(buffer + Interop.Libc.StatxSizeOffset);
+            long seconds = *(long*)(buffer + Interop.Libc.StatxMtimeOffset);
+            uint nanoseconds = *(uint*)(buffer + Interop.Libc.StatxMtimeOffset + 8);
+            writtenUtc = DateTime.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + nanoseconds / 100);
+            return 0;
         }
     }
 
@@ -238,6 +284,17 @@ internal sealed partial class HostFileSystem
 
         type = *(ushort*)(buffer + Interop.Libc.StatxModeOffset) & 0xF000u;
         return 0;
+    }
+
+    /// <summary>The kernel's name of the root directory, read once from its descriptor.</summary>
+    private string? ResolvedRoot()
+    {
+        if (_resolvedRoot is null && RootDescriptor(out _) is { } root)
+        {
+            _resolvedRoot = ReadLiveLink($"/proc/self/fd/{root.Fd}");
+        }
+
+        return _resolvedRoot;
     }
 
     private static unsafe string? ReadLiveLink(string path)

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.IO;
+using System.Threading;
 using SriovPS.Errors;
 using SriovPS.Host;
 using SriovPS.Tests.Support;
@@ -82,5 +84,65 @@ public sealed class HostChangeLockTests
         var error = Assert.Throws<SriovWriteException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
 
         Assert.Contains("belongs to uid 1234, not root", error.Message);
+    }
+
+    [Fact]
+    public void TwoChangersTakingTurnsOnACopiedTree_NeverFail_AndLeaveNoLockFile()
+    {
+        // Each release removes the lock file and the directories it made, often just as the other
+        // changer has opened the directory to take the lock: that changer must try again, not fail.
+        // Neither waits (a busy lock is asked for again at once), so their attempts overlap often.
+        using var tree = HostTree.Empty();
+        const int Turns = 1000;
+        int holders = 0;
+        int overlaps = 0;
+        var failures = new ConcurrentQueue<string>();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        using var start = new Barrier(2);
+
+        void TakeTurns()
+        {
+            var files = tree.Files;
+            start.SignalAndWait();
+            for (int turn = 0; turn < Turns && DateTime.UtcNow < deadline;)
+            {
+                try
+                {
+                    using var held = HostChangeLock.Acquire(files, TimeSpan.Zero);
+                    if (Interlocked.Increment(ref holders) != 1)
+                    {
+                        Interlocked.Increment(ref overlaps);
+                    }
+
+                    Interlocked.Decrement(ref holders);
+                    turn++;
+                }
+                catch (SriovResourceBusyException)
+                {
+                    // The other holds it: ask again.
+                }
+                catch (SriovException e)
+                {
+                    failures.Enqueue($"{e.ErrorId}: {e.Message}");
+                    turn++;
+                }
+            }
+        }
+
+        var changers = new[] { new Thread(TakeTurns), new Thread(TakeTurns) };
+        foreach (var changer in changers)
+        {
+            changer.Start();
+        }
+
+        foreach (var changer in changers)
+        {
+            changer.Join();
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(0, overlaps);
+        Assert.True(DateTime.UtcNow < deadline, "the changers did not take their turns within a minute");
+        Assert.False(File.Exists(tree.PathOf(HostChangeLock.HostPath)));
     }
 }

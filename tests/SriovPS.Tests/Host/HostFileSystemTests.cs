@@ -80,4 +80,17 @@ public class HostFileSystemTests
         Assert.False(new HostFileSystem("/tmp/host").IsLiveHost);
         Assert.Throws<ArgumentException>(() => new HostFileSystem("/").PathOf("sys/class/net"));
     }
+
+    [Fact]
+    public void ResolvedPathOf_ATreeUnderALinkedDirectory_IsTheFilesRealPath()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/usr/share/misc/pci.ids", "8086  Intel Corporation\n");
+        using var linked = new LinkedParent(tree);
+        string? real = tree.Files.ResolvedPathOf("/usr/share/misc/pci.ids");
+
+        Assert.EndsWith(Path.GetFileName(tree.Root) + "/usr/share/misc/pci.ids", real);
+        Assert.Equal(real, linked.Files.ResolvedPathOf("/usr/share/misc/pci.ids"));
+        Assert.Null(linked.Files.ResolvedPathOf("/usr/share/misc/absent"));
+    }
 }

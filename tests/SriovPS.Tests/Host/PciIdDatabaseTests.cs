@@ -112,6 +112,19 @@ public class PciIdDatabaseTests
         Assert.Equal("Ethernet Controller 10-Gigabit X540-AT2", ids!.DeviceName(0x8086, 0x1528));
     }
 
+    [Fact]
+    public void ForHost_ATreeUnderALinkedDirectory_ReadsTheTreesOwnFile()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/usr/share/misc/pci.ids", Sample.Replace("Intel Corporation", "Intel of this tree"));
+        using var linked = new LinkedParent(tree);
+
+        var ids = PciIdDatabase.ForHost(linked.Files);
+
+        Assert.Equal("Intel of this tree", ids!.VendorName(0x8086));
+        Assert.Equal("I350 Gigabit Network Connection", ids.DeviceName(0x8086, 0x1521));
+    }
+
     [Theory]
     [InlineData("0x8086", true, 0x8086)]
     [InlineData("8086", true, 0x8086)]

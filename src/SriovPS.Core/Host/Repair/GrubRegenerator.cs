@@ -47,9 +47,9 @@ internal sealed record GrubRegenerator(string Program, IReadOnlyList<string> Arg
     public bool IsBehind(HostFileSystem files)
     {
         // Resolved inside the root: a link in a copied tree never leads to this machine's files.
-        var config = files.ResolvedPathOf(ConfigPath) is { } configPath ? new FileInfo(configPath) : null;
-        var defaults = files.ResolvedPathOf(GrubCommandLine.HostPath) is { } defaultsPath ? new FileInfo(defaultsPath) : null;
-        return config is not { Exists: true } || (defaults is { Exists: true } && config.LastWriteTimeUtc < defaults.LastWriteTimeUtc);
+        bool hasConfig = files.Stamp(ConfigPath, out var configWritten, out _) == 0;
+        bool hasDefaults = files.Stamp(GrubCommandLine.HostPath, out var defaultsWritten, out _) == 0;
+        return !hasConfig || (hasDefaults && configWritten < defaultsWritten);
     }
 
     /// <summary>Runs it on the live host and waits for it.</summary>

@@ -103,6 +103,22 @@ public sealed class GrubRegeneratorTests
         Assert.False(regenerator.IsBehind(tree.Files));
     }
 
+    [Fact]
+    public void IsBehind_ForATreeUnderALinkedDirectory_ReadsTheTreesFiles()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/default/grub", "GRUB_TIMEOUT=5\n");
+        tree.WriteFile("/boot/grub/grub.cfg", "");
+        File.SetLastWriteTimeUtc(tree.PathOf("/boot/grub/grub.cfg"), File.GetLastWriteTimeUtc(tree.PathOf("/etc/default/grub")).AddMinutes(1));
+        using var linked = new LinkedParent(tree);
+        var regenerator = new GrubRegenerator("/usr/sbin/update-grub", [], "/boot/grub/grub.cfg");
+
+        Assert.False(regenerator.IsBehind(linked.Files));
+
+        File.SetLastWriteTimeUtc(tree.PathOf("/boot/grub/grub.cfg"), File.GetLastWriteTimeUtc(tree.PathOf("/etc/default/grub")).AddMinutes(-1));
+        Assert.True(regenerator.IsBehind(linked.Files));
+    }
+
     private static string WriteScript(HostTree tree, string body)
     {
         tree.WriteFile("/bin/regenerate", "#!/bin/sh\n" + body);
