@@ -69,7 +69,8 @@ public sealed class HostFixConfirmLabTests(LibvirtPoolLabTests.LabLibvirt lab) :
 
             Assert.Null(confirmed.Terminating);
             Assert.True(LabHost.IsUp(name), $"{name} is not up after the user said Yes");
-            Assert.Contains(changes, c => c.Path == VfioConf && c.Changed && c.RebootRequired);
+            // RebootRequired follows whether vfio is loaded now, which earlier lab tests decide: not asserted.
+            Assert.Contains(changes, c => c.Path == VfioConf && c.Changed);
             Assert.All(changes, c => Assert.True(File.Exists(c.Path) && c.Changed, $"{c.Path}: {c.Summary}"));
             Assert.All(changes.Where(c => c.BackupPath is not null), c => Assert.True(File.Exists(c.BackupPath), c.BackupPath));
             // The changes follow the checks, which are made again after them.

@@ -186,10 +186,19 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
         string pf = lab.Pfs[1];
         string name = Path.GetFileName(Directory.GetDirectories($"/sys/bus/pci/devices/{pf}/net").Single());
-        // The site's own configuration of the PF, as when it is the management NIC too.
+        // The site's own configuration of the PF, as when it is the management NIC too, for systemd-networkd,
+        // shown as running by the state file it writes (the lab's guest starts no network manager).
         string site = $"/etc/systemd/network/05-site-{name}.network";
+        const string NetworkdState = "/run/systemd/netif/state";
+        bool stateWritten = !File.Exists(NetworkdState);
         Directory.CreateDirectory("/etc/systemd/network");
+        Directory.CreateDirectory("/run/systemd/netif");
         File.WriteAllText(site, $"[Match]\nName={name}\n\n[Network]\nDHCP=yes\n");
+        if (stateWritten)
+        {
+            File.WriteAllText(NetworkdState, "OPER_STATE=routable\n");
+        }
+
         try
         {
             using var links = new KernelLinks();
@@ -202,6 +211,10 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
         finally
         {
             File.Delete(site);
+            if (stateWritten)
+            {
+                File.Delete(NetworkdState);
+            }
         }
     }
 }
