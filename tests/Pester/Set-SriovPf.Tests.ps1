@@ -334,6 +334,18 @@ Describe 'Set-SriovPf' -Tag 'CI' {
                 Reason = '20-wired\.network matches other interfaces too'
             }
             @{
+                # netplan is in charge (a *.yaml in /etc/netplan and its program), but eno49's DHCP is in a
+                # .network file: netplan's rendering of a new definition would come first, with no DHCP.
+                Case = 'a .network file on a netplan host, which no netplan definition can keep'
+                Files = @{
+                    'etc/netplan/50-cloud-init.yaml' = "network:`n  version: 2`n  ethernets:`n    eno50:`n      dhcp4: true`n"
+                    'usr/sbin/netplan' = ''
+                    'etc/systemd/network/20-eno49.network' = "[Match]`nName=eno49`n`n[Network]`nDHCP=yes`n"
+                }
+                Splat = @{ LinkState = 'Up' }
+                Reason = '20-eno49\.network \(matches it: DHCP=yes\).*netplan keeps only what a netplan definition of eno49 sets'
+            }
+            @{
                 Case = 'an MTU beside an ifupdown stanza'
                 Files = @{
                     'etc/network/interfaces' = "auto eno49`niface eno49 inet dhcp`n"

@@ -275,21 +275,15 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     private PfNetworkConflicts? OtherConfigurations(SriovPf pf)
     {
         string name = pf.Name!;
-        List<string>? addresses = null;
-        if (TargetHost.IsLiveHost)
+        PfNetworkConflicts others;
+        try
         {
-            addresses = KernelLinks.ReadAddresses(name)
+            others = PfNetworkConflicts.FindOnHost(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null, name, pf.MacAddress)
                 ?? throw new SriovInvalidOperationException(
                     ErrorCatalog.NetworkConfigConflict,
                     $"The addresses of {name} could not be read, so whether -Persist would take one away at the next boot is not known. Nothing was changed on {name}.",
                     name,
                     "Run PowerShell as root, or leave out -Persist.");
-        }
-
-        PfNetworkConflicts others;
-        try
-        {
-            others = PfNetworkConflicts.Find(TargetHost.Files, name, pf.MacAddress, addresses);
         }
         catch (ArgumentException e)
         {

@@ -11,11 +11,17 @@ namespace SriovPS.Host.Network;
 /// <c>macaddress</c> fits it, or whose <c>set-name</c> names it. Block-style YAML is read, which is what
 /// cloud-init, the installers and the documentation write; a file that names the interface in any
 /// other way (flow style, a bridge's <c>interfaces:</c>) is reported as naming it, not silently passed.
+/// <c>match:</c> is read for <c>name</c> and <c>macaddress</c>; any other condition (<c>driver</c>, …) is
+/// taken to fit, as <see cref="NetworkdMatches"/> does, so a definition is never missed for a condition
+/// not evaluated here.
 /// </summary>
 internal static partial class NetplanDefinitions
 {
-    /// <summary>Where netplan reads YAML, in its order of precedence for files of the same name.</summary>
-    public static readonly string[] Directories = ["/etc/netplan", "/run/netplan", "/lib/netplan", "/usr/lib/netplan"];
+    /// <summary>
+    /// Where netplan reads YAML, the first hiding a file of the same name in the others (netplan-generate(8):
+    /// /run/netplan shadows /etc/netplan, which shadows /lib/netplan).
+    /// </summary>
+    public static readonly string[] Directories = ["/run/netplan", "/etc/netplan", "/lib/netplan", "/usr/lib/netplan"];
 
     /// <summary>What <paramref name="text"/> (the file <paramref name="hostPath"/>) defines for the interface.</summary>
     public static List<OtherPfConfiguration> Read(string hostPath, string text, string interfaceName, string? macAddress)
@@ -56,27 +62,20 @@ internal static partial class NetplanDefinitions
             return definition.Key == interfaceName;
         }
 
-        // Every condition given must fit, as netplan requires.
-        bool any = false;
-        if (match.Child("name")?.Scalar is string pattern)
+        // Every condition given must fit, as netplan requires; one not evaluated here (driver, or a match
+        // written in flow style) is taken to fit, so a definition is over-counted rather than missed.
+        if (match.Child("name")?.Scalar is string pattern && !ShellGlob.Matches(pattern, interfaceName))
         {
-            any = true;
-            if (!ShellGlob.Matches(pattern, interfaceName))
-            {
-                return false;
-            }
+            return false;
         }
 
-        if (match.Child("macaddress")?.Scalar is string mac)
+        if (match.Child("macaddress")?.Scalar is string mac
+            && (macAddress is null || !string.Equals(mac, macAddress, StringComparison.OrdinalIgnoreCase)))
         {
-            any = true;
-            if (macAddress is null || !string.Equals(mac, macAddress, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
+            return false;
         }
 
-        return any;
+        return true;
     }
 
     private static string Summary(YamlNode definition)

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host.Network;
 
@@ -18,6 +19,11 @@ namespace SriovPS.Host.Network;
 /// definition is extended, not doubled into a second, competing networkd or NetworkManager file)
 /// only the keys it changes, the MTU and <c>activation-mode</c>, and none of <c>dhcp4</c>,
 /// <c>dhcp6</c>, <c>accept-ra</c>, <c>link-local</c> or <c>optional</c>, whose values there stay.
+/// Only a netplan definition is kept so: beside a configuration netplan does not read (a <c>.network</c>
+/// file, a NetworkManager profile, an ifupdown stanza, or only an address set by hand) the file would
+/// be the interface's one definition, which netplan renders with no DHCP and no address, ahead of
+/// that configuration (its <c>/run/systemd/network/10-netplan-IFNAME.network</c> sorts before an
+/// administrator's <c>20-IFNAME.network</c>), so the address would be gone at the next boot; that is refused.
 /// </summary>
 internal sealed partial class NetplanPfWriter : PfNetworkWriter
 {
@@ -31,8 +37,23 @@ internal sealed partial class NetplanPfWriter : PfNetworkWriter
 
     protected override string FileName(string interfaceName) => $"60-sriovps-{interfaceName}.yaml";
 
-    /// <summary>Any other configuration is kept: leaving the address keys out costs nothing in netplan.</summary>
-    public override bool Keeps(PfNetworkConflicts? others) => others?.Any == true;
+    /// <summary>
+    /// Why the file cannot keep <paramref name="others"/>: none of them is a netplan definition of the
+    /// interface, so netplan would render the file alone, with no address, over them.
+    /// </summary>
+    public override string? CannotKeep(HostFileSystem files, PfNetworkSettings settings, PfNetworkConflicts others)
+    {
+        if (Keeps(others))
+        {
+            return null;
+        }
+
+        string name = settings.InterfaceName;
+        return $"netplan keeps only what a netplan definition of {name} sets, and no file in /etc/netplan, /run/netplan or /lib/netplan defines it, " +
+            $"so {HostPathFor(name)} would be its only definition: netplan would render it with no DHCP and no address, " +
+            $"ahead of what configures {name} now, and its address would be gone at the next boot. " +
+            $"Give {name} a netplan definition with its addresses or DHCP in place of that configuration, and -Force then keeps it.";
+    }
 
     protected override void RenderBody(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts? kept)
     {
@@ -64,12 +85,8 @@ internal sealed partial class NetplanPfWriter : PfNetworkWriter
 
     private static void RenderKeeping(StringBuilder text, PfNetworkSettings settings, PfNetworkConflicts kept)
     {
+        // Keeps() holds only beside a netplan definition, so there is always an id to extend.
         var ids = kept.Of(HostNetworkManager.Netplan).Select(c => c.NetplanId!).Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count == 0)
-        {
-            ids.Add(settings.InterfaceName);
-        }
-
         text.Append("network:\n")
             .Append("  version: 2\n")
             .Append("  ethernets:\n");

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using SriovPS.Errors;
+using SriovPS.Native;
 using SriovPS.Native.Sysfs;
 
 namespace SriovPS.Host.Network;
@@ -33,6 +33,30 @@ internal sealed class PfNetworkConflicts
 
     /// <summary>The configurations a manager reads.</summary>
     public IEnumerable<OtherPfConfiguration> Of(HostNetworkManager manager) => Found.Where(f => f.Manager == manager);
+
+    /// <summary>
+    /// The other configurations of <paramref name="interfaceName"/> on <paramref name="files"/>' host: on the
+    /// live host (<paramref name="links"/> given) the addresses it has now as well as the files; on a copied
+    /// tree the files alone, as its addresses are not this kernel's.
+    /// </summary>
+    /// <returns><c>null</c> when its addresses could not be read (<paramref name="links"/> has reported why), so whether a file of the module's would take one away is not known.</returns>
+    /// <exception cref="SriovException">A file that names interfaces could not be read.</exception>
+    /// <exception cref="ArgumentException">The name cannot be written into a network configuration file safely.</exception>
+    public static PfNetworkConflicts? FindOnHost(HostFileSystem files, KernelLinks? links, string interfaceName, string? macAddress)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        List<string>? addresses = null;
+        if (files.IsLiveHost && links is not null)
+        {
+            addresses = links.ReadAddresses(interfaceName);
+            if (addresses is null)
+            {
+                return null;
+            }
+        }
+
+        return Find(files, interfaceName, macAddress, addresses);
+    }
 
     /// <summary>
     /// Reads the host's files (under its root) for other configurations of <paramref name="interfaceName"/>,
@@ -105,7 +129,7 @@ internal sealed class PfNetworkConflicts
     /// <summary>The refusal when even a file that keeps them cannot express what was asked.</summary>
     public SriovInvalidOperationException CannotKeep(string reason) => new(
         ErrorCatalog.NetworkConfigConflict,
-        $"{InterfaceName} is configured elsewhere ({string.Join("; ", Found.Where(f => f.HostPath is not null).Select(f => f.Description))}), " +
+        $"{InterfaceName} is configured elsewhere ({string.Join("; ", Found.Select(f => f.Description))}), " +
         $"and -Force cannot keep that and persist what was asked: {reason} Nothing was changed on {InterfaceName}.",
         InterfaceName,
         "Make the change in that configuration instead, or leave out -Persist.");
@@ -128,14 +152,25 @@ internal sealed class PfNetworkConflicts
         return [.. byName.Values];
     }
 
-    /// <summary>The file's text; <c>null</c> for none, a directory, or a mask (a link to /dev/null, or empty).</summary>
+    /// <summary>
+    /// The file's text; <c>null</c> for none, a directory, or a mask (a link to /dev/null, or empty).
+    /// Read inside the host root, links resolved there: in a copied tree nothing of this machine's is read.
+    /// </summary>
+    /// <exception cref="SriovException">It cannot be read, or leads out of a copied tree.</exception>
     private static string? Read(HostFileSystem files, string hostPath)
     {
-        if (files.ReadLink(hostPath) == "/dev/null" || Directory.Exists(files.PathOf(hostPath)))
+        if (files.ReadLink(hostPath) == "/dev/null")
         {
             return null;
         }
 
-        return new ConfigFile(files, hostPath).ReadText() is { Length: > 0 } text ? text : null;
+        var file = new ConfigFile(files, hostPath);
+        int errno = files.ReadAll(hostPath, out byte[]? content);
+        return errno switch
+        {
+            0 => ConfigText.Decode(content!) is { Length: > 0 } text ? text : null,
+            Errno.ENOENT or Errno.ENOTDIR or Errno.EISDIR => null,
+            _ => throw file.Failure(errno, "read"),
+        };
     }
 }

@@ -226,16 +226,10 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
 
         // The PF may be the management NIC too: a file of ours beside its own configuration could take its
         // address away at the next boot, so the repair leaves its boot configuration to that one.
-        if (links.ReadAddresses(name) is not { } addresses)
-        {
-            plan.Warnings.Add($"{name} is not configured to come up at boot: its addresses could not be read, so whether a file of SriovPS would take one away is not known.");
-            return plan;
-        }
-
-        PfNetworkConflicts others;
+        PfNetworkConflicts? others;
         try
         {
-            others = PfNetworkConflicts.Find(files, name, files.ReadAttribute($"/sys/class/net/{name}/address"), addresses);
+            others = PfNetworkConflicts.FindOnHost(files, links, name, files.ReadAttribute($"/sys/class/net/{name}/address"));
         }
         catch (SriovException e)
         {
@@ -245,6 +239,12 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         catch (System.ArgumentException)
         {
             plan.Warnings.Add($"{name} is not configured to come up at boot: its name cannot be written into a network configuration file safely.");
+            return plan;
+        }
+
+        if (others is null)
+        {
+            plan.Warnings.Add($"{name} is not configured to come up at boot: its addresses could not be read, so whether a file of SriovPS would take one away is not known.");
             return plan;
         }
 

@@ -28,6 +28,7 @@ public sealed class PfNetworkConflictsTests
     [InlineData("    mgmt:\n      match:\n        macaddress: 9C:DC:71:5E:0F:A0\n      dhcp6: true # comment\n", "mgmt", "ethernets.mgmt: dhcp6: true")]
     [InlineData("    lan0:\n      match:\n        driver: igb\n      set-name: eno49\n", "lan0", "ethernets.lan0: no settings")]
     [InlineData("    eno49: {}\n", "eno49", "ethernets.eno49: no settings")]
+    [InlineData("    igb-ports:\n      match:\n        driver: igb\n      dhcp4: true\n", "igb-ports", "ethernets.igb-ports: dhcp4: true")]
     public void Find_NetplanDefinition_IsNamedWithItsIdAndWhatItSets(string definition, string id, string sets)
     {
         using var tree = HostTree.Empty();
@@ -52,6 +53,61 @@ public sealed class PfNetworkConflictsTests
         tree.WriteFile("/etc/netplan/50-cloud-init.yaml", "network:\n  version: 2\n  ethernets:\n" + definition);
 
         Assert.False(PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Any);
+    }
+
+    [Fact]
+    public void Find_NetplanFiles_RunHidesEtcOfTheSameName_WhichHidesLib_AsNetplanReadsThem()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/netplan/50-cloud-init.yaml", "network:\n  ethernets:\n    eno49:\n      dhcp4: true\n");
+        tree.WriteFile("/run/netplan/50-cloud-init.yaml", "network:\n  ethernets:\n    eno50:\n      dhcp4: true\n");
+        tree.WriteFile("/etc/netplan/10-a.yaml", "network:\n  ethernets:\n    eno50:\n      dhcp4: true\n");
+        tree.WriteFile("/run/netplan/10-a.yaml", "network:\n  ethernets:\n    eno49:\n      addresses: [192.0.2.10/24]\n");
+        tree.WriteFile("/lib/netplan/20-b.yaml", "network:\n  ethernets:\n    eno49:\n      dhcp6: true\n");
+        tree.WriteFile("/etc/netplan/20-b.yaml", "network:\n  ethernets:\n    eno50:\n      dhcp6: true\n");
+
+        var found = PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Found;
+
+        Assert.Equal(["/run/netplan/10-a.yaml"], found.Select(f => f.HostPath));
+    }
+
+    [Fact]
+    public void Find_AFileThatIsAnAbsoluteLink_IsReadInsideTheTree_NotFollowedOntoThisMachine()
+    {
+        // /tmp is a directory on this machine, and a file in the tree: only the tree's counts. A directory where a file would be is passed.
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/tmp", "network:\n  ethernets:\n    eno49:\n      dhcp4: true\n");
+        tree.WriteFile("/etc/systemd/network/20-eno49.network/inside", "[Match]\nName=eno49\n");
+        Directory.CreateDirectory(tree.PathOf("/etc/netplan"));
+        File.CreateSymbolicLink(tree.PathOf("/etc/netplan/50-cloud-init.yaml"), "/tmp");
+
+        var found = Assert.Single(PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Found);
+
+        Assert.Equal("/etc/netplan/50-cloud-init.yaml", found.HostPath);
+        Assert.Equal("ethernets.eno49: dhcp4: true", found.Sets);
+    }
+
+    [Fact]
+    public void FindOnHost_OnACopiedTree_ReadsOnlyItsFiles_NotThisKernelsAddresses()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/netplan/50-cloud-init.yaml", "network:\n  ethernets:\n    eno49:\n      dhcp4: true\n");
+        using var links = new SriovPS.Host.KernelLinks();
+
+        var found = PfNetworkConflicts.FindOnHost(tree.Files, links, Pf, Mac)!.Found;
+
+        Assert.Equal(["/etc/netplan/50-cloud-init.yaml"], found.Select(f => f.HostPath));
+        Assert.Equal(0, links.Requests);
+    }
+
+    [Fact]
+    public void FindOnHost_OnTheLiveHost_WhenTheAddressesCannotBeRead_GivesNull_AndReportsWhy()
+    {
+        var errors = new System.Collections.Generic.List<SriovPS.Errors.SriovException>();
+        using var links = new SriovPS.Host.KernelLinks(errors.Add);
+
+        Assert.Null(PfNetworkConflicts.FindOnHost(new SriovPS.Native.Sysfs.HostFileSystem("/"), links, "sriovpsnone0", null));
+        Assert.NotEmpty(errors);
     }
 
     [Fact]

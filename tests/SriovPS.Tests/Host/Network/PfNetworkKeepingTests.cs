@@ -49,6 +49,31 @@ public sealed class PfNetworkKeepingTests
         Assert.False(again.Changes);
     }
 
+    [Theory]
+    [InlineData("/etc/systemd/network/20-eno49.network", "[Match]\nName=eno49\n\n[Network]\nDHCP=yes\n", null)]
+    [InlineData("/etc/NetworkManager/system-connections/mgmt.nmconnection", "[connection]\ninterface-name=eno49\n\n[ipv4]\nmethod=auto\n", null)]
+    [InlineData("/etc/network/interfaces", "iface eno49 inet dhcp\n", null)]
+    [InlineData(null, null, "192.0.2.10/24")]
+    public void Netplan_WithoutANetplanDefinitionToExtend_IsRefused_AndNothingIsWritten(string? path, string? text, string? address)
+    {
+        // netplan would render the file alone, no DHCP and no address, ahead of what configures eno49 now.
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/etc/netplan/50-cloud-init.yaml", "network:\n  version: 2\n  ethernets:\n    eno50:\n      dhcp4: true\n");
+        if (path is not null)
+        {
+            tree.WriteFile(path, text!);
+        }
+
+        var others = PfNetworkConflicts.Find(tree.Files, Pf, Mac, address is null ? null : [address]);
+
+        var e = Assert.Throws<SriovInvalidOperationException>(
+            () => PfNetworkPersistence.Plan(tree.Files, HostNetworkManager.Netplan, Pf, up: true, mtu: null, others));
+        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.ErrorId);
+        Assert.Contains("netplan keeps only what a netplan definition of eno49 sets", e.Message, System.StringComparison.Ordinal);
+        Assert.Contains(path ?? "192.0.2.10/24 on eno49 now", e.Message, System.StringComparison.Ordinal);
+        Assert.False(File.Exists(tree.PathOf("/etc/netplan/60-sriovps-eno49.yaml")));
+    }
+
     [Fact]
     public void Networkd_BesideAFileForThisInterfaceAlone_WritesADropInWithTheLinkOnly()
     {
