@@ -60,7 +60,8 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     /// <summary>
     /// With -Persist: writes the file although the PF's interface is configured elsewhere (another netplan
     /// definition, .network file, NetworkManager profile or ifupdown stanza) or has an address now; the
-    /// file then keeps what that configuration sets and changes only the link.
+    /// file then keeps what that configuration sets and changes only the link. Still refused where no file
+    /// could keep it (netplan with no netplan definition of the PF to extend, a .network file matching others).
     /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }

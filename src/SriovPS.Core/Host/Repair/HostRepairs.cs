@@ -252,7 +252,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         {
             plan.Warnings.Add(
                 $"{name} is not configured to come up at boot by SriovPS: it is configured elsewhere ({string.Join("; ", others.Found.Select(f => f.Description))}). " +
-                $"Bring it up at boot there, or run Set-SriovPf {name} -LinkState Up -Persist -Force for a file that keeps what that sets.");
+                $"Bring it up at boot there (Set-SriovPf {name} -LinkState Up -Persist -Force writes a file that keeps what that sets, where one can).");
             return plan;
         }
 
