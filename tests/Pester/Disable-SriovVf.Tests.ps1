@@ -54,13 +54,16 @@ Describe 'Disable-SriovVf' -Tag 'CI' {
             Should -Be 'High'
     }
 
-    It 'refuses a piped object without a PF name (a pool interface) instead of taking every PF' {
+    It 'refuses a piped object without a PF name instead of taking every PF, and a pool interface as one VF' {
         $before = Get-SriovTestTreeState $script:I350
+        $nameless = [pscustomobject]@{ VmName = 'vm1'; PfName = $null }
         $poolInterface = [pscustomobject]@{ PSTypeName = 'Deserialized.SriovPS.VmSriovInterface'; VmName = 'vm1'; PfName = $null }
 
-        $poolInterface | Disable-SriovVf -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $nameless | Disable-SriovVf -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $poolInterface | Disable-SriovVf -Confirm:$false -ErrorVariable interfaceErrors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
         $errors.FullyQualifiedErrorId | Should -Be "InvalidInterfaceName,$script:Command"
+        $interfaceErrors.FullyQualifiedErrorId | Should -Be "VfGivenForPf,$script:Command"
         Get-SriovTestTreeState $script:I350 | Should -Be $before
     }
 
