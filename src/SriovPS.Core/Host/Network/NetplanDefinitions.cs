@@ -164,12 +164,22 @@ internal static partial class NetplanDefinitions
     }
 
     /// <summary>The colon that ends a key: followed by a space or the line's end, outside quotes.</summary>
-    private static int KeyEnd(string content)
+    private static int KeyEnd(string content) =>
+        IndexOutsideQuotes(content, i => content[i] == ':' && (i + 1 == content.Length || content[i + 1] == ' '));
+
+    private static string StripComment(string line)
+    {
+        int hash = IndexOutsideQuotes(line, i => line[i] == '#' && (i == 0 || line[i - 1] is ' ' or '\t'));
+        return (hash < 0 ? line : line[..hash]).TrimEnd();
+    }
+
+    /// <summary>The first position in <paramref name="text"/>, outside single or double quotes, where <paramref name="isAt"/> holds; -1 when none.</summary>
+    private static int IndexOutsideQuotes(string text, Func<int, bool> isAt)
     {
         char quote = '\0';
-        for (int i = 0; i < content.Length; i++)
+        for (int i = 0; i < text.Length; i++)
         {
-            char c = content[i];
+            char c = text[i];
             if (quote != '\0')
             {
                 quote = c == quote ? '\0' : quote;
@@ -178,36 +188,13 @@ internal static partial class NetplanDefinitions
             {
                 quote = c;
             }
-            else if (c == ':' && (i + 1 == content.Length || content[i + 1] == ' '))
+            else if (isAt(i))
             {
                 return i;
             }
         }
 
         return -1;
-    }
-
-    private static string StripComment(string line)
-    {
-        char quote = '\0';
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quote != '\0')
-            {
-                quote = c == quote ? '\0' : quote;
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '#' && (i == 0 || line[i - 1] is ' ' or '\t'))
-            {
-                return line[..i].TrimEnd();
-            }
-        }
-
-        return line.TrimEnd();
     }
 
     private static string Unquote(string value) =>
