@@ -39,6 +39,16 @@ internal static class LibvirtErrors
     };
 
     /// <summary>
+    /// -Network given only empty names (an unset variable): they name no pool, and must not stand for
+    /// every pool; <paramref name="withoutIt"/> says what leaving -Network out does instead.
+    /// </summary>
+    public static SriovInvalidArgumentException NoNetworkNamed(string withoutIt) => new(
+        ErrorCatalog.InvalidNetworkName,
+        "-Network was given only empty names, which name no pool.",
+        "Network",
+        $"Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to {withoutIt}.");
+
+    /// <summary>
     /// A call on a network failed; <paramref name="doing"/> says what the module was doing ("define
     /// network 'x'"), and <paramref name="note"/>, when given, what state that left behind.
     /// </summary>

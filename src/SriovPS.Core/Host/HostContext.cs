@@ -31,18 +31,20 @@ public sealed class HostContext
     /// The host's name: this machine's, or for a copied tree the one in its <c>/etc/hostname</c>
     /// (null when the tree has none). Objects from remoting carry theirs in PSComputerName.
     /// </summary>
-    public string? HostName
-    {
-        get
-        {
-            if (IsLiveHost)
-            {
-                return Environment.MachineName;
-            }
+    public string? HostName => (_hostName ??= new Lazy<string?>(ReadHostName)).Value;
 
-            string? name = Files.ReadAttribute("/etc/hostname")?.Split('\n', 2)[0].Trim();
-            return string.IsNullOrEmpty(name) ? null : name;
+    // Read once per command, however many objects piped in carry a PSComputerName.
+    private Lazy<string?>? _hostName;
+
+    private string? ReadHostName()
+    {
+        if (IsLiveHost)
+        {
+            return Environment.MachineName;
         }
+
+        string? name = Files.ReadAttribute("/etc/hostname")?.Split('\n', 2)[0].Trim();
+        return string.IsNullOrEmpty(name) ? null : name;
     }
 
     /// <summary>

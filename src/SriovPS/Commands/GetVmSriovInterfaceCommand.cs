@@ -57,11 +57,7 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
         if (given is { Length: 0 } && !MyInvocation.ExpectingInput)
         {
             // Typed empty (an unset variable): it names no pool, and must not list every interface.
-            WriteSriovError(new Errors.SriovInvalidArgumentException(
-                Errors.ErrorCatalog.InvalidNetworkName,
-                "-Network was given only empty names, which name no pool.",
-                nameof(Network),
-                "Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to list every interface."));
+            WriteSriovError(Errors.LibvirtErrors.NoNetworkNamed("list every interface"));
             return;
         }
 

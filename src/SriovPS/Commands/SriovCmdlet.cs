@@ -69,9 +69,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
     {
         try
         {
-            string? root = HostRoot is null ? Environment.GetEnvironmentVariable(HostContext.RootVariable) : FileSystemPath(HostRoot);
-            string namedBy = HostRoot is null ? HostContext.RootVariable : "-HostRoot";
-            _targetHost = HostContext.FromRoot(root, SessionState.Path.CurrentFileSystemLocation.ProviderPath, namedBy);
+            _targetHost = HostRootChoice.For(HostRoot, SessionState.Path);
         }
         catch (SriovException e)
         {
@@ -89,23 +87,6 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
-
-    /// <summary>
-    /// A PowerShell path (~, a drive such as TestDrive:, relative to the current location) as the file
-    /// system path it names; as given when it names none, for the not-found error to quote.
-    /// </summary>
-    private string FileSystemPath(string path)
-    {
-        try
-        {
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _) is { } resolved
-                && provider.Name == "FileSystem" ? resolved : path;
-        }
-        catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException)
-        {
-            return path;
-        }
-    }
 
     /// <summary>
     /// Every PF (and, when asked, every network function without SR-IOV), read once per command

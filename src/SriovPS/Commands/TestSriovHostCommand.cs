@@ -80,17 +80,14 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         if (!MyInvocation.ExpectingInput && Network is not null && _networkNames.Count == 0)
         {
             _selectionFailed = true;
-            WriteSriovError(new SriovInvalidArgumentException(
-                ErrorCatalog.InvalidNetworkName,
-                "-Network was given only empty names, which name no pool.",
-                nameof(Network),
-                "Give SR-IOV network names (Get-LibvirtSriovNetwork lists them), or leave -Network out to check every pool."));
+            WriteSriovError(LibvirtErrors.NoNetworkNamed("check every pool"));
         }
 
         // A pool piped in names its network; its Name, bound to -PfName through the alias, names no PF,
         // and its PFs are those the pool's checks select.
-        _poolsPiped |= PipedType("LibvirtSriovNetwork");
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) && !PipedType("LibvirtSriovNetwork"))
+        bool poolPiped = PipedType("LibvirtSriovNetwork");
+        _poolsPiped |= poolPiped;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(PfName)) && !poolPiped)
         {
             _pfNamesGiven = true;
             var given = GivenNames(PfName, nameof(PfName)) ?? [];

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using SriovPS.Commands;
 using SriovPS.Errors;
 using SriovPS.Host;
 
@@ -21,7 +22,7 @@ public sealed class PciDriverCompleter : IArgumentCompleter
         var names = new SortedSet<string>(StringComparer.Ordinal) { VfDriverName.VfioPci, "pci-stub" };
         try
         {
-            var host = CompletionHost.Of(fakeBoundParameters);
+            var host = HostRootChoice.ForCompletion(fakeBoundParameters);
             foreach (var registered in VfDriverName.Registered(host))
             {
                 if (VfHolderScan.IsVfioDriver(registered))

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using SriovPS.Commands;
 using SriovPS.Errors;
 using SriovPS.Host;
 
@@ -19,7 +20,7 @@ public sealed class PfNameCompleter : IArgumentCompleter
         try
         {
             prefix = NamePattern.Parse(NamePattern.HasWildcards(word) ? word : word + "*");
-            pfs = new SriovDiscovery(CompletionHost.Of(fakeBoundParameters).Files).GetPfs();
+            pfs = new SriovDiscovery(HostRootChoice.ForCompletion(fakeBoundParameters).Files).GetPfs();
         }
         catch (SriovException)
         {
