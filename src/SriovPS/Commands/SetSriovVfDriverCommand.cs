@@ -198,7 +198,9 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         {
             Apply(changer, accepted, failed);
             var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
-            foreach (var pf in persisted.Where(pf => !accepted.Exists(m => m.Pf.PciAddress == pf.PciAddress)))
+
+            // Every confirmed PF, moved now or already as asked: its VFs keep at boot what they have now.
+            foreach (var pf in persisted)
             {
                 try
                 {
