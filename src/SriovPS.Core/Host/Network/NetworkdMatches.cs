@@ -9,8 +9,11 @@ namespace SriovPS.Host.Network;
 /// <c>*.network</c> in <see cref="Directories"/>, a name in an earlier directory hiding the same name
 /// in a later one, and applies to a link only the first file, in lexical order of names, that
 /// matches it: a second file for the same interface is ignored, or hides the first.
-/// [Match] conditions are read for <c>Name=</c> (shell globs, a leading '!' inverting the list) and
-/// <c>MACAddress=</c>/<c>PermanentMACAddress=</c>; any other condition (Driver=, Path=, Type=, …) is
+/// [Match] conditions are read for <c>Name=</c> (shell globs, a leading '!' inverting the list),
+/// <c>MACAddress=</c>/<c>PermanentMACAddress=</c>, <c>Type=</c> (against the interface's type, when
+/// known), and the conditions no PF can meet: <c>Kind=</c> (a PF is a physical device, with no kind)
+/// and the wireless ones (<c>WLANInterfaceType=</c>, <c>SSID=</c>, <c>BSSID=</c>), so the files systemd
+/// ships for tunnels and Wi-Fi are not taken for the PF's. Any other condition (Driver=, Path=, …) is
 /// taken to fit, so a file is never missed for a condition not evaluated here.
 /// </summary>
 internal static class NetworkdMatches
@@ -18,10 +21,33 @@ internal static class NetworkdMatches
     public static readonly string[] Directories =
         ["/etc/systemd/network", "/run/systemd/network", "/usr/local/lib/systemd/network", "/usr/lib/systemd/network", "/lib/systemd/network"];
 
+    // Conditions only links that are not PFs meet: virtual links' kinds and wireless links' properties.
+    private static readonly string[] NeverAPf = ["Kind", "WLANInterfaceType", "SSID", "BSSID"];
+
     /// <summary>What <paramref name="text"/> sets for the interface, or <c>null</c> when its [Match] does not fit it.</summary>
-    public static OtherPfConfiguration? Read(string hostPath, string text, string interfaceName, string? macAddress)
+    /// <param name="linkType">The interface's type as systemd-networkd names it (<c>ether</c>), or <c>null</c> when unknown.</param>
+    public static OtherPfConfiguration? Read(string hostPath, string text, string interfaceName, string? macAddress, string? linkType = null)
     {
         var ini = IniSections.Parse(text);
+        foreach (var key in NeverAPf)
+        {
+            var values = Words(ini.Values("Match", key));
+            if (values.Count > 0 && !values[0].StartsWith('!'))
+            {
+                return null;
+            }
+        }
+
+        var types = Words(ini.Values("Match", "Type"));
+        if (linkType is not null && types.Count > 0)
+        {
+            bool inverted = types[0].StartsWith('!');
+            if (types.Exists(t => ShellGlob.Matches(t.TrimStart('!'), linkType)) == inverted)
+            {
+                return null;
+            }
+        }
+
         bool specific = false;
         var names = Words(ini.Values("Match", "Name"));
         if (names.Count > 0)

@@ -82,10 +82,11 @@ internal sealed class PfNetworkConflicts
         }
 
         // netplan's own renderings in /run are named through the YAML they come from.
+        string? linkType = NetworkdLinkType(files, interfaceName);
         foreach (var path in Files(files, NetworkdMatches.Directories, n => n.EndsWith(".network", StringComparison.Ordinal) && n[0] != '.')
             .Where(p => !p.StartsWith("/run/systemd/network/10-netplan-", StringComparison.Ordinal)))
         {
-            if (!own.Contains(path) && Read(files, path) is string text && NetworkdMatches.Read(path, text, interfaceName, macAddress) is { } match)
+            if (!own.Contains(path) && Read(files, path) is string text && NetworkdMatches.Read(path, text, interfaceName, macAddress, linkType) is { } match)
             {
                 found.Add(match);
             }
@@ -115,6 +116,27 @@ internal sealed class PfNetworkConflicts
         }
 
         return new PfNetworkConflicts(interfaceName, found);
+    }
+
+    /// <summary>
+    /// The interface's type as systemd-networkd's <c>Type=</c> names it, from its ARPHRD number in sysfs
+    /// (a device type in its uevent, such as wlan, would name it instead); <c>null</c> when not known.
+    /// </summary>
+    private static string? NetworkdLinkType(HostFileSystem files, string interfaceName)
+    {
+        string device = "/sys/class/net/" + interfaceName;
+        if (files.ReadAttribute(device + "/uevent") is { } uevent
+            && uevent.Split('\n').FirstOrDefault(l => l.StartsWith("DEVTYPE=", StringComparison.Ordinal)) is { } devType)
+        {
+            return devType["DEVTYPE=".Length..];
+        }
+
+        return files.ReadAttribute(device + "/type") switch
+        {
+            "1" => "ether",
+            "32" => "infiniband",
+            _ => null,
+        };
     }
 
     /// <summary>The refusal to write beside them: every one named, with what it sets.</summary>

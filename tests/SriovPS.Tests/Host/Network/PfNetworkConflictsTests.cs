@@ -169,6 +169,44 @@ public sealed class PfNetworkConflictsTests
         Assert.False(PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Any);
     }
 
+    /// <summary>
+    /// What every systemd install ships in /usr/lib/systemd/network: files for tunnels (Kind=), Wi-Fi
+    /// (Type=wlan, WLANInterfaceType=) and containers, none of which a PF's Ethernet interface meets.
+    /// </summary>
+    [Theory]
+    [InlineData("80-wifi-adhoc.network", "[Match]\nType=wlan\nWLANInterfaceType=ad-hoc\n\n[Network]\nLinkLocalAddressing=yes\n")]
+    [InlineData("80-6rd-tunnel.network", "[Match]\nKind=sit\n\n[Network]\nDHCP=no\n")]
+    [InlineData("80-wifi-station.network", "[Match]\nType=wlan\nWLANInterfaceType=station\n\n[Network]\nDHCP=yes\n")]
+    [InlineData("80-ssid.network", "[Match]\nSSID=office\n\n[Network]\nDHCP=yes\n")]
+    [InlineData("80-not-ether.network", "[Match]\nType=!ether\n\n[Network]\nDHCP=yes\n")]
+    public void Find_SystemdsFilesForOtherKindsOfLink_AreNotNamed_ForAnEthernetPf(string name, string text)
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile($"/sys/class/net/{Pf}/type", "1\n");
+        tree.WriteFile($"/usr/lib/systemd/network/{name}", text);
+
+        Assert.False(PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Any);
+    }
+
+    [Theory]
+    [InlineData("[Match]\nType=ether\n", "1\n")]
+    [InlineData("[Match]\nType=eth*\n", "1\n")]
+    [InlineData("[Match]\nKind=!sit\n", "1\n")]
+    [InlineData("[Match]\nType=!wlan\n", "1\n")]
+    [InlineData("[Match]\nType=wlan\n", null)]
+    public void Find_TypeAndInvertedConditions_ThatTheEthernetPfMeets_OrThatCannotBeJudged_AreNamed(string text, string? arphrd)
+    {
+        using var tree = HostTree.Empty();
+        if (arphrd is not null)
+        {
+            tree.WriteFile($"/sys/class/net/{Pf}/type", arphrd);
+        }
+
+        tree.WriteFile("/etc/systemd/network/20-mgmt.network", text);
+
+        Assert.Equal("/etc/systemd/network/20-mgmt.network", Assert.Single(PfNetworkConflicts.Find(tree.Files, Pf, Mac, null).Found).HostPath);
+    }
+
     [Fact]
     public void Find_NetworkFiles_EtcHidesTheSameNameElsewhere_AMaskHidesIt_AndOrderIsByName()
     {
