@@ -14,21 +14,7 @@ namespace SriovPS.Tests.Support;
 public sealed class PrivateLibvirtd : IDisposable
 {
     private const string Daemon = "/usr/sbin/libvirtd";
-
-    // Runs in the new mount namespace: bind the private directories, then become libvirtd (its own pid
-    // file, so a libvirtd the machine runs does not stop it). Guests log to files, so no virtlogd is needed.
-    private const string Script = """
-        set -e
-        mount --make-rprivate /
-        for d in etc lib cache run; do mkdir -p "$1/$d"; done
-        mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt
-        printf 'stdio_handler = "file"\n' > "$1/etc/qemu.conf"
-        mount --bind "$1/etc" /etc/libvirt
-        mount --bind "$1/lib" /var/lib/libvirt
-        mount --bind "$1/cache" /var/cache/libvirt
-        mount --bind "$1/run" /run/libvirt
-        exec /usr/sbin/libvirtd --pid-file "$1/libvirtd.pid"
-        """;
+    private static readonly string Script = Path.Combine(Repository.Root, "tests", "tools", "private-libvirtd.sh");
 
     private readonly string _directory;
     private Process? _process;
@@ -89,7 +75,7 @@ public sealed class PrivateLibvirtd : IDisposable
 
     private void Start()
     {
-        var start = new ProcessStartInfo("unshare", ["--mount", "bash", "-c", $"exec >{Quote(LogPath)} 2>&1\n" + Script, "bash", _directory]);
+        var start = new ProcessStartInfo("unshare", ["--mount", "bash", Script, _directory]);
         _process = Process.Start(start)!;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!File.Exists(Socket))
@@ -104,6 +90,4 @@ public sealed class PrivateLibvirtd : IDisposable
             Thread.Sleep(50);
         }
     }
-
-    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
