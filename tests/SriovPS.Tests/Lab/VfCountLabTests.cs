@@ -87,6 +87,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     public void WhatIf_ThePlanAndTheHolderCheck_ChangeNothing()
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        using var noVfDriver = LabHost.WithoutVfDriver(igb.PciAddress);
         LabHost.SetNumVfs(igb.PciAddress, 7);
         var before = VfAddresses();
 
@@ -107,6 +108,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     public void SevenToThree_WhileAProcessHoldsAVfThroughVfio_IsRefusedWithoutHanging_ThenAllowedOnceItExits(string hold)
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        using var noVfDriver = LabHost.WithoutVfDriver(igb.PciAddress);
         LabHost.SetNumVfs(igb.PciAddress, 7);
         string vf = LabHost.LinkName($"/sys/bus/pci/devices/{igb.PciAddress}/virtfn6")!;
         LabHost.Bind(vf, "vfio-pci");
@@ -139,7 +141,13 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     public void PreserveSettings_KeepsVf0sMacAndVlan_AcrossSevenToThree_AndTheDriverStartsWithTheMac()
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+
+        // The 7 VFs come without a driver (each probe costs seconds here); the 3 that survive are probed.
+        string autoprobe = $"/sys/bus/pci/devices/{igb.PciAddress}/sriov_drivers_autoprobe";
+        LabHost.Write(autoprobe, "0");
         LabHost.SetNumVfs(igb.PciAddress, 7);
+        LabHost.Write(autoprobe, "1");
+
         // One setting per request, as Set-SriovVf sends them: the emulated igb refuses iproute2's single
         // request carrying all three with "Operation not supported".
         LabHost.Ip("link", "set", igb.Name, "vf", "0", "mac", "02:53:52:00:07:00");
@@ -165,6 +173,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     public void Persist_WritesTheRule_ASecondRunLeavesItByteIdentical_AndUdevCreatesTheVfsFromIt()
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        using var noVfDriver = LabHost.WithoutVfDriver(igb.PciAddress);
         LabHost.SetNumVfs(igb.PciAddress, 0);
         File.WriteAllText(UdevVfRules.HostPath, "# a line of the admin's own\n");
 
@@ -198,6 +207,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     public void Disable_RemovesEveryVf()
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
+        using var noVfDriver = LabHost.WithoutVfDriver(igb.PciAddress);
         LabHost.SetNumVfs(igb.PciAddress, 7);
 
         var outcome = Change(0);
