@@ -9,12 +9,12 @@ namespace SriovPS.Host.Network;
 /// <c>*.network</c> in <see cref="Directories"/>, a name in an earlier directory hiding the same name
 /// in a later one, and applies to a link only the first file, in lexical order of names, that
 /// matches it: a second file for the same interface is ignored, or hides the first.
-/// [Match] conditions are read for <c>Name=</c> (shell globs, a leading '!' inverting the list),
-/// <c>MACAddress=</c>/<c>PermanentMACAddress=</c>, <c>Type=</c> (against the interface's type, when
-/// known), and the conditions no PF can meet: <c>Kind=</c> (a PF is a physical device, with no kind)
-/// and the wireless ones (<c>WLANInterfaceType=</c>, <c>SSID=</c>, <c>BSSID=</c>), so the files systemd
-/// ships for tunnels and Wi-Fi are not taken for the PF's. Any other condition (Driver=, Path=, …) is
-/// taken to fit, so a file is never missed for a condition not evaluated here.
+/// [Match] conditions are read for <c>Name=</c> (shell globs), <c>MACAddress=</c>/<c>PermanentMACAddress=</c>,
+/// <c>Type=</c> (against the interface's type, when known), and the conditions no PF can meet:
+/// <c>Kind=</c> (a PF is a physical device, with no kind, while the files systemd ships match veth,
+/// bridge, tap or tunnel links by it) and the wireless ones (<c>WLANInterfaceType=</c>, <c>SSID=</c>,
+/// <c>BSSID=</c>), each list tested as systemd does, '!' inverting one assignment. Any other condition
+/// (Driver=, Path=, …) is taken to fit, so a file is never missed for a condition not evaluated here.
 /// </summary>
 internal static class NetworkdMatches
 {
@@ -29,81 +29,88 @@ internal static class NetworkdMatches
     public static OtherPfConfiguration? Read(string hostPath, string text, string interfaceName, string? macAddress, string? linkType = null)
     {
         var ini = IniSections.Parse(text);
-        foreach (var key in NeverAPf)
+
+        // A PF has no kind and is not wireless: only inverted lists of these fit it.
+        if (NeverAPf.Any(key => !Fits(Rules(ini.Values("Match", key)), _ => false)))
         {
-            var values = Words(ini.Values("Match", key));
-            if (values.Count > 0 && !values[0].StartsWith('!'))
-            {
-                return null;
-            }
+            return null;
         }
 
-        var types = Words(ini.Values("Match", "Type"));
-        if (linkType is not null && types.Count > 0)
+        if (linkType is not null && !Fits(Rules(ini.Values("Match", "Type")), t => ShellGlob.Matches(t, linkType)))
         {
-            bool inverted = types[0].StartsWith('!');
-            if (types.Exists(t => ShellGlob.Matches(t.TrimStart('!'), linkType)) == inverted)
-            {
-                return null;
-            }
+            return null;
         }
 
-        bool specific = false;
-        var names = Words(ini.Values("Match", "Name"));
-        if (names.Count > 0)
+        var names = Rules(ini.Values("Match", "Name"));
+        if (!Fits(names, p => ShellGlob.Matches(p, interfaceName)))
         {
-            bool inverted = names[0].StartsWith('!');
-            var patterns = names.Select(n => n.TrimStart('!')).ToList();
-            bool listed = patterns.Exists(p => ShellGlob.Matches(p, interfaceName));
-            if (listed == inverted)
-            {
-                return null;
-            }
-
-            specific = !inverted && patterns.Count == 1 && !ShellGlob.HasWildcards(patterns[0]);
+            return null;
         }
 
+        bool specific = names is [{ Inverted: false } name] && !ShellGlob.HasWildcards(name.Pattern);
         foreach (var key in (string[])["MACAddress", "PermanentMACAddress"])
         {
-            var macs = Words(ini.Values("Match", key));
-            if (macs.Count == 0)
-            {
-                continue;
-            }
-
-            bool inverted = macs[0].StartsWith('!');
-            bool listed = macAddress is not null && macs.Exists(m => string.Equals(m.TrimStart('!'), macAddress, StringComparison.OrdinalIgnoreCase));
-            if (listed == inverted)
+            var macs = Rules(ini.Values("Match", key));
+            if (!Fits(macs, m => macAddress is not null && string.Equals(m, macAddress, StringComparison.OrdinalIgnoreCase)))
             {
                 return null;
             }
 
-            specific |= !inverted && macs.Count == 1;
+            specific |= macs is [{ Inverted: false }];
         }
 
-        string name = hostPath[(hostPath.LastIndexOf('/') + 1)..];
+        string fileName = hostPath[(hostPath.LastIndexOf('/') + 1)..];
         return new OtherPfConfiguration(HostNetworkManager.SystemdNetworkd, hostPath, Summary(ini))
         {
-            NetworkdFileName = name,
+            NetworkdFileName = fileName,
             MatchesThisInterfaceOnly = specific,
         };
     }
 
-    /// <summary>The values of repeated list settings: an empty assignment clears what came before, as systemd does.</summary>
-    private static List<string> Words(List<string> values)
+    /// <summary>
+    /// A [Match] list as systemd keeps it: the words of each assignment, all inverted when the assignment
+    /// starts with '!'; an empty assignment clears what came before.
+    /// </summary>
+    private static List<(string Pattern, bool Inverted)> Rules(List<string> values)
     {
-        var words = new List<string>();
+        var rules = new List<(string, bool)>();
         foreach (var value in values)
         {
             if (value.Length == 0)
             {
-                words.Clear();
+                rules.Clear();
+                continue;
             }
 
-            words.AddRange(value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            bool inverted = value[0] == '!';
+            rules.AddRange(value.TrimStart('!').Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(w => (w, inverted)));
         }
 
-        return words;
+        return rules;
+    }
+
+    /// <summary>
+    /// systemd's test of a list: an inverted pattern that matches rejects the link; when the list has
+    /// plain patterns, one of them must match. An empty list fits every link.
+    /// </summary>
+    private static bool Fits(List<(string Pattern, bool Inverted)> rules, Func<string, bool> matches)
+    {
+        bool anyPlain = false, matched = false;
+        foreach (var (pattern, inverted) in rules)
+        {
+            anyPlain |= !inverted;
+            if (matches(pattern))
+            {
+                if (inverted)
+                {
+                    return false;
+                }
+
+                matched = true;
+            }
+        }
+
+        return !anyPlain || matched;
     }
 
     private static string Summary(IniSections ini)

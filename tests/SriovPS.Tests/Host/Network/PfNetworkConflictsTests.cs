@@ -161,6 +161,7 @@ public sealed class PfNetworkConflictsTests
     [InlineData("[Match]\nName=eno50\n")]
     [InlineData("[Match]\nName=!en*\n")]
     [InlineData("[Match]\nName=en*\nMACAddress=00:11:22:33:44:55\n")]
+    [InlineData("[Match]\nName=eno4*\nName=!eno49\n")]
     public void Find_NetworkFileForOtherLinks_IsNotNamed(string text)
     {
         using var tree = HostTree.Empty();
@@ -170,8 +171,9 @@ public sealed class PfNetworkConflictsTests
     }
 
     /// <summary>
-    /// What every systemd install ships in /usr/lib/systemd/network: files for tunnels (Kind=), Wi-Fi
-    /// (Type=wlan, WLANInterfaceType=) and containers, none of which a PF's Ethernet interface meets.
+    /// Files for other kinds of link, as every systemd install ships them in /usr/lib/systemd/network:
+    /// virtual links by Kind= and Wi-Fi by Type=wlan or WLANInterfaceType=; a PF's Ethernet interface
+    /// meets none, also when a Kind= list starts with an inverted assignment.
     /// </summary>
     [Theory]
     [InlineData("80-wifi-adhoc.network", "[Match]\nType=wlan\nWLANInterfaceType=ad-hoc\n\n[Network]\nLinkLocalAddressing=yes\n")]
@@ -179,6 +181,7 @@ public sealed class PfNetworkConflictsTests
     [InlineData("80-wifi-station.network", "[Match]\nType=wlan\nWLANInterfaceType=station\n\n[Network]\nDHCP=yes\n")]
     [InlineData("80-ssid.network", "[Match]\nSSID=office\n\n[Network]\nDHCP=yes\n")]
     [InlineData("80-not-ether.network", "[Match]\nType=!ether\n\n[Network]\nDHCP=yes\n")]
+    [InlineData("80-vxlan.network", "[Match]\nKind=!sit\nKind=vxlan\n")]
     public void Find_SystemdsFilesForOtherKindsOfLink_AreNotNamed_ForAnEthernetPf(string name, string text)
     {
         using var tree = HostTree.Empty();
@@ -194,6 +197,9 @@ public sealed class PfNetworkConflictsTests
     [InlineData("[Match]\nKind=!sit\n", "1\n")]
     [InlineData("[Match]\nType=!wlan\n", "1\n")]
     [InlineData("[Match]\nType=wlan\n", null)]
+    [InlineData("[Match]\nType=!wlan\nType=ether\n", "1\n")]
+    [InlineData("[Match]\nType=ether !wlan\n", "1\n")]
+    [InlineData("[Match]\nName=!eno5*\nName=eno4*\n", "1\n")]
     public void Find_TypeAndInvertedConditions_ThatTheEthernetPfMeets_OrThatCannotBeJudged_AreNamed(string text, string? arphrd)
     {
         using var tree = HostTree.Empty();
