@@ -1,4 +1,4 @@
-# The real kernel of the SR-IOV lab guest (tests/lab/run.sh sets SRIOVPS_LAB=1 there) for the Pester
+# The real kernel of the SR-IOV lab guest (its stage 2 sets SRIOVPS_LAB=1) for the Pester
 # Lab tests: sysfs read and written directly and iproute2, devlink and virsh asked, so the cmdlets are
 # checked against the kernel's and libvirt's own account, never only against the module's objects.
 

@@ -23,14 +23,14 @@ Describe 'Set-SriovPf' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
         Set-SriovPf $Pf.Name -LinkState Down -Confirm:$false -ErrorAction Stop
         Test-LabLinkUp $Pf.Name | Should -BeFalse
 
-        $pf = Set-SriovPf $Pf.Name -LinkState Up -Mtu 9000 -PassThru -Confirm:$false -ErrorAction Stop
+        $result = Set-SriovPf $Pf.Name -LinkState Up -Mtu 9000 -PassThru -Confirm:$false -ErrorAction Stop
 
         $link = Get-LabLink $Pf.Name
         $link.flags | Should -Contain 'UP'
         $link.mtu | Should -Be 9000
-        $pf.Mtu | Should -Be 9000
+        $result.Mtu | Should -Be 9000
         # Administratively up at once (LinkState, the operational state, follows with the carrier).
-        $pf.SriovSupport | Should -Be 'Supported'
+        $result.SriovSupport | Should -Be 'Supported'
     }
 
     It '-Persist writes systemd-networkd''s file (the manager running here) for the PF alone, with no address, and -WhatIf writes nothing' {
@@ -64,14 +64,14 @@ Describe 'Set-SriovPf' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
         $address = '192.0.2.77/24'
         $files = "/etc/netplan/60-sriovps-$($Pf.Name).yaml", "/etc/systemd/network/10-sriovps-$($Pf.Name).network",
             "/etc/NetworkManager/system-connections/sriovps-$($Pf.Name).nmconnection", "/etc/network/interfaces.d/sriovps-$($Pf.Name)"
-        $mtu = (Get-LabLink $Pf.Name).mtu
+        $mtuBefore = (Get-LabLink $Pf.Name).mtu
         Invoke-LabProgram ip addr add $address dev $Pf.Name
         try {
-            Set-SriovPf $Pf.Name -LinkState Up -Mtu ($mtu + 100) -Persist @Confirmation -ErrorVariable refused -ErrorAction SilentlyContinue
+            Set-SriovPf $Pf.Name -LinkState Up -Mtu ($mtuBefore + 100) -Persist @Confirmation -ErrorVariable refused -ErrorAction SilentlyContinue
 
             Get-LabErrorId $refused | Should -Be 'NetworkConfigConflict'
             $refused[0].Exception.Message | Should -Match ([regex]::Escape("$address on $($Pf.Name) now"))
-            (Get-LabLink $Pf.Name).mtu | Should -Be $mtu
+            (Get-LabLink $Pf.Name).mtu | Should -Be $mtuBefore
             Invoke-LabProgram ip -o addr show dev $Pf.Name | Out-String | Should -Match ([regex]::Escape($address))
             $files | ForEach-Object { Test-Path $_ | Should -BeFalse }
         }

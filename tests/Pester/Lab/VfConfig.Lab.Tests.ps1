@@ -104,7 +104,10 @@ Describe 'Set-SriovVfDriver' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
             Get-LabLinkName "/sys/bus/pci/devices/$address/driver" | Should -Be 'igbvf'
             Read-LabFile "/sys/bus/pci/devices/$address/driver_override" | Should -Be '(null)'
         }
-        if (Test-Path $Rules) { Get-Content $Rules | Should -Not -Match ([regex]::Escape($Vfs[2])) }
+        # The file keeps only what no VF driver needs: no VF's line, and no autoprobe held off for the PF.
+        $after = @(Get-Content $Rules -ErrorAction SilentlyContinue)
+        $after -match [regex]::Escape($Vfs[2]) | Should -BeNullOrEmpty
+        $after -match 'ATTR\{device/sriov_drivers_autoprobe\}' | Should -BeNullOrEmpty
     }
 
     It 'refuses a VF whose IOMMU group holds its PF too, and the VF keeps its driver' {

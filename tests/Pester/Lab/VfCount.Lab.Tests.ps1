@@ -226,6 +226,6 @@ Describe 'Disable-SriovVf' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
         Read-LabFile "$($Pf.Device)/sriov_numvfs" | Should -Be '0'
         Test-Path "$($Pf.Device)/virtfn0" | Should -BeFalse
         (Get-LabLink $Pf.Name).vfinfo_list | Should -BeNullOrEmpty
-        if (Test-Path $Rules) { Get-Content $Rules | Should -Not -Match ([regex]::Escape($Pf.PciAddress)) }
+        @(Get-Content $Rules -ErrorAction SilentlyContinue) -match [regex]::Escape($Pf.PciAddress) | Should -BeNullOrEmpty
     }
 }
