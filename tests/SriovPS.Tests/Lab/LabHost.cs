@@ -109,12 +109,18 @@ internal static class LabHost
     {
         public void Dispose()
         {
-            foreach (var pf in pfs)
+            try
             {
-                SetNumVfs(pf, 0);
+                foreach (var pf in pfs)
+                {
+                    SetNumVfs(pf, 0);
+                }
             }
-
-            Run("modprobe", "igbvf");
+            finally
+            {
+                // Whatever happened, the tests that follow have their VF driver again.
+                Run("modprobe", "igbvf");
+            }
         }
     }
 

@@ -15,7 +15,7 @@ namespace SriovPS.Tests.Lab;
 /// SR-IOV pools on a real libvirtd in the lab guest, over the igb PFs' real VFs: the seeds' pool on
 /// one PF defined and started by the code behind New-LibvirtSriovNetwork, judged by the code behind
 /// Get-LibvirtSriovNetwork, and restarted by the code behind Enable-SriovVf when the VF count changes
-/// under it; and a pool over both PFs, whose VF addresses only the real network driver checks.
+/// under it; and a pool over the first two PFs, whose VF addresses only the real network driver checks.
 /// </summary>
 [Trait(LabHost.Category, LabHost.Lab)]
 [Collection(LabCollection.Name)]
@@ -26,7 +26,7 @@ public sealed class LibvirtPoolLabTests : IClassFixture<LibvirtPoolLabTests.LabL
 
     public LibvirtPoolLabTests(LabLibvirt lab) => _lab = lab;
 
-    /// <summary>libvirtd in the guest and both igb PFs; afterwards no VFs and no networks.</summary>
+    /// <summary>libvirtd in the guest and the igb PFs; afterwards no VFs and no networks.</summary>
     public sealed class LabLibvirt : IDisposable
     {
         public LabLibvirt()

@@ -145,8 +145,14 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
         // The 7 VFs come without a driver (each probe costs seconds here); the 3 that survive are probed.
         string autoprobe = $"/sys/bus/pci/devices/{igb.PciAddress}/sriov_drivers_autoprobe";
         LabHost.Write(autoprobe, "0");
-        LabHost.SetNumVfs(igb.PciAddress, 7);
-        LabHost.Write(autoprobe, "1");
+        try
+        {
+            LabHost.SetNumVfs(igb.PciAddress, 7);
+        }
+        finally
+        {
+            LabHost.Write(autoprobe, "1");
+        }
 
         // One setting per request, as Set-SriovVf sends them: the emulated igb refuses iproute2's single
         // request carrying all three with "Operation not supported".
