@@ -37,7 +37,7 @@ case ${1:-} in
             for name in "$@"; do
                 file=$repo/tests/Pester/Lab/$name.Lab.Tests.ps1
                 [[ -f $file ]] || { echo "lab: no $file" >&2; exit 2; }
-                pester_paths+=${pester_paths:+,}$file
+                pester_paths+=${pester_paths:+$'\n'}$file
             done
         fi
         ;;

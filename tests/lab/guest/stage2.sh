@@ -35,7 +35,7 @@ case ${LAB_MODE:-tests} in
         if [[ ${LAB_PESTER:-1} == 1 ]]; then
             echo "lab: Pester at $(cut -d' ' -f1 /proc/uptime) s"
             cd "$LAB_REPO"
-            IFS=, read -ra paths <<<"$LAB_PESTER_PATHS"
+            mapfile -t paths <<<"$LAB_PESTER_PATHS"
             quoted=$(printf ",'%s'" "${paths[@]//\'/\'\'}")
             # The pinned pwsh of the repository's tool manifest, as run.sh found it in the NuGet cache.
             dotnet "$LAB_PWSH" -NoLogo -NoProfile -NonInteractive -Command \
