@@ -58,8 +58,12 @@ function Invoke-Build {
     }
 }
 
+# A suite that wrote no results counted nothing.
+$noCount = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+
 # Passed, failed and skipped of a VSTest TRX file, from its results (a skipped xunit test is NotExecuted).
 function Get-TrxCount([string] $Path) {
+    if (-not (Test-Path -LiteralPath $Path)) { return $noCount }
     $trx = [xml](Get-Content -Raw -LiteralPath $Path)
     $outcomes = @($trx.TestRun.Results.UnitTestResult | ForEach-Object outcome)
     [pscustomobject]@{
@@ -70,6 +74,7 @@ function Get-TrxCount([string] $Path) {
 }
 
 function Get-NUnit3Count([string] $Path) {
+    if (-not (Test-Path -LiteralPath $Path)) { return $noCount }
     $run = ([xml](Get-Content -Raw -LiteralPath $Path)).'test-run'
     [pscustomobject]@{ Passed = [int]$run.passed; Failed = [int]$run.failed; Skipped = [int]$run.skipped }
 }
@@ -106,7 +111,7 @@ function Invoke-Tests {
         $suite = (Join-Path $PSScriptRoot 'tests/Pester/Invoke-PesterSuite.ps1').Replace("'", "''")
         & dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command "& '$suite' -Tag CI, Lab -ResultPath '$($pesterXml.Replace("'", "''"))' -Output Normal; exit `$LASTEXITCODE"
         $pesterExit = $LASTEXITCODE
-        $pester = if (Test-Path -LiteralPath $pesterXml) { Get-NUnit3Count $pesterXml } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+        $pester = Get-NUnit3Count $pesterXml
         $count.Passed += $pester.Passed; $count.Failed += $pester.Failed; $count.Skipped += $pester.Skipped
         if ($pesterExit -ne 0) {
             # A file that failed discovery or a failed BeforeAll fails the run without failing a test.
@@ -135,12 +140,12 @@ function Invoke-Tests {
                 $labTrx = Join-Path $PSScriptRoot 'tests/lab/out/lab.trx'
                 $labPester = Join-Path $PSScriptRoot 'tests/lab/out/pester-lab.xml'
                 # tests/lab/run.sh has printed its own count lines.
-                $lab = if (Test-Path -LiteralPath $labTrx) { Get-TrxCount $labTrx } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+                $lab = Get-TrxCount $labTrx
                 # The Lab tests skipped in the xunit run count once, as what they did in the lab.
                 $count.Passed += $lab.Passed; $count.Failed += $lab.Failed
                 $count.Skipped -= $lab.Passed + $lab.Failed
                 # So do the Pester Lab tests, skipped in the Pester run above.
-                $labPesterCount = if (Test-Path -LiteralPath $labPester) { Get-NUnit3Count $labPester } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
+                $labPesterCount = Get-NUnit3Count $labPester
                 $count.Passed += $labPesterCount.Passed; $count.Failed += $labPesterCount.Failed
                 $count.Skipped -= $labPesterCount.Passed + $labPesterCount.Failed
                 if ($labExit -ne 0) {

@@ -125,8 +125,10 @@ function Stop-LabVfioHolder([System.Diagnostics.Process] $Process) {
     $Process.Dispose()
 }
 
-# A libvirtd of its own (tests/tools/private-libvirtd.sh), reached by the returned object's Uri.
-function Start-LabLibvirtd {
+# A libvirtd of its own (tests/tools/private-libvirtd.sh) that the commands reach through
+# LIBVIRT_DEFAULT_URI, as a host's own would be, and virsh through the returned object's Uri;
+# Exit-LabLibvirt stops it and gives the caller's URI back.
+function Enter-LabLibvirt {
     $directory = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "sriovps-libvirtd-$([guid]::NewGuid().ToString('N'))"))).FullName
     $start = [System.Diagnostics.ProcessStartInfo]::new('unshare')
     foreach ($argument in '--mount', 'bash', (Join-Path $PSScriptRoot '../../tools/private-libvirtd.sh'), $directory) { $start.ArgumentList.Add($argument) }
@@ -139,27 +141,15 @@ function Start-LabLibvirtd {
         }
         Start-Sleep -Milliseconds 100
     }
-    [pscustomobject]@{ Uri = "qemu+unix:///system?socket=$socket"; Directory = $directory; Process = $process }
-}
-
-function Stop-LabLibvirtd($Daemon) {
-    if (-not $Daemon) { return }
-    if (-not $Daemon.Process.HasExited) { $Daemon.Process.Kill(); $Daemon.Process.WaitForExit() }
-    Remove-Item -LiteralPath $Daemon.Directory -Recurse -Force -ErrorAction SilentlyContinue
-}
-
-# A libvirtd of its own that the commands reach through LIBVIRT_DEFAULT_URI, as a host's own would
-# be; Exit-LabLibvirt stops it and gives the caller's URI back.
-function Enter-LabLibvirt {
-    $daemon = Start-LabLibvirtd
-    $daemon | Add-Member CallersUri $env:LIBVIRT_DEFAULT_URI
+    $daemon = [pscustomobject]@{ Uri = "qemu+unix:///system?socket=$socket"; Directory = $directory; Process = $process; CallersUri = $env:LIBVIRT_DEFAULT_URI }
     $env:LIBVIRT_DEFAULT_URI = $daemon.Uri
     $daemon
 }
 
 function Exit-LabLibvirt($Daemon) {
     if (-not $Daemon) { return }
-    Stop-LabLibvirtd $Daemon
+    if (-not $Daemon.Process.HasExited) { $Daemon.Process.Kill(); $Daemon.Process.WaitForExit() }
+    Remove-Item -LiteralPath $Daemon.Directory -Recurse -Force -ErrorAction SilentlyContinue
     $env:LIBVIRT_DEFAULT_URI = $Daemon.CallersUri
 }
 
