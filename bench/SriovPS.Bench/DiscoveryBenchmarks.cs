@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using BenchmarkDotNet.Attributes;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Discovery;
+using SriovPS.Native.Files;
 
 namespace SriovPS.Bench;
 

@@ -1,8 +1,9 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
-using SriovPS.Host;
+using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
+using SriovPS.Values;
 
 namespace SriovPS.Bench;
 

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
-using SriovPS.Host;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
+using SriovPS.VfSettings;
 
 namespace SriovPS.Errors;
 

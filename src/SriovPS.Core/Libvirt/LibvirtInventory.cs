@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Xml;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt;

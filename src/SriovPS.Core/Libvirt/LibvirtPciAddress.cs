@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Xml.Linq;
-using SriovPS.Host;
+using SriovPS.Values;
 
 namespace SriovPS.Libvirt;
 

@@ -1,3 +1,5 @@
+using SriovPS.Readiness;
+
 namespace SriovPS;
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed class SriovHostCheck
     public string? Remedy { get; }
 
     /// <summary>The remedy as a change SriovPS can make, for <c>Test-SriovHost -Fix</c>.</summary>
-    internal Host.Readiness.HostRepair? Repair { get; init; }
+    internal Readiness.HostRepair? Repair { get; init; }
 
     public override string ToString() => $"{Status} {Id} {Target}";
 }

@@ -1,3 +1,5 @@
+using SriovPS.Values;
+
 namespace SriovPS;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using SriovPS.Values;
 
 namespace SriovPS;
 

@@ -1,3 +1,4 @@
+
 namespace SriovPS.Native.Netlink;
 
 /// <summary>

@@ -4,7 +4,9 @@ using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
 using SriovPS.Native.Libvirt;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.Boot;
 using SriovPS.Errors;
-using SriovPS.Host.Repair;
+using SriovPS.Readiness;
 
 namespace SriovPS.Commands;
 

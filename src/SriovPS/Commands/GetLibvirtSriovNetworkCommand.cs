@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Host;
 using SriovPS.Libvirt;
 
 namespace SriovPS.Commands;

@@ -1,7 +1,8 @@
 using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Host;
+using SriovPS.Discovery;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

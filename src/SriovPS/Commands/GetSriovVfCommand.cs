@@ -4,7 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

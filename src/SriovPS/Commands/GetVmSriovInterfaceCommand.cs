@@ -2,7 +2,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
+using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 
@@ -16,7 +19,7 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
     private LibvirtInventory? _inventory;
     private List<LibvirtSriovNetwork>? _pools;
     private List<PfVfAddresses>? _pfs;
-    private List<SriovPS.Host.NamePattern>? _networks;
+    private List<SriovPS.Values.NamePattern>? _networks;
 
     /// <summary>Names of the guests; wildcards allowed. Every guest when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -61,7 +64,7 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
             return;
         }
 
-        _networks = ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Host.NamePattern.Parse);
+        _networks = ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Values.NamePattern.Parse);
         if (_networks is { Count: 0 })
         {
             return;

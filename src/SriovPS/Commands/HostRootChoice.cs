@@ -2,7 +2,8 @@ using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using SriovPS.Host;
+using SriovPS.Errors;
+using SriovPS.Hosting;
 
 namespace SriovPS.Commands;
 

@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Hosting;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Commands;

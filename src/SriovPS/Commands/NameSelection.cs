@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -5,6 +5,8 @@ using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Networks;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Networks;
 
 namespace SriovPS.Commands;
 

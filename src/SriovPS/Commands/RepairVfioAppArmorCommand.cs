@@ -2,11 +2,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.AppArmor;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Host.Readiness;
-using SriovPS.Host.Repair;
+using SriovPS.Hosting;
 using SriovPS.Libvirt;
+using SriovPS.Readiness;
 
 namespace SriovPS.Commands;
 

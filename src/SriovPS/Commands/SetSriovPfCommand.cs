@@ -4,8 +4,11 @@ using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Host.Network;
+using SriovPS.Kernel;
+using SriovPS.Persistence;
+using SriovPS.PfSettings;
+using SriovPS.Values;
+using SriovPS.VfCount;
 
 namespace SriovPS.Commands;
 

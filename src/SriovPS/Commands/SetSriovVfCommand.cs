@@ -2,7 +2,11 @@ using System;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Hosting;
+using SriovPS.Kernel;
+using SriovPS.Values;
+using SriovPS.VfDriver;
+using SriovPS.VfSettings;
 
 namespace SriovPS.Commands;
 
@@ -207,7 +211,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         }
 
         var plan = live ? VfSettingsPlan.For(_request!, vf) : VfSettingsPlan.Describe(_request!, index);
-        var admin = plan.ChangesMacAddress ? _request!.MacAddress : SriovPS.Host.MacAddress.TryParse(vf.MacAddress);
+        var admin = plan.ChangesMacAddress ? _request!.MacAddress : SriovPS.Values.MacAddress.TryParse(vf.MacAddress);
         var rebind = Rebind ? VfRebind.Assess(vf, admin, TargetHost.Files) : VfRebindNeed.NotNeeded;
         ReportRebindNeed(vf, rebind);
         bool rebinding = rebind == VfRebindNeed.Needed;

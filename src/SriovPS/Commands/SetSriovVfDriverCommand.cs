@@ -4,7 +4,10 @@ using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Hosting;
+using SriovPS.Persistence;
+using SriovPS.Values;
+using SriovPS.VfDriver;
 
 namespace SriovPS.Commands;
 

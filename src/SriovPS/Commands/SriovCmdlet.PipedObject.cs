@@ -5,7 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Internal;
 using System.Reflection;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -3,11 +3,14 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Host.Repair;
+using SriovPS.Hosting;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
 using SriovPS.Native.Libvirt;
+using SriovPS.Plans;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

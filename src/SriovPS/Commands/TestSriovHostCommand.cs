@@ -1,12 +1,14 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.AppArmor;
 using SriovPS.Completion;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Host.Readiness;
-using SriovPS.Host.Repair;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
+using SriovPS.Readiness;
+using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -2,9 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Hosting;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
+using SriovPS.Persistence;
+using SriovPS.Values;
+using SriovPS.VfCount;
 
 namespace SriovPS.Commands;
 

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Errors;
-using SriovPS.Host;
 using SriovPS.Libvirt;
 using SriovPS.Native.Libvirt;
+using SriovPS.Values;
 
 namespace SriovPS.Completion;
 

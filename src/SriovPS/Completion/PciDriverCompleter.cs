@@ -4,8 +4,12 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Commands;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Hosting;
+using SriovPS.Values;
+using SriovPS.VfCount;
+using SriovPS.VfDriver;
 
 namespace SriovPS.Completion;
 

@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Commands;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Values;
 
 namespace SriovPS.Completion;
 

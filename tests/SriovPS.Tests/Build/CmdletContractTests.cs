@@ -1,12 +1,14 @@
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.AppArmor;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Build;
 
 /// <summary>What the cmdlets promise users, as a real runspace sees them once the module is imported.</summary>
-[Collection(Host.EnvironmentCollection.Name)]
+[Collection(Hosting.EnvironmentCollection.Name)]
 public sealed class CmdletContractTests : System.IDisposable
 {
     private readonly ModuleRunspace _runspace = new();

@@ -2,9 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SriovPS.AppArmor;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Tests.Libvirt;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Commands;
@@ -162,7 +165,7 @@ public sealed class PipelineMatrixHost : IDisposable
     private readonly ModuleRunspace? _runspace;
     private readonly SriovPS.Native.Libvirt.LibvirtConnection? _connection;
     private readonly string _prefix = $"sriovps-matrix-{Guid.NewGuid():N}"[..24];
-    private readonly string? _savedRoot = Environment.GetEnvironmentVariable(SriovPS.Host.HostContext.RootVariable);
+    private readonly string? _savedRoot = Environment.GetEnvironmentVariable(SriovPS.Hosting.HostContext.RootVariable);
 
     /// <summary>Every type the module outputs.</summary>
     public static readonly string[] Types = ["SriovPf", "SriovVf", "LibvirtSriovNetwork", "VmSriovInterface", "SriovHostCheck", "SriovHostChange"];
@@ -271,6 +274,6 @@ public sealed class PipelineMatrixHost : IDisposable
         }
 
         _tree?.Dispose();
-        Environment.SetEnvironmentVariable(SriovPS.Host.HostContext.RootVariable, _savedRoot);
+        Environment.SetEnvironmentVariable(SriovPS.Hosting.HostContext.RootVariable, _savedRoot);
     }
 }

@@ -1,7 +1,7 @@
 using SriovPS.Errors;
-using SriovPS.Host;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
+using SriovPS.VfSettings;
 using Xunit;
 
 namespace SriovPS.Tests.Errors;

@@ -4,10 +4,12 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Kernel;
+using SriovPS.Native.Files;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using SriovPS.Host;
+using SriovPS.Hosting;
 using SriovPS.Tests.Support;
 using Xunit;
 

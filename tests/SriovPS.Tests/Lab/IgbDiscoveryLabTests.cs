@@ -1,8 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Discovery;
+using SriovPS.Native.Files;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

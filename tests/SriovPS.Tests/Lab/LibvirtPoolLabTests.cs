@@ -2,11 +2,15 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Xml.Linq;
-using SriovPS.Host;
+using SriovPS.Discovery;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Networks;
+using SriovPS.Native.Files;
 using SriovPS.Native.Libvirt;
-using SriovPS.Native.Sysfs;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
+using SriovPS.VfCount;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

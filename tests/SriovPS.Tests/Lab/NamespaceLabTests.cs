@@ -22,6 +22,6 @@ public sealed class NamespaceLabTests
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
         PrivateNetworkNamespace.SkipUnlessAvailable();
-        Host.VfChangeNamespaceTests.AssertRefusedCleanly("dummy");
+        VfSettings.VfChangeNamespaceTests.AssertRefusedCleanly("dummy");
     }
 }

@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Text.Json;
-using SriovPS.Host;
+using SriovPS.Kernel;
+using SriovPS.PfSettings;
 using SriovPS.Tests.Support;
 using Xunit;
 

@@ -2,10 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Kernel;
+using SriovPS.Native.Files;
 using SriovPS.Tests.Netlink;
+using SriovPS.Values;
+using SriovPS.VfDriver;
+using SriovPS.VfSettings;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;
@@ -132,12 +136,12 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
         var vf = ReadPciVf(igb.PciAddress!, 5);
         Assert.Equal(("igbvf", admin), (vf.Driver, vf.MacAddress));
         Assert.NotNull(vf.Name);
-        Assert.Equal(VfRebindNeed.Needed, VfRebind.Assess(vf, SriovPS.Host.MacAddress.TryParse(admin), files));
+        Assert.Equal(VfRebindNeed.Needed, VfRebind.Assess(vf, SriovPS.Values.MacAddress.TryParse(admin), files));
 
         string oldIndex = LabHost.Read($"/sys/class/net/{vf.Name}/ifindex");
         using var links = new KernelLinks(e => throw e);
 
-        var (name, setDirectly) = VfRebind.RebindAndAdopt(links, files, vf, SriovPS.Host.MacAddress.TryParse(admin)!, TimeSpan.FromSeconds(10));
+        var (name, setDirectly) = VfRebind.RebindAndAdopt(links, files, vf, SriovPS.Values.MacAddress.TryParse(admin)!, TimeSpan.FromSeconds(10));
 
         // A new interface (the driver probed the VF again) that carries the administrative MAC.
         Assert.NotNull(name);
@@ -148,7 +152,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
         // QEMU's igb never completes igbvf's reset handshake ("PF still in reset state" in the kernel
         // log), so here the driver cannot read the MAC at probe and it is set on the interface directly.
         Console.WriteLine($"igbvf took the administrative MAC {(setDirectly ? "only when set on the interface" : "at probe")}.");
-        Assert.Equal(VfRebindNeed.NotNeeded, VfRebind.Assess(ReadPciVf(igb.PciAddress!, 5), SriovPS.Host.MacAddress.TryParse(admin), files));
+        Assert.Equal(VfRebindNeed.NotNeeded, VfRebind.Assess(ReadPciVf(igb.PciAddress!, 5), SriovPS.Values.MacAddress.TryParse(admin), files));
     }
 
     [SkippableFact]

@@ -4,10 +4,15 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Hosting;
+using SriovPS.Kernel;
+using SriovPS.Native.Files;
+using SriovPS.Persistence;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
+using SriovPS.VfCount;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

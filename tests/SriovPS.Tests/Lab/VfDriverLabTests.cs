@@ -2,10 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
-using SriovPS.Native.Sysfs;
+using SriovPS.Hosting;
+using SriovPS.Native.Files;
+using SriovPS.Persistence;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
+using SriovPS.VfDriver;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -2,11 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
+using SriovPS.Kernel;
+using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;
-using SriovPS.Native.Sysfs;
 using SriovPS.Tests.Netlink;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

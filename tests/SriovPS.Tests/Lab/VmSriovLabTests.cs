@@ -1,12 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Host;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Libvirt.Networks;
+using SriovPS.Native.Files;
 using SriovPS.Native.Libvirt;
-using SriovPS.Native.Sysfs;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -1,6 +1,7 @@
 using System;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 using Xunit;
 

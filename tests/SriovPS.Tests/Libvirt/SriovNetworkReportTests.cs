@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Libvirt.Networks;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

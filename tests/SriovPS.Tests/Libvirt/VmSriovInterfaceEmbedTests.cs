@@ -4,8 +4,10 @@ using System.Linq;
 using System.Xml.Linq;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
 using SriovPS.Native.Libvirt;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

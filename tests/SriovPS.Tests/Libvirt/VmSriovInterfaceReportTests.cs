@@ -3,7 +3,10 @@ using System.Linq;
 using System.Xml.Linq;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

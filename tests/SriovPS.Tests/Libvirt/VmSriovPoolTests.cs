@@ -3,8 +3,11 @@ using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 using SriovPS.Tests.Support;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

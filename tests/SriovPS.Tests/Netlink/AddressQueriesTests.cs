@@ -1,5 +1,5 @@
 using System.Linq;
-using SriovPS.Host;
+using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
 using SriovPS.Tests.Support;
 using Xunit;

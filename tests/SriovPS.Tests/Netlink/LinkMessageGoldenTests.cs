@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using SriovPS.Native.Netlink;
+using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Netlink;

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using SriovPS.Libvirt;
+using SriovPS.Libvirt.Guests;
 
 namespace SriovPS.Tests.Support;
 

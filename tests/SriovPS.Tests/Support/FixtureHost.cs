@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using SriovPS.Host;
+using SriovPS.Discovery;
 
 namespace SriovPS.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using SriovPS.Build;
-using SriovPS.Native.Sysfs;
+using SriovPS.Native.Files;
 
 namespace SriovPS.Tests.Support;
 

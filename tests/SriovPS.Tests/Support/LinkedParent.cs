@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using SriovPS.Native.Sysfs;
+using SriovPS.Native.Files;
 
 namespace SriovPS.Tests.Support;
 

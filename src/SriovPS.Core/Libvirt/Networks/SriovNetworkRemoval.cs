@@ -1,0 +1,46 @@
+using System.Collections.Generic;
+using SriovPS.Errors;
+using SriovPS.Native.Libvirt;
+
+namespace SriovPS.Libvirt.Networks;
+
+/// <summary>Stops and undefines SR-IOV pools, never one that running guests use unless forced.</summary>
+internal static class SriovNetworkRemoval
+{
+    /// <summary>The refusal to remove a pool that running guests hold VFs of.</summary>
+    internal static SriovResourceBusyException InUse(LibvirtSriovNetwork network) => new(
+        ErrorCatalog.LibvirtNetworkInUse,
+        $"The network '{network.Name}' is used by running guests ({string.Join(", ", network.RunningConsumers)}), so it was left as it is.",
+        network.Name,
+        "Shut those guests down or detach their interfaces first, or use -Force to remove the network anyway (the guests keep the VFs they have until they stop).");
+
+    /// <summary>Stops the network if it runs and undefines it if it is persistent.</summary>
+    /// <returns>What was done, for -Verbose.</returns>
+    internal static List<string> Remove(LibvirtConnection connection, string name)
+    {
+        var done = new List<string>();
+        using var network = SriovNetworkDefinition.Lookup(connection, name) ?? throw LibvirtErrors.NetworkNotFound(name);
+        try
+        {
+            if (network.IsActive)
+            {
+                network.Destroy();
+                done.Add($"Stopped network '{name}'.");
+            }
+
+            // A transient network is gone once stopped.
+            if (network.IsPersistent)
+            {
+                network.Undefine();
+                done.Add($"Undefined network '{name}'.");
+            }
+        }
+        catch (LibvirtException e)
+        {
+            string what = done.Count == 0 ? "" : $" ({string.Join(" ", done)})";
+            throw LibvirtErrors.ForNetwork(e, name, $"remove network '{name}'{what}");
+        }
+
+        return done;
+    }
+}
