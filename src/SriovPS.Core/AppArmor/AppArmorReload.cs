@@ -26,7 +26,7 @@ internal static partial class AppArmorReload
         files.ListNames(ProfileDirectory).Where(n => GuestProfile().IsMatch(n)).Order().Select(n => $"{ProfileDirectory}/{n}").ToList();
 
     /// <summary>Replaces each profile in the kernel; the first that fails is reported.</summary>
-    /// <exception cref="SriovWriteException">apparmor_parser refused a profile.</exception>
+    /// <exception cref="SriovException">apparmor_parser refused a profile.</exception>
     public static void Run(string parser, IEnumerable<string> profiles, CancellationToken cancellationToken)
     {
         foreach (var profile in profiles)
@@ -35,7 +35,7 @@ internal static partial class AppArmorReload
             var (exitCode, said) = HostProgram.Run(parser, ["--replace", "--skip-read-cache", profile], cancellationToken);
             if (exitCode != 0)
             {
-                throw new SriovWriteException(
+                throw new SriovException(
                     ErrorCatalog.AppArmorReloadFailed,
                     $"{parser} --replace {profile} failed{(said.Length > 0 ? ": " + said : ".")} The files are written; that guest keeps its old rules until it is started again.",
                     profile,

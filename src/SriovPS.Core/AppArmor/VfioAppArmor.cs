@@ -156,7 +156,7 @@ internal static partial class VfioAppArmor
     /// <summary>A PCI address as sysfs names a device: <c>0000:04:10.0</c> (a domain of up to 8 hex digits).</summary>
     internal static bool IsDeviceName(string device) => DeviceName().IsMatch(device);
 
-    private static Errors.SriovInvalidDataException Refused(VfioGroupNeed need) => new(
+    private static Errors.SriovException Refused(VfioGroupNeed need) => new(
         Errors.ErrorCatalog.InvalidDeviceName,
         $"IOMMU group {need.Group} holds a device named '{string.Concat(need.Device.Select(c => char.IsControl(c) ? '?' : c))}', which is not a PCI address, so no AppArmor rule is written for it.",
         need.Node,

@@ -25,7 +25,7 @@ internal static partial class GrubCommandLine
     public const string DefaultKey = "GRUB_CMDLINE_LINUX_DEFAULT";
     public const string AllEntriesKey = "GRUB_CMDLINE_LINUX";
 
-    /// <exception cref="SriovInvalidDataException">
+    /// <exception cref="SriovException">
     /// The file cannot be read as the shell reads it, or a contrary word is written where it cannot be
     /// removed without changing anything else (inside another variable, or quoted across pieces).
     /// </exception>
@@ -350,7 +350,7 @@ internal static partial class GrubCommandLine
             : text.Insert(last.ValueEnd, $"\" {joined}\"");
     }
 
-    private static SriovInvalidDataException Uneditable(string message) => new(
+    private static SriovException Uneditable(string message) => new(
         ErrorCatalog.GrubDefaultsUneditable,
         message + " Nothing was changed.",
         HostPath,

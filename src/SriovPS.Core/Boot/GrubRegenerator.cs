@@ -54,7 +54,7 @@ internal sealed record GrubRegenerator(string Program, IReadOnlyList<string> Arg
     }
 
     /// <summary>Runs it on the live host and waits for it.</summary>
-    /// <exception cref="SriovWriteException">It could not be started, or it failed; its last words are in the message.</exception>
+    /// <exception cref="SriovException">It could not be started, or it failed; its last words are in the message.</exception>
     public void Run(CancellationToken cancellationToken)
     {
         var (exitCode, said) = HostProgram.Run(Program, [.. Arguments], cancellationToken);
@@ -87,7 +87,7 @@ internal sealed record GrubRegenerator(string Program, IReadOnlyList<string> Arg
         return null;
     }
 
-    private SriovWriteException Failed(string message) => new(
+    private SriovException Failed(string message) => new(
         ErrorCatalog.GrubRegenerateFailed,
         message + $" {GrubCommandLine.HostPath} is changed; {ConfigPath}, which GRUB reads at boot, is not.",
         ConfigPath,

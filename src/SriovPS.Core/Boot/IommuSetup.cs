@@ -79,7 +79,7 @@ internal static class IommuSetup
     private static HostFileEdit PlanGrub(HostFileSystem files, IReadOnlyList<ModuleMaxVfs> maxVfs, List<string> notes, List<string> warnings)
     {
         var file = new ConfigFile(files, GrubCommandLine.HostPath);
-        string text = file.ReadText() ?? throw new SriovObjectNotFoundException(
+        string text = file.ReadText() ?? throw new SriovException(
             ErrorCatalog.GrubDefaultsNotFound,
             $"There is no {GrubCommandLine.HostPath}: this host does not boot with GRUB, so its kernel command line is kept elsewhere.",
             GrubCommandLine.HostPath,
@@ -88,7 +88,7 @@ internal static class IommuSetup
         var (vendor, evidence) = IommuPlatform.Detect(files);
         if (vendor == IommuVendor.Unknown)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.IommuVendorUnknown,
                 $"Whether this host's IOMMU is Intel's or AMD's cannot be told ({evidence}: no DMAR or IVRS table in /sys/firmware/acpi/tables, and /proc/cpuinfo names neither), so the words the kernel needs are not known.",
                 GrubCommandLine.HostPath,

@@ -21,7 +21,7 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
     /// Reads <c>DRIVER=COUNT</c>; the driver's name is normalised as the kernel reads it ('-' is '_') and
     /// put in lower case: module names are, and the kernel would ignore <c>IGB.max_vfs</c>.
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">It is not <c>DRIVER=COUNT</c> with a module name and a count of 0–65535.</exception>
+    /// <exception cref="SriovException">It is not <c>DRIVER=COUNT</c> with a module name and a count of 0–65535.</exception>
     public static ModuleMaxVfs Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -31,7 +31,7 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
         if (module.Length == 0 || module.Length > 55 || !module.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
             || !int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > MaxCount)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidMaxVfs,
                 $"'{text}' is not DRIVER=COUNT (such as igb=7): a driver module's name and a VF count of 0–{MaxCount}.",
                 text,
@@ -46,7 +46,7 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
     /// of one of its PFs (<paramref name="pfDrivers"/>), and not installed for the running kernel. The
     /// kernel ignores a word for a module it never loads, so <c>igbx.max_vfs=7</c> would do nothing.
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">No such module here.</exception>
+    /// <exception cref="SriovException">No such module here.</exception>
     public void CheckKnown(Native.Files.HostFileSystem files, IEnumerable<string?> pfDrivers)
     {
         string module = Module;
@@ -59,7 +59,7 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
         var modules = new KernelModules(files);
         if (!modules.IsKnown(module))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidMaxVfs,
                 $"-MaxVfs names {module}, a module this host does not have: no PF uses it, it is not loaded, and it is "
                     + (modules.ListsRead ? "not installed for the running kernel" : "not a registered PCI driver")
@@ -73,13 +73,13 @@ internal readonly record struct ModuleMaxVfs(string Module, int Count)
     /// Refuses a driver that is loaded and has no <c>max_vfs</c> parameter (ice, i40e, mlx5_core): the
     /// kernel ignores an unknown one. A driver not loaded cannot be asked, and is taken at its word.
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">It is loaded without such a parameter.</exception>
+    /// <exception cref="SriovException">It is loaded without such a parameter.</exception>
     public void CheckParameter(Native.Files.HostFileSystem files)
     {
         string parameters = $"/sys/module/{Module}/parameters";
         if (files.Exists(parameters) && !files.Exists(parameters + "/max_vfs"))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidMaxVfs,
                 $"The {Module} driver has no max_vfs parameter ({parameters} lists none), so {Word} would be ignored by the kernel.",
                 Module,

@@ -59,7 +59,7 @@ internal sealed class PciDriverBinding(HostFileSystem files)
             ? $"The device has no driver now. Bind it with: echo {pciAddress} > /sys/bus/pci/drivers_probe"
             : null;
         throw errno is Errno.EACCES or Errno.EPERM
-            ? new SriovPermissionDeniedException(ErrorCatalog.SysfsPermissionDenied, message, path, remedy ?? "Run PowerShell as root.")
-            : new SriovWriteException(ErrorCatalog.VfRebindFailed, message, pciAddress, remedy);
+            ? new SriovException(ErrorCatalog.SysfsPermissionDenied, message, path, remedy ?? "Run PowerShell as root.")
+            : new SriovException(ErrorCatalog.VfRebindFailed, message, pciAddress, remedy);
     }
 }

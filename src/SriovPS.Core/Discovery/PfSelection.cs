@@ -17,7 +17,7 @@ internal static class PfSelection
 {
     /// <summary>
     /// The PFs selected by <paramref name="patterns"/> (all when there are none), in PF order without
-    /// repeats, and one <see cref="SriovObjectNotFoundException"/> per literal value that matched no PF;
+    /// repeats, and one <see cref="SriovException"/> per literal value that matched no PF;
     /// a wildcard that matches nothing is not an error, as in PowerShell's own Get- commands.
     /// </summary>
     internal static (List<SriovPf> Selected, List<SriovException> Errors) Select(
@@ -71,13 +71,13 @@ internal static class PfSelection
         return pfs.FindAll(pf => drivers.Any(d => d.IsMatch(pf.Driver)));
     }
 
-    internal static SriovObjectNotFoundException NotFound(string name) =>
+    internal static SriovException NotFound(string name) =>
         new(ErrorCatalog.SriovPfNotFound,
             $"No SR-IOV physical function named '{name}' was found.",
             name,
             "Run Get-SriovPf to list the SR-IOV PFs, or Get-SriovPf -IncludeNotCapable to see network functions without SR-IOV too. A VF's interface is not a PF.");
 
-    internal static SriovObjectNotFoundException NotFoundAt(string address) =>
+    internal static SriovException NotFoundAt(string address) =>
         new(ErrorCatalog.SriovPfNotFound,
             $"No SR-IOV physical function is at PCI address '{address}'.",
             address,

@@ -26,13 +26,13 @@ internal static class DevlinkErrors
         string pf = change.PfDescription;
         return error.Errno switch
         {
-            Errno.EOPNOTSUPP => new SriovNotImplementedException(
+            Errno.EOPNOTSUPP => new SriovException(
                 ErrorCatalog.EswitchModeNotSupported,
                 $"{change.PfDriver ?? "The driver"} cannot change the eswitch mode of {pf}: {said}",
                 pf,
                 "Only drivers with switchdev support (mlx5_core, ice, nfp, …) have an eswitch mode, and some change it only while the PF has no VFs (ice).",
                 error),
-            Errno.ENODEV => new SriovNotImplementedException(
+            Errno.ENODEV => new SriovException(
                 ErrorCatalog.EswitchModeNotSupported,
                 $"{pf} is not a devlink device: " +
                 (change.PfDriver is null ? "no devlink instance is registered for it" : $"its driver, {change.PfDriver}, registers no devlink instance for it") +
@@ -42,19 +42,19 @@ internal static class DevlinkErrors
                 error),
             Errno.EINVAL or Errno.ERANGE => Rejected(error, change, words),
             Errno.EPERM when !string.IsNullOrEmpty(error.ExtendedAck) => Rejected(error, change, words),
-            Errno.EBUSY => new SriovResourceBusyException(
+            Errno.EBUSY => new SriovException(
                 ErrorCatalog.EswitchModeBusy,
                 $"The eswitch of {pf} is busy: {said}",
                 pf,
                 "Try again once the device is idle: drivers refuse while another eswitch change or a firmware reset is under way.",
                 error),
-            Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+            Errno.EPERM or Errno.EACCES => new SriovException(
                 ErrorCatalog.NetlinkPermissionDenied,
                 $"The kernel refused to change the eswitch mode of {pf}: {said}",
                 pf,
                 RootRemedy,
                 error),
-            _ => new SriovWriteException(
+            _ => new SriovException(
                 ErrorCatalog.EswitchModeFailed,
                 $"Could not change the eswitch mode of {pf}: {said}",
                 pf,
@@ -64,7 +64,7 @@ internal static class DevlinkErrors
 
     /// <summary>The kernel has no devlink at all, so no eswitch mode can be changed.</summary>
     internal static SriovException DevlinkMissing(EswitchChange change) =>
-        new SriovNotImplementedException(
+        new SriovException(
             ErrorCatalog.EswitchModeNotSupported,
             $"This kernel has no devlink (no generic netlink family 'devlink'), so '{change.Command}' cannot reach " +
             $"{change.PfDriver ?? "the driver"} of {change.PfDescription}.",
@@ -73,7 +73,7 @@ internal static class DevlinkErrors
 
     /// <summary>The kernel's answer to a change did not parse: whether it was applied is unknown.</summary>
     internal static SriovException ForUnreadableAnswer(NetlinkDecodeException error, EswitchChange change) =>
-        new SriovWriteException(
+        new SriovException(
             ErrorCatalog.EswitchModeFailed,
             $"The kernel's answer to '{change.Command}' did not parse ({error.Message}); whether the eswitch mode of {change.PfDescription} changed is unknown.",
             change.PfDescription,
@@ -83,13 +83,13 @@ internal static class DevlinkErrors
     /// <summary>A failed <c>devlink dev eswitch show</c> other than "no devlink, no such instance, no eswitch".</summary>
     internal static SriovException ForRead(NetlinkException error, string handle) => error.Errno switch
     {
-        Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+        Errno.EPERM or Errno.EACCES => new SriovException(
             ErrorCatalog.NetlinkPermissionDenied,
             $"The kernel refused to show the eswitch mode of {handle}: {Words(error)}.",
             handle,
             RootRemedy,
             error),
-        _ => new SriovReadException(
+        _ => new SriovException(
             ErrorCatalog.EswitchModeUnreadable,
             $"Could not read the eswitch mode of {handle} through devlink: {error.Message}",
             handle,
@@ -97,7 +97,7 @@ internal static class DevlinkErrors
     };
 
     internal static SriovException ForDecode(NetlinkDecodeException error, string handle) =>
-        new SriovReadException(
+        new SriovException(
             ErrorCatalog.EswitchModeUnreadable,
             $"The kernel's description of the eswitch of {handle} did not parse: {error.Message}",
             handle,
@@ -105,7 +105,7 @@ internal static class DevlinkErrors
             error);
 
     private static SriovException Rejected(NetlinkException error, EswitchChange change, string words) =>
-        new SriovInvalidArgumentException(
+        new SriovException(
             ErrorCatalog.EswitchModeRejected,
             $"The kernel rejected '{change.Command}' for {change.PfDescription}: {words}.",
             change.PfDescription,

@@ -1,191 +1,106 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Frozen;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
 
 namespace SriovPS.Errors;
 
 /// <summary>
-/// Every error id the module reports, and its category: the one table the cmdlets map through.
+/// Every error the module reports, each id with its category: the one table the cmdlets map through.
 /// An id is the problem in PascalCase (<c>SriovPfNotFound</c>); PowerShell appends the command name
 /// to form the FullyQualifiedErrorId users match on, so ids are public contract and never renamed.
 /// </summary>
 public static class ErrorCatalog
 {
-    public const string PlatformNotSupported = "PlatformNotSupported";
-    public const string HostRootNotFound = "HostRootNotFound";
-    public const string InvalidInterfaceName = "InvalidInterfaceName";
-    public const string InvalidPciAddress = "InvalidPciAddress";
-    public const string InvalidWildcardPattern = "InvalidWildcardPattern";
-    public const string SriovPfNotFound = "SriovPfNotFound";
-    public const string InterfaceNotFound = "InterfaceNotFound";
-    public const string NetlinkPermissionDenied = "NetlinkPermissionDenied";
-    public const string KernelLinkUnreadable = "KernelLinkUnreadable";
-    public const string InvalidMacAddress = "InvalidMacAddress";
-    public const string InvalidVfSetting = "InvalidVfSetting";
-    public const string SriovVfNotFound = "SriovVfNotFound";
-    public const string PfInterfaceMissing = "PfInterfaceMissing";
-    public const string LiveHostRequired = "LiveHostRequired";
-    public const string ObjectFromOtherHost = "ObjectFromOtherHost";
-    public const string VfGivenForPf = "VfGivenForPf";
-    public const string PipedObjectUnreadable = "PipedObjectUnreadable";
-    public const string ConfirmationUnavailable = "ConfirmationUnavailable";
-    public const string VfSettingNotSupported = "VfSettingNotSupported";
-    public const string VfSettingRejected = "VfSettingRejected";
-    public const string VfSettingFailed = "VfSettingFailed";
-    public const string SysfsPermissionDenied = "SysfsPermissionDenied";
-    public const string VfRebindFailed = "VfRebindFailed";
-    public const string VfCountOutOfRange = "VfCountOutOfRange";
-    public const string VfsInUse = "VfsInUse";
-    public const string HostChangeInProgress = "HostChangeInProgress";
-    public const string VfCountNotSupported = "VfCountNotSupported";
-    public const string PfDriverMissing = "PfDriverMissing";
-    public const string VfCountFailed = "VfCountFailed";
-    public const string VfsNotReady = "VfsNotReady";
-    public const string ConfigFileReadOnly = "ConfigFileReadOnly";
-    public const string ConfigFilePermissionDenied = "ConfigFilePermissionDenied";
-    public const string ConfigFileWriteFailed = "ConfigFileWriteFailed";
-    public const string InvalidDriverName = "InvalidDriverName";
-    public const string DriverNotAvailable = "DriverNotAvailable";
-    public const string IommuGroupShared = "IommuGroupShared";
-    public const string VfioRequiresIommu = "VfioRequiresIommu";
-    public const string VfDriverChangeFailed = "VfDriverChangeFailed";
-    public const string InvalidPfSetting = "InvalidPfSetting";
-    public const string PfSettingNotSupported = "PfSettingNotSupported";
-    public const string PfSettingRejected = "PfSettingRejected";
-    public const string PfSettingFailed = "PfSettingFailed";
-    public const string EswitchModeNotSupported = "EswitchModeNotSupported";
-    public const string EswitchModeRejected = "EswitchModeRejected";
-    public const string EswitchModeBusy = "EswitchModeBusy";
-    public const string EswitchModeFailed = "EswitchModeFailed";
-    public const string EswitchModeUnreadable = "EswitchModeUnreadable";
-    public const string NetworkConfigNotOwned = "NetworkConfigNotOwned";
-    public const string NetworkConfigConflict = "NetworkConfigConflict";
-    public const string LibvirtNotInstalled = "LibvirtNotInstalled";
-    public const string LibvirtConnectionFailed = "LibvirtConnectionFailed";
-    public const string LibvirtPermissionDenied = "LibvirtPermissionDenied";
-    public const string LibvirtNetworkNotFound = "LibvirtNetworkNotFound";
-    public const string LibvirtNetworkExists = "LibvirtNetworkExists";
-    public const string LibvirtDefinitionRejected = "LibvirtDefinitionRejected";
-    public const string LibvirtOperationFailed = "LibvirtOperationFailed";
-    public const string LibvirtNetworkInUse = "LibvirtNetworkInUse";
-    public const string InvalidNetworkName = "InvalidNetworkName";
-    public const string SriovPoolEmpty = "SriovPoolEmpty";
-    public const string VmNotFound = "VmNotFound";
-    public const string VmSriovInterfaceNotFound = "VmSriovInterfaceNotFound";
-    public const string NotSriovNetwork = "NotSriovNetwork";
-    public const string NotSriovInterface = "NotSriovInterface";
-    public const string InvalidVmInterfaceArgument = "InvalidVmInterfaceArgument";
-    public const string MacAddressInUse = "MacAddressInUse";
-    public const string VfOwnedByGuest = "VfOwnedByGuest";
-    public const string VmNotRunning = "VmNotRunning";
-    public const string GuestPciSlotsExhausted = "GuestPciSlotsExhausted";
-    public const string SriovPoolExhausted = "SriovPoolExhausted";
-    public const string PfNotOnline = "PfNotOnline";
-    public const string GrubDefaultsNotFound = "GrubDefaultsNotFound";
-    public const string GrubDefaultsUneditable = "GrubDefaultsUneditable";
-    public const string IommuVendorUnknown = "IommuVendorUnknown";
-    public const string InvalidMaxVfs = "InvalidMaxVfs";
-    public const string GrubRegeneratorNotFound = "GrubRegeneratorNotFound";
-    public const string GrubRegenerateFailed = "GrubRegenerateFailed";
-    public const string IommuGroupNotFound = "IommuGroupNotFound";
-    public const string AppArmorReloadFailed = "AppArmorReloadFailed";
-    public const string InvalidDeviceName = "InvalidDeviceName";
-    public const string HostPathOutsideRoot = "HostPathOutsideRoot";
-    public const string HostPathWrongType = "HostPathWrongType";
+    public static readonly SriovErrorId PlatformNotSupported = new(nameof(PlatformNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId HostRootNotFound = new(nameof(HostRootNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId InvalidInterfaceName = new(nameof(InvalidInterfaceName), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId InvalidPciAddress = new(nameof(InvalidPciAddress), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId InvalidWildcardPattern = new(nameof(InvalidWildcardPattern), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId SriovPfNotFound = new(nameof(SriovPfNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId InterfaceNotFound = new(nameof(InterfaceNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId NetlinkPermissionDenied = new(nameof(NetlinkPermissionDenied), SriovErrorCategory.PermissionDenied);
+    public static readonly SriovErrorId KernelLinkUnreadable = new(nameof(KernelLinkUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId InvalidMacAddress = new(nameof(InvalidMacAddress), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId InvalidVfSetting = new(nameof(InvalidVfSetting), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId SriovVfNotFound = new(nameof(SriovVfNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId PfInterfaceMissing = new(nameof(PfInterfaceMissing), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId LiveHostRequired = new(nameof(LiveHostRequired), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId ObjectFromOtherHost = new(nameof(ObjectFromOtherHost), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId VfGivenForPf = new(nameof(VfGivenForPf), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId PipedObjectUnreadable = new(nameof(PipedObjectUnreadable), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId ConfirmationUnavailable = new(nameof(ConfirmationUnavailable), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId VfSettingNotSupported = new(nameof(VfSettingNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId VfSettingRejected = new(nameof(VfSettingRejected), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId VfSettingFailed = new(nameof(VfSettingFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId SysfsPermissionDenied = new(nameof(SysfsPermissionDenied), SriovErrorCategory.PermissionDenied);
+    public static readonly SriovErrorId VfRebindFailed = new(nameof(VfRebindFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId VfCountOutOfRange = new(nameof(VfCountOutOfRange), SriovErrorCategory.LimitsExceeded);
+    public static readonly SriovErrorId VfsInUse = new(nameof(VfsInUse), SriovErrorCategory.ResourceBusy);
+    public static readonly SriovErrorId HostChangeInProgress = new(nameof(HostChangeInProgress), SriovErrorCategory.ResourceBusy);
+    public static readonly SriovErrorId VfCountNotSupported = new(nameof(VfCountNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId PfDriverMissing = new(nameof(PfDriverMissing), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId VfCountFailed = new(nameof(VfCountFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId VfsNotReady = new(nameof(VfsNotReady), SriovErrorCategory.OperationTimeout);
+    public static readonly SriovErrorId ConfigFileReadOnly = new(nameof(ConfigFileReadOnly), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId ConfigFilePermissionDenied = new(nameof(ConfigFilePermissionDenied), SriovErrorCategory.PermissionDenied);
+    public static readonly SriovErrorId ConfigFileWriteFailed = new(nameof(ConfigFileWriteFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId InvalidDriverName = new(nameof(InvalidDriverName), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId DriverNotAvailable = new(nameof(DriverNotAvailable), SriovErrorCategory.NotInstalled);
+    public static readonly SriovErrorId IommuGroupShared = new(nameof(IommuGroupShared), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId VfioRequiresIommu = new(nameof(VfioRequiresIommu), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId VfDriverChangeFailed = new(nameof(VfDriverChangeFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId InvalidPfSetting = new(nameof(InvalidPfSetting), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId PfSettingNotSupported = new(nameof(PfSettingNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId PfSettingRejected = new(nameof(PfSettingRejected), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId PfSettingFailed = new(nameof(PfSettingFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId EswitchModeNotSupported = new(nameof(EswitchModeNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId EswitchModeRejected = new(nameof(EswitchModeRejected), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId EswitchModeBusy = new(nameof(EswitchModeBusy), SriovErrorCategory.ResourceBusy);
+    public static readonly SriovErrorId EswitchModeFailed = new(nameof(EswitchModeFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId EswitchModeUnreadable = new(nameof(EswitchModeUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId NetworkConfigNotOwned = new(nameof(NetworkConfigNotOwned), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId NetworkConfigConflict = new(nameof(NetworkConfigConflict), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId LibvirtNotInstalled = new(nameof(LibvirtNotInstalled), SriovErrorCategory.NotInstalled);
+    public static readonly SriovErrorId LibvirtConnectionFailed = new(nameof(LibvirtConnectionFailed), SriovErrorCategory.ConnectionError);
+    public static readonly SriovErrorId LibvirtPermissionDenied = new(nameof(LibvirtPermissionDenied), SriovErrorCategory.PermissionDenied);
+    public static readonly SriovErrorId LibvirtNetworkNotFound = new(nameof(LibvirtNetworkNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId LibvirtNetworkExists = new(nameof(LibvirtNetworkExists), SriovErrorCategory.ResourceExists);
+    public static readonly SriovErrorId LibvirtDefinitionRejected = new(nameof(LibvirtDefinitionRejected), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId LibvirtOperationFailed = new(nameof(LibvirtOperationFailed), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId LibvirtNetworkInUse = new(nameof(LibvirtNetworkInUse), SriovErrorCategory.ResourceBusy);
+    public static readonly SriovErrorId InvalidNetworkName = new(nameof(InvalidNetworkName), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId SriovPoolEmpty = new(nameof(SriovPoolEmpty), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId VmNotFound = new(nameof(VmNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId VmSriovInterfaceNotFound = new(nameof(VmSriovInterfaceNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId NotSriovNetwork = new(nameof(NotSriovNetwork), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId NotSriovInterface = new(nameof(NotSriovInterface), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId InvalidVmInterfaceArgument = new(nameof(InvalidVmInterfaceArgument), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId MacAddressInUse = new(nameof(MacAddressInUse), SriovErrorCategory.ResourceExists);
+    public static readonly SriovErrorId VfOwnedByGuest = new(nameof(VfOwnedByGuest), SriovErrorCategory.ResourceBusy);
+    public static readonly SriovErrorId VmNotRunning = new(nameof(VmNotRunning), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId GuestPciSlotsExhausted = new(nameof(GuestPciSlotsExhausted), SriovErrorCategory.LimitsExceeded);
+    public static readonly SriovErrorId SriovPoolExhausted = new(nameof(SriovPoolExhausted), SriovErrorCategory.ResourceUnavailable);
+    public static readonly SriovErrorId PfNotOnline = new(nameof(PfNotOnline), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId GrubDefaultsNotFound = new(nameof(GrubDefaultsNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId GrubDefaultsUneditable = new(nameof(GrubDefaultsUneditable), SriovErrorCategory.InvalidData);
+    public static readonly SriovErrorId IommuVendorUnknown = new(nameof(IommuVendorUnknown), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId InvalidMaxVfs = new(nameof(InvalidMaxVfs), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId GrubRegeneratorNotFound = new(nameof(GrubRegeneratorNotFound), SriovErrorCategory.NotInstalled);
+    public static readonly SriovErrorId GrubRegenerateFailed = new(nameof(GrubRegenerateFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId IommuGroupNotFound = new(nameof(IommuGroupNotFound), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId AppArmorReloadFailed = new(nameof(AppArmorReloadFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId InvalidDeviceName = new(nameof(InvalidDeviceName), SriovErrorCategory.InvalidData);
+    public static readonly SriovErrorId HostPathOutsideRoot = new(nameof(HostPathOutsideRoot), SriovErrorCategory.PermissionDenied);
+    public static readonly SriovErrorId HostPathWrongType = new(nameof(HostPathWrongType), SriovErrorCategory.InvalidOperation);
 
-    private static readonly FrozenDictionary<string, SriovErrorCategory> Categories =
-        new Dictionary<string, SriovErrorCategory>(StringComparer.Ordinal)
-        {
-            [PlatformNotSupported] = SriovErrorCategory.NotImplemented,
-            [HostRootNotFound] = SriovErrorCategory.ObjectNotFound,
-            [InvalidInterfaceName] = SriovErrorCategory.InvalidArgument,
-            [InvalidPciAddress] = SriovErrorCategory.InvalidArgument,
-            [ObjectFromOtherHost] = SriovErrorCategory.InvalidArgument,
-            [VfGivenForPf] = SriovErrorCategory.InvalidArgument,
-            [PipedObjectUnreadable] = SriovErrorCategory.NotImplemented,
-            [InvalidWildcardPattern] = SriovErrorCategory.InvalidArgument,
-            [SriovPfNotFound] = SriovErrorCategory.ObjectNotFound,
-            [InterfaceNotFound] = SriovErrorCategory.ObjectNotFound,
-            [NetlinkPermissionDenied] = SriovErrorCategory.PermissionDenied,
-            [KernelLinkUnreadable] = SriovErrorCategory.ReadError,
-            [InvalidMacAddress] = SriovErrorCategory.InvalidArgument,
-            [InvalidVfSetting] = SriovErrorCategory.InvalidArgument,
-            [SriovVfNotFound] = SriovErrorCategory.ObjectNotFound,
-            [PfInterfaceMissing] = SriovErrorCategory.InvalidOperation,
-            [LiveHostRequired] = SriovErrorCategory.InvalidOperation,
-            [ConfirmationUnavailable] = SriovErrorCategory.InvalidOperation,
-            [VfSettingNotSupported] = SriovErrorCategory.NotImplemented,
-            [VfSettingRejected] = SriovErrorCategory.InvalidArgument,
-            [VfSettingFailed] = SriovErrorCategory.WriteError,
-            [SysfsPermissionDenied] = SriovErrorCategory.PermissionDenied,
-            [VfRebindFailed] = SriovErrorCategory.WriteError,
-            [VfCountOutOfRange] = SriovErrorCategory.LimitsExceeded,
-            [VfsInUse] = SriovErrorCategory.ResourceBusy,
-            [HostChangeInProgress] = SriovErrorCategory.ResourceBusy,
-            [VfCountNotSupported] = SriovErrorCategory.NotImplemented,
-            [PfDriverMissing] = SriovErrorCategory.InvalidOperation,
-            [VfCountFailed] = SriovErrorCategory.WriteError,
-            [VfsNotReady] = SriovErrorCategory.OperationTimeout,
-            [ConfigFileReadOnly] = SriovErrorCategory.WriteError,
-            [ConfigFilePermissionDenied] = SriovErrorCategory.PermissionDenied,
-            [ConfigFileWriteFailed] = SriovErrorCategory.WriteError,
-            [InvalidDriverName] = SriovErrorCategory.InvalidArgument,
-            [DriverNotAvailable] = SriovErrorCategory.NotInstalled,
-            [IommuGroupShared] = SriovErrorCategory.InvalidOperation,
-            [VfioRequiresIommu] = SriovErrorCategory.InvalidOperation,
-            [VfDriverChangeFailed] = SriovErrorCategory.WriteError,
-            [InvalidPfSetting] = SriovErrorCategory.InvalidArgument,
-            [PfSettingNotSupported] = SriovErrorCategory.NotImplemented,
-            [PfSettingRejected] = SriovErrorCategory.InvalidArgument,
-            [PfSettingFailed] = SriovErrorCategory.WriteError,
-            [EswitchModeNotSupported] = SriovErrorCategory.NotImplemented,
-            [EswitchModeRejected] = SriovErrorCategory.InvalidArgument,
-            [EswitchModeBusy] = SriovErrorCategory.ResourceBusy,
-            [EswitchModeFailed] = SriovErrorCategory.WriteError,
-            [EswitchModeUnreadable] = SriovErrorCategory.ReadError,
-            [NetworkConfigNotOwned] = SriovErrorCategory.InvalidOperation,
-            [NetworkConfigConflict] = SriovErrorCategory.InvalidOperation,
-            [LibvirtNotInstalled] = SriovErrorCategory.NotInstalled,
-            [LibvirtConnectionFailed] = SriovErrorCategory.ConnectionError,
-            [LibvirtPermissionDenied] = SriovErrorCategory.PermissionDenied,
-            [LibvirtNetworkNotFound] = SriovErrorCategory.ObjectNotFound,
-            [LibvirtNetworkExists] = SriovErrorCategory.ResourceExists,
-            [LibvirtDefinitionRejected] = SriovErrorCategory.InvalidArgument,
-            [LibvirtOperationFailed] = SriovErrorCategory.InvalidOperation,
-            [LibvirtNetworkInUse] = SriovErrorCategory.ResourceBusy,
-            [InvalidNetworkName] = SriovErrorCategory.InvalidArgument,
-            [SriovPoolEmpty] = SriovErrorCategory.InvalidOperation,
-            [VmNotFound] = SriovErrorCategory.ObjectNotFound,
-            [VmSriovInterfaceNotFound] = SriovErrorCategory.ObjectNotFound,
-            [NotSriovNetwork] = SriovErrorCategory.InvalidArgument,
-            [NotSriovInterface] = SriovErrorCategory.InvalidArgument,
-            [InvalidVmInterfaceArgument] = SriovErrorCategory.InvalidArgument,
-            [MacAddressInUse] = SriovErrorCategory.ResourceExists,
-            [VfOwnedByGuest] = SriovErrorCategory.ResourceBusy,
-            [VmNotRunning] = SriovErrorCategory.InvalidOperation,
-            [GuestPciSlotsExhausted] = SriovErrorCategory.LimitsExceeded,
-            [SriovPoolExhausted] = SriovErrorCategory.ResourceUnavailable,
-            [PfNotOnline] = SriovErrorCategory.InvalidOperation,
-            [GrubDefaultsNotFound] = SriovErrorCategory.ObjectNotFound,
-            [GrubDefaultsUneditable] = SriovErrorCategory.InvalidData,
-            [IommuVendorUnknown] = SriovErrorCategory.InvalidOperation,
-            [InvalidMaxVfs] = SriovErrorCategory.InvalidArgument,
-            [GrubRegeneratorNotFound] = SriovErrorCategory.NotInstalled,
-            [GrubRegenerateFailed] = SriovErrorCategory.WriteError,
-            [IommuGroupNotFound] = SriovErrorCategory.ObjectNotFound,
-            [AppArmorReloadFailed] = SriovErrorCategory.WriteError,
-            [InvalidDeviceName] = SriovErrorCategory.InvalidData,
-            [HostPathOutsideRoot] = SriovErrorCategory.PermissionDenied,
-            [HostPathWrongType] = SriovErrorCategory.InvalidOperation,
-        }.ToFrozenDictionary(StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, SriovErrorId> ByName = typeof(ErrorCatalog)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(SriovErrorId))
+        .Select(f => (SriovErrorId)f.GetValue(null)!)
+        .ToFrozenDictionary(id => id.Name, StringComparer.Ordinal);
 
-    /// <summary>All ids with their categories.</summary>
-    public static IReadOnlyDictionary<string, SriovErrorCategory> Entries => Categories;
-
-    /// <summary>The category of a known error id.</summary>
-    /// <exception cref="ArgumentException">The id is not in the catalog: a defect in the module.</exception>
-    public static SriovErrorCategory CategoryOf(string errorId) =>
-        Categories.TryGetValue(errorId, out var category)
-            ? category
-            : throw new ArgumentException($"Error id '{errorId}' is not in the error catalog.", nameof(errorId));
+    /// <summary>All ids, by name.</summary>
+    public static IReadOnlyDictionary<string, SriovErrorId> Entries => ByName;
 }

@@ -12,10 +12,10 @@ internal static class HostPathErrors
     /// A path of a copied tree that goes through a link with no target inside the tree: following it
     /// would read or write this machine's files (or nothing), never the copied host's.
     /// </summary>
-    public static SriovPermissionDeniedException OutsideRoot(HostFileSystem files, string hostPath, string action)
+    public static SriovException OutsideRoot(HostFileSystem files, string hostPath, string action)
     {
         string link = LinkLeadingOut(files, hostPath) is { } found ? $" ({found.Path} → {found.Target})" : "";
-        return new SriovPermissionDeniedException(
+        return new SriovException(
             ErrorCatalog.HostPathOutsideRoot,
             $"Could not {action} {hostPath}: it leads through a symbolic link{link} whose target is not inside the host tree '{files.Root}'. "
                 + "In a copied tree SriovPS follows links as that host would, inside the tree, so nothing outside it was read or changed.",
@@ -24,7 +24,7 @@ internal static class HostPathErrors
     }
 
     /// <summary>A path that is a directory where a file belongs, or the other way round.</summary>
-    public static SriovInvalidOperationException WrongType(string hostPath, string what, string action) => new(
+    public static SriovException WrongType(string hostPath, string what, string action) => new(
         ErrorCatalog.HostPathWrongType,
         $"Could not {action} {hostPath}: {what}. Nothing was changed.",
         hostPath,

@@ -10,7 +10,7 @@ namespace SriovPS.Errors;
 internal static class LibvirtErrors
 {
     /// <summary>libvirt.so.0 is missing: every libvirt command ends with this.</summary>
-    internal static SriovNotInstalledException NotInstalled(LibvirtNotInstalledException error) => new(
+    internal static SriovException NotInstalled(LibvirtNotInstalledException error) => new(
         ErrorCatalog.LibvirtNotInstalled,
         $"libvirt is not installed: {error.Message}.",
         error.FileName,
@@ -21,13 +21,13 @@ internal static class LibvirtErrors
     internal static SriovException ConnectionFailed(string uri, LibvirtException error) => error.Code switch
     {
         LibvirtErrorCodes.AuthFailed or LibvirtErrorCodes.AuthUnavailable or LibvirtErrorCodes.AccessDenied or LibvirtErrorCodes.OperationDenied =>
-            new SriovPermissionDeniedException(
+            new SriovException(
                 ErrorCatalog.LibvirtPermissionDenied,
                 $"libvirt refused the connection to {uri}: {error.LibvirtMessage}",
                 uri,
                 "Run PowerShell as root, or as a member of the libvirt group.",
                 error),
-        _ => new SriovConnectionException(
+        _ => new SriovException(
             ErrorCatalog.LibvirtConnectionFailed,
             $"Cannot connect to libvirt at {uri}: {error.LibvirtMessage}",
             uri,
@@ -42,7 +42,7 @@ internal static class LibvirtErrors
     /// -Network given only empty names (an unset variable): they name no pool, and must not stand for
     /// every pool; <paramref name="withoutIt"/> says what leaving -Network out does instead.
     /// </summary>
-    public static SriovInvalidArgumentException NoNetworkNamed(string withoutIt) => new(
+    public static SriovException NoNetworkNamed(string withoutIt) => new(
         ErrorCatalog.InvalidNetworkName,
         "-Network was given only empty names, which name no pool.",
         "Network",
@@ -73,7 +73,7 @@ internal static class LibvirtErrors
 
         if (error.Code == LibvirtErrorCodes.NoNetwork)
         {
-            return new SriovObjectNotFoundException(
+            return new SriovException(
                 ErrorCatalog.LibvirtNetworkNotFound,
                 $"Could not {doing}: {said}.",
                 vm,
@@ -83,7 +83,7 @@ internal static class LibvirtErrors
 
         if (IsNoPciSlots(error))
         {
-            return new SriovLimitsExceededException(
+            return new SriovException(
                 ErrorCatalog.GuestPciSlotsExhausted,
                 $"Could not {doing}: {said}: the running guest '{vm}' has no free PCI slot for another device.",
                 vm,
@@ -93,7 +93,7 @@ internal static class LibvirtErrors
 
         if (said.Contains(PoolExhaustedText, StringComparison.Ordinal))
         {
-            return new SriovResourceUnavailableException(
+            return new SriovException(
                 ErrorCatalog.SriovPoolExhausted,
                 $"Could not {doing}: {said}.",
                 vm,
@@ -105,7 +105,7 @@ internal static class LibvirtErrors
         {
             var pf = System.Text.RegularExpressions.Regex.Match(said, "PF '([^']+)'");
             string name = pf.Success ? pf.Groups[1].Value : "<pf>";
-            return new SriovInvalidOperationException(
+            return new SriovException(
                 ErrorCatalog.PfNotOnline,
                 $"Could not {doing}: {said}.",
                 vm,
@@ -138,14 +138,14 @@ internal static class LibvirtErrors
     internal static bool IsNoPciSlots(LibvirtException error) =>
         error.LibvirtMessage?.Contains("No more available PCI slots", StringComparison.Ordinal) == true;
 
-    internal static SriovObjectNotFoundException VmNotFound(string vm, LibvirtException? error = null) => new(
+    internal static SriovException VmNotFound(string vm, LibvirtException? error = null) => new(
         ErrorCatalog.VmNotFound,
         $"There is no libvirt guest '{vm}'.",
         vm,
         "Run 'virsh list --all' to list the guests, or check -Uri.",
         error);
 
-    internal static SriovInvalidOperationException VmNotRunning(string vm, string doing, LibvirtException? error = null) => new(
+    internal static SriovException VmNotRunning(string vm, string doing, LibvirtException? error = null) => new(
         ErrorCatalog.VmNotRunning,
         $"Could not {doing}: the guest '{vm}' is not running.",
         vm,
@@ -158,39 +158,39 @@ internal static class LibvirtErrors
     private static SriovException Map(LibvirtException error, string network, string doing, string said) => error.Code switch
     {
         LibvirtErrorCodes.NoNetwork => NetworkNotFound(network, error),
-        LibvirtErrorCodes.NetworkExists => new SriovResourceExistsException(
+        LibvirtErrorCodes.NetworkExists => new SriovException(
             ErrorCatalog.LibvirtNetworkExists,
             $"Could not {doing}: {said}",
             network,
             "Choose another -Name, or remove the existing network with Remove-LibvirtSriovNetwork.",
             error),
         LibvirtErrorCodes.OperationFailed when error.LibvirtMessage?.Contains("already exists", System.StringComparison.Ordinal) == true =>
-            new SriovResourceExistsException(
+            new SriovException(
                 ErrorCatalog.LibvirtNetworkExists,
                 $"Could not {doing}: {said}",
                 network,
                 "Choose another -Name, or remove the existing network with Remove-LibvirtSriovNetwork.",
                 error),
         LibvirtErrorCodes.XmlError or LibvirtErrorCodes.XmlDetail or LibvirtErrorCodes.XmlInvalidSchema
-            or LibvirtErrorCodes.ConfigUnsupported or LibvirtErrorCodes.InvalidArg => new SriovInvalidArgumentException(
+            or LibvirtErrorCodes.ConfigUnsupported or LibvirtErrorCodes.InvalidArg => new SriovException(
                 ErrorCatalog.LibvirtDefinitionRejected,
                 $"libvirt rejected the definition when asked to {doing}: {said}",
                 network,
                 null,
                 error),
-        LibvirtErrorCodes.OperationDenied or LibvirtErrorCodes.AccessDenied => new SriovPermissionDeniedException(
+        LibvirtErrorCodes.OperationDenied or LibvirtErrorCodes.AccessDenied => new SriovException(
             ErrorCatalog.LibvirtPermissionDenied,
             $"libvirt refused to {doing}: {said}",
             network,
             "Connect read-write as root, or as a member of the libvirt group.",
             error),
-        LibvirtErrorCodes.SystemError or LibvirtErrorCodes.Rpc when error.Domain is RpcDomain or RemoteDomain => new SriovConnectionException(
+        LibvirtErrorCodes.SystemError or LibvirtErrorCodes.Rpc when error.Domain is RpcDomain or RemoteDomain => new SriovException(
             ErrorCatalog.LibvirtConnectionFailed,
             $"The connection to libvirt broke while asked to {doing}: {said}",
             network,
             "Check that libvirtd is still running, then run the command again.",
             error),
-        _ => new SriovInvalidOperationException(
+        _ => new SriovException(
             ErrorCatalog.LibvirtOperationFailed,
             $"libvirt could not {doing}: {said}",
             network,
@@ -198,7 +198,7 @@ internal static class LibvirtErrors
             error),
     };
 
-    internal static SriovObjectNotFoundException NetworkNotFound(string network, LibvirtException? error = null) => new(
+    internal static SriovException NetworkNotFound(string network, LibvirtException? error = null) => new(
         ErrorCatalog.LibvirtNetworkNotFound,
         $"There is no libvirt network '{network}'.",
         network,

@@ -11,19 +11,19 @@ internal static class NetlinkErrors
     /// <summary>A failed read of an interface: what the kernel said, and for which interface.</summary>
     internal static SriovException ForRead(NetlinkException error, string interfaceName) => error.Errno switch
     {
-        Errno.ENODEV => new SriovObjectNotFoundException(
+        Errno.ENODEV => new SriovException(
             ErrorCatalog.InterfaceNotFound,
             $"The kernel has no interface '{interfaceName}' any more: it was removed or renamed while it was read.",
             interfaceName,
             "Run the command again.",
             error),
-        Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+        Errno.EPERM or Errno.EACCES => new SriovException(
             ErrorCatalog.NetlinkPermissionDenied,
             $"The kernel refused to describe '{interfaceName}': {error.Message}",
             interfaceName,
             "Run PowerShell as root, or with CAP_NET_ADMIN.",
             error),
-        _ => new SriovReadException(
+        _ => new SriovException(
             ErrorCatalog.KernelLinkUnreadable,
             $"Could not read '{interfaceName}' from the kernel over netlink: {error.Message}",
             interfaceName,
@@ -31,7 +31,7 @@ internal static class NetlinkErrors
     };
 
     internal static SriovException ForDecode(NetlinkDecodeException error, string interfaceName) =>
-        new SriovReadException(
+        new SriovException(
             ErrorCatalog.KernelLinkUnreadable,
             $"The kernel's description of '{interfaceName}' did not parse: {error.Message}",
             interfaceName,
@@ -56,19 +56,19 @@ internal static class NetlinkErrors
 
         return error.Errno switch
         {
-            Errno.EOPNOTSUPP => new SriovNotImplementedException(
+            Errno.EOPNOTSUPP => new SriovException(
                 ErrorCatalog.VfSettingNotSupported,
                 $"{driver} does not support {context.Change.Description} on VFs: {said}{applied}",
                 target,
                 inner: error),
-            Errno.EPROTONOSUPPORT => new SriovNotImplementedException(
+            Errno.EPROTONOSUPPORT => new SriovException(
                 ErrorCatalog.VfSettingNotSupported,
                 context.Change.Kind == VfSettingKind.Vlan && context.Change.IpArguments.EndsWith("proto 802.1ad", System.StringComparison.Ordinal)
                     ? $"{driver} does not support 802.1ad (QinQ) VLAN tags on VFs: {said}{applied}"
                     : $"{driver} does not support '{context.Change.IpArguments}' on VFs: {said}{applied}",
                 target,
                 inner: error),
-            Errno.EINVAL => new SriovInvalidArgumentException(
+            Errno.EINVAL => new SriovException(
                 ErrorCatalog.VfSettingRejected,
                 $"The kernel rejected '{command}': {words}.{applied}",
                 target,
@@ -76,19 +76,19 @@ internal static class NetlinkErrors
                     ? "Rates cannot exceed the PF's link speed, and some drivers (igb) limit only the maximum rate, and only while the PF has a link."
                     : null,
                 error),
-            Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+            Errno.EPERM or Errno.EACCES => new SriovException(
                 ErrorCatalog.NetlinkPermissionDenied,
                 $"The kernel refused to change {target}: {said}{applied}",
                 target,
                 "Run PowerShell as root, or with CAP_NET_ADMIN.",
                 error),
-            Errno.ENODEV => new SriovObjectNotFoundException(
+            Errno.ENODEV => new SriovException(
                 ErrorCatalog.InterfaceNotFound,
                 $"The kernel has no interface '{context.PfName}' any more: it was removed or renamed.{applied}",
                 context.PfName,
                 "Run Get-SriovPf to see the PFs as they are now.",
                 error),
-            _ => new SriovWriteException(
+            _ => new SriovException(
                 ErrorCatalog.VfSettingFailed,
                 $"Could not change {target}: {said}{applied}",
                 target,
@@ -98,7 +98,7 @@ internal static class NetlinkErrors
 
     /// <summary>The kernel's answer to a VF change did not parse: whether it was applied is unknown.</summary>
     internal static SriovException ForUnreadableAnswer(NetlinkDecodeException error, VfChangeContext context) =>
-        new SriovWriteException(
+        new SriovException(
             ErrorCatalog.VfSettingFailed,
             $"The kernel's answer to 'ip link set {context.PfName} vf {context.Vf} {context.Change.IpArguments}' did not parse ({error.Message}); " +
             $"whether it was applied is unknown.{Outcome(context)}",

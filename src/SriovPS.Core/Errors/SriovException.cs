@@ -3,37 +3,22 @@ using System;
 namespace SriovPS.Errors;
 
 /// <summary>
-/// A failure the module reports to the user. Each failure kind is a subclass bound to one
-/// <see cref="SriovErrorCategory"/>; the error id says which problem, and the catalog must agree
-/// with the kind, so an id can never surface under two categories.
+/// A failure the module reports to the user. Its <see cref="SriovErrorId"/> says which problem it is and,
+/// with it, the category: callers tell failures apart by <see cref="Id"/> or <see cref="Category"/>.
 /// </summary>
-public abstract class SriovException : Exception
+public sealed class SriovException(SriovErrorId id, string message, object? target = null, string? remedy = null, Exception? inner = null)
+    : Exception(message, inner)
 {
-    private protected SriovException(
-        SriovErrorCategory kind, string errorId, string message, object? target, string? remedy, Exception? inner)
-        : base(message, inner)
-    {
-        var category = ErrorCatalog.CategoryOf(errorId);
-        if (category != kind)
-        {
-            throw new ArgumentException(
-                $"Error id '{errorId}' is catalogued as {category} but raised as {kind}.", nameof(errorId));
-        }
-
-        ErrorId = errorId;
-        Category = category;
-        Target = target;
-        Remedy = remedy;
-    }
+    public SriovErrorId Id { get; } = id;
 
     /// <summary>The stable id, the first part of the FullyQualifiedErrorId.</summary>
-    public string ErrorId { get; }
+    public string ErrorId => Id.Name;
 
-    public SriovErrorCategory Category { get; }
+    public SriovErrorCategory Category => Id.Category;
 
     /// <summary>What the error is about: a PF name, a PCI address, a path.</summary>
-    public object? Target { get; }
+    public object? Target { get; } = target;
 
     /// <summary>What the user can do about it, when there is something to say.</summary>
-    public string? Remedy { get; }
+    public string? Remedy { get; } = remedy;
 }

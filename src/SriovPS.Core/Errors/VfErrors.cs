@@ -4,7 +4,7 @@ namespace SriovPS.Errors;
 public static class VfErrors
 {
     /// <summary>VF <paramref name="index"/> of a PF (<paramref name="pfLabel"/>) that has <paramref name="numVfs"/> VFs does not exist.</summary>
-    public static SriovObjectNotFoundException NotFound(string pfLabel, int numVfs, int index) => new(
+    public static SriovException NotFound(string pfLabel, int numVfs, int index) => new(
         ErrorCatalog.SriovVfNotFound,
         numVfs == 0
             ? $"{pfLabel} has no VFs, so there is no VF {index}."

@@ -171,7 +171,7 @@ internal sealed class ConfigFile(
         // A link or device would be replaced by a file with the link's own mode (0777), or not at all.
         if ((mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile)
         {
-            throw new SriovWriteException(
+            throw new SriovException(
                 ErrorCatalog.ConfigFileWriteFailed,
                 $"{HostPath} is not a regular file (a symbolic link?), so it was left as it is.",
                 HostPath,
@@ -180,7 +180,7 @@ internal sealed class ConfigFile(
 
         if ((mode & WriteBits) == 0)
         {
-            throw new SriovWriteException(
+            throw new SriovException(
                 ErrorCatalog.ConfigFileReadOnly,
                 $"{HostPath} is read-only (mode {Convert.ToString(mode & 0xFFF, 8)}), so it was left as it is.",
                 HostPath,
@@ -233,13 +233,13 @@ internal sealed class ConfigFile(
         string message = $"Could not {action} {HostPath}: {Errno.Describe(errno)}. The file was left as it was.";
         return errno switch
         {
-            Errno.EACCES => new SriovPermissionDeniedException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root."),
-            Errno.EPERM or Errno.EROFS => new SriovWriteException(
+            Errno.EACCES => new SriovException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root."),
+            Errno.EPERM or Errno.EROFS => new SriovException(
                 ErrorCatalog.ConfigFileReadOnly,
                 message,
                 HostPath,
                 "The file is immutable (lsattr shows 'i'; chattr -i removes it) or on a read-only filesystem, or this process lacks the privilege to keep its owner: run PowerShell as root."),
-            _ => new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath),
+            _ => new SriovException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath),
         };
     }
 }

@@ -48,7 +48,7 @@ internal sealed class HostChangeLock : IDisposable
     /// <paramref name="waiting"/> hears at once whom it waits for, and <paramref name="stillWaiting"/>
     /// once more after <see cref="WarnAfter"/>.
     /// </summary>
-    /// <exception cref="SriovResourceBusyException">Another command held it for the whole wait.</exception>
+    /// <exception cref="SriovException">Another command held it for the whole wait.</exception>
     /// <exception cref="SriovException">The lock file cannot be made or opened (its directory is a file, it is a link, …).</exception>
     /// <exception cref="OperationCanceledException">The command was stopped while waiting.</exception>
     public static HostChangeLock Acquire(
@@ -92,7 +92,7 @@ internal sealed class HostChangeLock : IDisposable
                 }
                 else if (errno != Errno.EAGAIN)
                 {
-                    throw new SriovWriteException(
+                    throw new SriovException(
                         ErrorCatalog.ConfigFileWriteFailed,
                         $"Could not lock {HostPath}: {Errno.Describe(errno)}.",
                         HostPath);
@@ -138,7 +138,7 @@ internal sealed class HostChangeLock : IDisposable
         }
     }
 
-    private static SriovResourceBusyException Busy(HostFileSystem files, TimeSpan timeout) => new(
+    private static SriovException Busy(HostFileSystem files, TimeSpan timeout) => new(
         ErrorCatalog.HostChangeInProgress,
         $"Another SriovPS command ({Holder(files)}) has been changing this host for over {timeout.TotalSeconds:0} s, holding {HostPath}.",
         HostPath,
@@ -187,9 +187,9 @@ internal sealed class HostChangeLock : IDisposable
                 "it (or /run) is a file, not a directory, so the lock that keeps two SriovPS commands from changing this host at once cannot be made in it",
                 "lock the host with a file in"),
             Errno.EXDEV => HostPathErrors.OutsideRoot(files, Directory, "lock the host with a file in"),
-            Errno.EACCES => new SriovPermissionDeniedException(
+            Errno.EACCES => new SriovException(
                 ErrorCatalog.ConfigFilePermissionDenied, $"Could not create {Directory}: {Errno.Describe(errno)}.", Directory, "Run PowerShell as root."),
-            _ => new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, $"Could not create {Directory}: {Errno.Describe(errno)}.", Directory),
+            _ => new SriovException(ErrorCatalog.ConfigFileWriteFailed, $"Could not create {Directory}: {Errno.Describe(errno)}.", Directory),
         };
     }
 
@@ -204,7 +204,7 @@ internal sealed class HostChangeLock : IDisposable
 
         if (errno == Errno.ELOOP)
         {
-            throw new SriovWriteException(
+            throw new SriovException(
                 ErrorCatalog.ConfigFileWriteFailed,
                 $"{HostPath} is a symbolic link; SriovPS does not follow it.",
                 HostPath,
@@ -220,8 +220,8 @@ internal sealed class HostChangeLock : IDisposable
         {
             string message = $"Could not open {HostPath}: {Errno.Describe(errno)}.";
             throw errno == Errno.EACCES
-                ? new SriovPermissionDeniedException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root.")
-                : new SriovWriteException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath);
+                ? new SriovException(ErrorCatalog.ConfigFilePermissionDenied, message, HostPath, "Run PowerShell as root.")
+                : new SriovException(ErrorCatalog.ConfigFileWriteFailed, message, HostPath);
         }
 
         // As root, a lock file another user made would let that user block or impersonate SriovPS.
@@ -229,7 +229,7 @@ internal sealed class HostChangeLock : IDisposable
             && (owner != 0 || (mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile))
         {
             file!.Dispose();
-            throw new SriovWriteException(
+            throw new SriovException(
                 ErrorCatalog.ConfigFileWriteFailed,
                 $"{HostPath} belongs to uid {owner}, not root, so SriovPS does not use it.",
                 HostPath,

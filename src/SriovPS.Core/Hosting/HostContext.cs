@@ -84,8 +84,8 @@ public sealed class HostContext
     /// <param name="workingDirectory">
     /// What a relative root is relative to: PowerShell's current location, which is not the process's.
     /// </param>
-    /// <exception cref="SriovObjectNotFoundException">The variable names a directory that does not exist.</exception>
-    /// <exception cref="SriovNotImplementedException">No host root is set and this is not Linux.</exception>
+    /// <exception cref="SriovException">The variable names a directory that does not exist.</exception>
+    /// <exception cref="SriovException">No host root is set and this is not Linux.</exception>
     public static HostContext FromEnvironment(string? workingDirectory = null) =>
         FromRoot(Environment.GetEnvironmentVariable(RootVariable), workingDirectory);
 
@@ -97,7 +97,7 @@ public sealed class HostContext
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
             {
-                throw new SriovNotImplementedException(
+                throw new SriovException(
                     ErrorCatalog.PlatformNotSupported,
                     $"SR-IOV is managed through Linux sysfs, netlink and libvirt; this is {RuntimeInformation.OSDescription}.",
                     remedy: $"Run on a Linux host, or set ${RootVariable} to a copied Linux host tree.");
@@ -113,7 +113,7 @@ public sealed class HostContext
 
         if (!Directory.Exists(root))
         {
-            throw new SriovObjectNotFoundException(
+            throw new SriovException(
                 ErrorCatalog.HostRootNotFound,
                 $"The host root '{root}' named by {namedBy} is not a directory.",
                 root,

@@ -53,7 +53,7 @@ internal sealed class HostFileEdit
         // Planned before a question was asked or the lock taken: someone may have written it since.
         if (!string.Equals(File.ReadText(), OldText, StringComparison.Ordinal))
         {
-            throw new Errors.SriovResourceBusyException(
+            throw new Errors.SriovException(
                 Errors.ErrorCatalog.HostChangeInProgress,
                 $"{File.HostPath} changed while this command waited, so it was left as it is now.",
                 File.HostPath,

@@ -38,8 +38,8 @@ internal sealed class EswitchModes : IDisposable
     /// EINVAL), or when its driver has no eswitch or cannot report it now (no mode in the answer,
     /// EOPNOTSUPP).
     /// </summary>
-    /// <exception cref="SriovPermissionDeniedException">NetlinkPermissionDenied: devlink needs CAP_NET_ADMIN.</exception>
-    /// <exception cref="SriovReadException">EswitchModeUnreadable: the request failed otherwise, or its answer did not parse.</exception>
+    /// <exception cref="SriovException">NetlinkPermissionDenied: devlink needs CAP_NET_ADMIN.</exception>
+    /// <exception cref="SriovException">EswitchModeUnreadable: the request failed otherwise, or its answer did not parse.</exception>
     internal EswitchMode? TryRead(string busName, string deviceName)
     {
         if (_devlinkMissing)
@@ -94,7 +94,7 @@ internal sealed class EswitchModes : IDisposable
         {
             return TryRead(busName, deviceName);
         }
-        catch (SriovPermissionDeniedException)
+        catch (SriovException e) when (e.Category == SriovErrorCategory.PermissionDenied)
         {
             _readsStopped = true;
             _warning?.Invoke("devlink shows eswitch modes only to root (CAP_NET_ADMIN): EswitchMode is left empty.");
@@ -119,14 +119,14 @@ internal sealed class EswitchModes : IDisposable
     /// </summary>
     /// <param name="pfDescription">The PF as users know it (<c>0000:04:00.0 (eno49)</c>), the target of any error.</param>
     /// <param name="pfDriver">The PF's driver, named in refusals when given.</param>
-    /// <exception cref="SriovNotImplementedException">
+    /// <exception cref="SriovException">
     /// EswitchModeNotSupported: the kernel has no devlink, the device is not a devlink device, or its
     /// driver cannot make this change (EOPNOTSUPP).
     /// </exception>
-    /// <exception cref="SriovInvalidArgumentException">EswitchModeRejected: the driver refused this configuration, in its words.</exception>
-    /// <exception cref="SriovResourceBusyException">EswitchModeBusy: the device is busy now (EBUSY).</exception>
-    /// <exception cref="SriovPermissionDeniedException">NetlinkPermissionDenied: devlink needs CAP_NET_ADMIN.</exception>
-    /// <exception cref="SriovWriteException">EswitchModeFailed: anything else, or an answer that did not parse.</exception>
+    /// <exception cref="SriovException">EswitchModeRejected: the driver refused this configuration, in its words.</exception>
+    /// <exception cref="SriovException">EswitchModeBusy: the device is busy now (EBUSY).</exception>
+    /// <exception cref="SriovException">NetlinkPermissionDenied: devlink needs CAP_NET_ADMIN.</exception>
+    /// <exception cref="SriovException">EswitchModeFailed: anything else, or an answer that did not parse.</exception>
     internal void Set(string busName, string deviceName, EswitchMode mode, string pfDescription, string? pfDriver = null)
     {
         ushort value = mode switch

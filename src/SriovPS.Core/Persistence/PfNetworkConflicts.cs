@@ -144,7 +144,7 @@ internal sealed class PfNetworkConflicts
     }
 
     /// <summary>The refusal to write beside them: every one named, with what it sets.</summary>
-    public SriovInvalidOperationException Refusal(string? file) => new(
+    public SriovException Refusal(string? file) => new(
         ErrorCatalog.NetworkConfigConflict,
         $"{InterfaceName} is configured elsewhere, which {file ?? "the module's network configuration file"} would override or be overridden by, " +
         $"possibly taking its address away at the next boot: {string.Join("; ", Found.Select(f => f.Description))}. Nothing was changed on {InterfaceName}.",
@@ -153,7 +153,7 @@ internal sealed class PfNetworkConflicts
         "and keeps the addresses and DHCP set there, or leave out -Persist.");
 
     /// <summary>The refusal when even a file that keeps them cannot express what was asked.</summary>
-    public SriovInvalidOperationException CannotKeep(string reason) => new(
+    public SriovException CannotKeep(string reason) => new(
         ErrorCatalog.NetworkConfigConflict,
         $"{InterfaceName} is configured elsewhere ({string.Join("; ", Found.Select(f => f.Description))}), " +
         $"and -Force cannot keep that and persist what was asked: {reason} Nothing was changed on {InterfaceName}.",

@@ -85,7 +85,7 @@ internal sealed class PfNetworkPersistence
     }
 
     /// <summary>What the PF's file for <paramref name="manager"/> holds now; <c>null</c> when there is none.</summary>
-    /// <exception cref="SriovInvalidOperationException">A file is there that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
+    /// <exception cref="SriovException">A file is there that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">It cannot be read.</exception>
     public static PfNetworkSettings? ReadExisting(HostFileSystem files, HostNetworkManager manager, string interfaceName, PfNetworkConflicts? others = null)
     {
@@ -95,9 +95,9 @@ internal sealed class PfNetworkPersistence
 
     /// <summary>The plan for persisting exactly <paramref name="settings"/>.</summary>
     /// <exception cref="ArgumentException">The manager is <see cref="HostNetworkManager.None"/>, or the settings are refused.</exception>
-    /// <exception cref="SriovInvalidOperationException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
+    /// <exception cref="SriovException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">The file or <c>/etc/network/interfaces</c> cannot be read.</exception>
-    /// <exception cref="SriovInvalidOperationException">
+    /// <exception cref="SriovException">
     /// <paramref name="others"/> cannot be kept by any file that says <paramref name="settings"/> (<see cref="ErrorCatalog.NetworkConfigConflict"/>).
     /// </exception>
     public static PfNetworkPersistence Plan(HostFileSystem files, HostNetworkManager manager, PfNetworkSettings settings, PfNetworkConflicts? others = null)
@@ -126,7 +126,7 @@ internal sealed class PfNetworkPersistence
     /// configurations of the interface the caller was told to write beside: the file then keeps what they set.
     /// </summary>
     /// <exception cref="ArgumentException">The manager is <see cref="HostNetworkManager.None"/>, or the settings are refused.</exception>
-    /// <exception cref="SriovInvalidOperationException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
+    /// <exception cref="SriovException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">The file or <c>/etc/network/interfaces</c> cannot be read.</exception>
     public static PfNetworkPersistence Plan(
         HostFileSystem files, HostNetworkManager manager, string interfaceName, bool? up, int? mtu, PfNetworkConflicts? others = null)
@@ -157,7 +157,7 @@ internal sealed class PfNetworkPersistence
             return (null, null);
         }
 
-        return (text, writer.Parse(text, interfaceName, kept) ?? throw new SriovInvalidOperationException(
+        return (text, writer.Parse(text, interfaceName, kept) ?? throw new SriovException(
             ErrorCatalog.NetworkConfigNotOwned,
             $"{file.HostPath} was not written by SriovPS, or was changed since, so it was left as it is.",
             file.HostPath,

@@ -32,12 +32,12 @@ internal sealed class PfLinkPlan
     public List<string> Unchanged { get; } = [];
 
     /// <summary>Checks the values before anything is read or sent.</summary>
-    /// <exception cref="SriovInvalidArgumentException">The MTU is out of range.</exception>
+    /// <exception cref="SriovException">The MTU is out of range.</exception>
     public static void Validate(int? mtu)
     {
         if (mtu is < MinMtu or > MaxMtu)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidPfSetting,
                 $"-Mtu {mtu} is out of range: an Ethernet MTU is from {MinMtu} to {MaxMtu} bytes (drivers allow less: 9000 or 9216 is the usual jumbo limit).",
                 mtu);

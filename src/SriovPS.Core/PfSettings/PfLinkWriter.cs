@@ -42,12 +42,12 @@ internal sealed class PfLinkWriter(KernelLinks links)
             : $" Applied to {name}: {string.Join(", ", applied)}.";
         return error.Errno switch
         {
-            Errno.EOPNOTSUPP => new SriovNotImplementedException(
+            Errno.EOPNOTSUPP => new SriovException(
                 ErrorCatalog.PfSettingNotSupported,
                 $"{driver ?? "The PF's driver"} does not support '{command}': the kernel answered \"{words}\".{outcome}",
                 name,
                 inner: error),
-            Errno.EINVAL or Errno.ERANGE => new SriovInvalidArgumentException(
+            Errno.EINVAL or Errno.ERANGE => new SriovException(
                 ErrorCatalog.PfSettingRejected,
                 $"The kernel rejected '{command}': {words}.{outcome}",
                 name,
@@ -55,19 +55,19 @@ internal sealed class PfLinkWriter(KernelLinks links)
                     ? $"'ip -d link show {name}' shows the driver's minmtu and maxmtu."
                     : null,
                 error),
-            Errno.EPERM or Errno.EACCES => new SriovPermissionDeniedException(
+            Errno.EPERM or Errno.EACCES => new SriovException(
                 ErrorCatalog.NetlinkPermissionDenied,
                 $"The kernel refused '{command}': \"{words}\".{outcome}",
                 name,
                 "Run PowerShell as root, or with CAP_NET_ADMIN.",
                 error),
-            Errno.ENODEV => new SriovObjectNotFoundException(
+            Errno.ENODEV => new SriovException(
                 ErrorCatalog.InterfaceNotFound,
                 $"The kernel has no interface '{name}' any more: it was removed or renamed.{outcome}",
                 name,
                 "Run Get-SriovPf to see the PFs as they are now.",
                 error),
-            _ => new SriovWriteException(
+            _ => new SriovException(
                 ErrorCatalog.PfSettingFailed,
                 $"Could not run the equivalent of '{command}': the kernel answered \"{words}\".{outcome}",
                 name,

@@ -96,7 +96,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         }
         else if (regenerator is null)
         {
-            plan.Problems.Add(new SriovNotInstalledException(
+            plan.Problems.Add(new SriovException(
                 ErrorCatalog.GrubRegeneratorNotFound,
                 $"Neither update-grub nor grub2-mkconfig nor grub-mkconfig is installed, so GRUB's configuration cannot be regenerated from {GrubCommandLine.HostPath}.",
                 GrubCommandLine.HostPath,
@@ -202,7 +202,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         var plan = new HostRepairPlan();
         if (links is null || !files.IsLiveHost)
         {
-            plan.Problems.Add(new SriovInvalidOperationException(
+            plan.Problems.Add(new SriovException(
                 ErrorCatalog.LiveHostRequired,
                 $"{name} belongs to the copied host tree '{files.Root}': its link can only be brought up by the running kernel.",
                 name,

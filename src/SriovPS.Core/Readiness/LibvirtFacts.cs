@@ -44,7 +44,7 @@ internal sealed class LibvirtFacts
         {
             return new LibvirtFacts(uri)
             {
-                Failure = new SriovInvalidOperationException(
+                Failure = new SriovException(
                     ErrorCatalog.LibvirtOperationFailed,
                     $"Could not list the networks and guests of {uri}: {e.LibvirtMessage ?? e.Message}",
                     uri,

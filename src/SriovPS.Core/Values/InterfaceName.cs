@@ -13,13 +13,13 @@ public static class InterfaceName
     /// checked for the characters no interface name holds; its length is not limited, since a
     /// pattern such as <c>[e][n][o]49</c> is longer than the names it matches.
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">The name is empty, too long, or holds '/', ':', '..' or whitespace.</exception>
+    /// <exception cref="SriovException">The name is empty, too long, or holds '/', ':', '..' or whitespace.</exception>
     public static void Validate(string? name)
     {
         string? problem = Problem(name);
         if (problem is not null)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidInterfaceName,
                 $"'{name}' is not a valid interface name: {problem}.",
                 name,

@@ -13,7 +13,7 @@ internal static class MacAddress
     /// Parses <c>02:53:52:00:00:10</c> (or with '-' between octets, as Windows writes it) and checks it
     /// can be a VF's administrative MAC.
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">Malformed, multicast or broadcast, or all zeros.</exception>
+    /// <exception cref="SriovException">Malformed, multicast or broadcast, or all zeros.</exception>
     internal static byte[] ParseUnicast(string text)
     {
         var address = TryParse(text) ?? throw Invalid(
@@ -60,6 +60,6 @@ internal static class MacAddress
         return address;
     }
 
-    private static SriovInvalidArgumentException Invalid(string text, string message) =>
+    private static SriovException Invalid(string text, string message) =>
         new(ErrorCatalog.InvalidMacAddress, message, text);
 }

@@ -26,7 +26,7 @@ public sealed class NamePattern
 
     public static bool HasWildcards(string text) => text.AsSpan().IndexOfAny("*?[") >= 0;
 
-    /// <exception cref="SriovInvalidArgumentException">A '[' is never closed, or a range in it is reversed.</exception>
+    /// <exception cref="SriovException">A '[' is never closed, or a range in it is reversed.</exception>
     public static NamePattern Parse(string text) =>
         HasWildcards(text) ? new NamePattern(text, ToRegex(text)) : new NamePattern(Unescape(text), null);
 
@@ -58,7 +58,7 @@ public sealed class NamePattern
                     int close = pattern.IndexOf(']', i + 1);
                     if (close <= i + 1)
                     {
-                        throw new SriovInvalidArgumentException(
+                        throw new SriovException(
                             ErrorCatalog.InvalidWildcardPattern,
                             $"The wildcard pattern '{pattern}' has a '[' without a closing ']' or with nothing inside.",
                             pattern);
@@ -80,7 +80,7 @@ public sealed class NamePattern
         catch (ArgumentException e)
         {
             // What the translation cannot rule out, such as a reversed range ([9-0]).
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidWildcardPattern,
                 $"The wildcard pattern '{pattern}' is not valid: a range inside [ ] must run from the lower character to the higher ([0-9], not [9-0]).",
                 pattern,

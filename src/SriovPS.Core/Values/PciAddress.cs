@@ -15,14 +15,14 @@ public static class PciAddress
         && text[11] is >= '0' and <= '7';
 
     /// <summary>The canonical form of a full or domain-less address (<c>04:00.0</c> → <c>0000:04:00.0</c>).</summary>
-    /// <exception cref="SriovInvalidArgumentException">The text is not a PCI address.</exception>
+    /// <exception cref="SriovException">The text is not a PCI address.</exception>
     public static string Normalize(string text)
     {
         string full = text.Length == 7 ? "0000:" + text : text;
         full = full.ToLowerInvariant();
         if (!IsValid(full))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidPciAddress,
                 $"'{text}' is not a PCI address.",
                 text,
@@ -37,7 +37,7 @@ public static class PciAddress
     /// <c>0000:04:00.0</c>), a wildcard pattern checked for characters no address holds and given
     /// domain 0000 when it names none (<c>04:00.*</c>).
     /// </summary>
-    /// <exception cref="SriovInvalidArgumentException">It is neither.</exception>
+    /// <exception cref="SriovException">It is neither.</exception>
     public static NamePattern ToPattern(string text)
     {
         if (!NamePattern.HasWildcards(text))
@@ -49,7 +49,7 @@ public static class PciAddress
         {
             if (!char.IsAsciiHexDigit(c) && c is not (':' or '.' or '*' or '?' or '[' or ']' or '-'))
             {
-                throw new SriovInvalidArgumentException(
+                throw new SriovException(
                     ErrorCatalog.InvalidPciAddress,
                     $"'{text}' is not a PCI address pattern: it contains '{c}'.",
                     text,

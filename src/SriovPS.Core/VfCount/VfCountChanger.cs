@@ -45,7 +45,7 @@ internal sealed class VfCountChanger(
     public List<VfHolder> FindHolders(SriovPf pf) => pf.NumVfs == 0 ? [] : new VfHolderScan(files).Find(discovery.GetVfs(pf), guestOwners?.Invoke());
 
     /// <summary>The refusal for VFs that are held, naming each holder.</summary>
-    public static SriovResourceBusyException Busy(VfCountPlan plan, IReadOnlyList<VfHolder> holders)
+    public static SriovException Busy(VfCountPlan plan, IReadOnlyList<VfHolder> holders)
     {
         string label = plan.Pf.Name ?? plan.Pf.PciAddress;
         var message = new StringBuilder()
@@ -57,7 +57,7 @@ internal sealed class VfCountChanger(
             message.Append("\n  ").Append(holder);
         }
 
-        return new SriovResourceBusyException(
+        return new SriovException(
             ErrorCatalog.VfsInUse,
             message.ToString(),
             label,
@@ -247,7 +247,7 @@ internal sealed class VfCountChanger(
         }
 
         cancellation.ThrowIfCancellationRequested();
-        throw new SriovOperationTimeoutException(
+        throw new SriovException(
             ErrorCatalog.VfsNotReady,
             $"{Label(pf)} accepted {count} VFs, but only {addresses.Count} appeared within {timeout.TotalSeconds:0} s.",
             Label(pf),
@@ -276,7 +276,7 @@ internal sealed class VfCountChanger(
             cancellation);
         if (!bound && !cancellation.IsCancellationRequested)
         {
-            outcome.Failures.Add(new SriovOperationTimeoutException(
+            outcome.Failures.Add(new SriovException(
                 ErrorCatalog.VfsNotReady,
                 $"{Label(pf)}: the VFs were created, but no driver bound {string.Join(", ", unbound)} within {timeout.TotalSeconds:0} s.",
                 Label(pf),
@@ -310,14 +310,14 @@ internal sealed class VfCountChanger(
         return errno switch
         {
             // As root EPERM comes from the driver: igb and ixgbe refuse to remove VFs assigned to guests.
-            Errno.EPERM when Environment.IsPrivilegedProcess => new SriovResourceBusyException(ErrorCatalog.VfsInUse, $"{message} The driver ({pf.Driver}) refuses while VFs are assigned to guests.", label, "Release the VFs from their guests first."),
-            Errno.EACCES or Errno.EPERM => new SriovPermissionDeniedException(ErrorCatalog.SysfsPermissionDenied, message, path, "Run PowerShell as root."),
-            Errno.ENOENT when pf.Driver is null => new SriovInvalidOperationException(ErrorCatalog.PfDriverMissing, $"{message} The PF has no driver bound.", label, "Bind the PF's driver, then run the command again."),
-            Errno.ENOENT or Errno.EOPNOTSUPP => new SriovNotImplementedException(ErrorCatalog.VfCountNotSupported, $"{message} The PF's driver ({pf.Driver}) does not create VFs through sysfs.", label, "Some drivers take the VF count as a module parameter instead (mlx4_core num_vfs, for example)."),
-            Errno.ERANGE => new SriovLimitsExceededException(ErrorCatalog.VfCountOutOfRange, $"{message} The count is above what the PF allows now.", label),
-            Errno.EBUSY => new SriovResourceBusyException(ErrorCatalog.HostChangeInProgress, $"{message} The PF already had VFs: something else created them meanwhile.", label, "Run the command again."),
-            Errno.ENOMEM or Errno.ENOSPC => new SriovWriteException(ErrorCatalog.VfCountFailed, message, label, "The PF could not get the memory (BAR space) for its VFs: add pci=realloc to the kernel command line, or enable SR-IOV in the firmware setup."),
-            _ => new SriovWriteException(ErrorCatalog.VfCountFailed, message, label, "The kernel log (dmesg) has the driver's reason."),
+            Errno.EPERM when Environment.IsPrivilegedProcess => new SriovException(ErrorCatalog.VfsInUse, $"{message} The driver ({pf.Driver}) refuses while VFs are assigned to guests.", label, "Release the VFs from their guests first."),
+            Errno.EACCES or Errno.EPERM => new SriovException(ErrorCatalog.SysfsPermissionDenied, message, path, "Run PowerShell as root."),
+            Errno.ENOENT when pf.Driver is null => new SriovException(ErrorCatalog.PfDriverMissing, $"{message} The PF has no driver bound.", label, "Bind the PF's driver, then run the command again."),
+            Errno.ENOENT or Errno.EOPNOTSUPP => new SriovException(ErrorCatalog.VfCountNotSupported, $"{message} The PF's driver ({pf.Driver}) does not create VFs through sysfs.", label, "Some drivers take the VF count as a module parameter instead (mlx4_core num_vfs, for example)."),
+            Errno.ERANGE => new SriovException(ErrorCatalog.VfCountOutOfRange, $"{message} The count is above what the PF allows now.", label),
+            Errno.EBUSY => new SriovException(ErrorCatalog.HostChangeInProgress, $"{message} The PF already had VFs: something else created them meanwhile.", label, "Run the command again."),
+            Errno.ENOMEM or Errno.ENOSPC => new SriovException(ErrorCatalog.VfCountFailed, message, label, "The PF could not get the memory (BAR space) for its VFs: add pci=realloc to the kernel command line, or enable SR-IOV in the firmware setup."),
+            _ => new SriovException(ErrorCatalog.VfCountFailed, message, label, "The kernel log (dmesg) has the driver's reason."),
         };
     }
 

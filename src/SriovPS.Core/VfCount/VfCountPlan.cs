@@ -56,8 +56,8 @@ internal sealed class VfCountPlan
     /// The plan for giving <paramref name="pf"/> <paramref name="count"/> VFs; <paramref name="allowZero"/>
     /// for Disable-SriovVf, which asks for 0.
     /// </summary>
-    /// <exception cref="SriovLimitsExceededException">The count is outside 1 (or 0) to the PF's TotalVfs.</exception>
-    /// <exception cref="SriovInvalidOperationException">The PF has no driver, which is what creates VFs.</exception>
+    /// <exception cref="SriovException">The count is outside 1 (or 0) to the PF's TotalVfs.</exception>
+    /// <exception cref="SriovException">The PF has no driver, which is what creates VFs.</exception>
     public static VfCountPlan For(SriovPf pf, int count, bool? driversAutoprobe = null, bool allowZero = false)
     {
         string label = pf.Name ?? pf.PciAddress;
@@ -67,7 +67,7 @@ internal sealed class VfCountPlan
             string range = pf.TotalVfs == 0
                 ? $"{label} cannot create VFs (sriov_totalvfs is 0)"
                 : $"{label} takes {lowest} to {pf.TotalVfs} VFs (sriov_totalvfs {pf.TotalVfs})";
-            throw new SriovLimitsExceededException(
+            throw new SriovException(
                 ErrorCatalog.VfCountOutOfRange,
                 $"{count.ToString(CultureInfo.InvariantCulture)} VFs is out of range: {range}. Nothing was changed.",
                 label,
@@ -79,7 +79,7 @@ internal sealed class VfCountPlan
         var plan = new VfCountPlan(pf, count, driversAutoprobe);
         if (plan.ChangesCount && pf.Driver is null)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.PfDriverMissing,
                 $"{label} has no driver bound, and the PF's driver is what creates and removes VFs. Nothing was changed.",
                 label,

@@ -27,7 +27,7 @@ internal sealed class VfDriverChanger(HostFileSystem files)
     /// Makes sure <paramref name="driver"/> is registered with the PCI bus, loading its module when
     /// not (<c>modprobe vfio-pci</c>); returns whether a module was loaded.
     /// </summary>
-    /// <exception cref="SriovNotInstalledException">No such driver, and no module of that name loads.</exception>
+    /// <exception cref="SriovException">No such driver, and no module of that name loads.</exception>
     public bool EnsureDriver(string driver)
     {
         if (files.Exists(PciDriverBinding.PciDrivers + "/" + driver))
@@ -42,7 +42,7 @@ internal sealed class VfDriverChanger(HostFileSystem files)
             return true;
         }
 
-        throw new SriovNotInstalledException(
+        throw new SriovException(
             ErrorCatalog.DriverNotAvailable,
             $"The PCI driver '{driver}' is not loaded and could not be loaded ({failure}); nothing was changed.",
             driver,
@@ -111,7 +111,7 @@ internal sealed class VfDriverChanger(HostFileSystem files)
         move.Reprobe && move.Vf.Driver is not null ? new VfHolderScan(files).Find([move.Vf]) : [];
 
     /// <summary>The refusal for a held VF, naming each holder.</summary>
-    public static SriovResourceBusyException InUse(VfDriverMove move, List<VfHolder> holders)
+    public static SriovException InUse(VfDriverMove move, List<VfHolder> holders)
     {
         var message = new StringBuilder($"{move.Vf} cannot leave {move.Vf.Driver} while it is in use, so nothing was changed:");
         foreach (var holder in holders)
@@ -119,7 +119,7 @@ internal sealed class VfDriverChanger(HostFileSystem files)
             message.Append("\n  ").Append(holder);
         }
 
-        return new SriovResourceBusyException(
+        return new SriovException(
             ErrorCatalog.VfsInUse,
             message.ToString(),
             move.Vf.PciAddress,
@@ -147,11 +147,11 @@ internal sealed class VfDriverChanger(HostFileSystem files)
         return back is null ? "it has no driver now" : $"it was put back on {back}";
     }
 
-    private static SriovWriteException NotBound(VfDriverMove move, string? bound, TimeSpan timeout, string state)
+    private static SriovException NotBound(VfDriverMove move, string? bound, TimeSpan timeout, string state)
     {
         string wanted = move.ExpectedDriver!;
         string seen = bound is null ? "no driver took it" : $"{bound} took it instead";
-        return new SriovWriteException(
+        return new SriovException(
             ErrorCatalog.VfDriverChangeFailed,
             $"{move.Vf} was offered to {wanted} but {seen} within {timeout.TotalSeconds:0} s; {state}.",
             move.Vf.PciAddress,
@@ -169,8 +169,8 @@ internal sealed class VfDriverChanger(HostFileSystem files)
         string path = directory + "/" + attribute;
         string message = $"Could not change the driver of {move.Vf}: writing {path} failed with \"{Errno.Describe(errno)}\"; {stateOnFailure}.";
         throw errno is Errno.EACCES or Errno.EPERM
-            ? new SriovPermissionDeniedException(ErrorCatalog.SysfsPermissionDenied, message, path, "Run PowerShell as root.")
-            : new SriovWriteException(ErrorCatalog.VfDriverChangeFailed, message, move.Vf.PciAddress,
+            ? new SriovException(ErrorCatalog.SysfsPermissionDenied, message, path, "Run PowerShell as root.")
+            : new SriovException(ErrorCatalog.VfDriverChangeFailed, message, move.Vf.PciAddress,
                 stateOnFailure == "the VF has no driver now" ? $"Bind it by hand: echo {move.Vf.PciAddress} > /sys/bus/pci/drivers_probe" : null);
     }
 

@@ -21,7 +21,7 @@ internal static partial class VfDriverName
     public const string VfioPci = "vfio-pci";
 
     /// <summary>The driver named by <paramref name="value"/>, or <c>null</c> for <c>Default</c> (any case).</summary>
-    /// <exception cref="SriovInvalidArgumentException">Not a driver name: it could name a path.</exception>
+    /// <exception cref="SriovException">Not a driver name: it could name a path.</exception>
     public static string? Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -32,7 +32,7 @@ internal static partial class VfDriverName
 
         if (!DriverPattern().IsMatch(value))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidDriverName,
                 $"'{value}' is not a PCI driver name: a name has 1 to 63 letters, digits, '-' or '_', like vfio-pci or igbvf.",
                 value,
@@ -50,7 +50,7 @@ internal static partial class VfDriverName
     /// the driver's own name, though modprobe takes either.
     /// </summary>
     /// <param name="note">Told when the name was respelled.</param>
-    /// <exception cref="SriovNotInstalledException">No such driver is registered or installed.</exception>
+    /// <exception cref="SriovException">No such driver is registered or installed.</exception>
     public static string Resolve(Native.Files.HostFileSystem files, string driver, Action<string>? note = null)
     {
         var known = files.ListNames(PciDriverBinding.PciDrivers);
@@ -73,7 +73,7 @@ internal static partial class VfDriverName
             return driver;
         }
 
-        throw new SriovNotInstalledException(
+        throw new SriovException(
             ErrorCatalog.DriverNotAvailable,
             $"There is no PCI driver '{driver}' on this host: it is not registered in {PciDriverBinding.PciDrivers}, and no module of that name is "
                 + (modules.ListsRead ? "installed for the running kernel" : "loaded (the running kernel's module lists could not be read)")

@@ -125,7 +125,7 @@ internal sealed class VfDriverPlan
         string? wanted = null;
         if (pf.DriversAutoprobe == false)
         {
-            wanted = module ?? throw new SriovNotInstalledException(
+            wanted = module ?? throw new SriovException(
                 ErrorCatalog.DriverNotAvailable,
                 $"{vf} has no default driver to go back to: no module of the running kernel matches its modalias, and {pf.Name ?? pf.PciAddress} has sriov_drivers_autoprobe 0, so nothing would bind it.",
                 vf.PciAddress,
@@ -142,7 +142,7 @@ internal sealed class VfDriverPlan
         if (vf.IommuGroup is null && !files.Exists(SriovDiscovery.PciDevices + "/" + vf.PciAddress + "/vendor"))
         {
             // It has no group because it has no device: it went away since it was read.
-            throw new SriovObjectNotFoundException(
+            throw new SriovException(
                 ErrorCatalog.SriovVfNotFound,
                 $"{vf} ({vf.PciAddress}) is no longer on the PCI bus ({SriovDiscovery.PciDevices}/{vf.PciAddress} is gone), so nothing was changed for it.",
                 vf.PciAddress,
@@ -151,7 +151,7 @@ internal sealed class VfDriverPlan
 
         if (vf.IommuGroup is not int group)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.VfioRequiresIommu,
                 $"{vf} has no IOMMU group, so vfio-pci cannot take it: the IOMMU is off.",
                 vf.PciAddress,
@@ -178,7 +178,7 @@ internal sealed class VfDriverPlan
 
         if (blockers.Count > 0)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.IommuGroupShared,
                 $"{vf} shares IOMMU group {group} with {string.Join(", ", blockers)}; vfio hands a whole group to one user, so the VF cannot move alone and nothing was changed for it.",
                 vf.PciAddress,

@@ -137,7 +137,7 @@ internal static class VfRebind
             catch (Exception e) when (e is NetlinkException or NetlinkDecodeException)
             {
                 string mac = KernelLinkMapping.FormatAddress(adminMac)!;
-                throw new SriovWriteException(
+                throw new SriovException(
                     ErrorCatalog.VfRebindFailed,
                     $"{name} was rebound but did not take its administrative MAC {mac}, and setting it directly failed: {e.Message}",
                     name,

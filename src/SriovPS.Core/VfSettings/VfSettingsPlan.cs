@@ -102,7 +102,7 @@ internal sealed class VfSettingsPlan
     }
 
     /// <param name="current">The VF as the kernel reports it now.</param>
-    /// <exception cref="SriovInvalidArgumentException">
+    /// <exception cref="SriovException">
     /// The request together with the VF's present values is invalid (QoS on a VF without a VLAN), or a
     /// value to keep is one the driver does not report. Nothing has been sent.
     /// </exception>

@@ -48,7 +48,7 @@ internal sealed class VfSettingsRequest
 
     /// <summary>Checks each value on its own and against the others given with it.</summary>
     /// <param name="vlanProtocol"><c>802.1Q</c> or <c>802.1ad</c>, in any case.</param>
-    /// <exception cref="SriovInvalidArgumentException">A value no VF can take; nothing has been sent.</exception>
+    /// <exception cref="SriovException">A value no VF can take; nothing has been sent.</exception>
     internal static VfSettingsRequest Create(
         string? macAddress = null,
         bool clearMacAddress = false,
@@ -125,7 +125,7 @@ internal sealed class VfSettingsRequest
         : text.Equals("802.1ad", StringComparison.OrdinalIgnoreCase) ? IfLink.EthP8021AD
         : throw Invalid($"'{text}' is not a VLAN protocol: use 802.1Q (a customer tag) or 802.1ad (a service tag, QinQ).", text);
 
-    internal static SriovInvalidArgumentException Invalid(string message, object? target) =>
+    internal static SriovException Invalid(string message, object? target) =>
         new(ErrorCatalog.InvalidVfSetting, message, target);
 
     private static void CheckRange(int? value, int min, int max, string what, string parameter)

@@ -135,7 +135,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
     {
         if (PfName is null || Index is null)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 $"No VF was given for the guest '{VmName}': give -Network for a pool interface, or a fixed VF with -Vf (or from Get-SriovVf through the pipeline) or with -PfName and -Index.",
                 VmName!,
@@ -144,7 +144,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
 
         if (WildcardPattern.ContainsWildcardCharacters(PfName))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidInterfaceName,
                 $"-PfName '{PfName}' is a wildcard pattern, but a fixed VF is on one PF.",
                 PfName,
@@ -158,7 +158,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
                 return vf;
             }
 
-            throw new SriovObjectNotFoundException(
+            throw new SriovException(
                 ErrorCatalog.SriovVfNotFound,
                 $"{pf.Name} has no VF {Index} (it has {pf.NumVfs}).",
                 $"{pf.Name} vf {Index}",

@@ -45,7 +45,7 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
             _maxVfs = (MaxVfs ?? []).Select(ModuleMaxVfs.Parse).ToList();
             if (_maxVfs.GroupBy(m => m.Module).FirstOrDefault(g => g.Count() > 1) is { } twice)
             {
-                throw new SriovInvalidArgumentException(
+                throw new SriovException(
                     ErrorCatalog.InvalidMaxVfs,
                     $"-MaxVfs names {twice.Key} more than once; give each driver one count.",
                     twice.Key);
@@ -91,7 +91,7 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
         var pfs = AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
         if (pfs.Count > 0 && pfs.Max(p => p.TotalVfs) is int most && driver.Count > most)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidMaxVfs,
                 $"-MaxVfs {driver.Module}={driver.Count} is more than the {driver.Module} PFs here support: {string.Join(", ", pfs.Select(p => $"{p} {p.TotalVfs}"))} (sriov_totalvfs).",
                 driver.Module,

@@ -84,7 +84,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
 
         foreach (int index in everyPf ? (Index ?? []).Distinct().Where(i => !found.Contains(i)) : [])
         {
-            WriteSriovError(new SriovObjectNotFoundException(
+            WriteSriovError(new SriovException(
                 ErrorCatalog.SriovVfNotFound,
                 $"No PF here has a VF {index}.",
                 $"vf {index}",

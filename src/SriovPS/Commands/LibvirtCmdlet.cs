@@ -67,7 +67,7 @@ public abstract class LibvirtCmdlet : SriovCmdlet
         }
         catch (LibvirtException e)
         {
-            ThrowSriovError(new SriovInvalidOperationException(
+            ThrowSriovError(new SriovException(
                 ErrorCatalog.LibvirtOperationFailed,
                 $"Could not list the networks and guests of {ConnectionUri}: {e.LibvirtMessage ?? e.Message}",
                 ConnectionUri,

@@ -26,7 +26,7 @@ internal static class NameSelection
             {
                 pattern = NamePattern.Parse(name);
             }
-            catch (SriovInvalidArgumentException e)
+            catch (SriovException e) when (e.Category == SriovErrorCategory.InvalidArgument)
             {
                 report(e);
                 continue;
@@ -56,7 +56,7 @@ internal static class NameSelection
 
     /// <summary>SR-IOV networks by name.</summary>
     internal static List<LibvirtSriovNetwork> Networks(IReadOnlyList<LibvirtSriovNetwork> networks, string[]? names, Action<SriovException> report) =>
-        Select(networks, n => n.Name, names, name => new SriovObjectNotFoundException(
+        Select(networks, n => n.Name, names, name => new SriovException(
             ErrorCatalog.LibvirtNetworkNotFound,
             $"There is no SR-IOV (hostdev) network '{name}' in libvirt.",
             name,

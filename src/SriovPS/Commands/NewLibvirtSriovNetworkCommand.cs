@@ -64,7 +64,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
         {
             if (pf.Name is null)
             {
-                WriteSriovError(new SriovInvalidOperationException(
+                WriteSriovError(new SriovException(
                     ErrorCatalog.PfInterfaceMissing,
                     $"The PF at {pf.PciAddress} has no network interface, and libvirt names a pool's PF by its interface.",
                     pf.PciAddress,

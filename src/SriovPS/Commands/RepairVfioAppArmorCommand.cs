@@ -71,7 +71,7 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
         {
             if (VfioGroupRules.DevicesOf(TargetHost.Files, group) is not { Count: > 0 } devices)
             {
-                ThrowSriovError(new SriovObjectNotFoundException(
+                ThrowSriovError(new SriovException(
                     ErrorCatalog.IommuGroupNotFound,
                     string.Create(CultureInfo.InvariantCulture, $"There is no IOMMU group {group} with devices on this host (/sys/kernel/iommu_groups/{group}), so nothing was written."),
                     group,

@@ -122,7 +122,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         }
     }
 
-    private static SriovInvalidArgumentException Invalid(string message) => new(ErrorCatalog.InvalidPfSetting, message);
+    private static SriovException Invalid(string message) => new(ErrorCatalog.InvalidPfSetting, message);
 
     private List<SriovPf> Targets()
     {
@@ -139,7 +139,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         string target = $"{pf.PciAddress} ({pf.Name ?? "no interface"})";
         if ((LinkState is not null || Mtu is not null) && pf.Name is null)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.PfInterfaceMissing,
                 $"The PF {pf.PciAddress} has no network interface in this namespace (driver: {pf.Driver ?? "none"}), so its link and MTU cannot be set.",
                 pf.PciAddress,
@@ -283,7 +283,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         try
         {
             others = PfNetworkConflicts.FindOnHost(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null, name, pf.MacAddress)
-                ?? throw new SriovInvalidOperationException(
+                ?? throw new SriovException(
                     ErrorCatalog.NetworkConfigConflict,
                     $"The addresses of {name} could not be read, so whether -Persist would take one away at the next boot is not known. Nothing was changed on {name}.",
                     name,
@@ -310,7 +310,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         return others;
     }
 
-    private static SriovInvalidArgumentException UnsafeName(string name, ArgumentException e) => new(
+    private static SriovException UnsafeName(string name, ArgumentException e) => new(
         ErrorCatalog.InvalidInterfaceName,
         $"{name} cannot be named in a network configuration file safely ({e.Message}); nothing was changed.",
         name,

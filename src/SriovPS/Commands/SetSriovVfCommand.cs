@@ -139,7 +139,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 var pf = AllPfs().Find(p => p.PciAddress == vf.PfPciAddress);
                 if (pf is null)
                 {
-                    WriteSriovError(new SriovObjectNotFoundException(
+                    WriteSriovError(new SriovException(
                         ErrorCatalog.SriovPfNotFound,
                         $"The PF {vf.PfPciAddress} of {vf} is no longer an SR-IOV PF on this host.",
                         vf.PfPciAddress,
@@ -173,7 +173,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     /// <summary>Whether a MAC (not the all-zeros clear) is being assigned: one VF only may get it.</summary>
     private bool AssignsMac => _request!.MacAddress is { } mac && Array.Exists(mac, static b => b != 0);
 
-    private static SriovInvalidArgumentException SameMacTwice(string targets) => VfSettingsRequest.Invalid(
+    private static SriovException SameMacTwice(string targets) => VfSettingsRequest.Invalid(
         $"-MacAddress gives one VF its MAC, and this call names {targets}: two VFs with one MAC break forwarding on the PF's switch. Set each VF's MAC in its own call.",
         targets);
 
@@ -203,7 +203,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         if (live && vf.MacAddress is null)
         {
             // Every driver that has VFs reports their MAC; without it the read failed (already said) or the VF is resetting.
-            throw new SriovReadException(
+            throw new SriovException(
                 ErrorCatalog.KernelLinkUnreadable,
                 $"The kernel did not report the settings of {pfName} vf {index} (its read failed, or the driver left the VF out while it resets), so nothing was sent to it.",
                 vf.ToString(),
@@ -239,7 +239,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
         if (!live)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.LiveHostRequired,
                 $"{pfName} vf {index} belongs to the copied host tree '{TargetHost.Root}': VF settings can only be applied to the running kernel.",
                 vf.ToString(),
@@ -314,14 +314,14 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
         if (pf.Name is null)
         {
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.PfInterfaceMissing,
                 $"The PF {pf.PciAddress} has no network interface in this namespace (driver: {pf.Driver ?? "none"}), and the kernel changes VF settings through the PF's interface.",
                 pf.PciAddress,
                 "Bind the PF's network driver, or run the command in the namespace that holds its interface.");
         }
 
-        return Discovery.GetVfs(pf).Find(v => v.Index == index) ?? throw new SriovObjectNotFoundException(
+        return Discovery.GetVfs(pf).Find(v => v.Index == index) ?? throw new SriovException(
             ErrorCatalog.SriovVfNotFound,
             $"VF {index} of {pfLabel} vanished while it was read: its VFs are being re-created.",
             $"{pfLabel} vf {index}",

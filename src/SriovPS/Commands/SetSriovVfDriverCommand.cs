@@ -93,7 +93,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
                 var vf = pf is null ? null : Discovery.GetVfs(pf).Find(v => v.PciAddress == given.PciAddress);
                 if (vf is null)
                 {
-                    WriteSriovError(new SriovObjectNotFoundException(
+                    WriteSriovError(new SriovException(
                         ErrorCatalog.SriovVfNotFound,
                         $"{given} ({given.PciAddress}) is no longer a VF on this host.",
                         given.PciAddress,
@@ -271,7 +271,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
                 WriteVerbose($"Loaded the {driver} module.");
             }
         }
-        catch (SriovNotInstalledException e)
+        catch (SriovException e) when (e.Category == SriovErrorCategory.NotInstalled)
         {
             // The wait that follows reports the VF's state; this only says why.
             WriteVerbose(e.Message);

@@ -38,7 +38,7 @@ public abstract partial class SriovCmdlet
             // Without the object the checks below cannot be made: a change is refused rather than made unchecked.
             if (actsOnWholePf || MyInvocation.MyCommand is CmdletInfo { ImplementingType: { } type } && ChangesTheHost(type))
             {
-                ThrowSriovError(new SriovNotImplementedException(
+                ThrowSriovError(new SriovException(
                     ErrorCatalog.PipedObjectUnreadable,
                     $"This PowerShell does not let {MyInvocation.MyCommand.Name} see the objects piped to it, so it cannot tell a VF or an object from another computer from this host's PF; nothing was changed.",
                     MyInvocation.MyCommand.Name,
@@ -50,7 +50,7 @@ public abstract partial class SriovCmdlet
 
         if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !IsThisHost(computer, out string here))
         {
-            WriteSriovError(new SriovInvalidArgumentException(
+            WriteSriovError(new SriovException(
                 ErrorCatalog.ObjectFromOtherHost,
                 $"The object piped in came from '{computer}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
                 computer,
@@ -62,7 +62,7 @@ public abstract partial class SriovCmdlet
         {
             string what = PipedType("SriovVf") ? "a VF" : "a guest's SR-IOV interface (one VF)";
             string pf = PipedProperty("PfName") is { Length: > 0 } name ? $" of {name}" : string.Empty;
-            WriteSriovError(new SriovInvalidArgumentException(
+            WriteSriovError(new SriovException(
                 ErrorCatalog.VfGivenForPf,
                 $"{MyInvocation.MyCommand.Name} acts on a whole PF, and the object piped in is {what}{pf}: it is refused rather than applied to every VF of its PF.",
                 PipedObject?.TypeNames[0],

@@ -200,7 +200,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
             }
             else
             {
-                WriteSriovError(new SriovObjectNotFoundException(
+                WriteSriovError(new SriovException(
                     ErrorCatalog.SriovPfNotFound,
                     $"{old} ({old.PciAddress}) is no longer an SR-IOV PF on this host.",
                     old.PciAddress,
@@ -227,7 +227,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
         var given = (names ?? []).Where(n => !string.IsNullOrEmpty(n)).ToArray();
         if (given.Length < (names?.Length ?? 0) || given.Length == 0)
         {
-            WriteSriovError(new SriovInvalidArgumentException(
+            WriteSriovError(new SriovException(
                 ErrorCatalog.InvalidInterfaceName,
                 $"-{parameter} was given an empty name{(MyInvocation.ExpectingInput ? ": the object piped in has no PF interface name" : "")}, which names no PF.",
                 parameter,
@@ -255,7 +255,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
             {
                 patterns.Add(parse(value));
             }
-            catch (SriovInvalidArgumentException e)
+            catch (SriovException e) when (e.Category == SriovErrorCategory.InvalidArgument)
             {
                 WriteSriovError(e);
             }
@@ -322,7 +322,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
             {
                 // A host that cannot ask (pwsh -NonInteractive, a runspace without a UI): no change is made
                 // unasked, this one nor the ones after it.
-                WriteSriovError(new SriovInvalidOperationException(
+                WriteSriovError(new SriovException(
                     ErrorCatalog.ConfirmationUnavailable,
                     $"{step.Target}: this change waits for a confirmation that the host cannot ask for ({e.Message}); it and the changes after it were not made.",
                     step.Target,
@@ -365,7 +365,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>
-    private protected SriovInvalidOperationException LiveHostRequired(string label, string what) => new(
+    private protected SriovException LiveHostRequired(string label, string what) => new(
         ErrorCatalog.LiveHostRequired,
         $"{label} belongs to the copied host tree '{TargetHost.Root}': {what}",
         label,

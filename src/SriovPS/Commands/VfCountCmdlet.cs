@@ -194,7 +194,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
         var now = Discovery.GetPfs().Find(p => p.PciAddress == plan.Pf.PciAddress);
         if (now is null || now.NumVfs != plan.Pf.NumVfs)
         {
-            throw new SriovResourceBusyException(
+            throw new SriovException(
                 ErrorCatalog.HostChangeInProgress,
                 $"{plan.Target} changed while this command waited (it has {now?.NumVfs.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no longer"} VFs, not {plan.Pf.NumVfs}), so nothing was changed.",
                 plan.Target,

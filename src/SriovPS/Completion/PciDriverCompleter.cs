@@ -65,7 +65,7 @@ public sealed class PciDriverCompleter : IArgumentCompleter
                 {
                     patterns.Add(NamePattern.Parse(text));
                 }
-                catch (SriovInvalidArgumentException)
+                catch (SriovException e) when (e.Category == SriovErrorCategory.InvalidArgument)
                 {
                     // A half-typed pattern selects nothing yet.
                 }

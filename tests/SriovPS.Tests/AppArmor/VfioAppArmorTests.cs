@@ -194,9 +194,9 @@ public sealed class VfioAppArmorTests
         var step = Assert.Single(Plan(tree, false, Need(42, "0000:04:10.0")).Steps);
         tree.WriteFile(Local, UnrelatedLocal + "/srv/more r,\n");
 
-        var e = Assert.Throws<SriovResourceBusyException>(() => step.Apply(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => step.Apply(CancellationToken.None));
 
-        Assert.Equal(ErrorCatalog.HostChangeInProgress, e.ErrorId);
+        Assert.Equal(ErrorCatalog.HostChangeInProgress, e.Id);
         Assert.Equal(UnrelatedLocal + "/srv/more r,\n", File.ReadAllText(tree.PathOf(Local)));
     }
 
@@ -208,9 +208,9 @@ public sealed class VfioAppArmorTests
         File.SetUnixFileMode(tree.PathOf(Local), UnixFileMode.UserRead | UnixFileMode.GroupRead);
 
         var step = Assert.Single(Plan(tree, false, Need(42, "0000:04:10.0")).Steps);
-        var e = Assert.Throws<SriovWriteException>(() => step.Apply(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => step.Apply(CancellationToken.None));
 
-        Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.ErrorId);
+        Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.Id);
         Assert.Equal(UnrelatedLocal, File.ReadAllText(tree.PathOf(Local)));
     }
 

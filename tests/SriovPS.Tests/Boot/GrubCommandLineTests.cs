@@ -1,5 +1,6 @@
 using SriovPS.Boot;
 using SriovPS.Errors;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Boot;
@@ -192,9 +193,9 @@ public sealed class GrubCommandLineTests
     [InlineData("GRUB_CMDLINE_LINUX_DEFAULT='quiet\n")]
     public void AnUnclosedQuote_IsUneditable(string text)
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
 
-        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.ErrorId);
+        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.Id);
         Assert.Contains("line 1 is never closed", e.Message);
     }
 
@@ -203,7 +204,7 @@ public sealed class GrubCommandLineTests
     [InlineData("GRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX=\"`cat /etc/opts` quiet\"\n", 2)]
     public void ACommandSubstitutionInTheKeys_IsUneditable(string text, int line)
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
 
         Assert.Contains($"on line {line} of /etc/default/grub runs a command", e.Message);
     }
@@ -213,7 +214,7 @@ public sealed class GrubCommandLineTests
     [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_\"iommu=off\n")]
     public void AContraryWordThatCannotBeRemovedAlone_IsRefused(string text)
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
 
         Assert.Contains("intel_iommu=off is on the kernel command line", e.Message);
     }
@@ -227,9 +228,9 @@ public sealed class GrubCommandLineTests
     [InlineData("ig b=7")]
     public void MaxVfs_NotDriverEqualsCount_IsInvalid(string text)
     {
-        var e = Assert.Throws<SriovInvalidArgumentException>(() => ModuleMaxVfs.Parse(text));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => ModuleMaxVfs.Parse(text));
 
-        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.Id);
     }
 
     [Fact]
@@ -256,7 +257,7 @@ public sealed class GrubCommandLineTests
     [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT+=\" intel_iommu=off\"\n", 2)]
     public void AKeySetWhereThisReadingDoesNotSeeIt_IsUneditable(string text, int line)
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
 
         Assert.Contains($"is set on line {line} of /etc/default/grub in a way SriovPS does not edit", e.Message);
     }
@@ -264,7 +265,7 @@ public sealed class GrubCommandLineTests
     [Fact]
     public void DosLineEnds_AreUneditable()
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\r\n", Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\r\n", Intel));
 
         Assert.Contains("DOS line ends", e.Message);
     }
@@ -274,6 +275,6 @@ public sealed class GrubCommandLineTests
     [InlineData("GRUB_CMDLINE_LINUX_DEFAULT=quiet\\ intel_iommu=off\n")]
     public void AContraryWordJoinedByAnEscapedBlank_IsNotCutOut(string text)
     {
-        Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
     }
 }

@@ -81,9 +81,9 @@ public sealed class GrubRegeneratorTests
         using var tree = HostTree.Empty();
         string script = WriteScript(tree, "echo 'Generating grub configuration file ...'\necho '/usr/sbin/grub-probe: error: failed to get canonical path of overlay.' >&2\nexit 1\n");
 
-        var e = Assert.Throws<SriovWriteException>(() => new GrubRegenerator(script, [], "/boot/grub/grub.cfg").Run(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new GrubRegenerator(script, [], "/boot/grub/grub.cfg").Run(CancellationToken.None));
 
-        Assert.Equal(ErrorCatalog.GrubRegenerateFailed, e.ErrorId);
+        Assert.Equal(ErrorCatalog.GrubRegenerateFailed, e.Id);
         Assert.Contains("failed (exit code 1): /usr/sbin/grub-probe: error: failed to get canonical path of overlay.", e.Message);
         Assert.Contains("/boot/grub/grub.cfg, which GRUB reads at boot, is not", e.Message);
     }

@@ -129,10 +129,10 @@ public sealed class IommuSetupTests
         var plan = Plan(tree);
 
         var grubStep = plan.Steps.Single(s => s.Target == Grub);
-        var e = Assert.Throws<SriovWriteException>(() => grubStep.Apply(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => grubStep.Apply(CancellationToken.None));
         plan.Steps.Single(s => s.Target == Vfio).Apply(CancellationToken.None);
 
-        Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.ErrorId);
+        Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.Id);
         Assert.Equal(SriovErrorCategory.WriteError, e.Category);
         Assert.Equal(GrubText, File.ReadAllText(tree.PathOf(Grub)));
         Assert.False(File.Exists(tree.PathOf(Grub + ConfigFile.BackupSuffix)));
@@ -148,7 +148,7 @@ public sealed class IommuSetupTests
         var plan = Plan(tree);
 
         var problem = Assert.Single(plan.Problems);
-        Assert.Equal(ErrorCatalog.GrubDefaultsNotFound, problem.ErrorId);
+        Assert.Equal(ErrorCatalog.GrubDefaultsNotFound, problem.Id);
         Assert.Equal(SriovErrorCategory.ObjectNotFound, problem.Category);
         Assert.Equal(Vfio, Assert.Single(plan.Steps).Target);
     }
@@ -161,7 +161,7 @@ public sealed class IommuSetupTests
 
         var plan = Plan(tree);
 
-        Assert.Equal(ErrorCatalog.IommuVendorUnknown, Assert.Single(plan.Problems).ErrorId);
+        Assert.Equal(ErrorCatalog.IommuVendorUnknown, Assert.Single(plan.Problems).Id);
         Assert.Equal(Vfio, Assert.Single(plan.Steps).Target);
     }
 
@@ -211,11 +211,11 @@ public sealed class IommuSetupTests
         tree.WriteFile("/sys/module/ice/parameters/debug", "0");
         tree.WriteFile("/sys/module/igb/parameters/max_vfs", "0");
 
-        var e = Assert.Throws<SriovInvalidArgumentException>(() => ModuleMaxVfs.Parse("ice=8").CheckParameter(tree.Files));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => ModuleMaxVfs.Parse("ice=8").CheckParameter(tree.Files));
         ModuleMaxVfs.Parse("igb=7").CheckParameter(tree.Files);
         ModuleMaxVfs.Parse("ixgbe=63").CheckParameter(tree.Files);
 
-        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.Id);
         Assert.Contains("has no max_vfs parameter", e.Message);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using SriovPS.Boot;
 using SriovPS.Errors;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Boot;
@@ -58,9 +59,9 @@ public sealed class ShellStructureTests
     [InlineData("cat >/dev/null <<EOF\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nEOF\n", "inside a here-document")]
     public void Grub_KeyWhereTheShellMayNotApplyIt_IsRefused(string text, string message)
     {
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan(text, Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan(text, Intel));
 
-        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.ErrorId);
+        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.Id);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
@@ -78,9 +79,9 @@ public sealed class ShellStructureTests
     public void Grub_ANoBreakSpaceIsPartOfAWord_AsTheShellSplitsOnlyOnBlanks()
     {
         // "quiet\u00a0intel_iommu=off" is one word to the shell (and the kernel): not a contrary word to drop.
-        var e = Assert.Throws<SriovInvalidDataException>(() => GrubCommandLine.Plan("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\u00a0intel_iommu=off\"\n", Intel));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidData, () => GrubCommandLine.Plan("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\u00a0intel_iommu=off\"\n", Intel));
 
-        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.ErrorId);
+        Assert.Equal(ErrorCatalog.GrubDefaultsUneditable, e.Id);
         Assert.Contains("intel_iommu=off is on the kernel command line", e.Message, StringComparison.Ordinal);
     }
 }

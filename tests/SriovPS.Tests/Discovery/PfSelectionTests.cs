@@ -32,7 +32,7 @@ public class PfSelectionTests
         var (selected, errors) = PfSelection.Select(Pfs, [NamePattern.Parse("eno52"), NamePattern.Parse("nosuch"), NamePattern.Parse("eno49")]);
 
         Assert.Equal(["eno49", "eno52"], selected.Select(p => p.Name));
-        var error = Assert.IsType<SriovObjectNotFoundException>(Assert.Single(errors));
+        var error = SriovAssert.IsError(SriovErrorCategory.ObjectNotFound, Assert.Single(errors));
         Assert.Equal("SriovPfNotFound", error.ErrorId);
         Assert.Equal("nosuch", error.Target);
         Assert.Contains("'nosuch'", error.Message);

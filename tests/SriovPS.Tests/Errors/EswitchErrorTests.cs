@@ -1,6 +1,7 @@
 using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Errors;
@@ -21,8 +22,8 @@ public sealed class EswitchErrorTests
     {
         var error = Change(Errno.EOPNOTSUPP);
 
-        Assert.IsType<SriovNotImplementedException>(error);
-        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, Pf), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.NotImplemented, error);
+        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, Pf), (error.Id, error.Category, error.Target));
         Assert.Equal(
             $"mlx5_core cannot change the eswitch mode of {Pf}: the kernel answered \"Operation not supported\" to '{Command}'.",
             error.Message);
@@ -35,7 +36,7 @@ public sealed class EswitchErrorTests
     {
         var error = Change(Errno.EOPNOTSUPP, "Changing eswitch mode is allowed only if there is no VFs created", "ice");
 
-        Assert.Equal(ErrorCatalog.EswitchModeNotSupported, error.ErrorId);
+        Assert.Equal(ErrorCatalog.EswitchModeNotSupported, error.Id);
         Assert.Equal(
             $"ice cannot change the eswitch mode of {Pf}: the kernel answered \"Operation not supported: Changing eswitch mode is allowed only if there is no VFs created\" to '{Command}'.",
             error.Message);
@@ -47,7 +48,7 @@ public sealed class EswitchErrorTests
         var named = Change(Errno.ENODEV, driver: "igb");
         var unnamed = Change(Errno.ENODEV, driver: null);
 
-        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented), (named.ErrorId, named.Category));
+        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented), (named.Id, named.Category));
         Assert.Equal(
             $"{Pf} is not a devlink device: its driver, igb, registers no devlink instance for it, so it has no eswitch mode; " +
             $"the kernel answered \"No such device\" to '{Command}'.",
@@ -60,7 +61,7 @@ public sealed class EswitchErrorTests
     {
         var error = DevlinkErrors.DevlinkMissing(new EswitchChange("pci", "0000:04:00.0", EswitchMode.Switchdev, Pf, "mlx5_core"));
 
-        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, Pf), (error.ErrorId, error.Category, error.Target));
+        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, Pf), (error.Id, error.Category, error.Target));
         Assert.Equal(
             $"This kernel has no devlink (no generic netlink family 'devlink'), so '{Command}' cannot reach mlx5_core of {Pf}.",
             error.Message);
@@ -74,8 +75,8 @@ public sealed class EswitchErrorTests
     {
         var error = Change(errno, "Can't set offloads mode, SRIOV legacy not enabled");
 
-        Assert.IsType<SriovInvalidArgumentException>(error);
-        Assert.Equal((ErrorCatalog.EswitchModeRejected, SriovErrorCategory.InvalidArgument, Pf), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.InvalidArgument, error);
+        Assert.Equal((ErrorCatalog.EswitchModeRejected, SriovErrorCategory.InvalidArgument, Pf), (error.Id, error.Category, error.Target));
         Assert.Equal($"The kernel rejected '{Command}' for {Pf}: {description}: Can't set offloads mode, SRIOV legacy not enabled.", error.Message);
     }
 
@@ -84,7 +85,7 @@ public sealed class EswitchErrorTests
     {
         var error = Change(Errno.EPERM, "Can't change E-Switch mode to switchdev when netdev net namespace has diverged from the devlink's.");
 
-        Assert.Equal((ErrorCatalog.EswitchModeRejected, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.EswitchModeRejected, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
         // The kernel's own final period is not doubled.
         Assert.EndsWith("Operation not permitted: Can't change E-Switch mode to switchdev when netdev net namespace has diverged from the devlink's.", error.Message, System.StringComparison.Ordinal);
         Assert.DoesNotContain("..", error.Message, System.StringComparison.Ordinal);
@@ -97,8 +98,8 @@ public sealed class EswitchErrorTests
     {
         var error = Change(errno);
 
-        Assert.IsType<SriovPermissionDeniedException>(error);
-        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied, Pf), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.PermissionDenied, error);
+        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied, Pf), (error.Id, error.Category, error.Target));
         Assert.Contains(Command, error.Message);
         Assert.Contains("CAP_NET_ADMIN", error.Remedy);
     }
@@ -108,8 +109,8 @@ public sealed class EswitchErrorTests
     {
         var error = Change(Errno.EBUSY, "Can't change mode, E-Switch is busy");
 
-        Assert.IsType<SriovResourceBusyException>(error);
-        Assert.Equal((ErrorCatalog.EswitchModeBusy, SriovErrorCategory.ResourceBusy, Pf), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.ResourceBusy, error);
+        Assert.Equal((ErrorCatalog.EswitchModeBusy, SriovErrorCategory.ResourceBusy, Pf), (error.Id, error.Category, error.Target));
         Assert.Equal(
             $"The eswitch of {Pf} is busy: the kernel answered \"Device or resource busy: Can't change mode, E-Switch is busy\" to '{Command}'.",
             error.Message);
@@ -124,8 +125,8 @@ public sealed class EswitchErrorTests
     {
         var error = Change(errno);
 
-        Assert.IsType<SriovWriteException>(error);
-        Assert.Equal((ErrorCatalog.EswitchModeFailed, SriovErrorCategory.WriteError, Pf), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.WriteError, error);
+        Assert.Equal((ErrorCatalog.EswitchModeFailed, SriovErrorCategory.WriteError, Pf), (error.Id, error.Category, error.Target));
         Assert.StartsWith($"Could not change the eswitch mode of {Pf}: the kernel answered \"{Errno.Describe(errno)}\" to '{Command}'.", error.Message, System.StringComparison.Ordinal);
     }
 
@@ -136,7 +137,7 @@ public sealed class EswitchErrorTests
             new NetlinkDecodeException("cut"),
             new EswitchChange("netdevsim", "netdevsim1", EswitchMode.Legacy, "netdevsim1", null));
 
-        Assert.Equal((ErrorCatalog.EswitchModeFailed, SriovErrorCategory.WriteError), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.EswitchModeFailed, SriovErrorCategory.WriteError), (error.Id, error.Category));
         Assert.Contains("'devlink dev eswitch set netdevsim/netdevsim1 mode legacy' did not parse (cut)", error.Message);
         Assert.Contains("unknown", error.Message);
         Assert.Equal("Check with: devlink dev eswitch show netdevsim/netdevsim1", error.Remedy);
@@ -149,7 +150,7 @@ public sealed class EswitchErrorTests
     {
         var error = DevlinkErrors.ForRead(new NetlinkException(errno, "DEVLINK_CMD_ESWITCH_GET"), "pci/0000:04:00.0");
 
-        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied, "pci/0000:04:00.0"), (error.ErrorId, error.Category, error.Target));
+        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied, "pci/0000:04:00.0"), (error.Id, error.Category, error.Target));
         Assert.Contains("CAP_NET_ADMIN", error.Remedy);
     }
 
@@ -159,9 +160,9 @@ public sealed class EswitchErrorTests
         var failed = DevlinkErrors.ForRead(new NetlinkException(Errno.ETIMEDOUT, "DEVLINK_CMD_ESWITCH_GET"), "pci/0000:04:00.0");
         var unparsable = DevlinkErrors.ForDecode(new NetlinkDecodeException("cut"), "pci/0000:04:00.0");
 
-        Assert.Equal((ErrorCatalog.EswitchModeUnreadable, SriovErrorCategory.ReadError), (failed.ErrorId, failed.Category));
+        Assert.Equal((ErrorCatalog.EswitchModeUnreadable, SriovErrorCategory.ReadError), (failed.Id, failed.Category));
         Assert.StartsWith("Could not read the eswitch mode of pci/0000:04:00.0 through devlink: DEVLINK_CMD_ESWITCH_GET: ", failed.Message, System.StringComparison.Ordinal);
-        Assert.Equal((ErrorCatalog.EswitchModeUnreadable, SriovErrorCategory.ReadError), (unparsable.ErrorId, unparsable.Category));
+        Assert.Equal((ErrorCatalog.EswitchModeUnreadable, SriovErrorCategory.ReadError), (unparsable.Id, unparsable.Category));
         Assert.Contains("devlink dev eswitch show pci/0000:04:00.0", unparsable.Remedy);
     }
 }

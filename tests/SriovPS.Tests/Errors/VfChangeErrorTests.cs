@@ -2,6 +2,7 @@ using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
 using SriovPS.VfSettings;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Errors;
@@ -25,8 +26,8 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(Errno.EOPNOTSUPP, VfSettingKind.LinkState, null, VfSettingKind.Vlan, VfSettingKind.Trust);
 
-        Assert.IsType<SriovNotImplementedException>(error);
-        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented, "eno49 vf 0"), (error.ErrorId, error.Category, error.Target));
+        SriovAssert.IsError(SriovErrorCategory.NotImplemented, error);
+        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented, "eno49 vf 0"), (error.Id, error.Category, error.Target));
         Assert.Equal(
             "igb does not support setting link-state on VFs: the kernel answered \"Operation not supported\" to 'ip link set eno49 vf 0 state enable'. " +
             "Applied to eno49 vf 0: vlan 42 proto 802.1ad, trust on.",
@@ -38,7 +39,7 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(Errno.EPROTONOSUPPORT, VfSettingKind.Vlan);
 
-        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (error.Id, error.Category));
         Assert.Equal(
             "igb does not support 802.1ad (QinQ) VLAN tags on VFs: the kernel answered \"Protocol not supported\" to 'ip link set eno49 vf 0 vlan 42 proto 802.1ad'. Nothing was changed on eno49 vf 0.",
             error.Message);
@@ -50,7 +51,7 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(Errno.EINVAL, VfSettingKind.Rate, "VF rate out of range");
 
-        Assert.Equal((ErrorCatalog.VfSettingRejected, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfSettingRejected, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
         Assert.Equal(
             "The kernel rejected 'ip link set eno49 vf 0 min_tx_rate 10 max_tx_rate 100': Invalid argument: VF rate out of range. Nothing was changed on eno49 vf 0.",
             error.Message);
@@ -65,7 +66,7 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(errno, VfSettingKind.Trust);
 
-        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.NetlinkPermissionDenied, SriovErrorCategory.PermissionDenied), (error.Id, error.Category));
         Assert.Contains("CAP_NET_ADMIN", error.Remedy);
     }
 
@@ -74,7 +75,7 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(Errno.ENODEV, VfSettingKind.Trust);
 
-        Assert.Equal((ErrorCatalog.InterfaceNotFound, SriovErrorCategory.ObjectNotFound, "eno49"), (error.ErrorId, error.Category, error.Target));
+        Assert.Equal((ErrorCatalog.InterfaceNotFound, SriovErrorCategory.ObjectNotFound, "eno49"), (error.Id, error.Category, error.Target));
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public sealed class VfChangeErrorTests
     {
         var error = NetlinkErrors.ForUnreadableAnswer(new NetlinkDecodeException("cut short"), new VfChangeContext("eno49", "igb", 0, Find(VfSettingKind.Trust), []));
 
-        Assert.Equal((ErrorCatalog.VfSettingFailed, SriovErrorCategory.WriteError), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfSettingFailed, SriovErrorCategory.WriteError), (error.Id, error.Category));
         Assert.StartsWith("The kernel's answer to 'ip link set eno49 vf 0 trust on' did not parse (cut short); whether it was applied is unknown.", error.Message);
     }
 
@@ -101,7 +102,7 @@ public sealed class VfChangeErrorTests
     {
         var error = Map(Errno.EBUSY, VfSettingKind.Trust);
 
-        Assert.Equal((ErrorCatalog.VfSettingFailed, SriovErrorCategory.WriteError), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfSettingFailed, SriovErrorCategory.WriteError), (error.Id, error.Category));
         Assert.Equal(
             "Could not change eno49 vf 0: the kernel answered \"Device or resource busy\" to 'ip link set eno49 vf 0 trust on'. Nothing was changed on eno49 vf 0.",
             error.Message);

@@ -41,10 +41,10 @@ public sealed class HostRootConfinementTests : IDisposable
         File.CreateSymbolicLink(tree.PathOf("/etc/default"), _outside);
         var file = new ConfigFile(tree.Files, Grub);
 
-        var read = Assert.Throws<SriovPermissionDeniedException>(file.ReadText);
-        var write = Assert.Throws<SriovPermissionDeniedException>(() => file.Prepare("changed\n").Dispose());
+        var read = SriovAssert.Throws(SriovErrorCategory.PermissionDenied, file.ReadText);
+        var write = SriovAssert.Throws(SriovErrorCategory.PermissionDenied, () => file.Prepare("changed\n").Dispose());
 
-        Assert.All(new[] { read, write }, e => Assert.Equal(ErrorCatalog.HostPathOutsideRoot, e.ErrorId));
+        Assert.All(new[] { read, write }, e => Assert.Equal(ErrorCatalog.HostPathOutsideRoot, e.Id));
         Assert.Contains($"/etc/default → {_outside}", read.Message);
         Assert.Null(HostText.Read(tree.Files, Grub));
         Assert.False(tree.Files.Exists(Grub));
@@ -111,10 +111,10 @@ public sealed class HostRootConfinementTests : IDisposable
         Directory.CreateDirectory(tree.PathOf(Grub));
         var file = new ConfigFile(tree.Files, Grub);
 
-        var read = Assert.Throws<SriovInvalidOperationException>(file.ReadText);
-        var write = Assert.Throws<SriovInvalidOperationException>(() => file.Prepare("x\n").Dispose());
+        var read = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, file.ReadText);
+        var write = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => file.Prepare("x\n").Dispose());
 
-        Assert.All(new[] { read, write }, e => Assert.Equal(ErrorCatalog.HostPathWrongType, e.ErrorId));
+        Assert.All(new[] { read, write }, e => Assert.Equal(ErrorCatalog.HostPathWrongType, e.Id));
         Assert.Contains("is a directory, not a file", read.Message);
         Assert.True(Directory.Exists(tree.PathOf(Grub)));
     }
@@ -125,9 +125,9 @@ public sealed class HostRootConfinementTests : IDisposable
         using var tree = HostTree.Empty();
         tree.WriteFile("/run/lock", "x\n");
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
 
-        Assert.Equal(ErrorCatalog.HostPathWrongType, error.ErrorId);
+        Assert.Equal(ErrorCatalog.HostPathWrongType, error.Id);
         Assert.Equal("x\n", File.ReadAllText(tree.PathOf("/run/lock")));
     }
 
@@ -153,7 +153,7 @@ public sealed class HostRootConfinementTests : IDisposable
         var warnings = new System.Collections.Generic.List<(TimeSpan At, string Text)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        Assert.Throws<SriovResourceBusyException>(() => HostChangeLock.Acquire(
+        SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => HostChangeLock.Acquire(
             tree.Files, HostChangeLock.WarnAfter + TimeSpan.FromSeconds(1), stillWaiting: text => warnings.Add((clock.Elapsed, text))));
 
         var (at, warning) = Assert.Single(warnings);

@@ -112,9 +112,9 @@ public sealed class ConfigFileTests
         tree.WriteFile(Rules, "keep me\n");
         File.SetUnixFileMode(tree.PathOf(Rules), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        var error = Assert.Throws<SriovWriteException>(() => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
 
-        Assert.Equal((ErrorCatalog.ConfigFileReadOnly, SriovErrorCategory.WriteError), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.ConfigFileReadOnly, SriovErrorCategory.WriteError), (error.Id, error.Category));
         Assert.Contains("read-only (mode 444)", error.Message);
         Assert.Equal("keep me\n", File.ReadAllText(tree.PathOf(Rules)));
         Assert.False(File.Exists(tree.PathOf(Rules + ConfigFile.BackupSuffix)));
@@ -130,9 +130,9 @@ public sealed class ConfigFileTests
         Skip.IfNot(TryRun("chattr", "+i", path), "this filesystem or user cannot set the immutable flag (chattr +i)");
         try
         {
-            var error = Assert.Throws<SriovWriteException>(() => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
+            var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
 
-            Assert.Equal(ErrorCatalog.ConfigFileReadOnly, error.ErrorId);
+            Assert.Equal(ErrorCatalog.ConfigFileReadOnly, error.Id);
             Assert.Equal("keep me\n", File.ReadAllText(path));
             AssertNoTemporaryFiles(tree);
         }
@@ -150,9 +150,9 @@ public sealed class ConfigFileTests
         Directory.CreateDirectory(tree.PathOf("/etc/udev/rules.d"));
         File.CreateSymbolicLink(tree.PathOf(Rules), "../../elsewhere.rules");
 
-        var error = Assert.Throws<SriovWriteException>(() => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new ConfigFile(tree.Files, Rules).Prepare("changed\n"));
 
-        Assert.Equal(ErrorCatalog.ConfigFileWriteFailed, error.ErrorId);
+        Assert.Equal(ErrorCatalog.ConfigFileWriteFailed, error.Id);
         Assert.Contains("not a regular file", error.Message);
         Assert.Equal("../../elsewhere.rules", new FileInfo(tree.PathOf(Rules)).LinkTarget);
         Assert.Equal("target\n", File.ReadAllText(tree.PathOf("/etc/elsewhere.rules")));

@@ -19,10 +19,10 @@ public sealed class HostChangeLockTests
         using var first = HostChangeLock.Acquire(tree.Files, TimeSpan.FromSeconds(1));
         string? told = null;
 
-        var error = Assert.Throws<SriovResourceBusyException>(
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, 
             () => HostChangeLock.Acquire(tree.Files, TimeSpan.FromMilliseconds(300), message => told = message));
 
-        Assert.Equal((ErrorCatalog.HostChangeInProgress, SriovErrorCategory.ResourceBusy), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.HostChangeInProgress, SriovErrorCategory.ResourceBusy), (error.Id, error.Category));
         Assert.Contains($"PID {Environment.ProcessId}", error.Message);
         Assert.Contains($"PID {Environment.ProcessId}", told);
 
@@ -51,8 +51,8 @@ public sealed class HostChangeLockTests
         using var second = HostChangeLock.Acquire(tree.Files, TimeSpan.Zero);
 
         // The second changer really holds it: a third is refused.
-        var error = Assert.Throws<SriovResourceBusyException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
-        Assert.Equal(ErrorCatalog.HostChangeInProgress, error.ErrorId);
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+        Assert.Equal(ErrorCatalog.HostChangeInProgress, error.Id);
 
         // Once the second is done too, the lock is free again.
         second.Dispose();
@@ -67,7 +67,7 @@ public sealed class HostChangeLockTests
         Directory.CreateDirectory(tree.PathOf("/run/lock"));
         File.CreateSymbolicLink(tree.PathOf(HostChangeLock.HostPath), "../../etc/shadow-like");
 
-        var error = Assert.Throws<SriovWriteException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
 
         Assert.Contains("is a symbolic link", error.Message);
         Assert.Equal("precious\n", File.ReadAllText(tree.PathOf("/etc/shadow-like")));
@@ -81,7 +81,7 @@ public sealed class HostChangeLockTests
         tree.WriteFile(HostChangeLock.HostPath, "1\n");
         ExternalProgram.Run("chown", "1234", tree.PathOf(HostChangeLock.HostPath));
 
-        var error = Assert.Throws<SriovWriteException>(() => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => HostChangeLock.Acquire(tree.Files, TimeSpan.Zero));
 
         Assert.Contains("belongs to uid 1234, not root", error.Message);
     }
@@ -117,7 +117,7 @@ public sealed class HostChangeLockTests
                     Interlocked.Decrement(ref holders);
                     turn++;
                 }
-                catch (SriovResourceBusyException)
+                catch (SriovException e) when (e.Category == SriovErrorCategory.ResourceBusy)
                 {
                     // The other holds it: ask again.
                 }

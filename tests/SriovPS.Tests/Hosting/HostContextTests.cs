@@ -45,7 +45,7 @@ public class HostContextTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "sriovps-no-such-host-" + Guid.NewGuid().ToString("N"));
 
-        var error = Assert.Throws<SriovObjectNotFoundException>(() => HostContext.FromRoot(missing));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => HostContext.FromRoot(missing));
 
         Assert.Equal("HostRootNotFound", error.ErrorId);
         Assert.Equal(missing, error.Target);

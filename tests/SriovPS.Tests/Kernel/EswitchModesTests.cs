@@ -48,10 +48,10 @@ public sealed class EswitchModesTests
         SkipUnlessRoot();
         using var modes = new EswitchModes();
 
-        var error = Assert.Throws<SriovNotImplementedException>(
+        var error = SriovAssert.Throws(SriovErrorCategory.NotImplemented, 
             () => modes.Set(EswitchModes.PciBus, NoSuchDevice, EswitchMode.Switchdev, NoSuchDevice, "mlx5_core"));
 
-        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, NoSuchDevice), (error.ErrorId, error.Category, error.Target));
+        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, NoSuchDevice), (error.Id, error.Category, error.Target));
         Assert.Contains($"'devlink dev eswitch set pci/{NoSuchDevice} mode switchdev'", error.Message);
         if (devlink)
         {

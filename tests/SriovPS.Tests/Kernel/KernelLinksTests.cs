@@ -22,7 +22,7 @@ public sealed class KernelLinksTests
             Assert.Null(links.Read("sriovps-gone"));
 
             var error = Assert.Single(errors);
-            Assert.Equal(ErrorCatalog.InterfaceNotFound, error.ErrorId);
+            Assert.Equal(ErrorCatalog.InterfaceNotFound, error.Id);
             Assert.Equal(SriovErrorCategory.ObjectNotFound, error.Category);
             Assert.Equal("sriovps-gone", error.Target);
             Assert.IsType<NetlinkException>(error.InnerException);

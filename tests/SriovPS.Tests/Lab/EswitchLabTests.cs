@@ -69,10 +69,10 @@ public sealed partial class EswitchLabTests
         Assert.Null(modes.TryRead(EswitchModes.PciBus, pf));
         Assert.NotEqual(0, ExternalProgram.TryRun("devlink", null, "dev", "eswitch", "show", $"pci/{pf}").ExitCode);
 
-        var refused = Assert.Throws<SriovNotImplementedException>(
+        var refused = SriovAssert.Throws(SriovErrorCategory.NotImplemented, 
             () => modes.Set(EswitchModes.PciBus, pf, EswitchMode.Switchdev, description, "igb"));
 
-        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, description), (refused.ErrorId, refused.Category, refused.Target));
+        Assert.Equal((ErrorCatalog.EswitchModeNotSupported, SriovErrorCategory.NotImplemented, description), (refused.Id, refused.Category, refused.Target));
         Assert.StartsWith(
             $"{description} is not a devlink device: its driver, igb, registers no devlink instance for it, so it has no eswitch mode; " +
             "the kernel answered \"No such device",

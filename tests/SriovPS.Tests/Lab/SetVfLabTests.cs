@@ -92,13 +92,13 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
         var minRate = Assert.Single(SetPciVf(igb.PciAddress!, 3, VfSettingsRequest.Create(minTxRate: 10, maxTxRate: 100)).Outcome.Failures);
         var qinq = Assert.Single(SetPciVf(igb.PciAddress!, 3, VfSettingsRequest.Create(vlan: 10, vlanProtocol: "802.1ad")).Outcome.Failures);
 
-        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (linkState.ErrorId, linkState.Category));
+        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (linkState.Id, linkState.Category));
         Assert.Equal(
             $"igb does not support setting link-state on VFs: the kernel answered \"Operation not supported\" to 'ip link set {igb.Name} vf 3 state enable'. Nothing was changed on {igb.Name} vf 3.",
             linkState.Message);
-        Assert.Equal((ErrorCatalog.VfSettingRejected, SriovErrorCategory.InvalidArgument), (minRate.ErrorId, minRate.Category));
+        Assert.Equal((ErrorCatalog.VfSettingRejected, SriovErrorCategory.InvalidArgument), (minRate.Id, minRate.Category));
         Assert.StartsWith($"The kernel rejected 'ip link set {igb.Name} vf 3 min_tx_rate 10 max_tx_rate 100': Invalid argument", minRate.Message, StringComparison.Ordinal);
-        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (qinq.ErrorId, qinq.Category));
+        Assert.Equal((ErrorCatalog.VfSettingNotSupported, SriovErrorCategory.NotImplemented), (qinq.Id, qinq.Category));
         Assert.StartsWith("igb does not support 802.1ad (QinQ) VLAN tags on VFs: the kernel answered \"Protocol not supported\"", qinq.Message, StringComparison.Ordinal);
         Assert.Equal(before, IpVf(igb.Name, 3).GetRawText());
 

@@ -82,9 +82,9 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
         LabHost.SetNumVfs(igb.PciAddress, 0);
 
-        var error = Assert.Throws<SriovLimitsExceededException>(() => Change(8));
+        var error = SriovAssert.Throws(SriovErrorCategory.LimitsExceeded, () => Change(8));
 
-        Assert.Equal(ErrorCatalog.VfCountOutOfRange, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VfCountOutOfRange, error.Id);
         Assert.Equal("0", LabHost.Read(igb.NumVfsPath));
     }
 
@@ -124,9 +124,9 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
             // Run beside a deadline: a write while the device is open would block in the kernel for good.
             var attempt = Task.Run(() => Change(3));
             Assert.True(Task.WaitAny([attempt], TimeSpan.FromSeconds(30)) == 0, "the change did not return while a VF was held");
-            var error = Assert.IsType<SriovResourceBusyException>(attempt.Exception?.InnerException);
+            var error = SriovAssert.IsError(SriovErrorCategory.ResourceBusy, attempt.Exception?.InnerException);
 
-            Assert.Equal((ErrorCatalog.VfsInUse, SriovErrorCategory.ResourceBusy), (error.ErrorId, error.Category));
+            Assert.Equal((ErrorCatalog.VfsInUse, SriovErrorCategory.ResourceBusy), (error.Id, error.Category));
             Assert.Contains($"PID {holder.ProcessId} (", error.Message);
             // Kernels from 6.18 name a vfio device descriptor's device; older ones do not.
             Assert.Matches(

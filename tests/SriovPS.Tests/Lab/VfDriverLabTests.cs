@@ -68,9 +68,9 @@ public sealed class VfDriverLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFi
         using (var holder = VfioHolder.Start("group", vf.IommuGroup!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), vf.PciAddress))
         {
             var move = Assert.Single(VfDriverPlan.For(_files, [(Pf(), vf)], null).Moves);
-            var error = Assert.Throws<SriovResourceBusyException>(() => new VfDriverChanger(_files).Apply(move, Wait));
+            var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => new VfDriverChanger(_files).Apply(move, Wait));
 
-            Assert.Equal(ErrorCatalog.VfsInUse, error.ErrorId);
+            Assert.Equal(ErrorCatalog.VfsInUse, error.Id);
             Assert.Contains($"PID {holder.ProcessId} (", error.Message);
             Assert.Equal("vfio-pci", Vf(1).Driver);
             Assert.Equal("vfio-pci", LabHost.Read($"/sys/bus/pci/devices/{vf.PciAddress}/driver_override"));

@@ -92,7 +92,7 @@ public sealed class VmSriovLabTests : IClassFixture<LibvirtPoolLabTests.LabLibvi
             // The seeds' first start: the PF is down.
             var down = Assert.Throws<LibvirtException>(() => domain.Create(LibvirtDomain.StartPaused));
             var notOnline = LibvirtErrors.ForGuest(down, Vm, "start the guest");
-            Assert.Equal(ErrorCatalog.PfNotOnline, notOnline.ErrorId);
+            Assert.Equal(ErrorCatalog.PfNotOnline, notOnline.Id);
             Assert.Equal($"Bring the PF up, now and at boot: Set-SriovPf -Name {pf.Name} -LinkState Up -Persist.", notOnline.Remedy);
 
             LabHost.Ip("link", "set", "dev", pf.Name, "up");

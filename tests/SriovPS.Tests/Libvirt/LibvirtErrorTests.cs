@@ -35,9 +35,9 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         RequireLibvirt();
         const string Uri = "qemu+unix:///system?socket=/run/sriovps-no-libvirtd/libvirt-sock";
 
-        var error = Assert.Throws<SriovConnectionException>(() => LibvirtSessions.Connect(Uri));
+        var error = SriovAssert.Throws(SriovErrorCategory.ConnectionError, () => LibvirtSessions.Connect(Uri));
 
-        Assert.Equal((ErrorCatalog.LibvirtConnectionFailed, SriovErrorCategory.ConnectionError), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.LibvirtConnectionFailed, SriovErrorCategory.ConnectionError), (error.Id, error.Category));
         Assert.StartsWith($"Cannot connect to libvirt at {Uri}: Failed to connect socket to '/run/sriovps-no-libvirtd/libvirt-sock'", error.Message, StringComparison.Ordinal);
         Assert.Equal("Start libvirtd (systemctl start libvirtd), or name another URI with -Uri or $env:LIBVIRT_DEFAULT_URI.", error.Remedy);
     }
@@ -49,9 +49,9 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         LibvirtLibrary.BindTo("/nonexistent/sriovps/libvirt.so.0");
         try
         {
-            var error = Assert.Throws<SriovNotInstalledException>(() => LibvirtSessions.Connect("test:///default?sriovps-missing"));
+            var error = SriovAssert.Throws(SriovErrorCategory.NotInstalled, () => LibvirtSessions.Connect("test:///default?sriovps-missing"));
 
-            Assert.Equal((ErrorCatalog.LibvirtNotInstalled, SriovErrorCategory.NotInstalled), (error.ErrorId, error.Category));
+            Assert.Equal((ErrorCatalog.LibvirtNotInstalled, SriovErrorCategory.NotInstalled), (error.Id, error.Category));
             Assert.StartsWith("libvirt is not installed: /nonexistent/sriovps/libvirt.so.0 could not be loaded", error.Message, StringComparison.Ordinal);
             Assert.Contains("apt-get install libvirt0", error.Remedy, StringComparison.Ordinal);
             Assert.Equal("/nonexistent/sriovps/libvirt.so.0", error.Target);
@@ -79,7 +79,7 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         var error = LibvirtErrors.ForNetwork(raw, name, $"read network '{name}'");
 
         Assert.Equal(LibvirtErrorCodes.NoNetwork, raw.Code);
-        Assert.Equal((ErrorCatalog.LibvirtNetworkNotFound, SriovErrorCategory.ObjectNotFound), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.LibvirtNetworkNotFound, SriovErrorCategory.ObjectNotFound), (error.Id, error.Category));
     }
 
     [SkippableFact]
@@ -96,7 +96,7 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
                 $"<network><name>{name}</name><uuid>6e9b2cc5-4b5f-4e4f-8a2f-1b2c3d4e5f60</uuid><forward mode='hostdev' managed='yes'><pf dev='eno49'/></forward></network>"));
             var error = LibvirtErrors.ForNetwork(raw, name, $"define network '{name}'");
 
-            Assert.Equal((ErrorCatalog.LibvirtNetworkExists, SriovErrorCategory.ResourceExists), (error.ErrorId, error.Category));
+            Assert.Equal((ErrorCatalog.LibvirtNetworkExists, SriovErrorCategory.ResourceExists), (error.Id, error.Category));
             Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
         }
         finally
@@ -132,7 +132,7 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
             $"<network><name>{name}</name><forward mode='hostdev' managed='yes'>{pool}</forward></network>"));
         var error = LibvirtErrors.ForNetwork(raw, name, $"define network '{name}'");
 
-        Assert.Equal((ErrorCatalog.LibvirtDefinitionRejected, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.LibvirtDefinitionRejected, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
         Assert.Contains(why, error.Message, StringComparison.Ordinal);
         Assert.Null(connection.LookupNetwork(name));
     }
@@ -145,10 +145,10 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         string name = "sriovps-real-" + Guid.NewGuid().ToString("N")[..8];
         var pfs = new[] { new PfVfAddresses("eno49", "0000:04:00.0", ["0000:04:10.0"]), new PfVfAddresses("eno50", "0000:04:00.1", ["0000:04:10.1"]) };
 
-        var error = Assert.Throws<SriovInvalidArgumentException>(() =>
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () =>
             SriovNetworkDefinition.Plan(connection, name, pfs, start: false).Apply(connection, autostart: false, start: false));
 
-        Assert.Equal(ErrorCatalog.LibvirtDefinitionRejected, error.ErrorId);
+        Assert.Equal(ErrorCatalog.LibvirtDefinitionRejected, error.Id);
         Assert.Contains("device '/sys/bus/pci/devices/0000:04:10.0' in network", error.Message, StringComparison.Ordinal);
         Assert.Contains("is not an SR-IOV Virtual Function", error.Message, StringComparison.Ordinal);
         Assert.Null(connection.LookupNetwork(name));
@@ -161,9 +161,9 @@ public sealed class LibvirtErrorTests : IClassFixture<PrivateLibvirtd>
         string name = "sriovps-real-" + Guid.NewGuid().ToString("N")[..8];
         var plan = SriovNetworkDefinition.Plan(connection, name, [new PfVfAddresses("sriovps-nopf", "0000:7f:00.0", ["0000:7f:10.0"])], start: true);
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() => plan.Apply(connection, autostart: true, start: true));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => plan.Apply(connection, autostart: true, start: true));
 
-        Assert.Equal(ErrorCatalog.LibvirtOperationFailed, error.ErrorId);
+        Assert.Equal(ErrorCatalog.LibvirtOperationFailed, error.Id);
         Assert.Contains("The network it had defined was undefined again, so nothing was left behind.", error.Message, StringComparison.Ordinal);
         Assert.Contains("sriovps-nopf", error.Message, StringComparison.Ordinal);
         Assert.Null(connection.LookupNetwork(name));

@@ -3,6 +3,7 @@ using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;
@@ -76,9 +77,9 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
         var connection = Connection();
         SriovNetworkDefinition.Plan(connection, _name, [Eno49], start: false).Apply(connection, autostart: false, start: false);
 
-        var error = Assert.Throws<SriovResourceExistsException>(() => SriovNetworkDefinition.Plan(connection, _name, [Eno50], start: false));
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceExists, () => SriovNetworkDefinition.Plan(connection, _name, [Eno50], start: false));
 
-        Assert.Equal(ErrorCatalog.LibvirtNetworkExists, error.ErrorId);
+        Assert.Equal(ErrorCatalog.LibvirtNetworkExists, error.Id);
         Assert.Equal($"The libvirt network '{_name}' exists with another definition (PF eno49), so it was left as it is.", error.Message);
         using var network = connection.LookupNetwork(_name)!;
         Assert.Equal(["eno49"], HostdevNetworkXml.Parse(network.InactiveXml).PfNames);
@@ -134,9 +135,9 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
     {
         var connection = Connection();
 
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => SriovNetworkDefinition.Plan(connection, name, [Eno49], start: false));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => SriovNetworkDefinition.Plan(connection, name, [Eno49], start: false));
 
-        Assert.Equal(ErrorCatalog.InvalidNetworkName, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidNetworkName, error.Id);
     }
 
     [SkippableFact]
@@ -144,9 +145,9 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
     {
         var connection = Connection();
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() => SriovNetworkDefinition.Plan(connection, _name, [Eno51WithoutVfs], start: true));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => SriovNetworkDefinition.Plan(connection, _name, [Eno51WithoutVfs], start: true));
 
-        Assert.Equal(ErrorCatalog.SriovPoolEmpty, error.ErrorId);
+        Assert.Equal(ErrorCatalog.SriovPoolEmpty, error.Id);
         Assert.Equal($"eno51 has no VFs, so the pool '{_name}' could not start: nothing was defined.", error.Message);
         Assert.Null(connection.LookupNetwork(_name));
         Assert.Equal(ExistingNetwork.None, SriovNetworkDefinition.Plan(connection, _name, [Eno51WithoutVfs], start: false).Existing);
@@ -159,11 +160,11 @@ public sealed class SriovNetworkDefinitionTests : IDisposable
         SriovNetworkDefinition.Plan(connection, _name, [Eno49], start: true).Apply(connection, autostart: false, start: true);
 
         var done = SriovNetworkRemoval.Remove(connection, _name);
-        var error = Assert.Throws<SriovObjectNotFoundException>(() => SriovNetworkRemoval.Remove(connection, _name));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => SriovNetworkRemoval.Remove(connection, _name));
 
         Assert.Equal([$"Stopped network '{_name}'.", $"Undefined network '{_name}'."], done);
         Assert.Null(connection.LookupNetwork(_name));
-        Assert.Equal((ErrorCatalog.LibvirtNetworkNotFound, $"There is no libvirt network '{_name}'."), (error.ErrorId, error.Message));
+        Assert.Equal((ErrorCatalog.LibvirtNetworkNotFound, $"There is no libvirt network '{_name}'."), (error.Id, error.Message));
     }
 
     [SkippableFact]

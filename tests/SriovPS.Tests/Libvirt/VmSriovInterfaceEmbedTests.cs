@@ -127,11 +127,11 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
 
         var again = Plan(Pool(vm, macs: macs));
 
-        var otherVlan = Assert.Throws<SriovInvalidArgumentException>(() =>
+        var otherVlan = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () =>
             Plan(new VmInterfaceRequest(vm, "eno49-sr-iov", null, null, macs, null, 42, null, true, false)));
 
         Assert.Empty(again.Interfaces);
-        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, otherVlan.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, otherVlan.Id);
         Assert.Equal(4, again.Notes.Count);
         Assert.Equal(macs, Interfaces(vm).Select(i => i.MacAddress));
         Assert.Equal(before, InactiveXml(vm));
@@ -145,9 +145,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Add(Fixed(owner, "0000:04:10.4"));
         string before = InactiveXml(other);
 
-        var error = Assert.Throws<SriovResourceBusyException>(() => Plan(Fixed(other, "0000:04:10.4")));
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => Plan(Fixed(other, "0000:04:10.4")));
 
-        Assert.Equal(ErrorCatalog.VfOwnedByGuest, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VfOwnedByGuest, error.Id);
         Assert.Equal($"VF 0000:04:10.4 (eno49 vf 0) already belongs to the guest '{owner}', fixed in its definition (it does not run with it now): one VF can be given to one guest only.", error.Message);
         // Get-SriovVf's Owner names running guests only, so the remedy names the VF a stopped guest's definition holds.
         Assert.StartsWith("Pick a VF with Get-SriovVf | Where-Object { $null -eq $_.Owner -and $_.PciAddress -notin '0000:04:10.4' }", error.Remedy);
@@ -162,9 +162,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         string second = Define("z-k8s-n-2");
         Add(Pool(first, macs: ["52:54:00:59:50:09"]));
 
-        var error = Assert.Throws<SriovResourceExistsException>(() => Plan(Pool(second, macs: ["52:54:00:59:50:09"])));
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceExists, () => Plan(Pool(second, macs: ["52:54:00:59:50:09"])));
 
-        Assert.Equal((ErrorCatalog.MacAddressInUse, SriovErrorCategory.ResourceExists), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.MacAddressInUse, SriovErrorCategory.ResourceExists), (error.Id, error.Category));
         Assert.Contains($"the guest '{first}'", error.Message, StringComparison.Ordinal);
         Assert.Empty(Interfaces(second));
     }
@@ -174,9 +174,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     {
         Connection();
 
-        var error = Assert.Throws<SriovObjectNotFoundException>(() => Plan(Pool("no-such-guest-" + _suffix)));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => Plan(Pool("no-such-guest-" + _suffix)));
 
-        Assert.Equal((ErrorCatalog.VmNotFound, SriovErrorCategory.ObjectNotFound), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VmNotFound, SriovErrorCategory.ObjectNotFound), (error.Id, error.Category));
         Assert.Equal($"There is no libvirt guest 'no-such-guest-{_suffix}'.", error.Message);
     }
 
@@ -190,9 +190,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
             domain.Undefine();
         }
 
-        var error = Assert.Throws<SriovObjectNotFoundException>(() => plan.Apply(Connection(), _ => { }));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => plan.Apply(Connection(), _ => { }));
 
-        Assert.Equal(ErrorCatalog.VmNotFound, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VmNotFound, error.Id);
     }
 
     [SkippableFact]
@@ -200,10 +200,10 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     {
         string vm = Define("z-k8s-n-1");
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() => Plan(Pool(vm, config: false, live: true)));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => Plan(Pool(vm, config: false, live: true)));
         var both = Plan(Pool(vm, config: true, live: true));
 
-        Assert.Equal(ErrorCatalog.VmNotRunning, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VmNotRunning, error.Id);
         Assert.Equal([(true, false)], both.Interfaces.Select(i => (i.ToConfig, i.ToLive)));
         Assert.Contains("is not running: the interfaces go into its definition only", both.Notes.Single(), StringComparison.Ordinal);
     }
@@ -219,9 +219,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     {
         string vm = Define("z-k8s-n-1");
 
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => Plan(new VmInterfaceRequest(vm, "eno49-sr-iov", null, null, macs, count, vlan, profile, true, false)));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => Plan(new VmInterfaceRequest(vm, "eno49-sr-iov", null, null, macs, count, vlan, profile, true, false)));
 
-        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, error.Id);
         Assert.Empty(Interfaces(vm));
     }
 
@@ -230,9 +230,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     {
         string vm = Define("z-k8s-n-1");
 
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => Plan(Pool(vm, macs: ["01:00:5e:00:00:01"])));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => Plan(Pool(vm, macs: ["01:00:5e:00:00:01"])));
 
-        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.Id);
     }
 
     [SkippableFact]
@@ -248,9 +248,9 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Assert.True(released);
         Assert.Equal("remove the SR-IOV interface 52:54:00:2b:4e:d3 on pool 'eno49-sr-iov' from the guest's definition (from its next start)", removal.Action);
         Assert.Equal(["52:54:00:47:82:9e"], Interfaces(vm).Select(i => i.MacAddress));
-        var again = Assert.Throws<SriovObjectNotFoundException>(() =>
+        var again = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () =>
             VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: true, live: false, _ => { }));
-        Assert.Equal(ErrorCatalog.VmSriovInterfaceNotFound, again.ErrorId);
+        Assert.Equal(ErrorCatalog.VmSriovInterfaceNotFound, again.Id);
     }
 
     [SkippableFact]
@@ -261,10 +261,10 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Add(Fixed(vm, "0000:04:11.0"));
         string before = InactiveXml(vm);
 
-        var error = Assert.Throws<SriovInvalidArgumentException>(() =>
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () =>
             VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:ff:37:67", config: true, live: false, _ => { }));
 
-        Assert.Equal(ErrorCatalog.NotSriovInterface, error.ErrorId);
+        Assert.Equal(ErrorCatalog.NotSriovInterface, error.Id);
         Assert.Equal(["0000:04:11.0"], Interfaces(vm).Select(i => i.SourcePciAddress));
         Assert.Equal(before, InactiveXml(vm));
     }
@@ -289,14 +289,14 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         string before = InactiveXml(vm);
 
         var again = Plan(Fixed(vm, "0000:04:12.0"));
-        var other = Assert.Throws<SriovResourceBusyException>(() => Plan(Fixed(vm, "0000:04:12.0", "52:54:00:6d:90:03")));
-        var two = Assert.Throws<SriovInvalidArgumentException>(() =>
+        var other = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => Plan(Fixed(vm, "0000:04:12.0", "52:54:00:6d:90:03")));
+        var two = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () =>
             Plan(new VmInterfaceRequest(vm, null, "0000:04:12.4", null, ["52:54:00:00:00:01", "52:54:00:00:00:02"], null, null, null, true, false)));
 
         Assert.Empty(again.Interfaces);
         Assert.Equal(["52:54:00:6d:90:02"], again.MacAddresses);
-        Assert.Equal(ErrorCatalog.VfOwnedByGuest, other.ErrorId);
-        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, two.ErrorId);
+        Assert.Equal(ErrorCatalog.VfOwnedByGuest, other.Id);
+        Assert.Equal(ErrorCatalog.InvalidVmInterfaceArgument, two.Id);
         Assert.Equal(before, InactiveXml(vm));
     }
 
@@ -306,10 +306,10 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         string vm = Define("z-k8s-n-1");
         Add(Pool(vm, macs: ["52:54:00:2b:4e:d3"]));
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() =>
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () =>
             VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: false, live: true, _ => { }));
 
-        Assert.Equal(ErrorCatalog.VmNotRunning, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VmNotRunning, error.Id);
         Assert.Single(Interfaces(vm));
     }
 

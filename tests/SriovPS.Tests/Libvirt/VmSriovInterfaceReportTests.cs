@@ -100,13 +100,13 @@ public sealed class VmSriovInterfaceReportTests
     }
 
     [Theory]
-    [InlineData(LibvirtErrorCodes.InternalError, "internal error: No more available PCI slots", ErrorCatalog.GuestPciSlotsExhausted, SriovErrorCategory.LimitsExceeded)]
-    [InlineData(LibvirtErrorCodes.InternalError, "internal error: network 'eno49-sr-iov' requires exclusive access to interfaces, but none are available", ErrorCatalog.SriovPoolExhausted, SriovErrorCategory.ResourceUnavailable)]
-    [InlineData(LibvirtErrorCodes.InternalError, "internal error: Unable to configure VF 0 of PF 'eth1' because the PF is not online. Please change host network config to put the PF online.", ErrorCatalog.PfNotOnline, SriovErrorCategory.InvalidOperation)]
-    [InlineData(LibvirtErrorCodes.OperationInvalid, "Requested operation is not valid: domain is not running", ErrorCatalog.VmNotRunning, SriovErrorCategory.InvalidOperation)]
-    [InlineData(LibvirtErrorCodes.NoDomain, "Domain not found: no domain with matching name 'z'", ErrorCatalog.VmNotFound, SriovErrorCategory.ObjectNotFound)]
-    [InlineData(LibvirtErrorCodes.NoNetwork, "Network not found: no network with matching name 'eno49-sr-iov'", ErrorCatalog.LibvirtNetworkNotFound, SriovErrorCategory.ObjectNotFound)]
-    [InlineData(LibvirtErrorCodes.XmlDetail, "XML error: invalid MAC address", ErrorCatalog.LibvirtDefinitionRejected, SriovErrorCategory.InvalidArgument)]
+    [InlineData(LibvirtErrorCodes.InternalError, "internal error: No more available PCI slots", nameof(ErrorCatalog.GuestPciSlotsExhausted), SriovErrorCategory.LimitsExceeded)]
+    [InlineData(LibvirtErrorCodes.InternalError, "internal error: network 'eno49-sr-iov' requires exclusive access to interfaces, but none are available", nameof(ErrorCatalog.SriovPoolExhausted), SriovErrorCategory.ResourceUnavailable)]
+    [InlineData(LibvirtErrorCodes.InternalError, "internal error: Unable to configure VF 0 of PF 'eth1' because the PF is not online. Please change host network config to put the PF online.", nameof(ErrorCatalog.PfNotOnline), SriovErrorCategory.InvalidOperation)]
+    [InlineData(LibvirtErrorCodes.OperationInvalid, "Requested operation is not valid: domain is not running", nameof(ErrorCatalog.VmNotRunning), SriovErrorCategory.InvalidOperation)]
+    [InlineData(LibvirtErrorCodes.NoDomain, "Domain not found: no domain with matching name 'z'", nameof(ErrorCatalog.VmNotFound), SriovErrorCategory.ObjectNotFound)]
+    [InlineData(LibvirtErrorCodes.NoNetwork, "Network not found: no network with matching name 'eno49-sr-iov'", nameof(ErrorCatalog.LibvirtNetworkNotFound), SriovErrorCategory.ObjectNotFound)]
+    [InlineData(LibvirtErrorCodes.XmlDetail, "XML error: invalid MAC address", nameof(ErrorCatalog.LibvirtDefinitionRejected), SriovErrorCategory.InvalidArgument)]
     public void TheSeedsFailures_HaveTheirOwnIds(int code, string message, string errorId, SriovErrorCategory category)
     {
         var error = LibvirtErrors.ForGuest(new LibvirtException("virDomainAttachDeviceFlags(z)", code, 10, message), "z-k8s-n-1", "add an interface");

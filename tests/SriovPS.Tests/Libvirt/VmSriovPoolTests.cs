@@ -117,12 +117,12 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
         string bridge = DefineNetwork($"<network><name>bridged-{_suffix}</name><forward mode='bridge'/><bridge name='br0'/></network>", $"bridged-{_suffix}");
         string vm = DefineGuest("z-k8s-n-1");
 
-        var notPool = Assert.Throws<SriovInvalidArgumentException>(() => Plan(vm, bridge, 1));
-        var unknown = Assert.Throws<SriovObjectNotFoundException>(() => Plan(vm, "no-such-pool-" + _suffix, 1));
+        var notPool = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => Plan(vm, bridge, 1));
+        var unknown = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => Plan(vm, "no-such-pool-" + _suffix, 1));
 
-        Assert.Equal(ErrorCatalog.NotSriovNetwork, notPool.ErrorId);
+        Assert.Equal(ErrorCatalog.NotSriovNetwork, notPool.Id);
         Assert.Equal($"The libvirt network '{bridge}' is not an SR-IOV pool (its forward mode is not hostdev).", notPool.Message);
-        Assert.Equal(ErrorCatalog.LibvirtNetworkNotFound, unknown.ErrorId);
+        Assert.Equal(ErrorCatalog.LibvirtNetworkNotFound, unknown.Id);
         var (inventory, pools) = Read();
         Assert.Empty(VmSriovInterfaceReport.Describe(_daemon.Uri, inventory.Guest(vm)!, inventory, pools, [Eno49]));
     }

@@ -66,9 +66,9 @@ public sealed class PfNetworkKeepingTests
 
         var others = PfNetworkConflicts.Find(tree.Files, Pf, Mac, address is null ? null : [address]);
 
-        var e = Assert.Throws<SriovInvalidOperationException>(
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, 
             () => PfNetworkPersistence.Plan(tree.Files, HostNetworkManager.Netplan, Pf, up: true, mtu: null, others));
-        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.ErrorId);
+        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.Id);
         Assert.Contains("netplan keeps only what a netplan definition of eno49 sets", e.Message, System.StringComparison.Ordinal);
         Assert.Contains(path ?? "192.0.2.10/24 on eno49 now", e.Message, System.StringComparison.Ordinal);
         Assert.False(File.Exists(tree.PathOf("/etc/netplan/60-sriovps-eno49.yaml")));
@@ -104,9 +104,9 @@ public sealed class PfNetworkKeepingTests
 
         var others = PfNetworkConflicts.Find(tree.Files, Pf, Mac, null);
 
-        var e = Assert.Throws<SriovInvalidOperationException>(
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, 
             () => PfNetworkPersistence.Plan(tree.Files, HostNetworkManager.SystemdNetworkd, Pf, up: true, mtu: null, others));
-        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.ErrorId);
+        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.Id);
         Assert.Contains(reason, e.Message, System.StringComparison.Ordinal);
         Assert.False(Directory.Exists(tree.PathOf("/etc/systemd/network/20-mgmt.network.d")));
     }
@@ -154,8 +154,8 @@ public sealed class PfNetworkKeepingTests
             return;
         }
 
-        var e = Assert.Throws<SriovInvalidOperationException>(() => PfNetworkPersistence.Plan(tree.Files, HostNetworkManager.Ifupdown, Pf, up, mtu, others));
-        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.ErrorId);
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => PfNetworkPersistence.Plan(tree.Files, HostNetworkManager.Ifupdown, Pf, up, mtu, others));
+        Assert.Equal(ErrorCatalog.NetworkConfigConflict, e.Id);
         Assert.Contains(refusal, e.Message, System.StringComparison.Ordinal);
     }
 }

@@ -121,12 +121,12 @@ public sealed class PfNetworkPersistenceTests
         const string Foreign = "# someone else's\nnetwork:\n  ethernets:\n    eno49:\n      addresses: [192.0.2.1/24]\n";
         tree.WriteFile(path, Foreign);
 
-        var error = Assert.Throws<SriovInvalidOperationException>(
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, 
             () => PfNetworkPersistence.Plan(tree.Files, Manager(manager), new PfNetworkSettings(Pf, true, 9000)));
-        Assert.Throws<SriovInvalidOperationException>(() => PfNetworkPersistence.ReadExisting(tree.Files, Manager(manager), Pf));
-        Assert.Throws<SriovInvalidOperationException>(() => PfNetworkPersistence.Plan(tree.Files, Manager(manager), Pf, null, 9000));
+        SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => PfNetworkPersistence.ReadExisting(tree.Files, Manager(manager), Pf));
+        SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => PfNetworkPersistence.Plan(tree.Files, Manager(manager), Pf, null, 9000));
 
-        Assert.Equal((ErrorCatalog.NetworkConfigNotOwned, SriovErrorCategory.InvalidOperation), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.NetworkConfigNotOwned, SriovErrorCategory.InvalidOperation), (error.Id, error.Category));
         Assert.Equal(path, error.Target);
         Assert.Contains("was not written by SriovPS", error.Message);
         Assert.Equal(Foreign, File.ReadAllText(tree.PathOf(path)));

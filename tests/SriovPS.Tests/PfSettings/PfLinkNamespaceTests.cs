@@ -57,17 +57,17 @@ public sealed class PfLinkNamespaceTests
         var plan = PfLinkPlan.For("sriovps-n0", links.Read("sriovps-n0")!, up: true, mtu: 9000);
         IpCommand.Run("link", "del", "sriovps-n0");
 
-        var error = Assert.Throws<SriovObjectNotFoundException>(() => new PfLinkWriter(links).Apply("sriovps-n0", "veth", plan));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => new PfLinkWriter(links).Apply("sriovps-n0", "veth", plan));
 
-        Assert.Equal((ErrorCatalog.InterfaceNotFound, "sriovps-n0"), (error.ErrorId, error.Target));
+        Assert.Equal((ErrorCatalog.InterfaceNotFound, "sriovps-n0"), (error.Id, error.Target));
         Assert.Equal("The kernel has no interface 'sriovps-n0' any more: it was removed or renamed. Nothing was changed on sriovps-n0.", error.Message);
     });
 
     [Theory]
-    [InlineData(95, ErrorCatalog.PfSettingNotSupported, "igb does not support 'ip link set eno49 up': the kernel answered \"Operation not supported\". Applied to eno49: mtu 9000.")]
-    [InlineData(22, ErrorCatalog.PfSettingRejected, "The kernel rejected 'ip link set eno49 up': Invalid argument. Applied to eno49: mtu 9000.")]
-    [InlineData(1, ErrorCatalog.NetlinkPermissionDenied, "The kernel refused 'ip link set eno49 up': \"Operation not permitted\". Applied to eno49: mtu 9000.")]
-    [InlineData(5, ErrorCatalog.PfSettingFailed, "Could not run the equivalent of 'ip link set eno49 up': the kernel answered \"Input/output error\". Applied to eno49: mtu 9000.")]
+    [InlineData(95, nameof(ErrorCatalog.PfSettingNotSupported), "igb does not support 'ip link set eno49 up': the kernel answered \"Operation not supported\". Applied to eno49: mtu 9000.")]
+    [InlineData(22, nameof(ErrorCatalog.PfSettingRejected), "The kernel rejected 'ip link set eno49 up': Invalid argument. Applied to eno49: mtu 9000.")]
+    [InlineData(1, nameof(ErrorCatalog.NetlinkPermissionDenied), "The kernel refused 'ip link set eno49 up': \"Operation not permitted\". Applied to eno49: mtu 9000.")]
+    [InlineData(5, nameof(ErrorCatalog.PfSettingFailed), "Could not run the equivalent of 'ip link set eno49 up': the kernel answered \"Input/output error\". Applied to eno49: mtu 9000.")]
     public void Refused_MapsTheErrnoAndSaysWhatWasApplied(int errno, string errorId, string message)
     {
         var change = new PfLinkChange("up", Native.Netlink.LinkChanges.BuildSetAdminState("eno49", true));
@@ -83,8 +83,8 @@ public sealed class PfLinkNamespaceTests
     [InlineData(-1)]
     public void Validate_OutOfRangeMtu_IsInvalidPfSetting(int mtu)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => PfLinkPlan.Validate(mtu));
-        Assert.Equal((ErrorCatalog.InvalidPfSetting, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => PfLinkPlan.Validate(mtu));
+        Assert.Equal((ErrorCatalog.InvalidPfSetting, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
     }
 
     private static void InNamespace(Action body)

@@ -25,9 +25,9 @@ public sealed class InputValidationTests
     [InlineData("vfio-pci\r\n")]
     public void DriverName_WithALineBreakAtTheEnd_IsRefused(string name)
     {
-        var e = Assert.Throws<SriovInvalidArgumentException>(() => VfDriverName.Parse(name));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfDriverName.Parse(name));
 
-        Assert.Equal(ErrorCatalog.InvalidDriverName, e.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidDriverName, e.Id);
     }
 
     [Fact]
@@ -38,8 +38,8 @@ public sealed class InputValidationTests
         Assert.Equal("igbvf", VfDriverName.Resolve(tree.Files, "igbvf"));
         Assert.Equal("vfio-pci", VfDriverName.Resolve(tree.Files, "vfio_pci"));
         Assert.Equal("pci-stub", VfDriverName.Resolve(tree.Files, "pci_stub"));
-        var e = Assert.Throws<SriovNotInstalledException>(() => VfDriverName.Resolve(tree.Files, "nosuchdrv"));
-        Assert.Equal(ErrorCatalog.DriverNotAvailable, e.ErrorId);
+        var e = SriovAssert.Throws(SriovErrorCategory.NotInstalled, () => VfDriverName.Resolve(tree.Files, "nosuchdrv"));
+        Assert.Equal(ErrorCatalog.DriverNotAvailable, e.Id);
         Assert.Contains("could not be read", e.Message);
     }
 
@@ -51,7 +51,7 @@ public sealed class InputValidationTests
         tree.WriteFile("/lib/modules/6.8.0-40-generic/modules.dep", "kernel/drivers/net/ethernet/intel/ixgbevf/ixgbevf.ko.zst:\n");
 
         Assert.Equal("ixgbevf", VfDriverName.Resolve(tree.Files, "ixgbevf"));
-        var e = Assert.Throws<SriovNotInstalledException>(() => VfDriverName.Resolve(tree.Files, "iavf"));
+        var e = SriovAssert.Throws(SriovErrorCategory.NotInstalled, () => VfDriverName.Resolve(tree.Files, "iavf"));
         Assert.Contains("installed for the running kernel", e.Message);
     }
 
@@ -72,9 +72,9 @@ public sealed class InputValidationTests
         ModuleMaxVfs.Parse("igb=7").CheckKnown(tree.Files, ["igb"]);
         ModuleMaxVfs.Parse("igbvf=1").CheckKnown(tree.Files, []);
         ModuleMaxVfs.Parse("ixgbe=7").CheckKnown(tree.Files, []);
-        var e = Assert.Throws<SriovInvalidArgumentException>(() => ModuleMaxVfs.Parse("igbx=7").CheckKnown(tree.Files, ["igb"]));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => ModuleMaxVfs.Parse("igbx=7").CheckKnown(tree.Files, ["igb"]));
 
-        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMaxVfs, e.Id);
         Assert.Contains("igbx.max_vfs=7 would be ignored", e.Message);
     }
 
@@ -99,7 +99,7 @@ public sealed class InputValidationTests
         var plan = VfioAppArmor.Plan(tree.Files, [new VfioGroupNeed(39, "0000:04:10.0\ncapability sys_admin,", "x"), new VfioGroupNeed(40, "0000:04:10.4", "y")], allGroups: false);
 
         var refusal = Assert.Single(plan.Refusals);
-        Assert.Equal(ErrorCatalog.InvalidDeviceName, refusal.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidDeviceName, refusal.Id);
         Assert.DoesNotContain("sys_admin", plan.Local!.NewText);
         Assert.Contains("/dev/vfio/40 rw,", plan.Local.NewText);
         Assert.DoesNotContain("/dev/vfio/39", plan.Local.NewText);

@@ -1,5 +1,6 @@
 using SriovPS.Errors;
 using SriovPS.Values;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Values;
@@ -25,9 +26,9 @@ public sealed class MacAddressTests
     [InlineData(" 2:53:52:00:00:10")]
     public void ParseUnicast_Malformed_IsInvalidMacAddressSayingHowToWriteOne(string text)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => MacAddress.ParseUnicast(text));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => MacAddress.ParseUnicast(text));
 
-        Assert.Equal((ErrorCatalog.InvalidMacAddress, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.InvalidMacAddress, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
         Assert.Equal($"'{text}' is not a MAC address: write six hexadecimal octets separated by ':' (02:53:52:00:00:10).", error.Message);
         Assert.Equal(text, error.Target);
     }
@@ -38,18 +39,18 @@ public sealed class MacAddressTests
     [InlineData("33:33:00:00:00:01")]
     public void ParseUnicast_MulticastOrBroadcast_IsInvalidMacAddress(string text)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => MacAddress.ParseUnicast(text));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => MacAddress.ParseUnicast(text));
 
-        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.Id);
         Assert.Contains("multicast or broadcast", error.Message);
     }
 
     [Fact]
     public void ParseUnicast_AllZeros_IsInvalidAndPointsToClearMacAddress()
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => MacAddress.ParseUnicast("00:00:00:00:00:00"));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => MacAddress.ParseUnicast("00:00:00:00:00:00"));
 
-        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMacAddress, error.Id);
         Assert.Contains("-ClearMacAddress", error.Message);
     }
 

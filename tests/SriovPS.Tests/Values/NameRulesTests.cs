@@ -1,6 +1,7 @@
 using System;
 using SriovPS.Errors;
 using SriovPS.Values;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Values;
@@ -32,7 +33,7 @@ public class NameRulesTests
     [InlineData("e*/x", "'/'")]
     public void Validate_RejectsWhatNoInterfaceNameHolds(string? name, string problem)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => InterfaceName.Validate(name));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => InterfaceName.Validate(name));
 
         Assert.Equal("InvalidInterfaceName", error.ErrorId);
         Assert.Equal(SriovErrorCategory.InvalidArgument, error.Category);
@@ -73,7 +74,7 @@ public class NameRulesTests
     [InlineData("eno[]")]
     public void NamePattern_UnclosedOrEmptyBracket_IsInvalid(string pattern)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => NamePattern.Parse(pattern));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => NamePattern.Parse(pattern));
 
         Assert.Equal("InvalidWildcardPattern", error.ErrorId);
         Assert.Equal(pattern, error.Target);
@@ -102,7 +103,7 @@ public class NameRulesTests
     [InlineData("04:00")]
     public void PciAddress_ToPattern_RejectsWhatNoAddressHolds(string argument)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => PciAddress.ToPattern(argument));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => PciAddress.ToPattern(argument));
 
         Assert.Equal("InvalidPciAddress", error.ErrorId);
     }
@@ -132,7 +133,7 @@ public class NameRulesTests
     [Fact]
     public void PciAddress_Normalize_RejectsNonsense()
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => PciAddress.Normalize("eno49"));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => PciAddress.Normalize("eno49"));
 
         Assert.Equal("InvalidPciAddress", error.ErrorId);
     }

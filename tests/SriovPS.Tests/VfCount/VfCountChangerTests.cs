@@ -32,10 +32,10 @@ public sealed class VfCountChangerTests
         var discovery = new SriovDiscovery(tree.Files);
         var plan = VfCountPlan.For(discovery.GetPfs().Single(p => p.Name == "eno49"), 3, driversAutoprobe: false);
 
-        var error = Assert.Throws<SriovResourceBusyException>(
+        var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, 
             () => new VfCountChanger(tree.Files, discovery, null).Apply(plan, preserveSettings: false, TimeSpan.FromSeconds(1)));
 
-        Assert.Equal((ErrorCatalog.VfsInUse, SriovErrorCategory.ResourceBusy), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfsInUse, SriovErrorCategory.ResourceBusy), (error.Id, error.Category));
         Assert.Contains("eno49's 7 VFs cannot be re-created as 3 while they are in use, so nothing was changed:", error.Message);
         Assert.Contains("PID 4242 (qemu-system-x86_64 -name guest=vm1) has /dev/vfio/39 open", error.Message);
         Assert.Equal("7\n", File.ReadAllText(tree.PathOf(Eno49 + "/sriov_numvfs")));

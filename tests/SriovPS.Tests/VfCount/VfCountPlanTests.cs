@@ -21,9 +21,9 @@ public sealed class VfCountPlanTests
     {
         using var tree = HostTree.FromFixture("i350-4port");
 
-        var error = Assert.Throws<SriovLimitsExceededException>(() => VfCountPlan.For(Eno49(tree), count));
+        var error = SriovAssert.Throws(SriovErrorCategory.LimitsExceeded, () => VfCountPlan.For(Eno49(tree), count));
 
-        Assert.Equal((ErrorCatalog.VfCountOutOfRange, SriovErrorCategory.LimitsExceeded), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.VfCountOutOfRange, SriovErrorCategory.LimitsExceeded), (error.Id, error.Category));
         Assert.Contains("eno49 takes 1 to 7 VFs (sriov_totalvfs 7)", error.Message);
         Assert.Contains("Nothing was changed", error.Message);
     }
@@ -66,8 +66,8 @@ public sealed class VfCountPlanTests
         using var tree = HostTree.FromFixture("e810-nodriver");
         var pf = new SriovDiscovery(tree.Files).GetPfs().Single();
 
-        var error = Assert.Throws<SriovInvalidOperationException>(() => VfCountPlan.For(pf, 4));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () => VfCountPlan.For(pf, 4));
 
-        Assert.Equal(ErrorCatalog.PfDriverMissing, error.ErrorId);
+        Assert.Equal(ErrorCatalog.PfDriverMissing, error.Id);
     }
 }

@@ -35,8 +35,8 @@ public sealed class VfDriverPlanTests
     [InlineData("a234567890123456789012345678901234567890123456789012345678901234")]
     public void Parse_RefusesWhatCouldNameAPath(string value)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfDriverName.Parse(value));
-        Assert.Equal(ErrorCatalog.InvalidDriverName, error.ErrorId);
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfDriverName.Parse(value));
+        Assert.Equal(ErrorCatalog.InvalidDriverName, error.Id);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class VfDriverPlanTests
 
         Assert.Empty(plan.Moves);
         var error = Assert.Single(plan.Refusals);
-        Assert.Equal((ErrorCatalog.IommuGroupShared, SriovErrorCategory.InvalidOperation), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.IommuGroupShared, SriovErrorCategory.InvalidOperation), (error.Id, error.Category));
         Assert.Equal(
             "eno49 vf 0 shares IOMMU group 39 with 0000:04:10.4 (igbvf, enp4s16f4); vfio hands a whole group to one user, so the VF cannot move alone and nothing was changed for it.",
             error.Message);
@@ -116,7 +116,7 @@ public sealed class VfDriverPlanTests
 
         var error = Assert.Single(Plan(tree, "vfio-pci", 0).Refusals);
 
-        Assert.Equal(ErrorCatalog.VfioRequiresIommu, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VfioRequiresIommu, error.Id);
         Assert.Contains("intel_iommu=on", error.Remedy);
     }
 
@@ -156,7 +156,7 @@ public sealed class VfDriverPlanTests
 
         var error = Assert.Single(Plan(tree, null, 0).Refusals);
 
-        Assert.Equal((ErrorCatalog.DriverNotAvailable, SriovErrorCategory.NotInstalled), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.DriverNotAvailable, SriovErrorCategory.NotInstalled), (error.Id, error.Category));
     }
 
     [Fact]

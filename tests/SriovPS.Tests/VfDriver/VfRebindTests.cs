@@ -100,9 +100,9 @@ public sealed class VfRebindTests
         using var tree = HostTree.Empty();
         tree.WriteFile("/sys/bus/pci/drivers/igbvf/bind", "");
 
-        var error = Assert.Throws<SriovWriteException>(() => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
 
-        Assert.Equal(ErrorCatalog.VfRebindFailed, error.ErrorId);
+        Assert.Equal(ErrorCatalog.VfRebindFailed, error.Id);
         Assert.Equal($"Could not unbind {Vf} from igbvf: writing /sys/bus/pci/drivers/igbvf/unbind failed with \"No such file or directory\".", error.Message);
         Assert.Null(error.Remedy);
         Assert.Equal("", File.ReadAllText(tree.PathOf("/sys/bus/pci/drivers/igbvf/bind")));
@@ -114,7 +114,7 @@ public sealed class VfRebindTests
         using var tree = HostTree.Empty();
         tree.WriteFile("/sys/bus/pci/drivers/igbvf/unbind", "");
 
-        var error = Assert.Throws<SriovWriteException>(() => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
+        var error = SriovAssert.Throws(SriovErrorCategory.WriteError, () => new PciDriverBinding(tree.Files).Rebind(Vf, "igbvf", TimeSpan.Zero));
 
         Assert.StartsWith($"Unbound {Vf} from igbvf but could not bind it again", error.Message);
         Assert.Equal($"The device has no driver now. Bind it with: echo {Vf} > /sys/bus/pci/drivers_probe", error.Remedy);

@@ -50,7 +50,7 @@ public sealed class VfChangeNamespaceTests
         Assert.Equal(6, links.Requests);
         Assert.All(outcome.Failures, failure =>
         {
-            Assert.Equal(ErrorCatalog.VfSettingNotSupported, failure.ErrorId);
+            Assert.Equal(ErrorCatalog.VfSettingNotSupported, failure.Id);
             Assert.Equal(SriovErrorCategory.NotImplemented, failure.Category);
             Assert.Equal("sriovps-n0 vf 0", failure.Target);
             Assert.EndsWith("Nothing was changed on sriovps-n0 vf 0.", failure.Message);

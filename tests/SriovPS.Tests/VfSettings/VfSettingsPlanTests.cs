@@ -5,6 +5,7 @@ using SriovPS.Native.Netlink;
 using SriovPS.Tests.Netlink;
 using SriovPS.Values;
 using SriovPS.VfSettings;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.VfSettings;
@@ -107,11 +108,11 @@ public sealed class VfSettingsPlanTests
     [Fact]
     public void For_QosOnAVfWithoutVlan_IsInvalidBeforeAnythingIsSent()
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsPlan.For(VfSettingsRequest.Create(qos: 3), Fresh()));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsPlan.For(VfSettingsRequest.Create(qos: 3), Fresh()));
 
-        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.Id);
         Assert.Equal("eno49 vf 3 has no VLAN, and -Qos 3 sets the priority of the VLAN tag: give -Vlan too.", error.Message);
-        Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsPlan.For(VfSettingsRequest.Create(vlanProtocol: "802.1ad"), Fresh()));
+        SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsPlan.For(VfSettingsRequest.Create(vlanProtocol: "802.1ad"), Fresh()));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class VfSettingsPlanTests
         Assert.Equal(["min_tx_rate 100 max_tx_rate 500"], VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 500), vf).Changes.Select(c => c.IpArguments));
         Assert.Equal(["min_tx_rate 200 max_tx_rate 1000"], VfSettingsPlan.For(VfSettingsRequest.Create(minTxRate: 200), vf).Changes.Select(c => c.IpArguments));
         Assert.Equal(["min_tx_rate 100 max_tx_rate 0"], VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 0), vf).Changes.Select(c => c.IpArguments));
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 50), vf));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 50), vf));
         Assert.Equal("The minimum rate 100 Mbit/s is above the maximum 50 Mbit/s: raise the maximum, or make it 0 (no limit).", error.Message);
     }
 
@@ -132,8 +133,8 @@ public sealed class VfSettingsPlanTests
         var silent = KernelLinkMapping.CreateVf("0000:04:00.0", "0000:04:10.4", "eno49", 1, new VfInfo { Index = 1, MacAddress = new byte[6] });
 
         Assert.Equal(["spoofchk on", "trust off"], VfSettingsPlan.For(VfSettingsRequest.Create(spoofCheck: true, trust: false), silent).Changes.Select(c => c.IpArguments));
-        Assert.Contains("give -Vlan too", Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsPlan.For(VfSettingsRequest.Create(qos: 1), silent)).Message);
-        Assert.Contains("give -MinTxRate and -MaxTxRate together", Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 1), silent)).Message);
+        Assert.Contains("give -Vlan too", SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsPlan.For(VfSettingsRequest.Create(qos: 1), silent)).Message);
+        Assert.Contains("give -MinTxRate and -MaxTxRate together", SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsPlan.For(VfSettingsRequest.Create(maxTxRate: 1), silent)).Message);
         Assert.Equal(["min_tx_rate 0 max_tx_rate 1"], VfSettingsPlan.For(VfSettingsRequest.Create(minTxRate: 0, maxTxRate: 1), silent).Changes.Select(c => c.IpArguments));
     }
 

@@ -2,6 +2,7 @@ using SriovPS.Errors;
 using SriovPS.Native.Netlink;
 using SriovPS.Values;
 using SriovPS.VfSettings;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.VfSettings;
@@ -37,24 +38,24 @@ public sealed class VfSettingsRequestTests
     [InlineData(0, 3, "-Qos 3 sets the priority of the VF's VLAN tag, and -Vlan 0 removes the tag: give a VLAN from 1 to 4095.")]
     public void Create_VlanOrQosOutOfRange_IsInvalidVfSetting(int vlan, int? qos, string message)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(vlan: vlan, qos: qos));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(vlan: vlan, qos: qos));
 
-        Assert.Equal((ErrorCatalog.InvalidVfSetting, SriovErrorCategory.InvalidArgument), (error.ErrorId, error.Category));
+        Assert.Equal((ErrorCatalog.InvalidVfSetting, SriovErrorCategory.InvalidArgument), (error.Id, error.Category));
         Assert.Equal(message, error.Message);
     }
 
     [Fact]
     public void Create_MacAddressAndClearMacAddress_IsInvalidVfSetting()
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(macAddress: "02:53:52:00:00:10", clearMacAddress: true));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(macAddress: "02:53:52:00:00:10", clearMacAddress: true));
 
-        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.Id);
         Assert.Contains("give one of them", error.Message);
     }
 
     [Fact]
     public void Create_BadMac_IsInvalidMacAddress() =>
-        Assert.Equal(ErrorCatalog.InvalidMacAddress, Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(macAddress: "01:02:03:04:05:06")).ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidMacAddress, SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(macAddress: "01:02:03:04:05:06")).Id);
 
     [Theory]
     [InlineData(0, "802.1ad", "-VlanProtocol 802.1ad names the tag to push")]
@@ -62,9 +63,9 @@ public sealed class VfSettingsRequestTests
     [InlineData(null, "", "'' is not a VLAN protocol")]
     public void Create_BadProtocol_IsInvalidVfSetting(int? vlan, string protocol, string start)
     {
-        var error = Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(vlan: vlan, vlanProtocol: protocol));
+        var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(vlan: vlan, vlanProtocol: protocol));
 
-        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVfSetting, error.Id);
         Assert.StartsWith(start, error.Message);
     }
 
@@ -79,7 +80,7 @@ public sealed class VfSettingsRequestTests
     {
         if (invalid)
         {
-            Assert.Equal(ErrorCatalog.InvalidVfSetting, Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(minTxRate: min, maxTxRate: max)).ErrorId);
+            Assert.Equal(ErrorCatalog.InvalidVfSetting, SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(minTxRate: min, maxTxRate: max)).Id);
         }
         else
         {
@@ -89,5 +90,5 @@ public sealed class VfSettingsRequestTests
 
     [Fact]
     public void Create_UndefinedLinkState_IsInvalidVfSetting() =>
-        Assert.Equal(ErrorCatalog.InvalidVfSetting, Assert.Throws<SriovInvalidArgumentException>(() => VfSettingsRequest.Create(linkState: (VfLinkState)7)).ErrorId);
+        Assert.Equal(ErrorCatalog.InvalidVfSetting, SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => VfSettingsRequest.Create(linkState: (VfLinkState)7)).Id);
 }

@@ -24,7 +24,7 @@ internal static class VmInterfaceChecks
     {
         if (request.MacAddresses is { Count: > 1 })
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 $"A fixed VF is one interface, but {request.MacAddresses.Count} MACs are given.",
                 vf);
@@ -39,7 +39,7 @@ internal static class VmInterfaceChecks
 
         if (PoolOf(inventory, guest, existing.MacAddress!) is { } pool)
         {
-            throw new SriovResourceBusyException(
+            throw new SriovException(
                 ErrorCatalog.VfOwnedByGuest,
                 $"VF {vf} is the one pool '{pool}' handed the guest '{guest.Name}' for its interface {existing.MacAddress}: it is not free to give as a fixed VF.",
                 vf,
@@ -48,7 +48,7 @@ internal static class VmInterfaceChecks
 
         if (request.MacAddresses is [var given] && KernelLinkMapping.FormatAddress(MacAddress.ParseUnicast(given)) != existing.MacAddress)
         {
-            throw new SriovResourceBusyException(
+            throw new SriovException(
                 ErrorCatalog.VfOwnedByGuest,
                 $"The guest '{guest.Name}' already has VF {vf}, as the interface {existing.MacAddress}: one VF is one interface.",
                 vf,
@@ -62,13 +62,13 @@ internal static class VmInterfaceChecks
     {
         if (request.Vlan is < 0 or > 4095)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument, $"VLAN {request.Vlan} is out of range: a VLAN id is 0 to 4095.", request.Vlan);
         }
 
         if (request.Vlan is not null && request.VirtualPortProfileId is not null)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 "libvirt refuses a VLAN together with an 802.1Qbh port profile on a VF: the switch sets the VLAN the profile names.",
                 request.VirtualPortProfileId,
@@ -79,7 +79,7 @@ internal static class VmInterfaceChecks
         if (request.VirtualPortProfileId is { } profile
             && (profile.Length is 0 or > 39 || !profile.All(c => c is > ' ' and < (char)0x7f)))
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 $"'{profile}' is not an 802.1Qbh port profile id: use 1 to 39 printable ASCII characters without spaces.",
                 profile);
@@ -101,7 +101,7 @@ internal static class VmInterfaceChecks
             int count = request.Count ?? 1;
             if (count < 1)
             {
-                throw new SriovInvalidArgumentException(ErrorCatalog.InvalidVmInterfaceArgument, $"-Count {count}: add at least one interface.", count);
+                throw new SriovException(ErrorCatalog.InvalidVmInterfaceArgument, $"-Count {count}: add at least one interface.", count);
             }
 
             var self = inventory.Guest(request.VmName)!;
@@ -114,7 +114,7 @@ internal static class VmInterfaceChecks
 
         if (request.Count is int asked && asked != given.Count)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 $"-Count {asked} asks for {asked} interfaces but -MacAddress gives {given.Count} MACs: give one MAC per interface, or leave -Count out.",
                 asked);
@@ -126,14 +126,14 @@ internal static class VmInterfaceChecks
             string mac = KernelLinkMapping.FormatAddress(MacAddress.ParseUnicast(text))!;
             if (macs.Contains(mac))
             {
-                throw new SriovInvalidArgumentException(ErrorCatalog.InvalidVmInterfaceArgument, $"The MAC {mac} is given twice.", mac);
+                throw new SriovException(ErrorCatalog.InvalidVmInterfaceArgument, $"The MAC {mac} is given twice.", mac);
             }
 
             if (used.Contains(mac))
             {
                 string owner = inventory.Guests.First(g => g.Name != request.VmName
                     && (g.Definition.MacAddresses.Contains(mac) || g.Running?.MacAddresses.Contains(mac) == true)).Name;
-                throw new SriovResourceExistsException(
+                throw new SriovException(
                     ErrorCatalog.MacAddressInUse,
                     $"The MAC {mac} is already used by an interface of the guest '{owner}': two guests with one MAC on one network break both.",
                     mac,
@@ -185,7 +185,7 @@ internal static class VmInterfaceChecks
             : existing.SourcePciAddress == request.VfPciAddress && (!running || PoolOf(inventory, guest, mac) is null));
         if (!same)
         {
-            throw new SriovResourceExistsException(
+            throw new SriovException(
                 ErrorCatalog.MacAddressInUse,
                 $"The guest '{vmName}' already has an interface with the MAC {mac}, on another source.",
                 mac,
@@ -194,7 +194,7 @@ internal static class VmInterfaceChecks
 
         if (existing!.VlanTags.FirstOrDefault(-1) != (request.Vlan ?? -1) || existing.VirtualPortProfileId != request.VirtualPortProfileId)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidVmInterfaceArgument,
                 $"The guest '{vmName}' already has the interface {mac} on this source, with another VLAN or port profile: an interface is not changed in place.",
                 mac,
@@ -237,7 +237,7 @@ internal static class VmInterfaceChecks
         {
             throw !inventory.NetworkNames.Contains(network)
                 ? LibvirtErrors.NetworkNotFound(network)
-                : new SriovInvalidArgumentException(
+                : new SriovException(
                     ErrorCatalog.NotSriovNetwork,
                     $"The libvirt network '{network}' is not an SR-IOV pool (its forward mode is not hostdev).",
                     network,
@@ -258,7 +258,7 @@ internal static class VmInterfaceChecks
     {
         if (pfs is not null && !pfs.Any(pf => pf.VfAddresses.Contains(vf)))
         {
-            throw new SriovObjectNotFoundException(
+            throw new SriovException(
                 ErrorCatalog.SriovVfNotFound, $"There is no VF at {vf} on this host now.", vf, "Run Get-SriovVf to list the VFs.");
         }
 
@@ -290,7 +290,7 @@ internal static class VmInterfaceChecks
     }
 
     /// <param name="inDefinitionOnly">The owner has the VF in its definition and does not run with it (Get-SriovVf shows no Owner for it).</param>
-    internal static SriovResourceBusyException VfOwned(
+    internal static SriovException VfOwned(
         string source, string owner, string vf, LibvirtInventory inventory, IReadOnlyList<PfVfAddresses>? pfs, bool inDefinitionOnly = false) => new(
         ErrorCatalog.VfOwnedByGuest,
         inDefinitionOnly

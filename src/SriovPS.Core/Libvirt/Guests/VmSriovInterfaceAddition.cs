@@ -129,7 +129,7 @@ internal sealed class VmSriovInterfaceAddition
         int goingLive = planned.Count(p => p.ToLive);
         if (pool is { Active: true, Free: int free } && free < goingLive)
         {
-            throw new SriovResourceUnavailableException(
+            throw new SriovException(
                 ErrorCatalog.SriovPoolExhausted,
                 string.Create(CultureInfo.InvariantCulture, $"Pool '{pool.Name}' has {free} free VFs of {pool.PoolSize} ({pool.InUse} in use): the running guest cannot get {goingLive}."),
                 pool.Name,

@@ -64,12 +64,12 @@ internal sealed class VmSriovInterfaceRemoval
         {
             bool other = guest.Definition.MacAddresses.Contains(mac) || guest.Running?.MacAddresses.Contains(mac) == true;
             throw other
-                ? new SriovInvalidArgumentException(
+                ? new SriovException(
                     ErrorCatalog.NotSriovInterface,
                     $"The interface {mac} of the guest '{vmName}' is not an SR-IOV interface (neither on a hostdev pool nor a fixed VF): left alone.",
                     mac,
                     "Remove other interfaces with virsh detach-interface.")
-                : new SriovObjectNotFoundException(
+                : new SriovException(
                     ErrorCatalog.VmSriovInterfaceNotFound,
                     $"The guest '{vmName}' has no interface with the MAC {mac}.",
                     mac,
@@ -124,7 +124,7 @@ internal sealed class VmSriovInterfaceRemoval
 
     private static string Normalize(string text)
     {
-        var octets = Values.MacAddress.TryParse(text) ?? throw new SriovInvalidArgumentException(
+        var octets = Values.MacAddress.TryParse(text) ?? throw new SriovException(
             ErrorCatalog.InvalidMacAddress, $"'{text}' is not a MAC address: write six hexadecimal octets separated by ':' (52:54:00:6d:90:02).", text);
         return KernelLinkMapping.FormatAddress(octets)!;
     }

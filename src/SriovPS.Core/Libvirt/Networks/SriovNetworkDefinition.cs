@@ -55,7 +55,7 @@ internal sealed class SriovNetworkDefinition
     internal static string DefaultName(string pfName) => pfName + "-sr-iov";
 
     /// <summary>A name libvirt accepts and a file name can hold (libvirt stores it as NAME.xml).</summary>
-    /// <exception cref="SriovInvalidArgumentException">It is not.</exception>
+    /// <exception cref="SriovException">It is not.</exception>
     internal static void ValidateName(string name)
     {
         string? problem = name.Length == 0 ? "it is empty"
@@ -67,7 +67,7 @@ internal sealed class SriovNetworkDefinition
             : null;
         if (problem is not null)
         {
-            throw new SriovInvalidArgumentException(
+            throw new SriovException(
                 ErrorCatalog.InvalidNetworkName,
                 $"'{name}' cannot name a libvirt network: {problem}.",
                 name,
@@ -96,7 +96,7 @@ internal sealed class SriovNetworkDefinition
         if ((pfs.Count > 1 || start) && vfs.Count == 0)
         {
             string names = string.Join(", ", pfs.Select(pf => pf.Name));
-            throw new SriovInvalidOperationException(
+            throw new SriovException(
                 ErrorCatalog.SriovPoolEmpty,
                 pfs.Count > 1
                     ? $"{names} have no VFs, so a pool over them would list none: nothing was defined."
@@ -117,7 +117,7 @@ internal sealed class SriovNetworkDefinition
             var present = HostdevNetworkXml.Parse(existing.InactiveXml);
             if (!present.SameDefinitionAs(HostdevNetworkXml.Parse(xml)))
             {
-                throw new SriovResourceExistsException(
+                throw new SriovException(
                     ErrorCatalog.LibvirtNetworkExists,
                     $"The libvirt network '{name}' exists with another definition ({Describe(present)}), so it was left as it is.",
                     name,
@@ -132,7 +132,7 @@ internal sealed class SriovNetworkDefinition
         }
         catch (XmlException e)
         {
-            throw new SriovInvalidOperationException(ErrorCatalog.LibvirtOperationFailed, $"libvirt returned XML for network '{name}' that cannot be read: {e.Message}", name, null, e);
+            throw new SriovException(ErrorCatalog.LibvirtOperationFailed, $"libvirt returned XML for network '{name}' that cannot be read: {e.Message}", name, null, e);
         }
     }
 

@@ -8,7 +8,7 @@ namespace SriovPS.Libvirt.Networks;
 internal static class SriovNetworkRemoval
 {
     /// <summary>The refusal to remove a pool that running guests hold VFs of.</summary>
-    internal static SriovResourceBusyException InUse(LibvirtSriovNetwork network) => new(
+    internal static SriovException InUse(LibvirtSriovNetwork network) => new(
         ErrorCatalog.LibvirtNetworkInUse,
         $"The network '{network.Name}' is used by running guests ({string.Join(", ", network.RunningConsumers)}), so it was left as it is.",
         network.Name,
