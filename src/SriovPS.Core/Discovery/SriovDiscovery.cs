@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;
@@ -15,7 +16,7 @@ namespace SriovPS.Discovery;
 /// function for <c>sriov_totalvfs</c> first (one failed open for the thousands of functions that are
 /// not PFs), then reads only the attributes the objects carry; on the live host, what only the kernel
 /// knows (VF settings, the eswitch mode) comes from one netlink request per PF. A device that
-/// disappears while it is read is skipped and reported through the note callback, never thrown.
+/// disappears while it is read is skipped and reported as a note, never thrown.
 /// </summary>
 internal sealed class SriovDiscovery
 {
@@ -30,7 +31,7 @@ internal sealed class SriovDiscovery
 
     private readonly HostFileSystem _files;
     private readonly PciIdDatabase? _ids;
-    private readonly Action<string>? _note;
+    private readonly IHostReport? _report;
     private readonly KernelLinks? _links;
     private readonly EswitchModes? _eswitch;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
@@ -39,11 +40,11 @@ internal sealed class SriovDiscovery
     /// <param name="links">The live kernel over netlink; <c>null</c> for a copied host tree.</param>
     /// <param name="eswitch">The live kernel's devlink; <c>null</c> for a copied host tree.</param>
     internal SriovDiscovery(
-        HostFileSystem files, PciIdDatabase? ids = null, Action<string>? note = null, KernelLinks? links = null, EswitchModes? eswitch = null)
+        HostFileSystem files, PciIdDatabase? ids = null, IHostReport? report = null, KernelLinks? links = null, EswitchModes? eswitch = null)
     {
         _files = files;
         _ids = ids;
-        _note = note;
+        _report = report;
         _links = links;
         _eswitch = eswitch;
     }
@@ -112,7 +113,7 @@ internal sealed class SriovDiscovery
             string? address = _files.ReadLinkName(device, link[..(6 + digits)]);
             if (address is null || !PciAddress.IsValid(address))
             {
-                _note?.Invoke($"Skipped virtfn{index} of {pf.PciAddress}: the VF vanished while it was read.");
+                _report?.Note($"Skipped virtfn{index} of {pf.PciAddress}: the VF vanished while it was read.");
                 continue;
             }
 
@@ -165,7 +166,7 @@ internal sealed class SriovDiscovery
 
         if (!link.HasVfList && link.NumVfs > 0)
         {
-            _note?.Invoke($"{pf.Name}: its driver reports no VF settings to the kernel (no ndo_get_vf_config).");
+            _report?.Note($"{pf.Name}: its driver reports no VF settings to the kernel (no ndo_get_vf_config).");
         }
 
         var settings = new Dictionary<int, VfInfo>(link.Vfs.Count);
@@ -174,7 +175,7 @@ internal sealed class SriovDiscovery
             settings.TryAdd(vf.Index, vf);
         }
 
-        if (link.VfsMissing && _note is not null)
+        if (link.VfsMissing && _report is not null)
         {
             var missing = new List<int>();
             for (int index = 0; index < link.NumVfs; index++)
@@ -185,7 +186,7 @@ internal sealed class SriovDiscovery
                 }
             }
 
-            _note($"{pf.Name}: the driver did not describe VF {string.Join(", ", missing)} (drivers leave out a VF that is resetting); its settings are left empty.");
+            _report.Note($"{pf.Name}: the driver did not describe VF {string.Join(", ", missing)} (drivers leave out a VF that is resetting); its settings are left empty.");
         }
 
         return settings;
@@ -199,7 +200,7 @@ internal sealed class SriovDiscovery
             numVfs = ReadInt(device, "sriov_numvfs");
             if (numVfs < 0)
             {
-                _note?.Invoke($"Skipped {address}: its SR-IOV attributes vanished or could not be read.");
+                _report?.Note($"Skipped {address}: its SR-IOV attributes vanished or could not be read.");
                 return null;
             }
         }

@@ -45,14 +45,14 @@ internal sealed class HostChangeLock : IDisposable
 
     /// <summary>
     /// Takes the lock, waiting up to <paramref name="timeout"/> while another command holds it;
-    /// <paramref name="waiting"/> hears at once whom it waits for, and <paramref name="stillWaiting"/>
-    /// once more after <see cref="WarnAfter"/>.
+    /// <paramref name="report"/> hears at once whom it waits for (a note), and once more after
+    /// <see cref="WarnAfter"/> (a warning).
     /// </summary>
     /// <exception cref="SriovException">Another command held it for the whole wait.</exception>
     /// <exception cref="SriovException">The lock file cannot be made or opened (its directory is a file, it is a link, …).</exception>
     /// <exception cref="OperationCanceledException">The command was stopped while waiting.</exception>
     public static HostChangeLock Acquire(
-        HostFileSystem files, TimeSpan timeout, Action<string>? waiting = null, CancellationToken cancellation = default, Action<string>? stillWaiting = null)
+        HostFileSystem files, TimeSpan timeout, IHostReport? report = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         bool told = false;
@@ -99,7 +99,7 @@ internal sealed class HostChangeLock : IDisposable
                 }
                 else
                 {
-                    Waited(files, clock.Elapsed, timeout, ref told, ref warned, waiting, stillWaiting);
+                    Waited(files, clock.Elapsed, timeout, ref told, ref warned, report);
                 }
             }
             finally
@@ -116,7 +116,7 @@ internal sealed class HostChangeLock : IDisposable
 
     /// <summary>Tells whom the command waits for (at once, and again after <see cref="WarnAfter"/>), or gives up after <paramref name="timeout"/>.</summary>
     private static void Waited(
-        HostFileSystem files, TimeSpan waited, TimeSpan timeout, ref bool told, ref bool warned, Action<string>? waiting, Action<string>? stillWaiting)
+        HostFileSystem files, TimeSpan waited, TimeSpan timeout, ref bool told, ref bool warned, IHostReport? report)
     {
         if (waited >= timeout)
         {
@@ -127,13 +127,13 @@ internal sealed class HostChangeLock : IDisposable
 
         if (!told)
         {
-            waiting?.Invoke($"Waiting for another SriovPS command ({holder}) that is changing this host.");
+            report?.Note($"Waiting for another SriovPS command ({holder}) that is changing this host.");
             told = true;
         }
 
         if (!warned && waited >= WarnAfter)
         {
-            stillWaiting?.Invoke($"Waiting for another SriovPS command ({holder}), which has been changing this host for at least {waited.TotalSeconds:0} s; this command waits up to {timeout.TotalSeconds:0} s for it (Ctrl+C stops waiting).");
+            report?.Warn($"Waiting for another SriovPS command ({holder}), which has been changing this host for at least {waited.TotalSeconds:0} s; this command waits up to {timeout.TotalSeconds:0} s for it (Ctrl+C stops waiting).");
             warned = true;
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
 
@@ -15,19 +16,14 @@ internal sealed class EswitchModes : IDisposable
     /// <summary>The devlink bus name of PCI PFs: <c>pci/0000:04:00.0</c>.</summary>
     internal const string PciBus = Devlink.PciBus;
 
-    private readonly Action<SriovException>? _error;
-    private readonly Action<string>? _warning;
+    private readonly IHostReport? _report;
     private DevlinkSocket? _socket;
     private bool _devlinkMissing;
     private bool _readsStopped;
 
     /// <param name="error">Where <see cref="Read"/> reports a PF whose mode could not be read.</param>
     /// <param name="warning">Where <see cref="Read"/> says, once, why it stopped asking.</param>
-    internal EswitchModes(Action<SriovException>? error = null, Action<string>? warning = null)
-    {
-        _error = error;
-        _warning = warning;
-    }
+    internal EswitchModes(IHostReport? report = null) => _report = report;
 
     /// <summary>Requests sent to the kernel, the family lookup included: one per PF asked about, plus one.</summary>
     internal int Requests => _socket?.Requests ?? 0;
@@ -97,16 +93,16 @@ internal sealed class EswitchModes : IDisposable
         catch (SriovException e) when (e.Category == SriovErrorCategory.PermissionDenied)
         {
             _readsStopped = true;
-            _warning?.Invoke("devlink shows eswitch modes only to root (CAP_NET_ADMIN): EswitchMode is left empty.");
+            _report?.Warn("devlink shows eswitch modes only to root (CAP_NET_ADMIN): EswitchMode is left empty.");
         }
         catch (SriovException e) when (_socket is null)
         {
             _readsStopped = true;
-            _warning?.Invoke($"The kernel's generic netlink interface could not be opened ({e.InnerException?.Message}): EswitchMode is left empty.");
+            _report?.Warn($"The kernel's generic netlink interface could not be opened ({e.InnerException?.Message}): EswitchMode is left empty.");
         }
         catch (SriovException e)
         {
-            _error?.Invoke(e);
+            _report?.Fail(e);
         }
 
         return null;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Native.Netlink;
 
 namespace SriovPS.Kernel;
@@ -12,16 +13,11 @@ namespace SriovPS.Kernel;
 /// </summary>
 internal sealed class KernelLinks : IDisposable
 {
-    private readonly Action<SriovException>? _error;
-    private readonly Action<string>? _warning;
+    private readonly IHostReport? _report;
     private NetlinkSocket? _socket;
     private bool _unavailable;
 
-    internal KernelLinks(Action<SriovException>? error = null, Action<string>? warning = null)
-    {
-        _error = error;
-        _warning = warning;
-    }
+    internal KernelLinks(IHostReport? report = null) => _report = report;
 
     /// <summary>How many requests were sent; the benchmark and tests hold this to one per PF.</summary>
     internal int Requests { get; private set; }
@@ -45,7 +41,7 @@ internal sealed class KernelLinks : IDisposable
 
         if (!statistics)
         {
-            _warning?.Invoke(
+            _report?.Warn(
                 $"{interfaceName} has {link.NumVfs} VFs but the kernel's VF list held only {link.Vfs.Count}: it overflowed netlink's " +
                 "64 KiB attribute. The settings of the other VFs are left empty.");
             return link;
@@ -71,7 +67,7 @@ internal sealed class KernelLinks : IDisposable
             vf.Statistics = counters.GetValueOrDefault(vf.Index);
         }
 
-        _warning?.Invoke(
+        _report?.Warn(
             $"{interfaceName} has {link.NumVfs} VFs, too many for the kernel to send every VF's counters in one netlink reply " +
             $"(its VF list overflows 64 KiB): Statistics are shown for the first {counters.Count} only.");
         return settings;
@@ -97,11 +93,11 @@ internal sealed class KernelLinks : IDisposable
         }
         catch (NetlinkException e)
         {
-            _error?.Invoke(NetlinkErrors.ForRead(e, interfaceName));
+            _report?.Fail(NetlinkErrors.ForRead(e, interfaceName));
         }
         catch (NetlinkDecodeException e)
         {
-            _error?.Invoke(NetlinkErrors.ForDecode(e, interfaceName));
+            _report?.Fail(NetlinkErrors.ForDecode(e, interfaceName));
         }
 
         return null;
@@ -136,11 +132,11 @@ internal sealed class KernelLinks : IDisposable
         }
         catch (NetlinkException e)
         {
-            _error?.Invoke(NetlinkErrors.ForRead(e, interfaceName));
+            _report?.Fail(NetlinkErrors.ForRead(e, interfaceName));
         }
         catch (NetlinkDecodeException e)
         {
-            _error?.Invoke(NetlinkErrors.ForDecode(e, interfaceName));
+            _report?.Fail(NetlinkErrors.ForDecode(e, interfaceName));
         }
 
         return null;
@@ -161,7 +157,7 @@ internal sealed class KernelLinks : IDisposable
         {
             // Once per command: without a socket nothing netlink-based can be read.
             _unavailable = true;
-            _warning?.Invoke($"The kernel's netlink interface could not be opened ({e.Message}); values read over netlink are left empty.");
+            _report?.Warn($"The kernel's netlink interface could not be opened ({e.Message}); values read over netlink are left empty.");
             return null;
         }
     }

@@ -18,6 +18,12 @@ namespace SriovPS.Readiness;
 /// </summary>
 internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
 {
+    /// <summary>The repairs of a command's host; a PF's link is brought up on the live host only.</summary>
+    public HostRepairs(HostSession session)
+        : this(session.Files, session.KernelLinks)
+    {
+    }
+
     /// <summary>The repairs <paramref name="checks"/> name, once each, in the order of the checks.</summary>
     public static List<HostRepair> Named(IEnumerable<SriovHostCheck> checks) =>
         checks.Where(c => c.Status is SriovCheckStatus.Fail or SriovCheckStatus.Warning && c.Repair is not null)
@@ -32,9 +38,9 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
     /// <param name="repairs">From <see cref="Named"/>.</param>
     /// <param name="poolGroups">The vfio groups of the VFs this machine's pools hand out; <c>null</c> when its libvirt was not read.</param>
     /// <param name="driverOf">A PF's driver by its interface name, for the messages of a refused link change.</param>
-    public HostRepairPlan For(IReadOnlyList<HostRepair> repairs, IReadOnlyList<VfioGroupNeed>? poolGroups, System.Func<string, string?> driverOf)
+    public ChangePlan For(IReadOnlyList<HostRepair> repairs, IReadOnlyList<VfioGroupNeed>? poolGroups, System.Func<string, string?> driverOf)
     {
-        var plan = new HostRepairPlan();
+        var plan = new ChangePlan();
         bool commandLine = repairs.Any(r => r.Kind == HostRepairKind.KernelCommandLine);
         bool modules = repairs.Any(r => r.Kind == HostRepairKind.VfioModules);
         if (commandLine || modules)
@@ -50,7 +56,7 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
             }
             else
             {
-                plan.Warnings.Add("Repair-VfioAppArmor is not run: the groups it allows are those of the VFs this machine's SR-IOV pools hand out, and its libvirt was not read.");
+                plan.Report.Warn("Repair-VfioAppArmor is not run: the groups it allows are those of the VFs this machine's SR-IOV pools hand out, and its libvirt was not read.");
             }
         }
 
@@ -63,16 +69,15 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
     }
 
     /// <summary>The kernel words and/or vfio modules, then GRUB's configuration regenerated (live host, unless <paramref name="regenerate"/> is false).</summary>
-    public HostRepairPlan Iommu(IReadOnlyList<ModuleMaxVfs> maxVfs, bool commandLine, bool modules, bool regenerate)
+    public ChangePlan Iommu(IReadOnlyList<ModuleMaxVfs> maxVfs, bool commandLine, bool modules, bool regenerate)
     {
         var setup = IommuSetup.Plan(files, maxVfs, commandLine, modules);
-        var plan = new HostRepairPlan();
-        plan.Notes.AddRange(setup.Notes);
-        plan.Warnings.AddRange(setup.Warnings);
-        plan.Problems.AddRange(setup.Problems);
+        var plan = new ChangePlan();
+        setup.Notes.ForEach(plan.Report.Note);
+        setup.Warnings.ForEach(plan.Report.Warn);
+        setup.Problems.ForEach(plan.Report.Fail);
 
-        bool grubWritten = false;
-        plan.AddEdit(setup.Grub, () => grubWritten = true);
+        var grubStep = plan.AddEdit(setup.Grub);
         plan.AddEdit(setup.Modules);
         if (setup.Grub is not { } grub)
         {
@@ -88,15 +93,15 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
 
         if (!regenerate)
         {
-            plan.Notes.Add($"-NoRegenerate: GRUB's configuration is not regenerated; run {regenerator?.CommandLine ?? "update-grub (or grub2-mkconfig -o FILE)"} before the reboot.");
+            plan.Report.Note($"-NoRegenerate: GRUB's configuration is not regenerated; run {regenerator?.CommandLine ?? "update-grub (or grub2-mkconfig -o FILE)"} before the reboot.");
         }
         else if (!files.IsLiveHost)
         {
-            plan.Warnings.Add($"The GRUB configuration of the copied host tree '{files.Root}' is not regenerated from its {GrubCommandLine.HostPath} here: run {regenerator?.CommandLine ?? "update-grub"} on that system.");
+            plan.Report.Warn($"The GRUB configuration of the copied host tree '{files.Root}' is not regenerated from its {GrubCommandLine.HostPath} here: run {regenerator?.CommandLine ?? "update-grub"} on that system.");
         }
         else if (regenerator is null)
         {
-            plan.Problems.Add(new SriovException(
+            plan.Report.Fail(new SriovException(
                 ErrorCatalog.GrubRegeneratorNotFound,
                 $"Neither update-grub nor grub2-mkconfig nor grub-mkconfig is installed, so GRUB's configuration cannot be regenerated from {GrubCommandLine.HostPath}.",
                 GrubCommandLine.HostPath,
@@ -106,27 +111,30 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         {
             if (behind)
             {
-                plan.Notes.Add($"{regenerator.ConfigPath} is older than {GrubCommandLine.HostPath}: an earlier change was not regenerated.");
+                plan.Report.Note($"{regenerator.ConfigPath} is older than {GrubCommandLine.HostPath}: an earlier change was not regenerated.");
             }
 
-            plan.Steps.Add(new HostRepairStep(
+            // Behind: regenerated whatever becomes of the edit; otherwise only after it.
+            plan.Add(new PlanStep(
                 regenerator.ConfigPath,
                 $"regenerate with {regenerator.CommandLine}",
-                token =>
+                context =>
                 {
-                    regenerator.Run(token);
+                    regenerator.Run(context.Cancellation);
                     return new SriovHostChange(regenerator.ConfigPath, true, $"regenerated by {regenerator.CommandLine}", [], [], null, true);
-                },
-                () => grubWritten || behind));
+                })
+            {
+                After = behind || grubStep is null ? [] : [grubStep],
+            });
         }
 
         return plan;
     }
 
     /// <summary>The AppArmor rules for <paramref name="needs"/> (or every group), then the running guests' profiles reloaded.</summary>
-    public HostRepairPlan VfioAppArmor(IReadOnlyList<VfioGroupNeed> needs, bool allGroups)
+    public ChangePlan VfioAppArmor(IReadOnlyList<VfioGroupNeed> needs, bool allGroups)
     {
-        var plan = new HostRepairPlan();
+        var plan = new ChangePlan();
         VfioAppArmorPlan apparmor;
         try
         {
@@ -135,35 +143,31 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         catch (SriovException e)
         {
             // A file that cannot be read is this repair's failure, reported like the others; nothing was written.
-            plan.Problems.Add(e);
+            plan.Report.Fail(e);
             return plan;
         }
 
-        plan.Problems.AddRange(apparmor.Refusals);
+        apparmor.Refusals.ForEach(plan.Report.Fail);
         if (apparmor.Local is null)
         {
-            plan.Warnings.Add($"Nothing to repair: {apparmor.NotConfined}.");
+            plan.Report.Warn($"Nothing to repair: {apparmor.NotConfined}.");
             return plan;
         }
 
-        plan.Notes.AddRange(apparmor.Notes);
+        apparmor.Notes.ForEach(plan.Report.Note);
         if (apparmor.NotConfined is { } why)
         {
-            plan.Warnings.Add($"AppArmor is not in use for QEMU here: {why}. The rules are written for when it is.");
+            plan.Report.Warn($"AppArmor is not in use for QEMU here: {why}. The rules are written for when it is.");
         }
 
-        bool written = false;
-        bool localExists = !apparmor.Local.Changes ? apparmor.Local.OldText is not null : false;
-        plan.AddEdit(apparmor.Local, () => written = localExists = true);
-        if (plan.AddEdit(apparmor.Abstraction, () => written = true) is { } include)
-        {
-            // An include of a file that is not there fails every guest's profile: asked only once it exists.
-            plan.Steps.Remove(include);
-            plan.Steps.Add(new HostRepairStep(include.Target, include.Action, include.Apply, () => localExists, include.Assume));
-        }
+        bool localExists = !apparmor.Local.Changes && apparmor.Local.OldText is not null;
+        var local = plan.AddEdit(apparmor.Local);
+
+        // An include of a file that is not there fails every guest's profile: asked only once it exists.
+        var include = local is null && !localExists ? null : plan.AddEdit(apparmor.Abstraction, local is null ? null : [local]);
         if (apparmor.AddsGroupRules)
         {
-            plan.Warnings.Add("IOMMU group numbers can change when VFs are created again (Disable-SriovVf and Enable-SriovVf, a reboot): run Repair-VfioAppArmor again then; Test-SriovHost flags stale rules (Libvirt.AppArmorStaleRules).");
+            plan.Report.Warn("IOMMU group numbers can change when VFs are created again (Disable-SriovVf and Enable-SriovVf, a reboot): run Repair-VfioAppArmor again then; Test-SriovHost flags stale rules (Libvirt.AppArmorStaleRules).");
         }
 
         if (plan.Steps.Count == 0 || apparmor.NotConfined is not null || !files.IsLiveHost)
@@ -173,36 +177,38 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
 
         if (AppArmorReload.Parser(files) is not { } parser)
         {
-            plan.Warnings.Add("apparmor_parser is not installed, so the running guests keep their rules until they are started again; guests started from now on read the new ones.");
+            plan.Report.Warn("apparmor_parser is not installed, so the running guests keep their rules until they are started again; guests started from now on read the new ones.");
             return plan;
         }
 
         var profiles = AppArmorReload.GuestProfiles(files);
         if (profiles.Count == 0)
         {
-            plan.Notes.Add("No guest runs under a libvirt AppArmor profile now; guests started from now on read the new rules.");
+            plan.Report.Note("No guest runs under a libvirt AppArmor profile now; guests started from now on read the new rules.");
             return plan;
         }
 
-        plan.Steps.Add(new HostRepairStep(
+        plan.Add(new PlanStep(
             string.Join(", ", profiles),
             $"reload the running guests' AppArmor profiles ({parser} --replace)",
-            token =>
+            context =>
             {
-                AppArmorReload.Run(parser, profiles, token);
+                AppArmorReload.Run(parser, profiles, context.Cancellation);
                 return null;
-            },
-            () => written));
+            })
+        {
+            After = [.. new[] { local, include }.OfType<PlanStep>()],
+        });
         return plan;
     }
 
     /// <summary>The PF's link brought up now and, in the host's network configuration, at boot.</summary>
-    public HostRepairPlan PfLinkUp(string name, string? driver)
+    public ChangePlan PfLinkUp(string name, string? driver)
     {
-        var plan = new HostRepairPlan();
+        var plan = new ChangePlan();
         if (links is null || !files.IsLiveHost)
         {
-            plan.Problems.Add(new SriovException(
+            plan.Report.Fail(new SriovException(
                 ErrorCatalog.LiveHostRequired,
                 $"{name} belongs to the copied host tree '{files.Root}': its link can only be brought up by the running kernel.",
                 name,
@@ -211,21 +217,20 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         }
 
         // The file records the link as asked: not when bringing it up was declined or failed.
-        bool linkUp = true;
+        PlanStep? linkStep = null;
         if (PfLinkPlan.For(links, name, true, null) is { Changes.Count: > 0 } link)
         {
-            linkUp = false;
-            plan.Steps.Add(new HostRepairStep(name, $"ip link set {name} up", _ =>
+            linkStep = plan.Add(new PlanStep(name, $"ip link set {name} up", _ =>
             {
                 new PfLinkWriter(links).Apply(name, driver, link);
                 return null;
-            }, made: () => linkUp = true));
+            }));
         }
 
         var manager = NetworkManagerDetection.Detect(files);
         if (manager.Manager == HostNetworkManager.None)
         {
-            plan.Warnings.Add($"{name} is not brought up at boot by any configuration: this host has {manager.Description}.");
+            plan.Report.Warn($"{name} is not brought up at boot by any configuration: this host has {manager.Description}.");
             return plan;
         }
 
@@ -238,24 +243,24 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         }
         catch (SriovException e)
         {
-            plan.Problems.Add(e);
+            plan.Report.Fail(e);
             return plan;
         }
         catch (System.ArgumentException)
         {
-            plan.Warnings.Add($"{name} is not configured to come up at boot: its name cannot be written into a network configuration file safely.");
+            plan.Report.Warn($"{name} is not configured to come up at boot: its name cannot be written into a network configuration file safely.");
             return plan;
         }
 
         if (others is null)
         {
-            plan.Warnings.Add($"{name} is not configured to come up at boot: its addresses could not be read, so whether a file of SriovPS would take one away is not known.");
+            plan.Report.Warn($"{name} is not configured to come up at boot: its addresses could not be read, so whether a file of SriovPS would take one away is not known.");
             return plan;
         }
 
         if (others.Any)
         {
-            plan.Warnings.Add(
+            plan.Report.Warn(
                 $"{name} is not configured to come up at boot by SriovPS: it is configured elsewhere ({string.Join("; ", others.Found.Select(f => f.Description))}). " +
                 $"Bring it up at boot there (Set-SriovPf {name} -LinkState Up -Persist -Force writes a file that keeps what that sets, where one can).");
             return plan;
@@ -268,22 +273,25 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
         }
         catch (SriovException e)
         {
-            plan.Problems.Add(e);
+            plan.Report.Fail(e);
             return plan;
         }
 
         if (persisted.Warning is not null)
         {
-            plan.Warnings.Add(persisted.Warning);
+            plan.Report.Warn(persisted.Warning);
         }
 
         if (persisted.Changes)
         {
-            plan.Steps.Add(new HostRepairStep(persisted.File.HostPath, persisted.Description, _ =>
+            plan.Add(new PlanStep(persisted.File.HostPath, persisted.Description, _ =>
             {
                 persisted.Commit();
                 return new SriovHostChange(persisted.File.HostPath, true, persisted.Description, [], [], persisted.File.BackupHostPath, false);
-            }, () => linkUp));
+            })
+            {
+                After = linkStep is null ? [] : [linkStep],
+            });
         }
 
         return plan;

@@ -151,9 +151,9 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
                 "Name the PF itself, or pipe the VFs from Get-SriovVf.");
         }
 
-        foreach (var pf in SelectPfs([PfName]))
+        foreach (var pf in Session.SelectPfs([PfName]))
         {
-            if (Discovery.GetVfs(pf).Find(v => v.Index == Index) is { } vf)
+            if (Session.Discovery.GetVfs(pf).Find(v => v.Index == Index) is { } vf)
             {
                 return vf;
             }

@@ -64,9 +64,9 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        var plan = new HostRepairs(TargetHost.Files, null).Iommu(_maxVfs, commandLine: !VfioOnly, modules: true, regenerate: !NoRegenerate);
+        var plan = new HostRepairs(Session).Iommu(_maxVfs, commandLine: !VfioOnly, modules: true, regenerate: !NoRegenerate);
         // Files that needed no change are reported too; a declined or failed change is not.
-        var changes = ApplyRepairs(plan, out _);
+        var changes = ApplyPlan(plan).Changes;
 
         // In the order a reader follows: the kernel command line, the modules, then GRUB's configuration.
         foreach (var change in plan.Unchanged.Concat(changes).OrderBy(c => Order(c.Path)))
@@ -85,10 +85,10 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
     /// <summary>A count above what this host's PFs with that driver support is refused before anything is written.</summary>
     private void CheckCount(ModuleMaxVfs driver)
     {
-        driver.CheckKnown(TargetHost.Files, AllPfs().Select(p => p.Driver));
+        driver.CheckKnown(TargetHost.Files, Session.AllPfs().Select(p => p.Driver));
         driver.CheckParameter(TargetHost.Files);
 
-        var pfs = AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
+        var pfs = Session.AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
         if (pfs.Count > 0 && pfs.Max(p => p.TotalVfs) is int most && driver.Count > most)
         {
             throw new SriovException(

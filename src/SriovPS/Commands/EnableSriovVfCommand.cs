@@ -45,7 +45,7 @@ public sealed class EnableSriovVfCommand : VfCountCmdlet
     {
         if (PassThru)
         {
-            WriteObject(Discovery.GetVfs(pf), enumerateCollection: true);
+            WriteObject(Session.Discovery.GetVfs(pf), enumerateCollection: true);
         }
     }
 }

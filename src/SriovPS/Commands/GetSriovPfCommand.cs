@@ -48,21 +48,21 @@ public sealed class GetSriovPfCommand : SriovCmdlet
             return;
         }
 
-        var drivers = ParsePatterns(Driver, NamePattern.Parse);
+        var drivers = Session.ParsePatterns(Driver, NamePattern.Parse);
         if (drivers is { Count: 0 })
         {
             return;
         }
 
         var selected = ParameterSetName == ByPciAddressSet
-            ? SelectPfsAt(PciAddress, IncludeNotCapable)
+            ? Session.SelectPfsAt(PciAddress, IncludeNotCapable)
             : PipedType("SriovVf") && PipedProperty("PfPciAddress") is { Length: > 0 } pfAddress
-                ? SelectPfsAt([pfAddress], IncludeNotCapable)
-                : SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
+                ? Session.SelectPfsAt([pfAddress], IncludeNotCapable)
+                : Session.SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
         WriteObject(PfSelection.WithDriver(selected, drivers), enumerateCollection: true);
         if (selected.Count == 0 && Name is null && ParameterSetName == ByNameSet && !IncludeNotCapable && !MyInvocation.ExpectingInput)
         {
-            var functions = AllPfs(includeNotCapable: true);
+            var functions = Session.AllPfs(includeNotCapable: true);
             string names = string.Join(", ", functions.Select(f => f.Name ?? f.PciAddress));
             WriteVerbose(functions.Count switch
             {

@@ -58,7 +58,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
         var found = new HashSet<int>();
         foreach (var pf in pfs)
         {
-            var vfs = Discovery.GetVfs(pf, IncludeStatistics);
+            var vfs = Session.Discovery.GetVfs(pf, IncludeStatistics);
             foreach (var vf in vfs)
             {
                 if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
@@ -98,7 +98,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
         if (!_ownersRead)
         {
             _ownersRead = true;
-            _owners = ReadGuestOwners();
+            _owners = Session.GuestOwners();
         }
 
         return _owners;

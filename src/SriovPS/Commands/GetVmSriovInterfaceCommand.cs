@@ -64,7 +64,7 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
             return;
         }
 
-        _networks = ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Values.NamePattern.Parse);
+        _networks = Session.ParsePatterns(given is { Length: > 0 } ? given : null, SriovPS.Values.NamePattern.Parse);
         if (_networks is { Count: 0 })
         {
             return;

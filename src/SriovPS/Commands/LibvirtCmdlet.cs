@@ -88,7 +88,7 @@ public abstract class LibvirtCmdlet : SriovCmdlet
             return null;
         }
 
-        return PfVfAddresses(AllPfs());
+        return Session.PfVfAddresses(Session.AllPfs());
     }
 
     /// <summary>The report of each hostdev network in <paramref name="inventory"/>.</summary>

@@ -59,7 +59,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
             return;
         }
 
-        var pfs = ParameterSetName == ByInputObjectSet ? CurrentPfs(InputObject!) : NamedOrPipedPfs(PfName, nameof(PfName));
+        var pfs = ParameterSetName == ByInputObjectSet ? Session.CurrentPfs(InputObject!) : NamedOrPipedPfs(PfName, nameof(PfName));
         foreach (var pf in pfs)
         {
             if (pf.Name is null)
@@ -119,7 +119,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
     /// <summary>Defines, marks and starts as asked; false when -WhatIf or the user declined.</summary>
     private bool Create(string name, List<SriovPf> pfs)
     {
-        var plan = SriovNetworkDefinition.Plan(Connection, name, PfVfAddresses(pfs), Start);
+        var plan = SriovNetworkDefinition.Plan(Connection, name, Session.PfVfAddresses(pfs), Start);
         var actions = new List<string>();
         if (plan.Existing == ExistingNetwork.None)
         {

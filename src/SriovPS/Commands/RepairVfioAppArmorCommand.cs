@@ -53,9 +53,9 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
             : _groups.Count > 0 || MyInvocation.ExpectingInput ? GivenGroups()
             : PoolGroups();
 
-        var plan = new HostRepairs(TargetHost.Files, null).VfioAppArmor(needs, AllGroups);
+        var plan = new HostRepairs(Session).VfioAppArmor(needs, AllGroups);
         // Files that needed no change are reported too; a declined or failed change is not.
-        var changes = ApplyRepairs(plan, out _);
+        var changes = ApplyPlan(plan).Changes;
 
         foreach (var change in plan.Unchanged.Concat(changes).OrderBy(c => c.Path == LibvirtChecks.Abstraction ? 0 : 1))
         {
@@ -100,13 +100,13 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
             uri = LibvirtUri.System;
         }
 
-        var facts = LibvirtFacts.Read(uri, PfVfAddresses(AllPfs()));
+        var facts = LibvirtFacts.Read(uri, Session.PfVfAddresses(Session.AllPfs()));
         if (facts.Failure is { } failure)
         {
             ThrowSriovError(failure);
         }
 
-        var needs = HostReadiness.GroupsInUse(AllPfs(), facts.Pools, pf => Discovery.GetVfs(pf));
+        var needs = HostReadiness.GroupsInUse(Session.AllPfs(), facts.Pools, pf => Session.Discovery.GetVfs(pf));
         WriteVerbose(needs.Count == 0
             ? $"No SR-IOV pool in {uri} hands out a VF, so no group needs a rule; rules written earlier for groups that changed are dropped."
             : $"The VFs of the pools in {uri} are in IOMMU groups {string.Join(", ", needs.Select(n => n.Group))}.");

@@ -131,7 +131,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             return NamedOrPipedPfs(Name, nameof(Name));
         }
 
-        return CurrentPfs(InputObject!);
+        return Session.CurrentPfs(InputObject!);
     }
 
     private void Change(SriovPf pf)
@@ -153,8 +153,8 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         PfLinkPlan? linkPlan = null;
         if (live && pf.Name is not null && (LinkState is not null || Mtu is not null))
         {
-            // Unreadable: KernelLinks has reported why; nothing is changed on this PF.
-            linkPlan = PfLinkPlan.For(KernelLinks, pf.Name, Up, Mtu);
+            // Unreadable: Session.KernelLinks has reported why; nothing is changed on this PF.
+            linkPlan = PfLinkPlan.For(Session.KernelLinks!, pf.Name, Up, Mtu);
             if (linkPlan is null)
             {
                 return;
@@ -167,7 +167,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         string? linkWords = live ? LinkWords(linkPlan) : LinkWords(Up, Mtu);
         if (linkWords is not null)
         {
-            steps.Add(($"ip link set {pf.Name} {linkWords}", () => new PfLinkWriter(KernelLinks).Apply(pf.Name!, pf.Driver, linkPlan!)));
+            steps.Add(($"ip link set {pf.Name} {linkWords}", () => new PfLinkWriter(Session.KernelLinks!).Apply(pf.Name!, pf.Driver, linkPlan!)));
         }
 
         if (EswitchMode is { } mode)
@@ -180,8 +180,8 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             else
             {
                 string words = mode == SriovPS.EswitchMode.Switchdev ? "switchdev" : "legacy";
-                steps.Add(($"devlink dev eswitch set {EswitchModes.PciBus}/{pf.PciAddress} mode {words}",
-                    () => EswitchModes.Set(EswitchModes.PciBus, pf.PciAddress, mode, target, pf.Driver)));
+                steps.Add(($"devlink dev eswitch set {Kernel.EswitchModes.PciBus}/{pf.PciAddress} mode {words}",
+                    () => Session.EswitchModes!.Set(Kernel.EswitchModes.PciBus, pf.PciAddress, mode, target, pf.Driver)));
             }
         }
 
@@ -194,7 +194,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             else
             {
                 steps.Add(($"set sriov_drivers_autoprobe to {(autoprobe ? 1 : 0)}",
-                    () => new VfCountChanger(TargetHost.Files, Discovery, null).WriteAutoprobe(pf, autoprobe, "nothing else was changed")));
+                    () => new VfCountChanger(TargetHost.Files, Session.Discovery, null).WriteAutoprobe(pf, autoprobe, "nothing else was changed")));
             }
         }
 
@@ -231,7 +231,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             bool wrote = false;
             if (persisted is not null)
             {
-                using (AcquireHostLock())
+                using (Session.AcquireLock())
                 {
                     wrote = persisted.Commit();
                 }
@@ -252,7 +252,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             return;
         }
 
-        using (AcquireHostLock())
+        using (Session.AcquireLock())
         {
             // Tried before the live change: a file that cannot be written leaves the PF as it was.
             persisted?.File.CheckWritable();
@@ -268,8 +268,8 @@ public sealed class SetSriovPfCommand : SriovCmdlet
             }
         }
 
-        ForgetPfs();
-        Completed(AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
+        Session.ForgetPfs();
+        Completed(Session.AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
     }
 
     /// <summary>
@@ -282,7 +282,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         PfNetworkConflicts others;
         try
         {
-            others = PfNetworkConflicts.FindOnHost(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null, name, pf.MacAddress)
+            others = PfNetworkConflicts.FindOnHost(TargetHost.Files, TargetHost.IsLiveHost ? Session.KernelLinks : null, name, pf.MacAddress)
                 ?? throw new SriovException(
                     ErrorCatalog.NetworkConfigConflict,
                     $"The addresses of {name} could not be read, so whether -Persist would take one away at the next boot is not known. Nothing was changed on {name}.",

@@ -136,7 +136,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         {
             foreach (var vf in InputObject!)
             {
-                var pf = AllPfs().Find(p => p.PciAddress == vf.PfPciAddress);
+                var pf = Session.AllPfs().Find(p => p.PciAddress == vf.PfPciAddress);
                 if (pf is null)
                 {
                     WriteSriovError(new SriovException(
@@ -153,7 +153,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
-        var pfs = SelectPfs(GivenNames(PfName, nameof(PfName)));
+        var pfs = Session.SelectPfs(GivenNames(PfName, nameof(PfName)));
         if (AssignsMac && pfs.Count * Index!.Length > 1)
         {
             // Known before anything is sent: refuse the whole call rather than give two VFs one MAC.
@@ -247,9 +247,9 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         }
 
         // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
-        using (AcquireHostLock())
+        using (Session.AcquireLock())
         {
-            var outcome = (_writer ??= new VfSettingsWriter(KernelLinks)).Apply(pfName, pf.Driver, index, plan);
+            var outcome = (_writer ??= new VfSettingsWriter(Session.KernelLinks!)).Apply(pfName, pf.Driver, index, plan);
             foreach (var change in outcome.Applied)
             {
                 WriteVerbose($"Set {pfName} vf {index} {change.IpArguments}.");
@@ -287,11 +287,11 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     /// <summary>Rebinds the VF's net driver, then makes sure its interface carries the administrative MAC.</summary>
     private void RebindForMac(SriovVf vf, string pfName, int index, byte[] admin)
     {
-        var (name, setDirectly) = VfRebind.RebindAndAdopt(KernelLinks, TargetHost.Files, vf, admin, InterfaceWait, CancellationToken);
-        Discovery.ForgetInterfaces();
+        var (name, setDirectly) = VfRebind.RebindAndAdopt(Session.KernelLinks!, TargetHost.Files, vf, admin, InterfaceWait, Session.Cancellation);
+        Session.Discovery.ForgetInterfaces();
         if (name is null)
         {
-            if (!CancellationToken.IsCancellationRequested)
+            if (!Session.Cancellation.IsCancellationRequested)
             {
                 WriteWarning($"{pfName} vf {index} was rebound to {vf.Driver}, but no interface appeared within {InterfaceWait.TotalSeconds} s.");
             }
@@ -321,7 +321,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 "Bind the PF's network driver, or run the command in the namespace that holds its interface.");
         }
 
-        return Discovery.GetVfs(pf).Find(v => v.Index == index) ?? throw new SriovException(
+        return Session.Discovery.GetVfs(pf).Find(v => v.Index == index) ?? throw new SriovException(
             ErrorCatalog.SriovVfNotFound,
             $"VF {index} of {pfLabel} vanished while it was read: its VFs are being re-created.",
             $"{pfLabel} vf {index}",
@@ -349,7 +349,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     private void WritePassThru(SriovPf pf, int index)
     {
-        if (PassThru && Discovery.GetVfs(pf).Find(v => v.Index == index) is { } after)
+        if (PassThru && Session.Discovery.GetVfs(pf).Find(v => v.Index == index) is { } after)
         {
             WriteObject(after);
         }

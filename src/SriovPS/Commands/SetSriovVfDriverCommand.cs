@@ -89,8 +89,8 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         {
             foreach (var given in InputObject!)
             {
-                var pf = AllPfs().Find(p => p.PciAddress == given.PfPciAddress);
-                var vf = pf is null ? null : Discovery.GetVfs(pf).Find(v => v.PciAddress == given.PciAddress);
+                var pf = Session.AllPfs().Find(p => p.PciAddress == given.PfPciAddress);
+                var vf = pf is null ? null : Session.Discovery.GetVfs(pf).Find(v => v.PciAddress == given.PciAddress);
                 if (vf is null)
                 {
                     WriteSriovError(new SriovException(
@@ -107,9 +107,9 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             return;
         }
 
-        foreach (var pf in SelectPfs(GivenNames(PfName, nameof(PfName))))
+        foreach (var pf in Session.SelectPfs(GivenNames(PfName, nameof(PfName))))
         {
-            var vfs = Discovery.GetVfs(pf);
+            var vfs = Session.Discovery.GetVfs(pf);
             if (Index is null)
             {
                 vfs.ForEach(vf => Add(pf, vf));
@@ -197,7 +197,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         }
 
         var failed = new HashSet<string>(StringComparer.Ordinal);
-        using (AcquireHostLock())
+        using (Session.AcquireLock())
         {
             Apply(changer, accepted, failed);
             var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
@@ -249,7 +249,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
                     TryLoad(changer, own);
                 }
 
-                changer.Apply(move, BindWait, CancellationToken).ForEach(WriteWarning);
+                changer.Apply(move, BindWait, Session.Cancellation).ForEach(WriteWarning);
                 WriteVerbose($"{move.Label}: {move.Action}.");
             }
             catch (SriovException e)
@@ -259,7 +259,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             }
         }
 
-        Discovery.ForgetInterfaces();
+        Session.Discovery.ForgetInterfaces();
     }
 
     private void TryLoad(VfDriverChanger changer, string driver)
@@ -336,7 +336,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
         VfDriverPersistence.Plan(
             text,
             pf,
-            Discovery.GetVfs(pf),
+            Session.Discovery.GetVfs(pf),
             moves.ToDictionary(m => m.Vf.PciAddress, m => m.Target, StringComparer.Ordinal),
             new PciDriverAvailability(TargetHost.Files));
 
@@ -370,11 +370,11 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             return;
         }
 
-        ForgetPfs();
+        Session.ForgetPfs();
         foreach (var move in moves)
         {
-            var pf = AllPfs().Find(p => p.PciAddress == move.Pf.PciAddress) ?? move.Pf;
-            if (Discovery.GetVfs(pf).Find(v => v.PciAddress == move.Vf.PciAddress) is { } now)
+            var pf = Session.AllPfs().Find(p => p.PciAddress == move.Pf.PciAddress) ?? move.Pf;
+            if (Session.Discovery.GetVfs(pf).Find(v => v.PciAddress == move.Vf.PciAddress) is { } now)
             {
                 WriteObject(now);
             }

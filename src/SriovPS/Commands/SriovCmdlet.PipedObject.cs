@@ -22,8 +22,8 @@ public abstract partial class SriovCmdlet
     /// </summary>
     internal List<SriovPf> NamedOrPipedPfs(string[]? names, string parameter) =>
         PipedType("SriovPf") && PipedProperty("PciAddress") is { Length: > 0 } address
-            ? SelectPfsAt([address])
-            : SelectPfs(GivenNames(names, parameter));
+            ? Session.SelectPfsAt([address])
+            : Session.SelectPfs(GivenNames(names, parameter));
 
     /// <summary>
     /// Whether the object now piped in may be acted on here, reporting why not: it must come from this

@@ -115,7 +115,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
                 WriteWarning($"{uri} names another machine: its pools and guests are checked, but the IOMMU, vfio, PF and configuration checks read this one.");
             }
 
-            libvirt = LibvirtFacts.Read(uri, LibvirtUri.IsRemote(uri) ? null : PfVfAddresses(AllPfs()));
+            libvirt = LibvirtFacts.Read(uri, LibvirtUri.IsRemote(uri) ? null : Session.PfVfAddresses(Session.AllPfs()));
             WriteVerbose(libvirt.Failure is null ? $"Read libvirt at {uri}." : $"libvirt at {uri} could not be read: {libvirt.Failure.Message}");
         }
 
@@ -143,8 +143,8 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         if (Fix && FixNamed(checks, libvirt, uri, changes) > 0)
         {
             // Read again: the fixes changed links, files and VFs' drivers' state.
-            ForgetPfs();
-            selectedPfs = selectedPfs is null ? null : selectedPfs.Select(p => AllPfs(includeNotCapable: true).Find(n => n.PciAddress == p.PciAddress) ?? p).ToList();
+            Session.ForgetPfs();
+            selectedPfs = selectedPfs is null ? null : selectedPfs.Select(p => Session.AllPfs(includeNotCapable: true).Find(n => n.PciAddress == p.PciAddress) ?? p).ToList();
             checks = Run(selectedPfs, networks, libvirt, uri);
         }
 
@@ -171,7 +171,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     /// <summary>The PFs <paramref name="names"/> select, each name that selects none reported (as SelectPfs does) and remembered for -Quiet.</summary>
     private List<SriovPf> SelectNamedPfs(string[] names)
     {
-        var patterns = ParsePatterns(names, name =>
+        var patterns = Session.ParsePatterns(names, name =>
         {
             InterfaceName.Validate(name);
             return NamePattern.Parse(name);
@@ -182,7 +182,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             return [];
         }
 
-        var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable: true), patterns, PfKey.Name);
+        var (selected, errors) = PfSelection.Select(Session.AllPfs(includeNotCapable: true), patterns, PfKey.Name);
         foreach (var error in errors)
         {
             _selectionFailed = true;
@@ -196,10 +196,10 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         HostReadiness.Run(new HostReadinessInput
         {
             Files = TargetHost.Files,
-            Pfs = AllPfs(),
+            Pfs = Session.AllPfs(),
             SelectedPfs = selectedPfs,
             SelectedNetworks = networks,
-            VfsOf = pf => Discovery.GetVfs(pf),
+            VfsOf = pf => Session.Discovery.GetVfs(pf),
             Libvirt = libvirt,
             Uri = uri,
         });
@@ -215,16 +215,17 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         }
 
         var poolGroups = libvirt is { Failure: null } && !LibvirtUri.IsRemote(uri)
-            ? HostReadiness.GroupsInUse(AllPfs(), libvirt.Pools, pf => Discovery.GetVfs(pf))
+            ? HostReadiness.GroupsInUse(Session.AllPfs(), libvirt.Pools, pf => Session.Discovery.GetVfs(pf))
             : null;
-        var plan = new HostRepairs(TargetHost.Files, TargetHost.IsLiveHost ? KernelLinks : null)
-            .For(repairs, poolGroups, name => AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
-        changes.AddRange(ApplyRepairs(plan, out int made));
+        var plan = new HostRepairs(Session)
+            .For(repairs, poolGroups, name => Session.AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
+        var result = ApplyPlan(plan);
+        changes.AddRange(result.Changes);
         foreach (var change in changes)
         {
             WriteVerbose($"{change.Path}: {change.Summary}{(change.RebootRequired ? " (takes effect after a reboot)" : "")}.");
         }
 
-        return made;
+        return result.Made.Count;
     }
 }

@@ -95,16 +95,16 @@ public abstract class VfCountCmdlet : SriovCmdlet
             return NamedOrPipedPfs(PfName, nameof(PfName));
         }
 
-        return CurrentPfs(InputObject!);
+        return Session.CurrentPfs(InputObject!);
     }
 
     private void Change(SriovPf pf)
     {
         // As it is now: an earlier change of this command may have been to this very PF.
-        pf = AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf;
+        pf = Session.AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf;
         var plan = VfCountPlan.For(pf, RequestedCount, RequestedAutoprobe, allowZero: Disables);
         var changer = _changer ??= new VfCountChanger(
-            TargetHost.Files, Discovery, TargetHost.IsLiveHost ? KernelLinks : null, TargetHost.IsLiveHost ? ReadGuestOwners : null);
+            TargetHost.Files, Session.Discovery, TargetHost.IsLiveHost ? Session.KernelLinks : null, TargetHost.IsLiveHost ? Session.GuestOwners : null);
         var rules = new ConfigFile(TargetHost.Files, UdevVfRules.HostPath);
         string label = pf.Name ?? pf.PciAddress;
 
@@ -156,7 +156,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
         }
 
         // Released before -PassThru output: a Set-SriovVf further down the pipeline takes it again.
-        using (AcquireHostLock())
+        using (Session.AcquireLock())
         {
             // The file's new version is written before the VFs change: that attempt is the permission
             // check, and a refusal leaves the VFs as they were.
@@ -170,7 +170,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
                 finally
                 {
                     // Later PFs of the pipeline, and this one named again, are read as they are now.
-                    ForgetPfs();
+                    Session.ForgetPfs();
                 }
             }
 
@@ -185,13 +185,13 @@ public abstract class VfCountCmdlet : SriovCmdlet
             }
         }
 
-        Completed(AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
+        Completed(Session.AllPfs().Find(p => p.PciAddress == pf.PciAddress) ?? pf);
     }
 
     private void Apply(VfCountPlan plan, VfCountChanger changer)
     {
         // The PF may have changed while the user was asked or the lock was awaited.
-        var now = Discovery.GetPfs().Find(p => p.PciAddress == plan.Pf.PciAddress);
+        var now = Session.Discovery.GetPfs().Find(p => p.PciAddress == plan.Pf.PciAddress);
         if (now is null || now.NumVfs != plan.Pf.NumVfs)
         {
             throw new SriovException(
@@ -216,13 +216,13 @@ public abstract class VfCountCmdlet : SriovCmdlet
                     progress.PercentComplete = step.Total == 0 ? 100 : Math.Clamp(step.Done * 100 / step.Total, 0, 100);
                     WriteProgress(progress);
                 },
-                CancellationToken);
+                Session.Cancellation);
         }
         finally
         {
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
-            Discovery.ForgetInterfaces();
+            Session.Discovery.ForgetInterfaces();
         }
 
         foreach (var note in outcome.Notes)
@@ -246,7 +246,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
     /// <summary>Restarts the unused libvirt pools on the PF, whose VF lists were fixed when they started, and warns of the others.</summary>
     private void RefreshPools(SriovPf pf, List<string> vfsBefore)
     {
-        if (pf.Name is null || HostLibvirt() is not { } libvirt)
+        if (pf.Name is null || Session.HostLibvirt() is not { } libvirt)
         {
             return;
         }
@@ -254,7 +254,7 @@ public abstract class VfCountCmdlet : SriovCmdlet
         try
         {
             var now = new PfVfAddresses(pf.Name, pf.PciAddress, VfAddressList.Read(TargetHost.Files, pf.PciAddress));
-            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt, vfsBefore, now))
+            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt.Connection, vfsBefore, now))
             {
                 if (outcome.Restarted)
                 {

@@ -48,18 +48,17 @@ public sealed class VfioAppArmorTests
 
     private static VfioGroupNeed Need(int group, string device) => new(group, device, $"VF 0 of eno49, {device}, in pool 'eno49-sr-iov'");
 
-    private static HostRepairPlan Plan(HostTree tree, bool allGroups = false, params VfioGroupNeed[] needs) =>
+    private static ChangePlan Plan(HostTree tree, bool allGroups = false, params VfioGroupNeed[] needs) =>
         new HostRepairs(tree.Files, null).VfioAppArmor(needs, allGroups);
 
-    private static SriovHostChange[] Apply(HostRepairPlan plan) =>
-        plan.Steps.Where(s => s.Wanted).Select(s => s.Apply(CancellationToken.None)).OfType<SriovHostChange>().ToArray();
+    private static SriovHostChange[] Apply(HostTree tree, ChangePlan plan) => [.. PlanDriver.Run(plan, tree.Root).Changes];
 
     [Fact]
     public void NoLocalFile_IsCreated_WithOneRulePerGroup_NamingTheDevice()
     {
         using var tree = Host();
 
-        var changes = Apply(Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
+        var changes = Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
 
         Assert.Equal(
             "# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n" +
@@ -78,7 +77,7 @@ public sealed class VfioAppArmorTests
         using var tree = Host();
         tree.WriteFile(Local, UnrelatedLocal);
 
-        Apply(Plan(tree, false, Need(42, "0000:04:10.0")));
+        Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0")));
 
         Assert.Equal(UnrelatedLocal + "/dev/vfio/42 rw,  # SriovPS group of 0000:04:10.0: VF 0 of eno49 in pool 'eno49-sr-iov'\n", File.ReadAllText(tree.PathOf(Local)));
         Assert.Equal(UnrelatedLocal, File.ReadAllText(tree.PathOf(Local + ConfigFile.BackupSuffix)));
@@ -89,7 +88,7 @@ public sealed class VfioAppArmorTests
     {
         using var tree = Host();
         tree.WriteFile(Local, UnrelatedLocal);
-        Apply(Plan(tree, false, Need(42, "0000:04:10.0")));
+        Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0")));
         byte[] written = File.ReadAllBytes(tree.PathOf(Local));
 
         var again = Plan(tree, false, Need(42, "0000:04:10.0"));
@@ -98,7 +97,7 @@ public sealed class VfioAppArmorTests
         Assert.Equal(written, File.ReadAllBytes(tree.PathOf(Local)));
         var report = Assert.Single(again.Unchanged);
         Assert.Equal((false, "every vfio group asked for is already allowed"), (report.Changed, report.Summary));
-        Assert.Contains(again.Notes, n => n.StartsWith("/dev/vfio/42 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov') is already allowed", StringComparison.Ordinal));
+        Assert.Contains(again.Report.Notes, n => n.StartsWith("/dev/vfio/42 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov') is already allowed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -117,13 +116,13 @@ public sealed class VfioAppArmorTests
     {
         using var tree = Host();
         tree.WriteFile(Local, UnrelatedLocal);
-        Apply(Plan(tree, false, Need(42, "0000:04:10.0")));
+        Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0")));
 
         var plan = Plan(tree, allGroups: true);
-        Apply(plan);
+        Apply(tree, plan);
 
         Assert.Equal(UnrelatedLocal + VfioGroupRules.AllGroupsRule + "\n", File.ReadAllText(tree.PathOf(Local)));
-        Assert.DoesNotContain(plan.Warnings, w => w.Contains("group numbers can change", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan.Report.Warnings, w => w.Contains("group numbers can change", StringComparison.Ordinal));
         Assert.Empty(Plan(tree, allGroups: true).Steps);
     }
 
@@ -134,13 +133,13 @@ public sealed class VfioAppArmorTests
         tree.WriteFile(Local, UnrelatedLocal + "/dev/vfio/43 rw,  # SriovPS group of 0000:04:11.4: VF 3 of eno49 in pool 'p'\n/dev/vfio/77 rw,  # SriovPS group of 0000:04:11.0: gone\n/dev/vfio/99 rw,\n");
 
         var plan = Plan(tree, false, Need(42, "0000:04:10.0"));
-        Apply(plan);
+        Apply(tree, plan);
 
         Assert.Equal(
             UnrelatedLocal + "/dev/vfio/99 rw,\n/dev/vfio/42 rw,  # SriovPS group of 0000:04:10.0: VF 0 of eno49 in pool 'eno49-sr-iov'\n",
             File.ReadAllText(tree.PathOf(Local)));
-        Assert.Contains(plan.Notes, n => n.Contains("IOMMU group 43 now holds 0000:04:10.4, not 0000:04:11.4", StringComparison.Ordinal));
-        Assert.Contains(plan.Notes, n => n.Contains("IOMMU group 77 no longer exists", StringComparison.Ordinal));
+        Assert.Contains(plan.Report.Notes, n => n.Contains("IOMMU group 43 now holds 0000:04:10.4, not 0000:04:11.4", StringComparison.Ordinal));
+        Assert.Contains(plan.Report.Notes, n => n.Contains("IOMMU group 77 no longer exists", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -152,7 +151,7 @@ public sealed class VfioAppArmorTests
         using var tree = Host(bionic);
         tree.WriteFile("/etc/apparmor.d/abstractions/base", appArmor3 ? "  include if exists <abstractions/base.d>\n" : "  /etc/ld.so.cache r,\n");
 
-        var changes = Apply(Plan(tree, false, Need(42, "0000:04:10.0")));
+        var changes = Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0")));
 
         Assert.Equal(bionic + "\n  # Site-specific additions and overrides (added by Repair-VfioAppArmor).\n" + include, File.ReadAllText(tree.PathOf(Abstraction)));
         Assert.Equal([Local, Abstraction], changes.Select(c => c.Path));
@@ -167,8 +166,14 @@ public sealed class VfioAppArmorTests
 
         var plan = Plan(tree);
         Assert.Equal([Local, Abstraction], plan.Steps.Select(s => s.Target));
-        Assert.False(plan.Steps[1].Wanted);
-        Apply(plan);
+        Assert.Same(plan.Steps[0], Assert.Single(plan.Steps[1].After));
+        var declined = new ScriptedAsker(target => target == Local ? StepAnswer.No : StepAnswer.Yes);
+        PlanDriver.Run(plan, tree.Root, declined);
+        Assert.Equal([Local], declined.Asked);
+        Assert.False(File.Exists(tree.PathOf(Local)));
+        Assert.Equal(bionic, File.ReadAllText(tree.PathOf(Abstraction)));
+
+        Apply(tree, plan);
 
         Assert.Equal("# Site-specific additions for libvirt-qemu (QEMU processes started by libvirt).\n", File.ReadAllText(tree.PathOf(Local)));
         Assert.Contains("#include <local/abstractions/libvirt-qemu>", File.ReadAllText(tree.PathOf(Abstraction)));
@@ -183,7 +188,7 @@ public sealed class VfioAppArmorTests
         var plan = Plan(tree, false, Need(42, "0000:04:10.0"));
 
         Assert.Empty(plan.Steps);
-        Assert.Contains(plan.Notes, n => n.StartsWith("/dev/vfio/42 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov') is denied by 'deny /dev/vfio/4* w,'", StringComparison.Ordinal));
+        Assert.Contains(plan.Report.Notes, n => n.StartsWith("/dev/vfio/42 (VF 0 of eno49, 0000:04:10.0, in pool 'eno49-sr-iov') is denied by 'deny /dev/vfio/4* w,'", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -194,7 +199,7 @@ public sealed class VfioAppArmorTests
         var step = Assert.Single(Plan(tree, false, Need(42, "0000:04:10.0")).Steps);
         tree.WriteFile(Local, UnrelatedLocal + "/srv/more r,\n");
 
-        var e = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => step.Apply(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => step.Apply(PlanDriver.Context()));
 
         Assert.Equal(ErrorCatalog.HostChangeInProgress, e.Id);
         Assert.Equal(UnrelatedLocal + "/srv/more r,\n", File.ReadAllText(tree.PathOf(Local)));
@@ -208,7 +213,7 @@ public sealed class VfioAppArmorTests
         File.SetUnixFileMode(tree.PathOf(Local), UnixFileMode.UserRead | UnixFileMode.GroupRead);
 
         var step = Assert.Single(Plan(tree, false, Need(42, "0000:04:10.0")).Steps);
-        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => step.Apply(CancellationToken.None));
+        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => step.Apply(PlanDriver.Context()));
 
         Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.Id);
         Assert.Equal(UnrelatedLocal, File.ReadAllText(tree.PathOf(Local)));
@@ -222,7 +227,7 @@ public sealed class VfioAppArmorTests
 
         var plan = Plan(tree, false, Need(42, "0000:04:10.0"));
 
-        Assert.Contains(plan.Warnings, w => w.StartsWith("AppArmor is not in use for QEMU here: AppArmor is not enabled in this kernel", StringComparison.Ordinal));
+        Assert.Contains(plan.Report.Warnings, w => w.StartsWith("AppArmor is not in use for QEMU here: AppArmor is not enabled in this kernel", StringComparison.Ordinal));
         Assert.Single(plan.Steps);
     }
 
@@ -232,7 +237,7 @@ public sealed class VfioAppArmorTests
         using var tree = Host();
         tree.WriteFile("/etc/libvirt/qemu.conf", "security_driver = \"none\"\n");
 
-        Assert.Contains(Plan(tree, false, Need(42, "0000:04:10.0")).Warnings, w => w.Contains("libvirt does not confine QEMU with AppArmor", StringComparison.Ordinal));
+        Assert.Contains(Plan(tree, false, Need(42, "0000:04:10.0")).Report.Warnings, w => w.Contains("libvirt does not confine QEMU with AppArmor", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -244,7 +249,7 @@ public sealed class VfioAppArmorTests
         var plan = Plan(tree, false, Need(42, "0000:04:10.0"));
 
         Assert.Empty(plan.Steps);
-        Assert.StartsWith("Nothing to repair: there is no /etc/apparmor.d/abstractions/libvirt-qemu", Assert.Single(plan.Warnings));
+        Assert.StartsWith("Nothing to repair: there is no /etc/apparmor.d/abstractions/libvirt-qemu", Assert.Single(plan.Report.Warnings));
     }
 
     [Fact]
@@ -252,7 +257,7 @@ public sealed class VfioAppArmorTests
     {
         using var tree = Host();
 
-        Assert.Contains(Plan(tree, false, Need(42, "0000:04:10.0")).Warnings, w => w.StartsWith("IOMMU group numbers can change when VFs are created again", StringComparison.Ordinal));
+        Assert.Contains(Plan(tree, false, Need(42, "0000:04:10.0")).Report.Warnings, w => w.StartsWith("IOMMU group numbers can change when VFs are created again", StringComparison.Ordinal));
     }
 
     [SkippableFact]
@@ -274,10 +279,10 @@ public sealed class VfioAppArmorTests
             Assert.True(exitCode == 0, said + "\n" + File.ReadAllText(tree.PathOf(Local)));
         }
 
-        Apply(Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
+        Apply(tree, Plan(tree, false, Need(42, "0000:04:10.0"), Need(43, "0000:04:10.4")));
         Assert.Contains("/dev/vfio/43 rw,  # SriovPS group of 0000:04:10.4", File.ReadAllText(tree.PathOf(Local)));
         Parses();
-        Apply(Plan(tree, allGroups: true));
+        Apply(tree, Plan(tree, allGroups: true));
         Assert.Contains("/dev/vfio/* rw,", File.ReadAllText(tree.PathOf(Local)));
         Parses();
     }

@@ -31,11 +31,10 @@ public sealed class IommuSetupTests
         return tree;
     }
 
-    private static HostRepairPlan Plan(HostTree tree, bool regenerate = true, params ModuleMaxVfs[] maxVfs) =>
+    private static ChangePlan Plan(HostTree tree, bool regenerate = true, params ModuleMaxVfs[] maxVfs) =>
         new HostRepairs(tree.Files, null).Iommu(maxVfs, commandLine: true, modules: true, regenerate);
 
-    private static SriovHostChange[] Apply(HostRepairPlan plan) =>
-        plan.Steps.Where(s => s.Wanted).Select(s => s.Apply(CancellationToken.None)).OfType<SriovHostChange>().ToArray();
+    private static SriovHostChange[] Apply(HostTree tree, ChangePlan plan) => [.. PlanDriver.Run(plan, tree.Root).Changes];
 
     [Fact]
     public void FirstRun_WritesBothFiles_KeepsABackupOfGrub_AndSaysARebootIsNeeded()
@@ -43,7 +42,7 @@ public sealed class IommuSetupTests
         using var tree = IntelHost();
 
         var plan = Plan(tree);
-        var changes = Apply(plan);
+        var changes = Apply(tree, plan);
 
         Assert.Equal("GRUB_DEFAULT=0\n# keep me\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\nGRUB_CMDLINE_LINUX=\"\"\n", File.ReadAllText(tree.PathOf(Grub)));
         Assert.Equal(GrubText, File.ReadAllText(tree.PathOf(Grub + ConfigFile.BackupSuffix)));
@@ -58,7 +57,7 @@ public sealed class IommuSetupTests
         Assert.Equal(["GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=off\""], grub.Before);
         Assert.Equal(["GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\""], grub.After);
         Assert.StartsWith("add intel_iommu=on iommu=pt to GRUB_CMDLINE_LINUX_DEFAULT; remove intel_iommu=off", grub.Summary);
-        Assert.Contains(plan.Notes, n => n.StartsWith("Dropping intel_iommu=off (GRUB_CMDLINE_LINUX_DEFAULT, line 3: it turns VT-d off)", System.StringComparison.Ordinal));
+        Assert.Contains(plan.Report.Notes, n => n.StartsWith("Dropping intel_iommu=off (GRUB_CMDLINE_LINUX_DEFAULT, line 3: it turns VT-d off)", System.StringComparison.Ordinal));
         Assert.True(Assert.Single(changes, c => c.Path == Vfio).RebootRequired);
     }
 
@@ -80,7 +79,7 @@ public sealed class IommuSetupTests
     public void SecondRun_HasNoStep_AndLeavesBothFilesByteIdentical()
     {
         using var tree = IntelHost();
-        Apply(Plan(tree));
+        Apply(tree, Plan(tree));
         byte[] grub = File.ReadAllBytes(tree.PathOf(Grub));
         byte[] vfio = File.ReadAllBytes(tree.PathOf(Vfio));
 
@@ -100,7 +99,7 @@ public sealed class IommuSetupTests
     public void AfterTheReboot_NothingIsRequired()
     {
         using var tree = IntelHost();
-        Apply(Plan(tree));
+        Apply(tree, Plan(tree));
         tree.WriteFile("/proc/cmdline", "BOOT_IMAGE=/vmlinuz ro quiet intel_iommu=on iommu=pt");
         foreach (var module in VfioModulesLoad.Modules)
         {
@@ -116,7 +115,7 @@ public sealed class IommuSetupTests
         using var tree = IntelHost();
         tree.WriteFile(Vfio, "# mine\nvfio-pci\nvfio_virqfd");
 
-        Apply(Plan(tree));
+        Apply(tree, Plan(tree));
 
         Assert.Equal("# mine\nvfio-pci\nvfio_virqfd\nvfio\nvfio_iommu_type1\n", File.ReadAllText(tree.PathOf(Vfio)));
     }
@@ -128,9 +127,12 @@ public sealed class IommuSetupTests
         File.SetUnixFileMode(tree.PathOf(Grub), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var plan = Plan(tree);
 
-        var grubStep = plan.Steps.Single(s => s.Target == Grub);
-        var e = SriovAssert.Throws(SriovErrorCategory.WriteError, () => grubStep.Apply(CancellationToken.None));
-        plan.Steps.Single(s => s.Target == Vfio).Apply(CancellationToken.None);
+        var asker = new ScriptedAsker();
+        var result = PlanDriver.Run(plan, tree.Root, asker);
+
+        var e = SriovAssert.IsError(SriovErrorCategory.WriteError, Assert.Single(asker.Told.Failures));
+        Assert.Equal([Grub], result.Failed.Select(s => s.Target));
+        Assert.Equal([Vfio], result.Made.Select(s => s.Target));
 
         Assert.Equal(ErrorCatalog.ConfigFileReadOnly, e.Id);
         Assert.Equal(SriovErrorCategory.WriteError, e.Category);
@@ -147,7 +149,7 @@ public sealed class IommuSetupTests
 
         var plan = Plan(tree);
 
-        var problem = Assert.Single(plan.Problems);
+        var problem = Assert.Single(plan.Report.Failures);
         Assert.Equal(ErrorCatalog.GrubDefaultsNotFound, problem.Id);
         Assert.Equal(SriovErrorCategory.ObjectNotFound, problem.Category);
         Assert.Equal(Vfio, Assert.Single(plan.Steps).Target);
@@ -161,7 +163,7 @@ public sealed class IommuSetupTests
 
         var plan = Plan(tree);
 
-        Assert.Equal(ErrorCatalog.IommuVendorUnknown, Assert.Single(plan.Problems).Id);
+        Assert.Equal(ErrorCatalog.IommuVendorUnknown, Assert.Single(plan.Report.Failures).Id);
         Assert.Equal(Vfio, Assert.Single(plan.Steps).Target);
     }
 
@@ -172,7 +174,7 @@ public sealed class IommuSetupTests
         tree.WriteFile("/proc/cpuinfo", "vendor_id\t: AuthenticAMD\n");
         tree.WriteFile("/sys/firmware/acpi/tables/DMAR", "");
 
-        Apply(Plan(tree));
+        Apply(tree, Plan(tree));
 
         Assert.Contains("intel_iommu=on iommu=pt", File.ReadAllText(tree.PathOf(Grub)));
     }
@@ -186,8 +188,8 @@ public sealed class IommuSetupTests
         var plan = Plan(tree);
 
         Assert.DoesNotContain(plan.Steps, s => s.Action.StartsWith("regenerate", System.StringComparison.Ordinal));
-        Assert.Contains($"The GRUB configuration of the copied host tree '{tree.Root}' is not regenerated from its /etc/default/grub here: run /usr/sbin/update-grub on that system.", plan.Warnings);
-        Assert.DoesNotContain(Plan(tree, regenerate: false).Warnings, w => w.Contains("regenerated", System.StringComparison.Ordinal));
+        Assert.Contains($"The GRUB configuration of the copied host tree '{tree.Root}' is not regenerated from its /etc/default/grub here: run /usr/sbin/update-grub on that system.", plan.Report.Warnings);
+        Assert.DoesNotContain(Plan(tree, regenerate: false).Report.Warnings, w => w.Contains("regenerated", System.StringComparison.Ordinal));
     }
 
     [Fact]
@@ -197,7 +199,7 @@ public sealed class IommuSetupTests
         tree.WriteFile("/etc/default/grub.d/50-cloudimg-settings.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"console=tty1 console=ttyS0\"\n");
         tree.WriteFile("/etc/default/grub.d/60-extra.cfg", "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT nomodeset\"\n");
 
-        var warnings = Plan(tree, regenerate: false).Warnings;
+        var warnings = Plan(tree, regenerate: false).Report.Warnings;
         var warning = Assert.Single(warnings, w => w.Contains("sets GRUB_CMDLINE_LINUX_DEFAULT again", System.StringComparison.Ordinal));
         Assert.True(warnings.Count == 1, string.Join(" | ", warnings));
 

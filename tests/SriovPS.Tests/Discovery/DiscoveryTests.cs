@@ -91,7 +91,7 @@ public class DiscoveryTests
         tree.Delete(Eno49Device + "/sriov_numvfs");
         var notes = new List<string>();
 
-        var pfs = new SriovDiscovery(tree.Files, null, notes.Add).GetPfs();
+        var pfs = new SriovDiscovery(tree.Files, null, new CallbackReport(note: notes.Add)).GetPfs();
 
         Assert.Equal(["eno50", "eno51", "eno52"], pfs.Select(p => p.Name));
         Assert.Equal(["Skipped 0000:04:00.0: its SR-IOV attributes vanished or could not be read."], notes);
@@ -102,7 +102,7 @@ public class DiscoveryTests
     {
         using var tree = HostTree.FromFixture("i350-4port");
         var notes = new List<string>();
-        var discovery = new SriovDiscovery(tree.Files, null, notes.Add);
+        var discovery = new SriovDiscovery(tree.Files, null, new CallbackReport(note: notes.Add));
         var eno49 = discovery.GetPfs()[0];
         tree.Delete(Eno49Device + "/virtfn2");
         tree.Delete(Eno49Device + "/virtfn5");

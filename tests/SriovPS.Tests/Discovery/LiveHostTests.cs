@@ -37,7 +37,7 @@ public class LiveHostTests
         Skip.IfNot(Directory.Exists("/sys/bus/pci/devices"), "this machine has no PCI sysfs");
         Skip.IfNot(IpCommand.IsInstalled, "iproute2's ip, which this test compares with, is not installed");
         var errors = new List<SriovException>();
-        using var links = new KernelLinks(errors.Add);
+        using var links = new KernelLinks(new CallbackReport(fail: errors.Add));
 
         var named = new SriovDiscovery(new HostFileSystem("/"), links: links)
             .GetPfs(includeNotCapable: true, kernelState: true)

@@ -154,7 +154,7 @@ public sealed class HostRootConfinementTests : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         SriovAssert.Throws(SriovErrorCategory.ResourceBusy, () => HostChangeLock.Acquire(
-            tree.Files, HostChangeLock.WarnAfter + TimeSpan.FromSeconds(1), stillWaiting: text => warnings.Add((clock.Elapsed, text))));
+            tree.Files, HostChangeLock.WarnAfter + TimeSpan.FromSeconds(1), new CallbackReport(warn: text => warnings.Add((clock.Elapsed, text)))));
 
         var (at, warning) = Assert.Single(warnings);
         Assert.InRange(at, HostChangeLock.WarnAfter, HostChangeLock.WarnAfter + TimeSpan.FromSeconds(1));

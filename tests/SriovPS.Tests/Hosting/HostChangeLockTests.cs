@@ -20,7 +20,7 @@ public sealed class HostChangeLockTests
         string? told = null;
 
         var error = SriovAssert.Throws(SriovErrorCategory.ResourceBusy, 
-            () => HostChangeLock.Acquire(tree.Files, TimeSpan.FromMilliseconds(300), message => told = message));
+            () => HostChangeLock.Acquire(tree.Files, TimeSpan.FromMilliseconds(300), new CallbackReport(note: message => told = message)));
 
         Assert.Equal((ErrorCatalog.HostChangeInProgress, SriovErrorCategory.ResourceBusy), (error.Id, error.Category));
         Assert.Contains($"PID {Environment.ProcessId}", error.Message);

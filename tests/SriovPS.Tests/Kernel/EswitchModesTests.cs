@@ -86,7 +86,7 @@ public sealed class EswitchModesTests
         SkipUnlessRoot();
         var errors = new List<SriovException>();
         var warnings = new List<string>();
-        using var modes = new EswitchModes(errors.Add, warnings.Add);
+        using var modes = new EswitchModes(new CallbackReport(warn: warnings.Add, fail: errors.Add));
 
         var pfs = new SriovDiscovery(new HostFileSystem("/"), eswitch: modes).GetPfs(includeNotCapable: true, kernelState: true);
 
@@ -105,7 +105,7 @@ public sealed class EswitchModesTests
     public void Discovery_OfACopiedHostTree_NeverAsksDevlink()
     {
         using var tree = HostTree.FromFixture("connectx5");
-        using var modes = new EswitchModes(e => throw e);
+        using var modes = new EswitchModes(CallbackReport.Throwing);
 
         var pfs = new SriovDiscovery(tree.Files, eswitch: modes).GetPfs(kernelState: true);
 
@@ -117,7 +117,7 @@ public sealed class EswitchModesTests
     [Fact]
     public void Discovery_WithoutKernelState_NeverAsksDevlink()
     {
-        using var modes = new EswitchModes(e => throw e);
+        using var modes = new EswitchModes(CallbackReport.Throwing);
 
         new SriovDiscovery(new HostFileSystem("/"), eswitch: modes).GetPfs(includeNotCapable: true, kernelState: false);
 

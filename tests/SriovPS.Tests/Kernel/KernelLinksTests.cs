@@ -17,7 +17,7 @@ public sealed class KernelLinksTests
         PrivateNetworkNamespace.Run(() =>
         {
             var errors = new List<SriovException>();
-            using var links = new KernelLinks(errors.Add);
+            using var links = new KernelLinks(new CallbackReport(fail: errors.Add));
 
             Assert.Null(links.Read("sriovps-gone"));
 
@@ -37,7 +37,7 @@ public sealed class KernelLinksTests
         {
             IpCommand.Run("link", "add", "sriovps-v0", "type", "veth", "peer", "name", "sriovps-v1");
             var warnings = new List<string>();
-            using var links = new KernelLinks(warning: warnings.Add);
+            using var links = new KernelLinks(new CallbackReport(warn: warnings.Add));
 
             var link = links.ReadWithVfs("sriovps-v0", statistics: true);
 

@@ -88,7 +88,7 @@ public sealed partial class EswitchLabTests
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
         var errors = new List<SriovException>();
         var warnings = new List<string>();
-        using var modes = new EswitchModes(errors.Add, warnings.Add);
+        using var modes = new EswitchModes(new CallbackReport(warn: warnings.Add, fail: errors.Add));
 
         var pfs = new SriovDiscovery(new HostFileSystem("/"), eswitch: modes).GetPfs(kernelState: true);
 

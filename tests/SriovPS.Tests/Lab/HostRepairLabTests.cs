@@ -60,8 +60,7 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
     private List<PfVfAddresses> PfVfs(List<SriovPf> pfs) =>
         pfs.Select(p => new PfVfAddresses(p.Name!, p.PciAddress, VfAddressList.Read(_files, p.PciAddress))).ToList();
 
-    private static List<SriovHostChange> Apply(HostRepairPlan plan) =>
-        plan.Steps.Where(s => s.Wanted).Select(s => s.Apply(CancellationToken.None)).OfType<SriovHostChange>().ToList();
+    private static List<SriovHostChange> Apply(ChangePlan plan) => PlanDriver.Run(plan, root: null).Changes;
 
     private static SriovHostCheck One(List<SriovHostCheck> checks, string id, string? target = null) =>
         Assert.Single(checks, c => c.Id == id && (target is null || c.Target == target));
@@ -77,7 +76,7 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
             var changes = Apply(plan);
 
             // The lab's IOMMU is an emulated VT-d: Intel's words, whatever the CPU model says.
-            Assert.Contains(plan.Notes, n => n.StartsWith("The IOMMU is Intel's (the firmware has a DMAR table", System.StringComparison.Ordinal));
+            Assert.Contains(plan.Report.Notes, n => n.StartsWith("The IOMMU is Intel's (the firmware has a DMAR table", System.StringComparison.Ordinal));
             Assert.Equal(DebianGrub.Replace("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt igb.max_vfs=7\""), File.ReadAllText(Grub));
             Assert.Equal(
                 "# vfio for VFs given to guests (vfio-pci), loaded at boot; written by Enable-SriovIommu.\nvfio\nvfio_iommu_type1\nvfio_pci\n",
@@ -85,7 +84,7 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
             // The guest booted with intel_iommu=on iommu=pt but without the VF count: that waits for a reboot.
             var grub = Assert.Single(changes, c => c.Path == Grub);
             Assert.Equal(("add intel_iommu=on iommu=pt igb.max_vfs=7 to GRUB_CMDLINE_LINUX_DEFAULT", true), (grub.Summary, grub.RebootRequired));
-            Assert.Contains(plan.Notes, n => n.StartsWith("-NoRegenerate", System.StringComparison.Ordinal));
+            Assert.Contains(plan.Report.Notes, n => n.StartsWith("-NoRegenerate", System.StringComparison.Ordinal));
 
             var again = new HostRepairs(_files, null).Iommu([ModuleMaxVfs.Parse("igb=7")], commandLine: true, modules: true, regenerate: false);
             Assert.Empty(again.Steps);
@@ -135,7 +134,7 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
             Assert.Equal(
                 needs.OrderBy(n => n.Group).Select((n, i) => $"/dev/vfio/{n.Group} rw,  # SriovPS group of {n.Device}: VF {i} of {name} in pool '{Pool}'"),
                 rules);
-            Assert.Contains(plan.Notes, n => n.StartsWith("No guest runs under a libvirt AppArmor profile now", System.StringComparison.Ordinal));
+            Assert.Contains(plan.Report.Notes, n => n.StartsWith("No guest runs under a libvirt AppArmor profile now", System.StringComparison.Ordinal));
             var repaired = Run();
             Assert.Equal(SriovCheckStatus.Pass, One(repaired, "Libvirt.AppArmorVfio").Status);
             var stale = One(repaired, "Libvirt.AppArmorStaleRules");
@@ -211,8 +210,8 @@ public sealed class HostRepairLabTests(LibvirtPoolLabTests.LabLibvirt lab) : ICl
             var plan = new HostRepairs(_files, links).PfLinkUp(name, "igb");
 
             Assert.DoesNotContain(plan.Steps, s => s.Target.StartsWith("/etc/", System.StringComparison.Ordinal));
-            Assert.Contains(plan.Warnings, w => w.Contains(Path.GetFileName(site), System.StringComparison.Ordinal) && w.Contains("Set-SriovPf", System.StringComparison.Ordinal));
-            Assert.Empty(plan.Problems);
+            Assert.Contains(plan.Report.Warnings, w => w.Contains(Path.GetFileName(site), System.StringComparison.Ordinal) && w.Contains("Set-SriovPf", System.StringComparison.Ordinal));
+            Assert.Empty(plan.Report.Failures);
         }
         finally
         {

@@ -101,7 +101,7 @@ public sealed class LibvirtPoolLabTests : IClassFixture<LibvirtPoolLabTests.LabL
 
             // Enable-SriovVf -Count 3: the holder check asks libvirt, the count changes, the pool follows.
             var files = new HostFileSystem("/");
-            using var links = new KernelLinks(e => throw e);
+            using var links = new KernelLinks(CallbackReport.Throwing);
             var discovery = new SriovDiscovery(files, links: links);
             var plan = VfCountPlan.For(discovery.GetPfs().Single(p => p.PciAddress == igb), 3);
             var changer = new VfCountChanger(files, discovery, links, () => LibvirtInventory.Read(connection, runningOnly: true).VfOwners());

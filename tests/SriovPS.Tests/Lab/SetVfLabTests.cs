@@ -10,6 +10,7 @@ using SriovPS.Tests.Netlink;
 using SriovPS.Values;
 using SriovPS.VfDriver;
 using SriovPS.VfSettings;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;
@@ -139,7 +140,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
         Assert.Equal(VfRebindNeed.Needed, VfRebind.Assess(vf, SriovPS.Values.MacAddress.TryParse(admin), files));
 
         string oldIndex = LabHost.Read($"/sys/class/net/{vf.Name}/ifindex");
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
 
         var (name, setDirectly) = VfRebind.RebindAndAdopt(links, files, vf, SriovPS.Values.MacAddress.TryParse(admin)!, TimeSpan.FromSeconds(10));
 
@@ -194,7 +195,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
     /// <summary>What Set-SriovVf does for one VF of a PCI PF: read it, plan against it, send the plan.</summary>
     private static SetResult SetPciVf(string pfAddress, int index, VfSettingsRequest request)
     {
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
         var discovery = new SriovDiscovery(new HostFileSystem("/"), links: links);
         var pf = discovery.GetPfs().Single(p => p.PciAddress == pfAddress);
         var plan = VfSettingsPlan.For(request, discovery.GetVfs(pf).Single(v => v.Index == index));
@@ -204,7 +205,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
 
     private static SriovVf ReadPciVf(string pfAddress, int index)
     {
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
         var discovery = new SriovDiscovery(new HostFileSystem("/"), links: links);
         return discovery.GetVfs(discovery.GetPfs().Single(p => p.PciAddress == pfAddress)).Single(v => v.Index == index);
     }
@@ -212,7 +213,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
     /// <summary>netdevsim's VFs are not PCI functions, so the VF is read from the kernel alone.</summary>
     private static SetResult SetNetdevsimVf(string pfName, int index, VfSettingsRequest request)
     {
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
         var plan = VfSettingsPlan.For(request, ReadNetdevsimVf(pfName, index));
         var outcome = new VfSettingsWriter(links).Apply(pfName, "netdevsim", index, plan);
         return new SetResult(plan, outcome, links.Requests);
@@ -220,7 +221,7 @@ public sealed class SetVfLabTests(SetVfLabTests.IgbWithVfs igb) : IClassFixture<
 
     private static SriovVf ReadNetdevsimVf(string pfName, int index)
     {
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
         var kernel = links.ReadWithVfs(pfName, statistics: false)!.Vfs.Single(v => v.Index == index);
         return KernelLinkMapping.CreateVf(pfName, pfName, pfName, index, kernel);
     }

@@ -232,7 +232,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     /// <summary>What Enable-SriovVf (and, for 0, Disable-SriovVf) does once confirmed: plan, lock, change.</summary>
     private VfCountOutcome Change(int count, bool preserveSettings = false, Action<VfCountProgress>? progress = null)
     {
-        using var links = new KernelLinks(e => throw e);
+        using var links = new KernelLinks(CallbackReport.Throwing);
         var files = new HostFileSystem("/");
         var discovery = new SriovDiscovery(files, links: links);
         var pf = discovery.GetPfs().Single(p => p.PciAddress == igb.PciAddress);

@@ -9,6 +9,7 @@ using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;
 using SriovPS.Tests.Netlink;
 using SriovPS.Values;
+using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;
@@ -57,7 +58,7 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
     {
         Skip.IfNot(LabHost.IsActive, LabHost.SkipReason);
         var errors = new List<SriovException>();
-        using var links = new KernelLinks(errors.Add);
+        using var links = new KernelLinks(new CallbackReport(fail: errors.Add));
         var discovery = new SriovDiscovery(new HostFileSystem("/"), links: links);
         var pf = discovery.GetPfs().Single(p => p.PciAddress == igb.PciAddress);
 
@@ -140,7 +141,7 @@ public sealed class VfSettingsLabTests(VfSettingsLabTests.ConfiguredIgb igb) : I
         LabHost.Ip("link", "set", nsim.Name, "vf", "255", "mac", "02:53:52:00:02:ff", "trust", "on");
         var warnings = new List<string>();
         var errors = new List<SriovException>();
-        using var links = new KernelLinks(errors.Add, warnings.Add);
+        using var links = new KernelLinks(new CallbackReport(warn: warnings.Add, fail: errors.Add));
 
         var link = links.ReadWithVfs(nsim.Name, statistics: true)!;
 

@@ -107,7 +107,7 @@ public sealed class PfNetworkConflictsTests
     public void FindOnHost_OnTheLiveHost_WhenTheAddressesCannotBeRead_GivesNull_AndReportsWhy()
     {
         var errors = new System.Collections.Generic.List<SriovPS.Errors.SriovException>();
-        using var links = new SriovPS.Kernel.KernelLinks(errors.Add);
+        using var links = new SriovPS.Kernel.KernelLinks(new CallbackReport(fail: errors.Add));
 
         Assert.Null(PfNetworkConflicts.FindOnHost(new SriovPS.Native.Files.HostFileSystem("/"), links, "sriovpsnone0", null));
         Assert.NotEmpty(errors);

@@ -17,7 +17,7 @@ public abstract class FixtureHost : IDisposable
     }
 
     internal SriovDiscovery Discovery(List<string>? notes = null) =>
-        new(_tree.Files, _ids, notes is null ? null : notes.Add);
+        new(_tree.Files, _ids, notes is null ? null : new CallbackReport(note: notes.Add));
 
     public void Dispose()
     {

@@ -115,10 +115,7 @@ public sealed class InputValidationTests
         File.WriteAllBytes(tree.PathOf("/etc/default/grub"), before);
 
         var plan = new HostRepairs(tree.Files, null).Iommu([], commandLine: true, modules: false, regenerate: false);
-        foreach (var step in plan.Steps.Where(s => s.Wanted))
-        {
-            step.Apply(System.Threading.CancellationToken.None);
-        }
+        PlanDriver.Run(plan, tree.Root);
 
         Assert.Equal(
             Encoding.Latin1.GetBytes("# d\u00e9marrage\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n"),

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using SriovPS.Hosting;
+
+namespace SriovPS.Plans;
+
+/// <summary>
+/// The ordered steps of one change of a host, with what the planner found while working them out:
+/// files that already say what was asked, notes, warnings, and parts refused before anything is asked.
+/// <see cref="PlanRunner"/> asks about and makes the steps.
+/// </summary>
+public sealed class ChangePlan
+{
+    public List<PlanStep> Steps { get; } = [];
+
+    /// <summary>Files that already say what was asked.</summary>
+    public List<SriovHostChange> Unchanged { get; } = [];
+
+    /// <summary>Notes, warnings and refusals found while planning; the other steps stand.</summary>
+    public HostReport Report { get; } = new();
+
+    /// <summary>
+    /// Whether a failed step takes back, newest first, what the steps before it made; otherwise the
+    /// steps that do not follow it still run.
+    /// </summary>
+    public bool RollsBack { get; init; }
+
+    public PlanStep Add(PlanStep step)
+    {
+        Steps.Add(step);
+        return step;
+    }
+
+    public void Add(ChangePlan other)
+    {
+        Steps.AddRange(other.Steps);
+        Unchanged.AddRange(other.Unchanged);
+        Report.Add(other.Report);
+    }
+
+    /// <summary>A step that writes <paramref name="edit"/> (and can restore the old text), or the file's report when it already says so.</summary>
+    internal PlanStep? AddEdit(HostFileEdit? edit, IReadOnlyList<PlanStep>? after = null)
+    {
+        if (edit is null)
+        {
+            return null;
+        }
+
+        if (!edit.Changes)
+        {
+            Unchanged.Add(edit.Report());
+            return null;
+        }
+
+        return Add(new PlanStep(edit.File.HostPath, edit.Action, _ => edit.Commit())
+        {
+            After = after ?? [],
+            Undo = _ => edit.Restore(),
+        });
+    }
+}

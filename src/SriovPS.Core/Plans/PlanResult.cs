@@ -1,0 +1,29 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SriovPS.Plans;
+
+/// <summary>What became of a plan's steps.</summary>
+public sealed class PlanResult
+{
+    internal HashSet<PlanStep> Accepted { get; } = [];
+
+    internal HashSet<PlanStep> Shown { get; } = [];
+
+    public List<PlanStep> Made { get; } = [];
+
+    public List<PlanStep> Failed { get; } = [];
+
+    /// <summary>Steps made and then taken back because a later one failed.</summary>
+    public List<PlanStep> Undone { get; } = [];
+
+    /// <summary>The files changed and kept, in the order the steps ran.</summary>
+    public List<SriovHostChange> Changes => Made.Where(s => !Undone.Contains(s) && ChangeOf.ContainsKey(s)).Select(s => ChangeOf[s]).ToList();
+
+    internal Dictionary<PlanStep, SriovHostChange> ChangeOf { get; } = [];
+
+    public bool WasMade(PlanStep step) => Made.Contains(step) && !Undone.Contains(step);
+
+    /// <summary>Whether the step was shown under -WhatIf rather than made.</summary>
+    public bool WasShown(PlanStep step) => Shown.Contains(step);
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SriovPS.Errors;
+using SriovPS.Hosting;
+
+namespace SriovPS.Plans;
+
+/// <summary>
+/// Makes a plan: reports what the planner found, asks about every step in order (nothing is changed
+/// while the user is being asked), then takes the host's change lock once, prepares the module's files,
+/// and makes the accepted steps in order. A failed step is reported and the steps that follow it
+/// (<see cref="PlanStep.After"/>) are skipped; others still run, unless the plan
+/// <see cref="ChangePlan.RollsBack"/>: then nothing more is made and what was made is undone, newest first.
+/// </summary>
+public static class PlanRunner
+{
+    public static PlanResult Run(ChangePlan plan, IChangeAsker asker, HostSession session)
+    {
+        var result = new PlanResult();
+        plan.Report.TellTo(asker);
+        var accepted = Ask(plan, asker, result);
+        accepted = RefuseOnCopiedTree(accepted, asker, session, result);
+        if (accepted.Count == 0)
+        {
+            return result;
+        }
+
+        var prepared = new Dictionary<PlanStep, IDisposable?>();
+        try
+        {
+            using (session.AcquireLock())
+            {
+                if (!PrepareFiles(accepted, prepared, asker))
+                {
+                    return result;
+                }
+
+                Make(plan, accepted, prepared, asker, session, result);
+            }
+        }
+        catch (SriovException e)
+        {
+            // The lock could not be taken: nothing was made.
+            asker.Fail(e);
+        }
+        finally
+        {
+            foreach (var file in prepared.Values)
+            {
+                file?.Dispose();
+            }
+        }
+
+        return result;
+    }
+
+    private static List<PlanStep> Ask(ChangePlan plan, IChangeAsker asker, PlanResult result)
+    {
+        var accepted = new List<PlanStep>();
+        foreach (var step in plan.Steps)
+        {
+            if (step.After.Count > 0 && !step.After.Any(s => result.Accepted.Contains(s) || result.Shown.Contains(s)))
+            {
+                continue;
+            }
+
+            StepAnswer answer;
+            try
+            {
+                answer = asker.Ask(step.Target, step.Action);
+                if (answer == StepAnswer.Yes && step.Question is { } question && !asker.Confirm(question, step.QuestionCaption))
+                {
+                    answer = StepAnswer.No;
+                }
+            }
+            catch (SriovException e)
+            {
+                // The host cannot ask: this step and the ones after it are not made unasked.
+                asker.Fail(e);
+                break;
+            }
+
+            if (answer == StepAnswer.Yes)
+            {
+                accepted.Add(step);
+                result.Accepted.Add(step);
+            }
+            else if (answer == StepAnswer.WhatIf)
+            {
+                result.Shown.Add(step);
+            }
+        }
+
+        return accepted;
+    }
+
+    private static List<PlanStep> RefuseOnCopiedTree(List<PlanStep> accepted, IChangeAsker asker, HostSession session, PlanResult result)
+    {
+        if (session.Host.IsLiveHost)
+        {
+            return accepted;
+        }
+
+        var kept = new List<PlanStep>(accepted.Count);
+        foreach (var step in accepted)
+        {
+            if (step.LiveHostOnly is { } why)
+            {
+                asker.Fail(session.LiveHostRequired(step.Target, why, whatIfGiven: false));
+                result.Failed.Add(step);
+            }
+            else
+            {
+                kept.Add(step);
+            }
+        }
+
+        return kept;
+    }
+
+    // Every file is prepared before any step is made: a file that cannot be written leaves the host as it was.
+    private static bool PrepareFiles(List<PlanStep> accepted, Dictionary<PlanStep, IDisposable?> prepared, IChangeAsker asker)
+    {
+        foreach (var step in accepted.Where(s => s.Prepare is not null))
+        {
+            try
+            {
+                prepared[step] = step.Prepare!();
+            }
+            catch (SriovException e)
+            {
+                asker.Fail(e);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Make(
+        ChangePlan plan, List<PlanStep> accepted, Dictionary<PlanStep, IDisposable?> prepared, IChangeAsker asker, HostSession session, PlanResult result)
+    {
+        foreach (var step in accepted)
+        {
+            if (step.After.Count > 0 && !step.After.Any(result.WasMade))
+            {
+                continue;
+            }
+
+            var context = new StepContext(asker, session.Cancellation, prepared.GetValueOrDefault(step));
+            try
+            {
+                if (step.Apply(context) is { } change)
+                {
+                    result.ChangeOf[step] = change;
+                }
+
+                result.Made.Add(step);
+                asker.Note($"{step.Target}: {step.Action.Split('\n')[0]}: done.");
+            }
+            catch (SriovException e)
+            {
+                asker.Fail(e);
+                result.Failed.Add(step);
+                if (plan.RollsBack)
+                {
+                    Undo(result, asker, context);
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void Undo(PlanResult result, IChangeAsker asker, StepContext context)
+    {
+        for (int i = result.Made.Count - 1; i >= 0; i--)
+        {
+            var step = result.Made[i];
+            if (step.Undo is null)
+            {
+                asker.Warn($"{step.Target}: {step.Action.Split('\n')[0]} was made and cannot be taken back.");
+                continue;
+            }
+
+            try
+            {
+                step.Undo(context);
+                result.Undone.Add(step);
+                asker.Note($"{step.Target}: {step.Action.Split('\n')[0]}: taken back.");
+            }
+            catch (SriovException e)
+            {
+                asker.Fail(e);
+            }
+        }
+    }
+}
