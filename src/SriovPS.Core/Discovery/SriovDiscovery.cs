@@ -49,6 +49,9 @@ internal sealed class SriovDiscovery
         _eswitch = eswitch;
     }
 
+    /// <summary>Discovery from sysfs alone, as completion uses it while a command is typed: no kernel socket, no notes.</summary>
+    internal static SriovDiscovery SysfsOnly(HostContext host) => new(host.Files);
+
     /// <summary>
     /// Every SR-IOV-capable network PF in PCI address order; with <paramref name="includeNotCapable"/>
     /// also the network functions without SR-IOV (not VFs), marked <see cref="SriovSupport.NotCapable"/>.

@@ -137,6 +137,25 @@ public sealed class HostSession : IDisposable
     public List<SriovPf> SelectPfs(string[]? names, bool includeNotCapable = false) =>
         Select(ParsePatterns(names, ParseInterfaceName), includeNotCapable, PfKey.Name);
 
+    /// <summary>
+    /// <see cref="SelectPfs(string[], bool)"/>, telling whether every name was valid and matched (a wildcard
+    /// that matches nothing counts as matched, as in PowerShell's own Get- commands).
+    /// </summary>
+    public List<SriovPf> SelectPfs(string[] names, bool includeNotCapable, out bool everyNameSelected)
+    {
+        var patterns = ParsePatterns(names, ParseInterfaceName)!;
+        everyNameSelected = patterns.Count == names.Length;
+        if (patterns.Count == 0)
+        {
+            return [];
+        }
+
+        var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable), patterns, PfKey.Name);
+        errors.ForEach(Report.Fail);
+        everyNameSelected &= errors.Count == 0;
+        return selected;
+    }
+
     /// <summary>The PFs at <paramref name="addresses"/> (literal or wildcard), reported like <see cref="SelectPfs"/>.</summary>
     public List<SriovPf> SelectPfsAt(string[]? addresses, bool includeNotCapable = false) =>
         Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress);

@@ -105,9 +105,15 @@ public static class PlanRunner
         var kept = new List<PlanStep>(accepted.Count);
         foreach (var step in accepted)
         {
+            if (step.After.Count > 0 && !step.After.Any(kept.Contains))
+            {
+                // It follows only steps refused here: one refusal says it for both.
+                continue;
+            }
+
             if (step.LiveHostOnly is { } why)
             {
-                asker.Fail(session.LiveHostRequired(step.Target, why, whatIfGiven: false));
+                asker.Fail(session.LiveHostRequired(step.LiveHostLabel ?? step.Target, why, whatIfGiven: false));
                 result.Failed.Add(step);
             }
             else

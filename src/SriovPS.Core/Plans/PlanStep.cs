@@ -39,6 +39,9 @@ public sealed class PlanStep
     /// <summary>Why only the running kernel can make this change; <c>null</c> when a copied host tree takes it too.</summary>
     public string? LiveHostOnly { get; init; }
 
+    /// <summary>What that refusal names (a PF), when not <see cref="Target"/>.</summary>
+    public string? LiveHostLabel { get; init; }
+
     /// <summary>
     /// Prepares a module-owned file before any step of the plan is made (writing the new version beside
     /// the old is the permission check), so a refusal changes nothing; the step's apply then commits it.

@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using SriovPS.Discovery;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;
@@ -17,17 +18,6 @@ namespace SriovPS.VfCount;
 
 /// <summary>How far a VF count change has come, for a progress bar.</summary>
 internal readonly record struct VfCountProgress(string Status, int Done, int Total);
-
-/// <summary>What a VF count change did besides the count: settings it could not restore, drivers that did not bind.</summary>
-internal sealed class VfCountOutcome
-{
-    public List<SriovException> Failures { get; } = [];
-
-    /// <summary>What happened, for -Verbose.</summary>
-    public List<string> Notes { get; } = [];
-
-    public List<string> Warnings { get; } = [];
-}
 
 /// <summary>
 /// Changes a PF's VF count through <c>sriov_numvfs</c>, the way <c>echo 0 &gt; sriov_numvfs; echo 7 &gt;
@@ -71,10 +61,10 @@ internal sealed class VfCountChanger(
     /// <paramref name="preserveSettings"/>.
     /// </summary>
     /// <exception cref="SriovException">The VFs are held, or a write failed; the message says what state the PF is in.</exception>
-    public VfCountOutcome Apply(
+    public HostReport Apply(
         VfCountPlan plan, bool preserveSettings, TimeSpan timeout, Action<VfCountProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var outcome = new VfCountOutcome();
+        var outcome = new HostReport();
         var pf = plan.Pf;
         var before = plan.DestroysVfs ? discovery.GetVfs(pf) : [];
         if (plan.DestroysVfs && new VfHolderScan(files).Find(before, guestOwners?.Invoke()) is { Count: > 0 } holders)
@@ -146,7 +136,7 @@ internal sealed class VfCountChanger(
     }
 
     /// <summary>The settings of the VFs below <paramref name="count"/> that differ from a new VF's, as requests.</summary>
-    private static Dictionary<int, VfSettingsRequest> Snapshot(List<SriovVf> vfs, int count, VfCountOutcome outcome)
+    private static Dictionary<int, VfSettingsRequest> Snapshot(List<SriovVf> vfs, int count, HostReport outcome)
     {
         var saved = new Dictionary<int, VfSettingsRequest>();
         foreach (var vf in vfs)
@@ -179,7 +169,7 @@ internal sealed class VfCountChanger(
         return saved;
     }
 
-    private void Restore(SriovPf pf, Dictionary<int, VfSettingsRequest> saved, VfCountOutcome outcome)
+    private void Restore(SriovPf pf, Dictionary<int, VfSettingsRequest> saved, HostReport outcome)
     {
         if (links is null || pf.Name is null)
         {
@@ -255,7 +245,7 @@ internal sealed class VfCountChanger(
     }
 
     private void WaitForDrivers(
-        SriovPf pf, List<string> addresses, TimeSpan timeout, Action<VfCountProgress>? progress, VfCountOutcome outcome, CancellationToken cancellation)
+        SriovPf pf, List<string> addresses, TimeSpan timeout, Action<VfCountProgress>? progress, HostReport outcome, CancellationToken cancellation)
     {
         var expected = addresses.Where(_drivers.WillBind).ToList();
         if (expected.Count == 0)

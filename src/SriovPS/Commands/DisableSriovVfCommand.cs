@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SriovPS.VfCount;
 
 namespace SriovPS.Commands;
 
@@ -10,7 +11,5 @@ namespace SriovPS.Commands;
 [Cmdlet(VerbsLifecycle.Disable, "SriovVf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPfNameSet)]
 public sealed class DisableSriovVfCommand : VfCountCmdlet
 {
-    private protected override bool Disables => true;
-
-    private protected override int RequestedCount => 0;
+    private protected override VfCountRequest Request => new(0, Disables: true, Persist: Persist);
 }

@@ -42,19 +42,8 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
         base.BeginProcessing();
         try
         {
-            _maxVfs = (MaxVfs ?? []).Select(ModuleMaxVfs.Parse).ToList();
-            if (_maxVfs.GroupBy(m => m.Module).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            {
-                throw new SriovException(
-                    ErrorCatalog.InvalidMaxVfs,
-                    $"-MaxVfs names {twice.Key} more than once; give each driver one count.",
-                    twice.Key);
-            }
-
-            foreach (var driver in _maxVfs)
-            {
-                CheckCount(driver);
-            }
+            // A count this host cannot take is refused before anything is written.
+            _maxVfs = MaxVfsRequest.Parse(Session, MaxVfs ?? []);
         }
         catch (SriovException e)
         {
@@ -81,21 +70,4 @@ public sealed class EnableSriovIommuCommand : SriovCmdlet
         VfioModulesLoad.HostPath => 1,
         _ => 2,
     };
-
-    /// <summary>A count above what this host's PFs with that driver support is refused before anything is written.</summary>
-    private void CheckCount(ModuleMaxVfs driver)
-    {
-        driver.CheckKnown(TargetHost.Files, Session.AllPfs().Select(p => p.Driver));
-        driver.CheckParameter(TargetHost.Files);
-
-        var pfs = Session.AllPfs().Where(p => p.Driver is { } d && d.Replace('-', '_') == driver.Module).ToList();
-        if (pfs.Count > 0 && pfs.Max(p => p.TotalVfs) is int most && driver.Count > most)
-        {
-            throw new SriovException(
-                ErrorCatalog.InvalidMaxVfs,
-                $"-MaxVfs {driver.Module}={driver.Count} is more than the {driver.Module} PFs here support: {string.Join(", ", pfs.Select(p => $"{p} {p.TotalVfs}"))} (sriov_totalvfs).",
-                driver.Module,
-                $"Give at most {most}: -MaxVfs {driver.Module}={most}.");
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SriovPS.VfCount;
 
 namespace SriovPS.Commands;
 
@@ -31,21 +32,14 @@ public sealed class EnableSriovVfCommand : VfCountCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private protected override bool Disables => false;
-
-    private protected override int RequestedCount => Count;
-
-    private protected override bool? RequestedAutoprobe => DriversAutoprobe;
-
-    private protected override bool RestoresSettings => PreserveSettings;
-
-    private protected override bool SkipsDestroyQuestion => Force;
+    private protected override VfCountRequest Request => new(
+        Count, DriversAutoprobe, Disables: false, PreserveSettings, AskBeforeDestroying: !Force, Persist);
 
     private protected override void Completed(SriovPf pf)
     {
         if (PassThru)
         {
-            WriteObject(Session.Discovery.GetVfs(pf), enumerateCollection: true);
+            WriteObject(Session.VfsOf(pf), enumerateCollection: true);
         }
     }
 }

@@ -48,10 +48,19 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        // Groups given or piped (an empty pipeline gives none); otherwise the pools' groups.
-        var needs = AllGroups ? []
-            : _groups.Count > 0 || MyInvocation.ExpectingInput ? GivenGroups()
-            : PoolGroups();
+        // Groups given or piped (an empty pipeline gives none); otherwise the pools' groups. A group
+        // that does not exist, or pools that cannot be read, end the command before anything is written.
+        List<VfioGroupNeed> needs = [];
+        try
+        {
+            needs = AllGroups ? []
+                : _groups.Count > 0 || MyInvocation.ExpectingInput ? VfioGroupNeeds.Given(Session, _groups)
+                : VfioGroupNeeds.OfPools(Session, WhatIfGiven);
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
 
         var plan = new HostRepairs(Session).VfioAppArmor(needs, AllGroups);
         // Files that needed no change are reported too; a declined or failed change is not.
@@ -61,55 +70,4 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
         {
             WriteObject(change);
         }
-    }
-
-    /// <summary>The groups given, each with the devices it holds now; a group that does not exist ends the command before anything is written.</summary>
-    private List<VfioGroupNeed> GivenGroups()
-    {
-        var needs = new List<VfioGroupNeed>();
-        foreach (int group in _groups)
-        {
-            if (VfioGroupRules.DevicesOf(TargetHost.Files, group) is not { Count: > 0 } devices)
-            {
-                ThrowSriovError(new SriovException(
-                    ErrorCatalog.IommuGroupNotFound,
-                    string.Create(CultureInfo.InvariantCulture, $"There is no IOMMU group {group} with devices on this host (/sys/kernel/iommu_groups/{group}), so nothing was written."),
-                    group,
-                    "Get-SriovVf shows each VF's IommuGroup."));
-                return [];
-            }
-
-            needs.Add(new VfioGroupNeed(group, devices[0], string.Create(CultureInfo.InvariantCulture, $"IOMMU group {group} given to Repair-VfioAppArmor, holding {HostText.Join(devices)}")));
-        }
-
-        return needs;
-    }
-
-    /// <summary>The groups of the VFs the host's SR-IOV pools hand out, read from this machine's libvirt.</summary>
-    private List<VfioGroupNeed> PoolGroups()
-    {
-        if (!TargetHost.IsLiveHost)
-        {
-            ThrowSriovError(LiveHostRequired(TargetHost.Root,
-                "the VFs of SR-IOV pools are known from this machine's libvirt, which is not read for a copied tree. Give -IommuGroup or -AllGroups."));
-        }
-
-        string uri = LibvirtUri.Default();
-        if (LibvirtUri.IsRemote(uri))
-        {
-            uri = LibvirtUri.System;
-        }
-
-        var facts = LibvirtFacts.Read(uri, Session.PfVfAddresses(Session.AllPfs()));
-        if (facts.Failure is { } failure)
-        {
-            ThrowSriovError(failure);
-        }
-
-        var needs = HostReadiness.GroupsInUse(Session.AllPfs(), facts.Pools, pf => Session.Discovery.GetVfs(pf));
-        WriteVerbose(needs.Count == 0
-            ? $"No SR-IOV pool in {uri} hands out a VF, so no group needs a rule; rules written earlier for groups that changed are dropped."
-            : $"The VFs of the pools in {uri} are in IOMMU groups {string.Join(", ", needs.Select(n => n.Group))}.");
-        return needs;
-    }
-}
+    }}

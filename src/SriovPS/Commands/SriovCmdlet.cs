@@ -106,10 +106,10 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
 
     /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>
     private protected SriovException LiveHostRequired(string label, string what) =>
-        Session.LiveHostRequired(label, what, whatIfGiven: ShowsOnly());
+        Session.LiveHostRequired(label, what, WhatIfGiven);
 
-    // -WhatIf, given or by preference: a remedy then does not suggest it.
-    private bool ShowsOnly() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
+    /// <summary>-WhatIf, given or by preference: a refusal's remedy then does not suggest it.</summary>
+    private protected bool WhatIfGiven => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
         ? ((SwitchParameter)given).IsPresent : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
     /// <summary>ShouldProcess(target, action) with PowerShell's own wording; a host that cannot ask is ConfirmationUnavailable.</summary>

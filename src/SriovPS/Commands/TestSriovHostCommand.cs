@@ -100,52 +100,32 @@ public sealed class TestSriovHostCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        string uri = Uri ?? LibvirtUri.Default();
         // PFs piped in narrow the run even when none arrived (an empty pipeline selects no PF, not all).
         List<SriovPf>? selectedPfs = _pfNames.Count > 0 ? SelectNamedPfs([.. _pfNames])
             : (MyInvocation.ExpectingInput && !_poolsPiped) || _pfNamesGiven ? []
             : null;
         _selectionFailed |= selectedPfs is { Count: 0 };
 
-        LibvirtFacts? libvirt = null;
-        if (TargetHost.IsLiveHost)
-        {
-            if (LibvirtUri.IsRemote(uri))
-            {
-                WriteWarning($"{uri} names another machine: its pools and guests are checked, but the IOMMU, vfio, PF and configuration checks read this one.");
-            }
-
-            libvirt = LibvirtFacts.Read(uri, LibvirtUri.IsRemote(uri) ? null : Session.PfVfAddresses(Session.AllPfs()));
-            WriteVerbose(libvirt.Failure is null ? $"Read libvirt at {uri}." : $"libvirt at {uri} could not be read: {libvirt.Failure.Message}");
-        }
-
-        HashSet<string>? networks = null;
-        if (_networkNames.Count > 0 || Network is not null)
-        {
-            if (libvirt is { Failure: null })
-            {
-                networks = NameSelection.Networks(libvirt.Pools, [.. _networkNames], e =>
-                {
-                    _selectionFailed = true;
-                    WriteSriovError(e);
-                }).Select(n => n.Name).ToHashSet();
-                _selectionFailed |= networks.Count == 0;
-            }
-            else
-            {
-                _selectionFailed = true;
-                WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known (and -Quiet answers $false for them).");
-            }
-        }
-
-        var checks = Run(selectedPfs, networks, libvirt, uri);
+        var run = new HostCheckRun(Session, Uri ?? LibvirtUri.Default());
+        var networks = SelectNetworks(run);
+        var checks = run.Run(selectedPfs, networks);
         var changes = new List<SriovHostChange>();
-        if (Fix && FixNamed(checks, libvirt, uri, changes) > 0)
+        if (Fix && run.Fixes(checks) is { } plan)
         {
-            // Read again: the fixes changed links, files and VFs' drivers' state.
-            Session.ForgetPfs();
-            selectedPfs = selectedPfs is null ? null : selectedPfs.Select(p => Session.AllPfs(includeNotCapable: true).Find(n => n.PciAddress == p.PciAddress) ?? p).ToList();
-            checks = Run(selectedPfs, networks, libvirt, uri);
+            var result = ApplyPlan(plan);
+            changes.AddRange(result.Changes);
+            foreach (var change in changes)
+            {
+                WriteVerbose($"{change.Path}: {change.Summary}{(change.RebootRequired ? " (takes effect after a reboot)" : "")}.");
+            }
+
+            if (result.Made.Count > 0)
+            {
+                // Read again: the fixes changed links, files and VFs' drivers' state.
+                Session.ForgetPfs();
+                selectedPfs = selectedPfs?.Select(p => Session.AllPfs(includeNotCapable: true).Find(n => n.PciAddress == p.PciAddress) ?? p).ToList();
+                checks = run.Run(selectedPfs, networks);
+            }
         }
 
         if (Quiet)
@@ -157,75 +137,39 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         // One line for the eye, on the host (the information stream, never the output); then the checks, failures
         // first, so they keep their table; then the files -Fix changed, which the console shows as lists after it.
         WriteInformation(new HostInformationMessage { Message = HostReadiness.Summary(checks, changes.Count) }, ["PSHOST"]);
-        foreach (var check in checks)
-        {
-            WriteObject(check);
-        }
-
-        foreach (var change in changes)
-        {
-            WriteObject(change);
-        }
+        WriteObject(checks, enumerateCollection: true);
+        WriteObject(changes, enumerateCollection: true);
     }
 
-    /// <summary>The PFs <paramref name="names"/> select, each name that selects none reported (as SelectPfs does) and remembered for -Quiet.</summary>
+    /// <summary>The PFs <paramref name="names"/> select, each name that selects none reported and remembered for -Quiet.</summary>
     private List<SriovPf> SelectNamedPfs(string[] names)
     {
-        var patterns = Session.ParsePatterns(names, name =>
-        {
-            InterfaceName.Validate(name);
-            return NamePattern.Parse(name);
-        })!;
-        _selectionFailed |= patterns.Count < names.Length;
-        if (patterns.Count == 0)
-        {
-            return [];
-        }
-
-        var (selected, errors) = PfSelection.Select(Session.AllPfs(includeNotCapable: true), patterns, PfKey.Name);
-        foreach (var error in errors)
-        {
-            _selectionFailed = true;
-            WriteSriovError(error);
-        }
-
+        var selected = Session.SelectPfs(names, includeNotCapable: true, out bool everyNameSelected);
+        _selectionFailed |= !everyNameSelected;
         return selected;
     }
 
-    private List<SriovHostCheck> Run(List<SriovPf>? selectedPfs, HashSet<string>? networks, LibvirtFacts? libvirt, string uri) =>
-        HostReadiness.Run(new HostReadinessInput
-        {
-            Files = TargetHost.Files,
-            Pfs = Session.AllPfs(),
-            SelectedPfs = selectedPfs,
-            SelectedNetworks = networks,
-            VfsOf = pf => Session.Discovery.GetVfs(pf),
-            Libvirt = libvirt,
-            Uri = uri,
-        });
-
-    /// <summary>Makes the repairs the checks name, each asked about, adding the files changed to <paramref name="changes"/>; returns how many changes were made.</summary>
-    private int FixNamed(List<SriovHostCheck> checks, LibvirtFacts? libvirt, string uri, List<SriovHostChange> changes)
+    /// <summary>The pools -Network names (each name that selects none reported); null when not narrowed.</summary>
+    private HashSet<string>? SelectNetworks(HostCheckRun run)
     {
-        var repairs = HostRepairs.Named(checks);
-        if (repairs.Count == 0)
+        if (_networkNames.Count == 0 && Network is null)
         {
-            WriteVerbose("No check names a remedy SriovPS can make.");
-            return 0;
+            return null;
         }
 
-        var poolGroups = libvirt is { Failure: null } && !LibvirtUri.IsRemote(uri)
-            ? HostReadiness.GroupsInUse(Session.AllPfs(), libvirt.Pools, pf => Session.Discovery.GetVfs(pf))
-            : null;
-        var plan = new HostRepairs(Session)
-            .For(repairs, poolGroups, name => Session.AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
-        var result = ApplyPlan(plan);
-        changes.AddRange(result.Changes);
-        foreach (var change in changes)
+        if (!run.PoolsKnown)
         {
-            WriteVerbose($"{change.Path}: {change.Summary}{(change.RebootRequired ? " (takes effect after a reboot)" : "")}.");
+            _selectionFailed = true;
+            WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known (and -Quiet answers $false for them).");
+            return null;
         }
 
-        return result.Made.Count;
+        var networks = NameSelection.Networks(run.Libvirt!.Pools, [.. _networkNames], e =>
+        {
+            _selectionFailed = true;
+            WriteSriovError(e);
+        }).Select(n => n.Name).ToHashSet();
+        _selectionFailed |= networks.Count == 0;
+        return networks;
     }
 }

@@ -72,7 +72,7 @@ public sealed class PciDriverCompleter : IArgumentCompleter
             }
         }
 
-        var discovery = new SriovDiscovery(host.Files);
+        var discovery = SriovDiscovery.SysfsOnly(host);
         var drivers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pf in discovery.GetPfs())
         {

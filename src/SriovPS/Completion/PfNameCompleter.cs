@@ -21,7 +21,7 @@ public sealed class PfNameCompleter : IArgumentCompleter
         try
         {
             prefix = NamePattern.Parse(NamePattern.HasWildcards(word) ? word : word + "*");
-            pfs = new SriovDiscovery(HostRootChoice.ForCompletion(fakeBoundParameters).Files).GetPfs();
+            pfs = SriovDiscovery.SysfsOnly(HostRootChoice.ForCompletion(fakeBoundParameters)).GetPfs();
         }
         catch (SriovException)
         {

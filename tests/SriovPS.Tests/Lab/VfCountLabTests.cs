@@ -230,7 +230,7 @@ public sealed class VfCountLabTests(VfCountLabTests.SecondIgbPf igb) : IClassFix
     }
 
     /// <summary>What Enable-SriovVf (and, for 0, Disable-SriovVf) does once confirmed: plan, lock, change.</summary>
-    private VfCountOutcome Change(int count, bool preserveSettings = false, Action<VfCountProgress>? progress = null)
+    private HostReport Change(int count, bool preserveSettings = false, Action<VfCountProgress>? progress = null)
     {
         using var links = new KernelLinks(CallbackReport.Throwing);
         var files = new HostFileSystem("/");

@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using SriovPS.Hosting;
+using SriovPS.Libvirt;
+using SriovPS.Plans;
+
+namespace SriovPS.Readiness;
+
+/// <summary>
+/// Test-SriovHost on a command's host: libvirt read once, the checks run (and run again after -Fix), and
+/// the repairs the checks name planned as one plan.
+/// </summary>
+internal sealed class HostCheckRun
+{
+    private readonly HostSession _session;
+
+    /// <param name="uri">The libvirt whose pools and guests are checked.</param>
+    public HostCheckRun(HostSession session, string uri)
+    {
+        _session = session;
+        Uri = uri;
+        if (!session.Host.IsLiveHost)
+        {
+            return;
+        }
+
+        bool remote = LibvirtUri.IsRemote(uri);
+        if (remote)
+        {
+            session.Report.Warn($"{uri} names another machine: its pools and guests are checked, but the IOMMU, vfio, PF and configuration checks read this one.");
+        }
+
+        Libvirt = LibvirtFacts.Read(uri, remote ? null : session.PfVfAddresses(session.AllPfs()));
+        session.Report.Note(Libvirt.Failure is null ? $"Read libvirt at {uri}." : $"libvirt at {uri} could not be read: {Libvirt.Failure.Message}");
+    }
+
+    public string Uri { get; }
+
+    /// <summary>libvirt as read for this run; <c>null</c> on a copied host tree, where it is not asked.</summary>
+    public LibvirtFacts? Libvirt { get; }
+
+    /// <summary>Whether libvirt was read, so its pools are known (and -Network can narrow them).</summary>
+    public bool PoolsKnown => Libvirt is { Failure: null };
+
+    /// <summary>Every check, failures first, narrowed to <paramref name="selectedPfs"/> and <paramref name="networks"/> when given.</summary>
+    public List<SriovHostCheck> Run(IReadOnlyList<SriovPf>? selectedPfs, IReadOnlyCollection<string>? networks) =>
+        HostReadiness.Run(new HostReadinessInput
+        {
+            Files = _session.Files,
+            Pfs = _session.AllPfs(),
+            SelectedPfs = selectedPfs,
+            SelectedNetworks = networks,
+            VfsOf = _session.VfsOf,
+            Libvirt = Libvirt,
+            Uri = Uri,
+        });
+
+    /// <summary>The repairs <paramref name="checks"/> name, as one plan; <c>null</c> (noted) when they name none.</summary>
+    public ChangePlan? Fixes(IEnumerable<SriovHostCheck> checks)
+    {
+        var repairs = HostRepairs.Named(checks);
+        if (repairs.Count == 0)
+        {
+            _session.Report.Note("No check names a remedy SriovPS can make.");
+            return null;
+        }
+
+        var poolGroups = PoolsKnown && !LibvirtUri.IsRemote(Uri)
+            ? HostReadiness.GroupsInUse(_session.AllPfs(), Libvirt!.Pools, _session.VfsOf)
+            : null;
+        return new HostRepairs(_session)
+            .For(repairs, poolGroups, name => _session.AllPfs(includeNotCapable: true).Find(p => p.Name == name)?.Driver);
+    }
+}
