@@ -42,6 +42,34 @@ public class LayeringTests
     }
 
     [Fact]
+    public void Cmdlets_NameNoTypeOfTheNativeLayer()
+    {
+        // Every type the cmdlet assembly uses, a member's signature included, is a TypeReference in its metadata.
+        using var stream = File.OpenRead(Repository.ModuleAssembly);
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        var referenced = reader.TypeReferences.Select(reader.GetTypeReference)
+            .Where(t => t.ResolutionScope.Kind == HandleKind.AssemblyReference)
+            .Select(t => (Assembly: reader.GetString(reader.GetAssemblyReference((AssemblyReferenceHandle)t.ResolutionScope).Name),
+                Type: $"{reader.GetString(t.Namespace)}.{reader.GetString(t.Name)}"))
+            .ToList();
+
+        Assert.Contains(("SriovPS.Core", "SriovPS.Hosting.HostSession"), referenced);
+        Assert.Empty(referenced.Where(r => r.Assembly == "SriovPS.Native").Select(r => r.Type));
+    }
+
+    [Fact]
+    public void NoSourceOfTheCmdlets_NamesTheNativeLayer()
+    {
+        var naming = Directory.GetFiles(Path.Combine(Repository.Root, "src", "SriovPS"), "*.cs", WithoutFollowingLinks)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Where(p => File.ReadAllText(p).Contains("Native", System.StringComparison.Ordinal))
+            .Select(p => Path.GetFileName(p));
+
+        Assert.Empty(naming);
+    }
+
+    [Fact]
     public void ModuleOutput_ShipsNoPowerShellAssembly()
     {
         var files = Directory.GetFiles(Repository.ModuleOutput, "*.dll", WithoutFollowingLinks).Select(Path.GetFileName);
