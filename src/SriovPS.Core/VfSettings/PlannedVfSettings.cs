@@ -47,7 +47,7 @@ internal sealed class PlannedVfSettings
             return null;
         }
 
-        if (_step is not null && !result.WasMade(_step.Step) && !_step.MadeButRefused)
+        if (_step is not null && !result.WasMade(_step.Step) && !_step.FailedOnlyByRefusals)
         {
             return null;
         }

@@ -54,10 +54,10 @@ internal sealed class VfSettingsStep
     internal PlanStep Step { get; }
 
     /// <summary>
-    /// Whether the step was made but for attributes the kernel refused: it failed, and yet the VF
-    /// changed, so -PassThru still shows it.
+    /// Whether the step was sent and failed only by attributes the kernel refused: the VF may have
+    /// changed (the attributes are independent), so -PassThru still shows it.
     /// </summary>
-    internal bool MadeButRefused { get; private set; }
+    internal bool FailedOnlyByRefusals { get; private set; }
 
     private string Label => $"{_pfName} vf {_vf.Index}";
 
@@ -91,7 +91,7 @@ internal sealed class VfSettingsStep
 
         if (refusals.Count > 0)
         {
-            MadeButRefused = true;
+            FailedOnlyByRefusals = true;
             throw refusals[^1];
         }
 
