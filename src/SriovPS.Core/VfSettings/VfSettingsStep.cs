@@ -1,7 +1,6 @@
 using System;
 using SriovPS.Errors;
 using SriovPS.Hosting;
-using SriovPS.Kernel;
 using SriovPS.Plans;
 using SriovPS.VfDriver;
 
