@@ -16,13 +16,15 @@ namespace SriovPS.VfSettings;
 internal sealed class VfSettingsPlan
 {
     private readonly List<VfSettingChange> _changes;
+    private readonly SriovVf? _before;
 
-    private VfSettingsPlan(List<VfSettingChange> changes, List<string> unchanged, bool known)
+    private VfSettingsPlan(List<VfSettingChange> changes, List<string> unchanged, bool known, SriovVf? before = null)
     {
         _changes = changes;
         Changes = changes;
         Unchanged = unchanged;
         IsKnown = known;
+        _before = before;
     }
 
     /// <summary>The attributes to send, in order.</summary>
@@ -129,16 +131,14 @@ internal sealed class VfSettingsPlan
         if (!describing && (request.Vlan is not null || request.Qos is not null || request.VlanProtocol is not null))
         {
             var (vlan, qos, protocol, same) = Vlan(request, current);
-            Add(same, new VfSettingChange(VfSettingKind.Vlan, VlanArguments(vlan, qos, protocol), protocol == IfLink.EthP8021Q
-                ? b => VfAttributeWriter.Vlan(b, vf, (uint)vlan, (uint)qos)
-                : b => VfAttributeWriter.VlanList(b, vf, (uint)vlan, (uint)qos, protocol)));
+            Add(same, VlanChange(vf, vlan, qos, protocol));
         }
 
         if (request.MacAddress is { } mac)
         {
             string text = KernelLinkMapping.FormatAddress(mac)!;
             bool same = current.MacAddress is { } present && string.Equals(present, text, StringComparison.OrdinalIgnoreCase);
-            Add(same, new VfSettingChange(VfSettingKind.MacAddress, "mac " + text, b => VfAttributeWriter.Mac(b, vf, mac)));
+            Add(same, MacChange(vf, mac));
         }
 
         if (request.MinTxRate is not null || request.MaxTxRate is not null)
@@ -150,32 +150,26 @@ internal sealed class VfSettingsPlan
             else
             {
                 var (min, max, same) = Rates(request, current);
-                Add(same, new VfSettingChange(
-                    VfSettingKind.Rate,
-                    string.Create(CultureInfo.InvariantCulture, $"min_tx_rate {min} max_tx_rate {max}"),
-                    b => VfAttributeWriter.Rate(b, vf, (uint)min, (uint)max)));
+                Add(same, RateChange(vf, min, max));
             }
         }
 
         if (request.SpoofCheck is bool spoofCheck)
         {
-            Add(current.SpoofCheck == spoofCheck, new VfSettingChange(
-                VfSettingKind.SpoofCheck, "spoofchk " + OnOff(spoofCheck), b => VfAttributeWriter.SpoofCheck(b, vf, spoofCheck)));
+            Add(current.SpoofCheck == spoofCheck, SpoofCheckChange(vf, spoofCheck));
         }
 
         if (request.Trust is bool trust)
         {
-            Add(current.Trust == trust, new VfSettingChange(
-                VfSettingKind.Trust, "trust " + OnOff(trust), b => VfAttributeWriter.Trust(b, vf, trust)));
+            Add(current.Trust == trust, TrustChange(vf, trust));
         }
 
         if (request.LinkState is VfLinkState state)
         {
-            Add(current.LinkState == state, new VfSettingChange(
-                VfSettingKind.LinkState, "state " + state.ToString().ToLowerInvariant(), b => VfAttributeWriter.LinkState(b, vf, (uint)state)));
+            Add(current.LinkState == state, LinkStateChange(vf, state));
         }
 
-        return new VfSettingsPlan(changes, unchanged, known: true);
+        return new VfSettingsPlan(changes, unchanged, known: true, current);
     }
 
     private static (int Vlan, int Qos, ushort Protocol, bool Same) Vlan(VfSettingsRequest request, SriovVf current)
@@ -225,6 +219,74 @@ internal sealed class VfSettingsPlan
         VfSettingsRequest.CheckRates(min.Value, max.Value);
         return (min.Value, max.Value, min == current.MinTxRate && max == current.MaxTxRate);
     }
+
+    /// <summary>
+    /// The changes that put back what this plan changes: each attribute at the value the VF had when
+    /// the plan was made. An attribute whose value the driver did not report then cannot be put back:
+    /// it is in <paramref name="unknown"/>, in <c>ip link</c> words.
+    /// </summary>
+    internal VfSettingsPlan Restoring(out List<string> unknown)
+    {
+        var before = _before ?? throw new InvalidOperationException("A plan made without the VF's present settings has nothing to put back.");
+        var restore = new List<VfSettingChange>(_changes.Count);
+        unknown = [];
+        foreach (var change in _changes)
+        {
+            if (Previous(change.Kind, before) is { } previous)
+            {
+                restore.Add(previous);
+            }
+            else
+            {
+                unknown.Add(change.IpArguments);
+            }
+        }
+
+        return new VfSettingsPlan(restore, [], known: true);
+    }
+
+    /// <summary>The attribute of <paramref name="kind"/> at the value <paramref name="before"/> has; <c>null</c> when the driver does not report it.</summary>
+    private static VfSettingChange? Previous(VfSettingKind kind, SriovVf before)
+    {
+        int vf = before.Index;
+        return kind switch
+        {
+            // An untagged VF has no priority or tag protocol to put back.
+            VfSettingKind.Vlan when before.Vlan is int vlan => vlan == 0
+                ? VlanChange(vf, 0, 0, IfLink.EthP8021Q)
+                : VlanChange(vf, vlan, before.Qos ?? 0, before.VlanProtocol is { } text ? VfSettingsRequest.ParseVlanProtocol(text) : IfLink.EthP8021Q),
+            VfSettingKind.MacAddress when Values.MacAddress.TryParse(before.MacAddress) is { } mac => MacChange(vf, mac),
+            VfSettingKind.Rate when before.MinTxRate is int min && before.MaxTxRate is int max => RateChange(vf, min, max),
+            VfSettingKind.SpoofCheck when before.SpoofCheck is bool on => SpoofCheckChange(vf, on),
+            VfSettingKind.Trust when before.Trust is bool on => TrustChange(vf, on),
+            VfSettingKind.LinkState when before.LinkState is VfLinkState state => LinkStateChange(vf, state),
+            _ => null,
+        };
+    }
+
+    private static VfSettingChange VlanChange(int vf, int vlan, int qos, ushort protocol) => new(
+        VfSettingKind.Vlan,
+        VlanArguments(vlan, qos, protocol),
+        protocol == IfLink.EthP8021Q
+            ? b => VfAttributeWriter.Vlan(b, vf, (uint)vlan, (uint)qos)
+            : b => VfAttributeWriter.VlanList(b, vf, (uint)vlan, (uint)qos, protocol));
+
+    private static VfSettingChange MacChange(int vf, byte[] mac) =>
+        new(VfSettingKind.MacAddress, "mac " + KernelLinkMapping.FormatAddress(mac), b => VfAttributeWriter.Mac(b, vf, mac));
+
+    private static VfSettingChange RateChange(int vf, int min, int max) => new(
+        VfSettingKind.Rate,
+        string.Create(CultureInfo.InvariantCulture, $"min_tx_rate {min} max_tx_rate {max}"),
+        b => VfAttributeWriter.Rate(b, vf, (uint)min, (uint)max));
+
+    private static VfSettingChange SpoofCheckChange(int vf, bool on) =>
+        new(VfSettingKind.SpoofCheck, "spoofchk " + OnOff(on), b => VfAttributeWriter.SpoofCheck(b, vf, on));
+
+    private static VfSettingChange TrustChange(int vf, bool on) =>
+        new(VfSettingKind.Trust, "trust " + OnOff(on), b => VfAttributeWriter.Trust(b, vf, on));
+
+    private static VfSettingChange LinkStateChange(int vf, VfLinkState state) =>
+        new(VfSettingKind.LinkState, "state " + state.ToString().ToLowerInvariant(), b => VfAttributeWriter.LinkState(b, vf, (uint)state));
 
     private static string VlanArguments(int vlan, int qos, ushort protocol)
     {

@@ -193,4 +193,42 @@ public sealed class VfSettingsPlanTests
 
         Assert.Equal(Hex.Of(Hex.Bytes("1000 0200 02000000 64000000 00000000")), Hex.Of(message.Message[52..]));
     }
+
+    [Fact]
+    public void Restoring_SendsEachChangedAttributeBackAtItsEarlierValue_InTheSameOrder()
+    {
+        var request = VfSettingsRequest.Create(
+            vlan: 100, macAddress: "02:53:52:00:00:20", maxTxRate: 500, spoofCheck: false, trust: true, linkState: VfLinkState.Enable);
+        var plan = VfSettingsPlan.For(request, Tagged(42, 3, IfLink.EthP8021AD, min: 10, max: 100));
+
+        var restore = plan.Restoring(out var unknown);
+
+        Assert.Equal("vlan 100 qos 3 proto 802.1ad mac 02:53:52:00:00:20 min_tx_rate 10 max_tx_rate 500 spoofchk off trust on state enable", plan.IpArguments);
+        Assert.Equal("vlan 42 qos 3 proto 802.1ad mac 02:53:52:00:00:10 min_tx_rate 10 max_tx_rate 100 spoofchk on trust off state auto", restore.IpArguments);
+        Assert.Empty(unknown);
+        Assert.Equal(
+            Hex.Of(Hex.Bytes("1800 0c00 1400 0100 03000000 2a000000 03000000 88a8 0000")),
+            Hex.Of(LinkChanges.BuildSetVf("eno49", restore.Changes[0].Write).Message[52..]));
+    }
+
+    [Fact]
+    public void Restoring_AVfThatHadNoTagOrMac_RemovesTheTagAndClearsTheMac()
+    {
+        var plan = VfSettingsPlan.For(VfSettingsRequest.Create(vlan: 42, qos: 3, macAddress: "02:53:52:00:00:20"), Fresh());
+
+        Assert.Equal("vlan 0 mac 00:00:00:00:00:00", plan.Restoring(out _).IpArguments);
+    }
+
+    [Fact]
+    public void Restoring_AValueTheDriverDidNotReport_IsListedAsUnknown_NotGuessed()
+    {
+        var silent = KernelLinkMapping.CreateVf("0000:04:00.0", "0000:04:10.4", "eno49", 1, new VfInfo { Index = 1, MacAddress = new byte[6] });
+        var plan = VfSettingsPlan.For(VfSettingsRequest.Create(spoofCheck: true, trust: false, minTxRate: 0, maxTxRate: 1), silent);
+
+        var restore = plan.Restoring(out var unknown);
+
+        Assert.Empty(restore.Changes);
+        Assert.Equal(["min_tx_rate 0 max_tx_rate 1", "spoofchk on", "trust off"], unknown);
+        Assert.Throws<System.InvalidOperationException>(() => VfSettingsPlan.Describe(VfSettingsRequest.Create(trust: true), 1).Restoring(out _));
+    }
 }
