@@ -46,6 +46,7 @@ internal sealed class VfSettingsStep
         Step = new PlanStep($"{vf.PciAddress} ({pfName} vf {vf.Index})", Action(), Apply)
         {
             LiveHostOnly = LiveHostOnly,
+            LiveHostLabel = $"{pfName} vf {vf.Index}",
             Undo = settings.IsKnown ? Undo : null,
         };
     }
