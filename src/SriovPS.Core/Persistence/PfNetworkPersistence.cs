@@ -19,14 +19,14 @@ internal sealed class PfNetworkPersistence
     private readonly PfNetworkWriter _writer;
 
     private PfNetworkPersistence(
-        PfNetworkWriter writer, ConfigFile file, PfNetworkSettings settings, PfNetworkSettings? existing, bool changes, string text, string? warning, PfNetworkConflicts? kept)
+        PfNetworkWriter writer, ConfigFile file, PfNetworkSettings settings, PfNetworkSettings? existing, string? previousText, string text, string? warning, PfNetworkConflicts? kept)
     {
         Kept = kept;
+        PreviousText = previousText;
         _writer = writer;
         File = file;
         Settings = settings;
         Existing = existing;
-        Changes = changes;
         Text = text;
         Warning = warning;
     }
@@ -45,8 +45,11 @@ internal sealed class PfNetworkPersistence
     /// <summary>The settings the file holds now; <c>null</c> when there is no file.</summary>
     public PfNetworkSettings? Existing { get; }
 
+    /// <summary>The file's text when planned; <c>null</c> when there was no file.</summary>
+    public string? PreviousText { get; }
+
     /// <summary>Whether the file would change; false when it already holds <see cref="Text"/> byte for byte.</summary>
-    public bool Changes { get; }
+    public bool Changes => !string.Equals(PreviousText, Text, StringComparison.Ordinal);
 
     /// <summary>The file's new text.</summary>
     public string Text { get; }
@@ -117,7 +120,7 @@ internal sealed class PfNetworkPersistence
             ? $"{IfupdownPfWriter.InterfacesHostPath} does not source {file.HostPath}, so ifupdown will not read it at boot: " +
               $"add 'source {writer.Directory}/*' to {IfupdownPfWriter.InterfacesHostPath}."
             : null;
-        return new PfNetworkPersistence(writer, file, settings, existing, !string.Equals(current, text, StringComparison.Ordinal), text, warning, kept);
+        return new PfNetworkPersistence(writer, file, settings, existing, current, text, warning, kept);
     }
 
     /// <summary>
@@ -144,9 +147,30 @@ internal sealed class PfNetworkPersistence
             return false;
         }
 
-        using var prepared = File.Prepare(Text);
+        using var prepared = Prepare();
         prepared.Commit();
         return true;
+    }
+
+    /// <summary>
+    /// Writes the new text beside the file without putting it in place: the attempt is the check that
+    /// the file may be replaced, made before anything else changes.
+    /// </summary>
+    /// <exception cref="SriovException">The file is read-only, permission is denied, or the write failed; the file is as it was.</exception>
+    public PreparedConfigFile Prepare() => File.Prepare(Text);
+
+    /// <summary>Puts the text the file had when planned back, or removes the file when there was none.</summary>
+    /// <exception cref="SriovException">The file is read-only or cannot be written.</exception>
+    public void Restore()
+    {
+        if (PreviousText is null)
+        {
+            File.Remove();
+            return;
+        }
+
+        using var prepared = File.Prepare(PreviousText);
+        prepared.Commit();
     }
 
     private static (string? Text, PfNetworkSettings? Existing) Read(PfNetworkWriter writer, ConfigFile file, string interfaceName, PfNetworkConflicts? kept)

@@ -31,6 +31,12 @@ internal sealed class PfLinkPlan
     /// <summary>What already was as asked, for -Verbose.</summary>
     public List<string> Unchanged { get; } = [];
 
+    /// <summary>The administrative state before, when the plan changes it: what taking the change back restores.</summary>
+    public bool? UpBefore { get; private set; }
+
+    /// <summary>The MTU before, when the plan changes it and the kernel said what it was.</summary>
+    public int? MtuBefore { get; private set; }
+
     /// <summary>Checks the values before anything is read or sent.</summary>
     /// <exception cref="SriovException">The MTU is out of range.</exception>
     public static void Validate(int? mtu)
@@ -48,6 +54,12 @@ internal sealed class PfLinkPlan
     public static PfLinkPlan? For(KernelLinks links, string name, bool? up, int? mtu) =>
         links.Read(name) is { } now ? For(name, now, up, mtu) : null;
 
+    /// <summary>
+    /// The plan that brings back what this one changed (the MTU and state before), against the interface
+    /// as <paramref name="links"/> reads it now; <c>null</c> when it could not be read (already reported).
+    /// </summary>
+    public PfLinkPlan? Reversal(KernelLinks links, string name) => For(links, name, UpBefore, MtuBefore);
+
     /// <param name="name">The PF's interface.</param>
     /// <param name="now">The kernel's description of it now.</param>
     public static PfLinkPlan For(string name, LinkInfo now, bool? up, int? mtu)
@@ -63,6 +75,7 @@ internal sealed class PfLinkPlan
             else
             {
                 string words = "mtu " + wanted.ToString(CultureInfo.InvariantCulture);
+                plan.MtuBefore = (int?)now.Mtu;
                 plan.Changes.Add(new PfLinkChange(words, LinkChanges.BuildSetMtu(name, (uint)wanted)));
             }
         }
@@ -76,6 +89,7 @@ internal sealed class PfLinkPlan
             }
             else
             {
+                plan.UpBefore = isUp;
                 plan.Changes.Add(new PfLinkChange(bringUp ? "up" : "down", LinkChanges.BuildSetAdminState(name, bringUp)));
             }
         }

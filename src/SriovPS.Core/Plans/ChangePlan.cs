@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using SriovPS.Errors;
 using SriovPS.Hosting;
 
 namespace SriovPS.Plans;
@@ -23,6 +25,14 @@ public sealed class ChangePlan
     /// steps that do not follow it still run.
     /// </summary>
     public bool RollsBack { get; init; }
+
+    /// <summary>
+    /// On a copied host tree, one refusal for all the accepted steps only the running kernel can make
+    /// (<see cref="PlanStep.LiveHostOnly"/>), worked out after the tree's own steps are made so that it can
+    /// say what the tree got; the steps that follow a refused one are made in the tree as if it had been
+    /// (the tree's files are its own). <c>null</c>: each is refused on its own before anything is made.
+    /// </summary>
+    public Func<PlanResult, SriovException>? LiveHostRefusal { get; init; }
 
     public PlanStep Add(PlanStep step)
     {

@@ -10,6 +10,9 @@ public sealed class PlanResult
 
     internal HashSet<PlanStep> Shown { get; } = [];
 
+    /// <summary>Steps refused on a copied tree for <see cref="ChangePlan.LiveHostRefusal"/>, which the steps after them still follow.</summary>
+    internal HashSet<PlanStep> RefusedOnTree { get; } = [];
+
     public List<PlanStep> Made { get; } = [];
 
     public List<PlanStep> Failed { get; } = [];

@@ -20,12 +20,22 @@ public static class PlanRunner
         var result = new PlanResult();
         plan.Report.TellTo(asker);
         var accepted = Ask(plan, asker, result);
-        accepted = RefuseOnCopiedTree(accepted, asker, session, result);
-        if (accepted.Count == 0)
+        accepted = RefuseOnCopiedTree(plan, accepted, asker, session, result);
+        if (accepted.Count > 0)
         {
-            return result;
+            MakeUnderLock(plan, accepted, asker, session, result);
         }
 
+        if (plan.LiveHostRefusal is { } refusal && result.RefusedOnTree.Count > 0)
+        {
+            asker.Fail(refusal(result));
+        }
+
+        return result;
+    }
+
+    private static void MakeUnderLock(ChangePlan plan, List<PlanStep> accepted, IChangeAsker asker, HostSession session, PlanResult result)
+    {
         var prepared = new Dictionary<PlanStep, IDisposable?>();
         try
         {
@@ -33,7 +43,7 @@ public static class PlanRunner
             {
                 if (!PrepareFiles(accepted, prepared, asker))
                 {
-                    return result;
+                    return;
                 }
 
                 Make(plan, accepted, prepared, asker, session, result);
@@ -51,8 +61,6 @@ public static class PlanRunner
                 file?.Dispose();
             }
         }
-
-        return result;
     }
 
     private static List<PlanStep> Ask(ChangePlan plan, IChangeAsker asker, PlanResult result)
@@ -95,7 +103,7 @@ public static class PlanRunner
         return accepted;
     }
 
-    private static List<PlanStep> RefuseOnCopiedTree(List<PlanStep> accepted, IChangeAsker asker, HostSession session, PlanResult result)
+    private static List<PlanStep> RefuseOnCopiedTree(ChangePlan plan, List<PlanStep> accepted, IChangeAsker asker, HostSession session, PlanResult result)
     {
         if (session.Host.IsLiveHost)
         {
@@ -105,15 +113,24 @@ public static class PlanRunner
         var kept = new List<PlanStep>(accepted.Count);
         foreach (var step in accepted)
         {
-            if (step.After.Count > 0 && !step.After.Any(kept.Contains))
+            // A step that follows only refused ones: one refusal says it for both, unless the plan makes
+            // such steps in the tree (its files are the tree's own) and refuses the kernel's part once.
+            if (plan.LiveHostRefusal is null && step.After.Count > 0 && !step.After.Any(kept.Contains))
             {
-                // It follows only steps refused here: one refusal says it for both.
                 continue;
             }
 
             if (step.LiveHostOnly is { } why)
             {
-                asker.Fail(session.LiveHostRequired(step.LiveHostLabel ?? step.Target, why, whatIfGiven: false));
+                if (plan.LiveHostRefusal is null)
+                {
+                    asker.Fail(session.LiveHostRequired(step.LiveHostLabel ?? step.Target, why, whatIfGiven: false));
+                }
+                else
+                {
+                    result.RefusedOnTree.Add(step);
+                }
+
                 result.Failed.Add(step);
             }
             else
@@ -149,7 +166,7 @@ public static class PlanRunner
     {
         foreach (var step in accepted)
         {
-            if (step.After.Count > 0 && !step.After.Any(result.WasMade))
+            if (step.After.Count > 0 && !step.After.Any(s => result.WasMade(s) || result.RefusedOnTree.Contains(s)))
             {
                 continue;
             }

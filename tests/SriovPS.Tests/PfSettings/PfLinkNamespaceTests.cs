@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.PfSettings;
 using SriovPS.Tests.Support;
@@ -48,6 +49,37 @@ public sealed class PfLinkNamespaceTests
 
         Assert.DoesNotContain("UP", Show("sriovps-n0").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(1500, Show("sriovps-n0").GetProperty("mtu").GetInt32());
+    });
+
+    [SkippableFact]
+    public void Reversal_BringsBackTheMtuAndStateThePlanChanged() => InNamespace(() =>
+    {
+        using var links = new KernelLinks();
+        var plan = PfLinkPlan.For("sriovps-n0", links.Read("sriovps-n0")!, up: true, mtu: 9000);
+        new PfLinkWriter(links).Apply("sriovps-n0", "veth", plan);
+
+        var back = plan.Reversal(links, "sriovps-n0")!;
+        new PfLinkWriter(links).Apply("sriovps-n0", "veth", back);
+
+        Assert.Equal(["mtu 1500", "down"], back.Changes.Select(c => c.IpArguments));
+        Assert.Equal(1500, Show("sriovps-n0").GetProperty("mtu").GetInt32());
+        Assert.DoesNotContain("UP", Show("sriovps-n0").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    });
+
+    [SkippableFact]
+    public void ThePfSettingsLinkStep_IsMade_ThenTakenBack_ToTheStateAndMtuItFound() => InNamespace(() =>
+    {
+        using var session = new HostSession(HostContext.FromRoot(null), new ScriptedAsker());
+        var pf = new SriovPf("0000:00:00.0") { Name = "sriovps-n0", Driver = "veth" };
+        var step = Assert.Single(new PfSettingsPlanner(session, new PfSettingsRequest(true, 9000, null, null)).Plan(pf)!.Steps);
+        Assert.Equal(("0000:00:00.0 (sriovps-n0)", "ip link set sriovps-n0 mtu 9000 up"), (step.Target, step.Action));
+
+        step.Apply(PlanDriver.Context());
+        Assert.Equal(9000, Show("sriovps-n0").GetProperty("mtu").GetInt32());
+        step.Undo!(PlanDriver.Context());
+
+        Assert.Equal(1500, Show("sriovps-n0").GetProperty("mtu").GetInt32());
+        Assert.DoesNotContain("UP", Show("sriovps-n0").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
     });
 
     [SkippableFact]

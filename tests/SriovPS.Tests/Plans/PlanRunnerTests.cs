@@ -229,6 +229,42 @@ public sealed class PlanRunnerTests : IDisposable
     }
 
     [Fact]
+    public void OnACopiedTree_APlanWithOneRefusal_MakesTheTreesStepsFirst_ThoseFollowingAKernelStepToo_ThenRefusesOnce()
+    {
+        var link = new PlanStep("eno49", "ip link set eno49 up", _ => null) { LiveHostOnly = "only the kernel." };
+        var autoprobe = new PlanStep("eno49", "set sriov_drivers_autoprobe to 0", _ => null) { LiveHostOnly = "only the kernel." };
+        var plan = new ChangePlan
+        {
+            LiveHostRefusal = result => new SriovException(
+                ErrorCatalog.LiveHostRequired, $"eno49: {result.Failed.Count} refused, the file {(result.Made.Count == 1 ? "written" : "not written")}.", "eno49"),
+        };
+        plan.Add(link);
+        plan.Add(autoprobe);
+        var file = plan.Add(Step("file", after: [link]));
+        var asker = new ScriptedAsker();
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Equal([file], result.Made);
+        Assert.Equal([link, autoprobe], result.Failed);
+        Assert.Equal("eno49: 2 refused, the file written.", Assert.Single(asker.Told.Failures).Message);
+    }
+
+    [Fact]
+    public void OnACopiedTree_APlanWithOneRefusal_SaysNothing_WhenNoKernelStepWasAccepted()
+    {
+        var plan = new ChangePlan { LiveHostRefusal = _ => throw new InvalidOperationException("not asked for") };
+        var link = plan.Add(new PlanStep("eno49", "ip link set eno49 up", _ => null) { LiveHostOnly = "only the kernel." });
+        plan.Add(Step("file", after: [link]));
+        var asker = new ScriptedAsker(StepAnswer.WhatIf);
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Empty(result.Failed);
+        Assert.Empty(asker.Told.Failures);
+    }
+
+    [Fact]
     public void StepsAreMade_UnderTheHostsChangeLock()
     {
         var plan = new ChangePlan();
