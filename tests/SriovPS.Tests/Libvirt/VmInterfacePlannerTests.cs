@@ -15,7 +15,7 @@ namespace SriovPS.Tests.Libvirt;
 /// The guests are only defined, never started.
 /// </summary>
 [Collection(LibvirtCollection.Name)]
-public sealed class VmInterfacePlannerTests : IClassFixture<EmbeddedQemu>, IDisposable
+public sealed class VmInterfacePlannerTests : IDisposable
 {
     private static readonly PfVfAddresses Eno49 = new("eno49", "0000:04:00.0", ["0000:04:10.0", "0000:04:10.4", "0000:04:11.0", "0000:04:11.4", "0000:04:12.0", "0000:04:12.4", "0000:04:13.0"]);
     private static readonly string[] Macs = ["52:54:00:2b:4e:d3", "52:54:00:47:82:9e"];

@@ -19,7 +19,7 @@ namespace SriovPS.Tests.Libvirt;
 /// fixed VFs, and every refusal before anything changes. The guests are only defined, never started.
 /// </summary>
 [Collection(LibvirtCollection.Name)]
-public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, IDisposable
+public sealed class VmSriovInterfaceEmbedTests : IDisposable
 {
     private static readonly PfVfAddresses Eno49 = new("eno49", "0000:04:00.0", ["0000:04:10.0", "0000:04:10.4", "0000:04:11.0", "0000:04:11.4", "0000:04:12.0", "0000:04:12.4", "0000:04:13.0"]);
 
