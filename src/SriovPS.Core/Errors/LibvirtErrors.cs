@@ -138,7 +138,9 @@ internal static class LibvirtErrors
     internal static bool IsNoPciSlots(LibvirtException error) =>
         error.LibvirtMessage?.Contains("No more available PCI slots", StringComparison.Ordinal) == true;
 
-    internal static SriovException VmNotFound(string vm, LibvirtException? error = null) => new(
+    internal static SriovException VmNotFound(string vm) => VmNotFound(vm, null);
+
+    internal static SriovException VmNotFound(string vm, LibvirtException? error) => new(
         ErrorCatalog.VmNotFound,
         $"There is no libvirt guest '{vm}'.",
         vm,

@@ -20,6 +20,10 @@ internal static class SriovPoolRefresh
     /// <param name="before">The PF's VF addresses before the change.</param>
     /// <param name="now">The PF and its VF addresses after it.</param>
     /// <exception cref="SriovException">libvirt failed while the pools were read.</exception>
+    internal static List<PoolRefreshOutcome> AfterCountChange(LibvirtHost libvirt, IReadOnlyList<string> before, PfVfAddresses now) =>
+        AfterCountChange(libvirt.Connection, before, now);
+
+    /// <inheritdoc cref="AfterCountChange(LibvirtHost, IReadOnlyList{string}, PfVfAddresses)"/>
     internal static List<PoolRefreshOutcome> AfterCountChange(LibvirtConnection connection, IReadOnlyList<string> before, PfVfAddresses now)
     {
         LibvirtInventory inventory;

@@ -5,7 +5,6 @@ using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
-using SriovPS.Native.Libvirt;
 using SriovPS.Values;
 
 namespace SriovPS.Commands;
@@ -96,7 +95,7 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
         {
             try
             {
-                vf = Vf ?? NamedVf();
+                vf = Vf ?? NamedVf.Find(Session, VmName!, PfName, Index);
             }
             catch (SriovException e)
             {
@@ -130,120 +129,33 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
         }
     }
 
-    /// <summary>The VF -PfName and -Index name, as this host has it now; null when no PF has that name (reported).</summary>
-    private SriovVf? NamedVf()
-    {
-        if (PfName is null || Index is null)
-        {
-            throw new SriovException(
-                ErrorCatalog.InvalidVmInterfaceArgument,
-                $"No VF was given for the guest '{VmName}': give -Network for a pool interface, or a fixed VF with -Vf (or from Get-SriovVf through the pipeline) or with -PfName and -Index.",
-                VmName!,
-                "Get-SriovVf -PfName eno49 -Index 0 | Add-VmSriovInterface -VmName <guest>");
-        }
-
-        if (WildcardPattern.ContainsWildcardCharacters(PfName))
-        {
-            throw new SriovException(
-                ErrorCatalog.InvalidInterfaceName,
-                $"-PfName '{PfName}' is a wildcard pattern, but a fixed VF is on one PF.",
-                PfName,
-                "Name the PF itself, or pipe the VFs from Get-SriovVf.");
-        }
-
-        foreach (var pf in Session.SelectPfs([PfName]))
-        {
-            if (Session.Discovery.GetVfs(pf).Find(v => v.Index == Index) is { } vf)
-            {
-                return vf;
-            }
-
-            throw new SriovException(
-                ErrorCatalog.SriovVfNotFound,
-                $"{pf.Name} has no VF {Index} (it has {pf.NumVfs}).",
-                $"{pf.Name} vf {Index}",
-                $"Get-SriovVf -PfName {pf.Name} lists its VFs.");
-        }
-
-        // SelectPfs has reported the name that matches no PF.
-        return null;
-    }
-
     private void Add(VmInterfaceRequest request)
     {
-        var plan = VmSriovInterfaceAddition.Plan(_inventory!, Describe(_inventory!), _pfs, request);
-        foreach (string note in plan.Notes)
+        var addition = VmSriovInterfaceAddition.Plan(_inventory!, Describe(_inventory!), _pfs, request);
+        var plan = new VmInterfacePlanner(Libvirt).Add(addition);
+        var result = ApplyPlan(plan);
+        if (result.Failed.Count > 0)
         {
-            WriteVerbose(note);
+            // Interfaces attached before the failure stay: the next record must see them.
+            Libvirt.RefreshGuest(_inventory!, request.VmName);
+            return;
         }
 
-        foreach (string warning in plan.Warnings)
-        {
-            WriteWarning(warning);
-        }
-
-        if (plan.Interfaces.Count > 0 && !ShouldProcess(request.VmName, plan.Action, out _))
+        if (!plan.Steps.TrueForAll(result.WasMade))
         {
             return;
         }
 
-        var restartWarnings = new Dictionary<string, string>();
-        if (plan.Interfaces.Count > 0)
+        if (addition.Interfaces.Any(i => i.ToLive))
         {
-            List<string> restartRequired;
-            try
-            {
-                restartRequired = plan.Apply(Connection, WriteVerbose);
-            }
-            catch (SriovException)
-            {
-                // Interfaces attached before the failure stay: the next record must see them.
-                RefreshGuest(request.VmName);
-                throw;
-            }
-
-            foreach (string mac in restartRequired)
-            {
-                restartWarnings[mac] = $"The running guest '{request.VmName}' has no free PCI slot (\"No more available PCI slots\"): the interface {mac} " +
-                    "is in its definition only. Shut the guest down and start it again to get it: libvirt then adds the PCIe root ports it needs.";
-                WriteWarning(restartWarnings[mac]);
-            }
-
-            if (plan.Interfaces.Any(i => i.ToLive))
-            {
-                // A running guest took VFs from the pool: the pool's ports changed too.
-                _inventory = ReadInventory();
-            }
-            else
-            {
-                RefreshGuest(request.VmName);
-            }
+            // A running guest took VFs from the pool: the pool's ports changed too.
+            _inventory = ReadInventory();
+        }
+        else if (plan.Steps.Count > 0)
+        {
+            Libvirt.RefreshGuest(_inventory!, request.VmName);
         }
 
-        if (_inventory!.Guest(request.VmName) is not { } guest)
-        {
-            return;
-        }
-
-        foreach (var item in VmSriovInterfaceReport.Describe(ConnectionUri, guest, _inventory, Describe(_inventory), _pfs))
-        {
-            if (plan.MacAddresses.Contains(item.MacAddress))
-            {
-                item.Warnings = restartWarnings.TryGetValue(item.MacAddress, out string? restart) ? [.. plan.Warnings, restart] : plan.Warnings;
-                WriteObject(item);
-            }
-        }
-    }
-
-    private void RefreshGuest(string vmName)
-    {
-        try
-        {
-            _inventory!.Refresh(Connection, vmName);
-        }
-        catch (LibvirtException e)
-        {
-            throw LibvirtErrors.ForGuest(e, vmName, "read the guest back");
-        }
+        WriteObject(addition.Outcome(ConnectionUri, _inventory!, Describe(_inventory!), _pfs), enumerateCollection: true);
     }
 }

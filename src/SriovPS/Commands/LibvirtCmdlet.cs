@@ -4,7 +4,6 @@ using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;
-using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Commands;
 
@@ -14,7 +13,7 @@ namespace SriovPS.Commands;
 /// </summary>
 public abstract class LibvirtCmdlet : SriovCmdlet
 {
-    private LibvirtConnection? _connection;
+    private LibvirtHost? _libvirt;
 
     /// <summary>The libvirt to work on; <c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>.</summary>
     [Parameter]
@@ -24,8 +23,8 @@ public abstract class LibvirtCmdlet : SriovCmdlet
     /// <summary>The URI this command works on.</summary>
     private protected string ConnectionUri => Uri ?? LibvirtUri.Default();
 
-    /// <summary>The open connection to <see cref="ConnectionUri"/>.</summary>
-    private protected LibvirtConnection Connection => _connection!;
+    /// <summary>The libvirt at <see cref="ConnectionUri"/>, connected.</summary>
+    private protected LibvirtHost Libvirt => _libvirt!;
 
     protected override void BeginProcessing()
     {
@@ -33,7 +32,7 @@ public abstract class LibvirtCmdlet : SriovCmdlet
         try
         {
             // Without libvirt (or libvirtd) no item could be served: that ends the command.
-            _connection = LibvirtSessions.Connect(ConnectionUri);
+            _libvirt = LibvirtHost.Connect(ConnectionUri);
         }
         catch (SriovException e)
         {
@@ -63,16 +62,11 @@ public abstract class LibvirtCmdlet : SriovCmdlet
     {
         try
         {
-            return LibvirtInventory.Read(Connection);
+            return Libvirt.ReadInventory();
         }
-        catch (LibvirtException e)
+        catch (SriovException e)
         {
-            ThrowSriovError(new SriovException(
-                ErrorCatalog.LibvirtOperationFailed,
-                $"Could not list the networks and guests of {ConnectionUri}: {e.LibvirtMessage ?? e.Message}",
-                ConnectionUri,
-                null,
-                e));
+            ThrowSriovError(e);
             throw;
         }
     }

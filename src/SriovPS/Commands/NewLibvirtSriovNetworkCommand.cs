@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -86,12 +85,16 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
         }
 
         var groups = Name is null ? _pfs.Select(pf => (SriovNetworkDefinition.DefaultName(pf.Name!), new List<SriovPf> { pf })).ToList() : [(Name, _pfs)];
+        var planner = new SriovNetworkPlanner(Libvirt);
         var created = new List<string>();
         foreach (var (name, pfs) in groups)
         {
             try
             {
-                if (Create(name, pfs))
+                // Output for a network already as asked, or changed; not for one declined, shown by -WhatIf or failed.
+                var plan = planner.Define(name, Session.PfVfAddresses(pfs), Autostart, Start);
+                var result = ApplyPlan(plan);
+                if (plan.Steps.TrueForAll(result.WasMade))
                 {
                     created.Add(name);
                 }
@@ -114,52 +117,5 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
                 }
             }
         }
-    }
-
-    /// <summary>Defines, marks and starts as asked; false when -WhatIf or the user declined.</summary>
-    private bool Create(string name, List<SriovPf> pfs)
-    {
-        var plan = SriovNetworkDefinition.Plan(Connection, name, Session.PfVfAddresses(pfs), Start);
-        var actions = new List<string>();
-        if (plan.Existing == ExistingNetwork.None)
-        {
-            actions.Add(pfs.Count == 1
-                ? $"define a hostdev network on {pfs[0].Name}"
-                : $"define a hostdev network listing the {plan.Pfs.Sum(pf => pf.VfAddresses.Count)} VFs of {string.Join(", ", pfs.Select(pf => pf.Name))} by address (a fixed list)");
-        }
-        else
-        {
-            WriteVerbose($"The network '{name}' already has this definition: not defined again.");
-        }
-
-        bool autostart = Autostart && !plan.IsAutostart;
-        bool start = Start && !plan.IsActive;
-        if (autostart)
-        {
-            actions.Add("mark it to start with libvirtd");
-        }
-
-        if (start)
-        {
-            actions.Add("start it");
-        }
-
-        if (actions.Count == 0)
-        {
-            WriteVerbose($"The network '{name}' is already as asked: nothing changed.");
-        }
-        else if (ShouldProcess(plan.Target, string.Join(", ", actions), out _))
-        {
-            foreach (var done in plan.Apply(Connection, autostart, start))
-            {
-                WriteVerbose(done);
-            }
-        }
-        else
-        {
-            return false;
-        }
-
-        return true;
     }
 }

@@ -36,11 +36,13 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
 
         // libvirt is read once per command; what this command removes leaves the list as it goes.
         _networks ??= Describe(ReadInventory());
+        var planner = new SriovNetworkPlanner(Libvirt);
         foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))
         {
             try
             {
-                if (Remove(network))
+                var plan = planner.Remove(network, Force);
+                if (ApplyPlan(plan).WasMade(plan.Steps[0]))
                 {
                     _networks.Remove(network);
                 }
@@ -50,43 +52,5 @@ public sealed class RemoveLibvirtSriovNetworkCommand : LibvirtCmdlet
                 WriteSriovError(e);
             }
         }
-    }
-
-    /// <summary>Removes the network; false when -WhatIf or the user declined.</summary>
-    private bool Remove(LibvirtSriovNetwork network)
-    {
-        if (network.RunningConsumers.Count > 0 && !Force)
-        {
-            throw SriovNetworkRemoval.InUse(network);
-        }
-
-        string target = network.PfNames.Count > 0 ? $"{network.Name} ({string.Join(", ", network.PfNames)})" : network.Name;
-        var action = new List<string>();
-        if (network.Active)
-        {
-            action.Add("stop");
-        }
-
-        if (network.Persistent)
-        {
-            action.Add("undefine");
-        }
-
-        if (!ShouldProcess(target, $"{string.Join(" and ", action)} the SR-IOV network", out _))
-        {
-            return false;
-        }
-
-        if (network.RunningConsumers.Count > 0)
-        {
-            WriteWarning($"Removing '{network.Name}' while running guests use it ({string.Join(", ", network.RunningConsumers)}): they keep their VFs until they stop, and cannot start again on it.");
-        }
-
-        foreach (var done in SriovNetworkRemoval.Remove(Connection, network.Name))
-        {
-            WriteVerbose(done);
-        }
-
-        return true;
     }
 }

@@ -59,50 +59,13 @@ public sealed class RemoveVmSriovInterfaceCommand : LibvirtCmdlet
 
     private void Remove(string mac)
     {
-        var removal = VmSriovInterfaceRemoval.Plan(_inventory!, Describe(_inventory!), VmName!, mac, Config || !Live, Live, WriteVerbose);
-        if (!removal.HasWork)
-        {
-            WriteVerbose($"Nothing to remove for {removal.MacAddress} of '{removal.VmName}'.");
-            return;
-        }
+        var removal = VmSriovInterfaceRemoval.Plan(_inventory!, Describe(_inventory!), VmName!, mac, Config || !Live, Live);
+        var result = ApplyPlan(new VmInterfacePlanner(Libvirt).Remove(removal));
 
-        if (!ShouldProcess(removal.VmName, removal.Action, out _))
+        // The next MAC of this guest must see what was removed, even before a failure.
+        if (result.Made.Count > 0 || result.Failed.Count > 0)
         {
-            return;
-        }
-
-        bool released;
-        try
-        {
-            released = removal.Apply(Connection);
-        }
-        finally
-        {
-            RefreshGuest(removal.VmName);
-        }
-
-        if (released)
-        {
-            WriteVerbose($"Removed the interface {removal.MacAddress} on {removal.Source} from '{removal.VmName}'.");
-        }
-        else
-        {
-            WriteWarning($"The running guest '{removal.VmName}' was asked to give back the interface {removal.MacAddress} but still has it: " +
-                "a PCI device leaves when the guest's OS agrees to the unplug (a paused guest, or one without an OS, never does). " +
-                "It is gone at the latest when the guest stops.");
-        }
-
-    }
-
-    private void RefreshGuest(string vmName)
-    {
-        try
-        {
-            _inventory!.Refresh(Connection, vmName);
-        }
-        catch (Native.Libvirt.LibvirtException e)
-        {
-            throw LibvirtErrors.ForGuest(e, vmName, "read the guest back");
+            Libvirt.RefreshGuest(_inventory!, removal.VmName);
         }
     }
 }

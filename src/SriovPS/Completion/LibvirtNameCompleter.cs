@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
-using SriovPS.Native.Libvirt;
 using SriovPS.Values;
 
 namespace SriovPS.Completion;
@@ -22,15 +21,11 @@ public abstract class LibvirtNameCompleter : IArgumentCompleter
         try
         {
             prefix = NamePattern.Parse(NamePattern.HasWildcards(word) ? word : word + "*");
-            names = Names(LibvirtSessions.Connect(uri));
+            names = Names(LibvirtHost.Connect(uri));
         }
         catch (SriovException)
         {
             // Completion offers nothing rather than an error while the user is typing.
-            yield break;
-        }
-        catch (LibvirtException)
-        {
             yield break;
         }
 
@@ -48,6 +43,6 @@ public abstract class LibvirtNameCompleter : IArgumentCompleter
     }
 
     /// <summary>The names to offer.</summary>
-    /// <exception cref="LibvirtException">libvirt could not list them.</exception>
-    private protected abstract List<string> Names(LibvirtConnection connection);
+    /// <exception cref="SriovException">libvirt could not list them.</exception>
+    private protected abstract List<string> Names(LibvirtHost libvirt);
 }

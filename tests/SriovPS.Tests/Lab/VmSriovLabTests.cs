@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 using SriovPS.Libvirt.Networks;
@@ -86,7 +87,7 @@ public sealed class VmSriovLabTests : IClassFixture<LibvirtPoolLabTests.LabLibvi
             }
 
             var plan = Plan(connection, pf, new VmInterfaceRequest(Vm, pool, null, null, null, 2, null, null, Config: true, Live: false));
-            Assert.Empty(plan.Apply(connection, _ => { }));
+            Assert.Empty(plan.Apply(connection, new HostReport()));
             using var domain = connection.LookupDomain(Vm)!;
 
             // The seeds' first start: the PF is down.
@@ -111,7 +112,7 @@ public sealed class VmSriovLabTests : IClassFixture<LibvirtPoolLabTests.LabLibvi
 
             // The seeds' third live attach: no PCI slot left, so into the definition only.
             var third = Plan(connection, pf, new VmInterfaceRequest(Vm, pool, null, null, null, 1, null, null, Config: true, Live: true));
-            var restart = third.Apply(connection, _ => { });
+            var restart = third.Apply(connection, new HostReport());
             Assert.Equal(third.MacAddresses, restart);
             (inventory, pools) = Read(connection, pf);
             var waiting = VmSriovInterfaceReport.Describe(connection.Uri, inventory.Guest(Vm)!, inventory, pools, [pf]).Single(i => i.MacAddress == restart[0]);

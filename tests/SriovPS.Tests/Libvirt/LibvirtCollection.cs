@@ -5,9 +5,10 @@ namespace SriovPS.Tests.Libvirt;
 /// <summary>
 /// libvirt tests share the session's connections (one per URI, as in a PowerShell session) and the
 /// process-wide library binding, which one test points at a missing file: they run one at a time.
+/// They share one embedded QEMU driver too, which a process can open at one root only.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LibvirtCollection
+public sealed class LibvirtCollection : ICollectionFixture<SriovPS.Tests.Support.EmbeddedQemu>
 {
     public const string Name = "libvirt";
 

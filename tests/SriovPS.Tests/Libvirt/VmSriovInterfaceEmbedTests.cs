@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Xml.Linq;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 using SriovPS.Native.Libvirt;
@@ -18,7 +19,7 @@ namespace SriovPS.Tests.Libvirt;
 /// fixed VFs, and every refusal before anything changes. The guests are only defined, never started.
 /// </summary>
 [Collection(LibvirtCollection.Name)]
-public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, IDisposable
+public sealed class VmSriovInterfaceEmbedTests : IDisposable
 {
     private static readonly PfVfAddresses Eno49 = new("eno49", "0000:04:00.0", ["0000:04:10.0", "0000:04:10.4", "0000:04:11.0", "0000:04:11.4", "0000:04:12.0", "0000:04:12.4", "0000:04:13.0"]);
 
@@ -65,7 +66,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
     private VmSriovInterfaceAddition Plan(VmInterfaceRequest request) =>
         VmSriovInterfaceAddition.Plan(LibvirtInventory.Read(Connection()), [], [Eno49], request);
 
-    private List<string> Add(VmInterfaceRequest request) => Plan(request).Apply(Connection(), _ => { });
+    private List<string> Add(VmInterfaceRequest request) => Plan(request).Apply(Connection(), new HostReport());
 
     private List<VmSriovInterface> Interfaces(string vm)
     {
@@ -85,7 +86,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         string vm = Define("z-k8s-n-1");
 
         var plan = Plan(Pool(vm));
-        var restart = plan.Apply(Connection(), _ => { });
+        var restart = plan.Apply(Connection(), new HostReport());
 
         Assert.Empty(restart);
         var added = Assert.Single(Interfaces(vm));
@@ -190,7 +191,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
             domain.Undefine();
         }
 
-        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => plan.Apply(Connection(), _ => { }));
+        var error = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => plan.Apply(Connection(), new HostReport()));
 
         Assert.Equal(ErrorCatalog.VmNotFound, error.Id);
     }
@@ -242,14 +243,14 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Add(Pool(vm, macs: ["52:54:00:2b:4e:d3", "52:54:00:47:82:9e"]));
         var inventory = LibvirtInventory.Read(Connection());
 
-        var removal = VmSriovInterfaceRemoval.Plan(inventory, [], vm, "52-54-00-2B-4E-D3", config: true, live: false, _ => { });
+        var removal = VmSriovInterfaceRemoval.Plan(inventory, [], vm, "52-54-00-2B-4E-D3", config: true, live: false);
         bool released = removal.Apply(Connection());
 
         Assert.True(released);
         Assert.Equal("remove the SR-IOV interface 52:54:00:2b:4e:d3 on pool 'eno49-sr-iov' from the guest's definition (from its next start)", removal.Action);
         Assert.Equal(["52:54:00:47:82:9e"], Interfaces(vm).Select(i => i.MacAddress));
         var again = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () =>
-            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: true, live: false, _ => { }));
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: true, live: false));
         Assert.Equal(ErrorCatalog.VmSriovInterfaceNotFound, again.Id);
     }
 
@@ -262,7 +263,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         string before = InactiveXml(vm);
 
         var error = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () =>
-            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:ff:37:67", config: true, live: false, _ => { }));
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:ff:37:67", config: true, live: false));
 
         Assert.Equal(ErrorCatalog.NotSriovInterface, error.Id);
         Assert.Equal(["0000:04:11.0"], Interfaces(vm).Select(i => i.SourcePciAddress));
@@ -307,7 +308,7 @@ public sealed class VmSriovInterfaceEmbedTests : IClassFixture<EmbeddedQemu>, ID
         Add(Pool(vm, macs: ["52:54:00:2b:4e:d3"]));
 
         var error = SriovAssert.Throws(SriovErrorCategory.InvalidOperation, () =>
-            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: false, live: true, _ => { }));
+            VmSriovInterfaceRemoval.Plan(LibvirtInventory.Read(Connection()), [], vm, "52:54:00:2b:4e:d3", config: false, live: true));
 
         Assert.Equal(ErrorCatalog.VmNotRunning, error.Id);
         Assert.Single(Interfaces(vm));

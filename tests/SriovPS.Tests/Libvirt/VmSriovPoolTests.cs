@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 using SriovPS.Libvirt.Networks;
@@ -90,13 +91,13 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
         string pool = DefineNetwork(HostdevNetworkXml.ForPf($"eno49-sr-iov-{_suffix}", "eno49"), $"eno49-sr-iov-{_suffix}");
         string first = DefineGuest("z-k8s-n-1");
         string second = DefineGuest("z-k8s-n-2");
-        Plan(first, pool, 4).Apply(Connection(), _ => { });
+        Plan(first, pool, 4).Apply(Connection(), new HostReport());
         var fits = Plan(second, pool, 3);
         Assert.Empty(fits.Warnings);
-        fits.Apply(Connection(), _ => { });
+        fits.Apply(Connection(), new HostReport());
 
         var fourth = Plan(second, pool, 1);
-        fourth.Apply(Connection(), _ => { });
+        fourth.Apply(Connection(), new HostReport());
 
         Assert.Equal(
             $"With 1 more on '{second}', the guests defined on pool '{pool}' will have 8 interfaces on it, but it has 7 VFs: " +
@@ -133,7 +134,7 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
         string pool = DefineNetwork(HostdevNetworkXml.ForPf($"eno50-sr-iov-{_suffix}", "eno50"), $"eno50-sr-iov-{_suffix}");
         string vm = DefineGuest("z-k8s-n-1");
         var added = Plan(vm, pool, 1);
-        added.Apply(Connection(), _ => { });
+        added.Apply(Connection(), new HostReport());
         using (var network = Connection().LookupNetwork(pool)!)
         {
             network.Undefine();
@@ -141,7 +142,7 @@ public sealed class VmSriovPoolTests : IClassFixture<PrivateLibvirtd>, IDisposab
 
         var (inventory, pools) = Read();
         var orphan = Assert.Single(VmSriovInterfaceReport.Describe(_daemon.Uri, inventory.Guest(vm)!, inventory, pools, [Eno49]));
-        VmSriovInterfaceRemoval.Plan(inventory, pools, vm, orphan.MacAddress, config: true, live: false, _ => { }).Apply(Connection());
+        VmSriovInterfaceRemoval.Plan(inventory, pools, vm, orphan.MacAddress, config: true, live: false).Apply(Connection());
 
         Assert.Equal((pool, (SriovPoolState?)null), (orphan.Network, orphan.PoolState));
         var (after, afterPools) = Read();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SriovPS.Errors;
+using SriovPS.Hosting;
 using SriovPS.Native.Libvirt;
 using SriovPS.Values;
 
@@ -26,6 +27,8 @@ internal sealed class VmSriovInterfaceAddition
         Source = source;
     }
 
+    private readonly List<(PlannedInterface Item, uint Flags)> _attached = [];
+
     public VmInterfaceRequest Request { get; }
 
     /// <summary>The interfaces that are still missing somewhere, in order.</summary>
@@ -42,6 +45,9 @@ internal sealed class VmSriovInterfaceAddition
 
     /// <summary>Things to say in -Verbose: what is already there, -Live dropped for a stopped guest.</summary>
     public IReadOnlyList<string> Notes { get; private init; } = [];
+
+    /// <summary>The MACs that <see cref="Apply"/> could put only into the definition of the running guest, which has no PCI slot left.</summary>
+    public IReadOnlyList<string> RestartRequired { get; private set; } = [];
 
     /// <summary>What the change does, for ShouldProcess.</summary>
     public string Action
@@ -171,10 +177,11 @@ internal sealed class VmSriovInterfaceAddition
     /// <summary>
     /// Attaches each planned interface. When the running guest has no PCI slot left ("No more
     /// available PCI slots") and the definition was asked for too, the interface goes into the
-    /// definition alone and its MAC is returned as needing a restart.
+    /// definition alone and its MAC is returned (and kept in <see cref="RestartRequired"/>) as needing a restart.
     /// </summary>
+    /// <param name="report">Hears each interface added, and a running guest found without a free PCI slot.</param>
     /// <exception cref="SriovException">libvirt refused; interfaces attached before stay attached.</exception>
-    internal List<string> Apply(LibvirtConnection connection, Action<string> note)
+    internal List<string> Apply(LibvirtConnection connection, IHostReport report)
     {
         using var domain = LibvirtErrors.LookupGuest(connection, Request.VmName);
         var restartRequired = new List<string>();
@@ -193,7 +200,8 @@ internal sealed class VmSriovInterfaceAddition
             try
             {
                 domain.AttachDevice(item.Xml, flags);
-                note($"Added the interface {item.MacAddress} on {Source} to '{Request.VmName}'" + (live || !item.ToLive ? "." : "'s definition only."));
+                _attached.Add((item, flags));
+                report.Note($"Added the interface {item.MacAddress} on {Source} to '{Request.VmName}'" + (live || !item.ToLive ? "." : "'s definition only."));
                 if (item.ToLive && !live)
                 {
                     restartRequired.Add(item.MacAddress);
@@ -202,13 +210,14 @@ internal sealed class VmSriovInterfaceAddition
             catch (LibvirtException e) when (live && Request.Config && LibvirtErrors.IsNoPciSlots(e))
             {
                 slotsLeft = false;
-                note($"The running guest '{Request.VmName}' has no free PCI slot ({e.LibvirtMessage}): " +
+                report.Note($"The running guest '{Request.VmName}' has no free PCI slot ({e.LibvirtMessage}): " +
                     (item.ToConfig ? "adding to its definition only." : "the interface stays in its definition only."));
                 if (item.ToConfig)
                 {
                     try
                     {
                         domain.AttachDevice(item.Xml, LibvirtDomain.AffectConfig);
+                        _attached.Add((item, LibvirtDomain.AffectConfig));
                     }
                     catch (LibvirtException configError)
                     {
@@ -224,6 +233,56 @@ internal sealed class VmSriovInterfaceAddition
             }
         }
 
+        RestartRequired = restartRequired;
         return restartRequired;
+    }
+
+    /// <summary>
+    /// Takes back what <see cref="Apply"/> attached, newest first, from where it went. A running guest
+    /// gives a PCI device back only when its OS agrees to the unplug.
+    /// </summary>
+    /// <exception cref="SriovException">libvirt refused.</exception>
+    internal void Detach(LibvirtConnection connection)
+    {
+        using var domain = LibvirtErrors.LookupGuest(connection, Request.VmName);
+        for (int i = _attached.Count - 1; i >= 0; i--)
+        {
+            var (item, flags) = _attached[i];
+            try
+            {
+                domain.DetachDevice(item.Xml, flags);
+            }
+            catch (LibvirtException e)
+            {
+                throw LibvirtErrors.ForGuest(e, Request.VmName, $"take back the interface {item.MacAddress} of '{Request.VmName}'");
+            }
+
+            _attached.RemoveAt(i);
+        }
+    }
+
+    /// <summary>The warning for an interface that went into the definition only, for want of a PCI slot in the running guest.</summary>
+    internal string RestartWarning(string mac) =>
+        $"The running guest '{Request.VmName}' has no free PCI slot (\"No more available PCI slots\"): the interface {mac} " +
+        "is in its definition only. Shut the guest down and start it again to get it: libvirt then adds the PCIe root ports it needs.";
+
+    /// <summary>
+    /// The interfaces asked for, as the guest has them in <paramref name="inventory"/> (read after the
+    /// change), each with the warnings given before it and, when it waits for a restart, that one.
+    /// </summary>
+    internal List<VmSriovInterface> Outcome(string uri, LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, IReadOnlyList<PfVfAddresses>? pfs)
+    {
+        if (inventory.Guest(Request.VmName) is not { } guest)
+        {
+            return [];
+        }
+
+        var items = VmSriovInterfaceReport.Describe(uri, guest, inventory, pools, pfs).FindAll(i => MacAddresses.Contains(i.MacAddress));
+        foreach (var item in items)
+        {
+            item.Warnings = RestartRequired.Contains(item.MacAddress) ? [.. Warnings, RestartWarning(item.MacAddress)] : Warnings;
+        }
+
+        return items;
     }
 }

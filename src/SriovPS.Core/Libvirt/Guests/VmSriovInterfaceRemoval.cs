@@ -14,13 +14,17 @@ namespace SriovPS.Libvirt.Guests;
 /// </summary>
 internal sealed class VmSriovInterfaceRemoval
 {
-    private VmSriovInterfaceRemoval(string vmName, string macAddress, string source, GuestInterfaceXml? fromConfig, GuestInterfaceXml? fromLive)
+    private bool _detachedFromConfig;
+    private bool _releasedByLive;
+
+    private VmSriovInterfaceRemoval(string vmName, string macAddress, string source, GuestInterfaceXml? fromConfig, GuestInterfaceXml? fromLive, string? liveXml)
     {
         VmName = vmName;
         MacAddress = macAddress;
         Source = source;
         FromConfig = fromConfig;
         FromLive = fromLive;
+        LiveXml = liveXml;
     }
 
     public string VmName { get; }
@@ -36,6 +40,15 @@ internal sealed class VmSriovInterfaceRemoval
     /// <summary>The running guest's element to detach; null when the running guest is left alone.</summary>
     public GuestInterfaceXml? FromLive { get; }
 
+    /// <summary>
+    /// The running guest's interface as it is attached again (undo): a pool interface names its pool,
+    /// since the running guest shows only the VF the pool handed out.
+    /// </summary>
+    private string? LiveXml { get; }
+
+    /// <summary>Where the interface is not, although the removal was asked there, for -Verbose.</summary>
+    public IReadOnlyList<string> Notes { get; private init; } = [];
+
     /// <summary>Whether anything is to be removed.</summary>
     public bool HasWork => FromConfig is not null || FromLive is not null;
 
@@ -47,11 +60,12 @@ internal sealed class VmSriovInterfaceRemoval
         _ => "the running guest",
     };
 
-    /// <summary>Finds the interface; says in <paramref name="note"/> where it is not, when that is where it was asked to go.</summary>
+    /// <summary>Finds the interface; notes where it is not, when that is where it was asked to go.</summary>
     /// <exception cref="SriovException">No such guest or interface, or the MAC is not an SR-IOV interface's.</exception>
     internal static VmSriovInterfaceRemoval Plan(
-        LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, string vmName, string macAddress, bool config, bool live, Action<string> note)
+        LibvirtInventory inventory, IReadOnlyList<LibvirtSriovNetwork> pools, string vmName, string macAddress, bool config, bool live)
     {
+        var notes = new List<string>();
         var guest = inventory.Guest(vmName) ?? throw LibvirtErrors.VmNotFound(vmName);
         if (live && !config && !guest.Active)
         {
@@ -81,15 +95,18 @@ internal sealed class VmSriovInterfaceRemoval
         var fromLive = live ? guest.Running?.Interfaces.FirstOrDefault(i => i.MacAddress == mac) : null;
         if (config && fromConfig is null)
         {
-            note($"The interface {mac} is not in the definition of '{vmName}'" + (found.Active && !live ? ": it is only in the running guest (use -Live)." : "."));
+            notes.Add($"The interface {mac} is not in the definition of '{vmName}'" + (found.Active && !live ? ": it is only in the running guest (use -Live)." : "."));
         }
 
         if (live && fromLive is null)
         {
-            note($"The interface {mac} is not in the running guest '{vmName}'" + (guest.Active ? "." : ": the guest is not running."));
+            notes.Add($"The interface {mac} is not in the running guest '{vmName}'" + (guest.Active ? "." : ": the guest is not running."));
         }
 
-        return new VmSriovInterfaceRemoval(vmName, mac, source, fromConfig, fromLive);
+        string? liveXml = fromLive is null ? null
+            : found.Network is { } pool ? GuestInterfaceXml.ForNetwork(pool, mac, found.Vlan, found.VirtualPortProfileId)
+            : fromLive.DetachXml();
+        return new VmSriovInterfaceRemoval(vmName, mac, source, fromConfig, fromLive, liveXml) { Notes = notes };
     }
 
     /// <summary>
@@ -106,12 +123,14 @@ internal sealed class VmSriovInterfaceRemoval
             if (FromConfig is not null)
             {
                 domain.DetachDevice(FromConfig.DetachXml(), LibvirtDomain.AffectConfig);
+                _detachedFromConfig = true;
             }
 
             if (FromLive is not null)
             {
                 domain.DetachDevice(FromLive.DetachXml(), LibvirtDomain.AffectLive);
-                return !GuestXml.Parse(domain.Xml).MacAddresses.Contains(MacAddress);
+                _releasedByLive = !GuestXml.Parse(domain.Xml).MacAddresses.Contains(MacAddress);
+                return _releasedByLive;
             }
         }
         catch (LibvirtException e)
@@ -120,6 +139,35 @@ internal sealed class VmSriovInterfaceRemoval
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Attaches again what <see cref="Apply"/> removed: the definition's element as it was, and the
+    /// running guest's interface when the guest gave it back.
+    /// </summary>
+    /// <exception cref="SriovException">libvirt refused (a pool with no free VF, no PCI slot left).</exception>
+    internal void Reattach(LibvirtConnection connection)
+    {
+        using var domain = LibvirtErrors.LookupGuest(connection, VmName);
+        string doing = $"add the interface {MacAddress} to '{VmName}' again";
+        try
+        {
+            if (_detachedFromConfig)
+            {
+                domain.AttachDevice(FromConfig!.DetachXml(), LibvirtDomain.AffectConfig);
+                _detachedFromConfig = false;
+            }
+
+            if (_releasedByLive)
+            {
+                domain.AttachDevice(LiveXml!, LibvirtDomain.AffectLive);
+                _releasedByLive = false;
+            }
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForGuest(e, VmName, doing);
+        }
     }
 
     private static string Normalize(string text)

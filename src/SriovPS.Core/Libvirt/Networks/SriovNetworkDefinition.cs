@@ -186,6 +186,36 @@ internal sealed class SriovNetworkDefinition
         return done;
     }
 
+    /// <summary>
+    /// Takes back what <see cref="Apply"/> made with the same arguments: stops the network it started,
+    /// undefines the network it defined, or clears the autostart mark it set on one that existed.
+    /// </summary>
+    /// <exception cref="SriovException">The network is gone, or libvirt refused.</exception>
+    internal void Undo(LibvirtConnection connection, bool autostart, bool start)
+    {
+        using var network = Lookup(connection, Name) ?? throw LibvirtErrors.NetworkNotFound(Name);
+        try
+        {
+            if (start && network.IsActive)
+            {
+                network.Destroy();
+            }
+
+            if (Existing == ExistingNetwork.None)
+            {
+                network.Undefine();
+            }
+            else if (autostart)
+            {
+                network.SetAutostart(false);
+            }
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForNetwork(e, Name, $"take back the changes to network '{Name}'");
+        }
+    }
+
     private static bool TryUndefine(LibvirtNetwork network)
     {
         try

@@ -43,4 +43,42 @@ internal static class SriovNetworkRemoval
 
         return done;
     }
+
+    /// <summary>The definition and state of the persistent network <paramref name="name"/>, read just before it is removed.</summary>
+    /// <exception cref="SriovException">The network is gone, or libvirt failed.</exception>
+    internal static SavedNetwork Save(LibvirtConnection connection, string name)
+    {
+        using var network = SriovNetworkDefinition.Lookup(connection, name) ?? throw LibvirtErrors.NetworkNotFound(name);
+        try
+        {
+            return new SavedNetwork(name, network.InactiveXml, network.Autostart, network.IsActive);
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForNetwork(e, name, $"read network '{name}'");
+        }
+    }
+
+    /// <summary>Defines a removed network again from its saved definition, marks it autostart and starts it as it was.</summary>
+    /// <exception cref="SriovException">libvirt refused (a network of that name was defined since, or the pool cannot start now).</exception>
+    internal static void Restore(LibvirtConnection connection, SavedNetwork saved)
+    {
+        try
+        {
+            using var network = connection.DefineNetwork(saved.Xml);
+            if (saved.Autostart)
+            {
+                network.SetAutostart(true);
+            }
+
+            if (saved.Active)
+            {
+                network.Create();
+            }
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForNetwork(e, saved.Name, $"define network '{saved.Name}' again");
+        }
+    }
 }
