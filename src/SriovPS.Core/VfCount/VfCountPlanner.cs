@@ -123,7 +123,7 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
         try
         {
             var now = new PfVfAddresses(pf.Name, pf.PciAddress, VfAddressList.Read(session.Files, pf.PciAddress));
-            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt.Connection, vfsBefore, now))
+            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt, vfsBefore, now))
             {
                 if (outcome.Restarted)
                 {
