@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 
 namespace SriovPS.Native;
 
@@ -13,9 +14,49 @@ internal sealed class SafeFileDescriptor : SafeHandle
     internal SafeFileDescriptor(int fd)
         : this() => SetHandle(fd);
 
+    private SafeFileDescriptor(nint value, bool ownsHandle)
+        : base(invalidHandleValue: -1, ownsHandle) => SetHandle(value);
+
     public override bool IsInvalid => handle < 0;
 
     internal int Fd => (int)handle;
 
+    /// <summary>
+    /// AT_FDCWD for the *at calls: names relative to the working directory. Not a descriptor, so the
+    /// handle does not own it (and reads as invalid): nothing ever closes it.
+    /// </summary>
+    internal static SafeFileDescriptor WorkingDirectory() => new(Interop.Libc.AT_FDCWD, ownsHandle: false);
+
     protected override bool ReleaseHandle() => Interop.Libc.Close((int)handle) == 0;
+
+    /// <summary>
+    /// Takes a descriptor that a C function returns as <c>int</c> (open, openat, socket). The default
+    /// SafeHandle marshaller reads a pointer-sized return, whose upper half the C ABI leaves undefined
+    /// for an <c>int</c>, so -1 could read as a large valid number. As with the default, the handle is
+    /// made before the call, so a descriptor the call opens always has an owner.
+    /// </summary>
+    [CustomMarshaller(typeof(SafeFileDescriptor), MarshalMode.ManagedToUnmanagedOut, typeof(IntReturnMarshaller))]
+    internal struct IntReturnMarshaller
+    {
+        private readonly SafeFileDescriptor _handle;
+        private bool _initialized;
+
+        public IntReturnMarshaller() => _handle = new SafeFileDescriptor();
+
+        public void FromUnmanaged(int value)
+        {
+            _initialized = true;
+            Marshal.InitHandle(_handle, value);
+        }
+
+        public readonly SafeFileDescriptor ToManaged() => _handle;
+
+        public readonly void Free()
+        {
+            if (!_initialized)
+            {
+                _handle.Dispose();
+            }
+        }
+    }
 }
