@@ -3,7 +3,12 @@ using System.Runtime.InteropServices.Marshalling;
 
 namespace SriovPS.Native;
 
-/// <summary>A file descriptor (a socket here), closed with close(2). Descriptor 0 is valid; -1 is not.</summary>
+/// <summary>
+/// A file descriptor (a file, a directory, a socket), closed with close(2). Descriptor 0 is valid; -1 is not.
+/// The libc imports take it as a parameter, and the runtime holds a reference for the call's duration,
+/// so a descriptor cannot be closed (and its number reused) while a call uses it. It reaches C as the
+/// handle's pointer-sized value: a C <c>int</c> parameter reads the low 32 bits, which hold the number.
+/// </summary>
 internal sealed class SafeFileDescriptor : SafeHandle
 {
     public SafeFileDescriptor()
@@ -11,15 +16,10 @@ internal sealed class SafeFileDescriptor : SafeHandle
     {
     }
 
-    internal SafeFileDescriptor(int fd)
-        : this() => SetHandle(fd);
-
     private SafeFileDescriptor(nint value, bool ownsHandle)
         : base(invalidHandleValue: -1, ownsHandle) => SetHandle(value);
 
     public override bool IsInvalid => handle < 0;
-
-    internal int Fd => (int)handle;
 
     /// <summary>
     /// AT_FDCWD for the *at calls: names relative to the working directory. Not a descriptor, so the
