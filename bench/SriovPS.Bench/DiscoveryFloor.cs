@@ -114,14 +114,13 @@ internal static unsafe partial class DiscoveryFloor
         fixed (byte* p = path)
         fixed (byte* b = buffer)
         {
-            int fd = Interop.Libc.Open(p, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
-            if (fd < 0)
+            using var fd = Interop.Libc.Open(p, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+            if (fd.IsInvalid)
             {
                 return -1;
             }
 
             int read = (int)Interop.Libc.Read(fd, b, (nuint)buffer.Length);
-            Interop.Libc.Close(fd);
             return Math.Max(read, 0);
         }
     }

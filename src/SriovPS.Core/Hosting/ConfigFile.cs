@@ -71,7 +71,7 @@ internal sealed class ConfigFile(
         try
         {
             string name = Path.GetFileName(HostPath);
-            int statError = ReplacementFile.Stat(directory.Fd, name, out uint owner, out uint group, out uint mode);
+            int statError = ReplacementFile.Stat(directory, name, out uint owner, out uint group, out uint mode);
             bool exists = statError == 0;
             if (statError is not 0 and not Errno.ENOENT)
             {
@@ -120,7 +120,7 @@ internal sealed class ConfigFile(
         }
 
         string name = Path.GetFileName(HostPath);
-        int statError = ReplacementFile.Stat(directory.Fd, name, out _, out _, out uint mode);
+        int statError = ReplacementFile.Stat(directory, name, out _, out _, out uint mode);
         if (statError == Errno.ENOENT)
         {
             return;
@@ -150,7 +150,7 @@ internal sealed class ConfigFile(
             return;
         }
 
-        int statError = ReplacementFile.Stat(directory.Fd, Path.GetFileName(HostPath), out _, out _, out uint mode);
+        int statError = ReplacementFile.Stat(directory, Path.GetFileName(HostPath), out _, out _, out uint mode);
         if (statError == 0)
         {
             CheckWritable(directory, mode);
@@ -187,7 +187,7 @@ internal sealed class ConfigFile(
                 $"Make it writable (chmod u+w {HostPath}) if SriovPS may change it.");
         }
 
-        int openError = ReplacementFile.TryOpenForWriting(directory.Fd, Path.GetFileName(HostPath));
+        int openError = ReplacementFile.TryOpenForWriting(directory, Path.GetFileName(HostPath));
         if (openError != 0)
         {
             throw Failure(openError, "open for writing");

@@ -225,7 +225,7 @@ internal sealed class HostChangeLock : IDisposable
         }
 
         // As root, a lock file another user made would let that user block or impersonate SriovPS.
-        if (Environment.IsPrivilegedProcess && ReplacementFile.Stat(directory.Fd, FileName, out uint owner, out _, out uint mode) == 0
+        if (Environment.IsPrivilegedProcess && ReplacementFile.Stat(directory, FileName, out uint owner, out _, out uint mode) == 0
             && (owner != 0 || (mode & ReplacementFile.FileTypeMask) != ReplacementFile.RegularFile))
         {
             file!.Dispose();

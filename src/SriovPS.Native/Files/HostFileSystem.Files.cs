@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace SriovPS.Native.Files;
 
@@ -24,7 +23,7 @@ internal sealed partial class HostFileSystem
     /// Opens a host path (open(2) flags; O_CLOEXEC is added), resolved inside the root. Returns 0 and
     /// the descriptor, or the errno: <see cref="Errno.EXDEV"/> when a link on the way has no target inside the root.
     /// </summary>
-    public unsafe int Open(string hostPath, int flags, int mode, out SafeFileDescriptor? descriptor)
+    public int Open(string hostPath, int flags, int mode, out SafeFileDescriptor? descriptor)
     {
         CheckHostPath(hostPath);
         descriptor = null;
@@ -34,20 +33,8 @@ internal sealed partial class HostFileSystem
             return Errno.ENAMETOOLONG;
         }
 
-        int fd;
-        int errno;
-        fixed (byte* pathPointer = path)
-        {
-            fd = OpenPath(pathPointer, flags, mode, out errno);
-        }
-
-        if (fd < 0)
-        {
-            return errno;
-        }
-
-        descriptor = new SafeFileDescriptor(fd);
-        return 0;
+        descriptor = OpenPath(path, flags, mode, out int errno);
+        return errno;
     }
 
     /// <summary>
@@ -85,7 +72,7 @@ internal sealed partial class HostFileSystem
                     byte[] name = Files.ReplacementFile.Terminated(part);
                     fixed (byte* namePointer = name)
                     {
-                        if (Interop.Libc.MkdirAt(parent!.Fd, namePointer, 0b111_101_101) == 0)
+                        if (Interop.Libc.MkdirAt(parent!, namePointer, 0b111_101_101) == 0)
                         {
                             created?.Add(prefix);
                         }
@@ -131,7 +118,7 @@ internal sealed partial class HostFileSystem
             byte[] name = Files.ReplacementFile.Terminated(Path.GetFileName(hostPath));
             fixed (byte* pointer = name)
             {
-                return Interop.Libc.UnlinkAt(parent!.Fd, pointer, directory ? Interop.Libc.AT_REMOVEDIR : 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+                return Interop.Libc.UnlinkAt(parent!, pointer, directory ? Interop.Libc.AT_REMOVEDIR : 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
             }
         }
     }
@@ -152,7 +139,7 @@ internal sealed partial class HostFileSystem
 
         using (descriptor)
         {
-            errno = FileType(descriptor!.Fd, out uint type);
+            errno = FileType(descriptor!, out uint type);
             if (errno != 0)
             {
                 return errno;
@@ -172,7 +159,7 @@ internal sealed partial class HostFileSystem
             byte* buffer = stackalloc byte[AttributeBufferSize];
             while (true)
             {
-                nint read = Interop.Libc.Read(descriptor.Fd, buffer, AttributeBufferSize);
+                nint read = Interop.Libc.Read(descriptor!, buffer, AttributeBufferSize);
                 if (read < 0)
                 {
                     int readError = Marshal.GetLastPInvokeError();
@@ -218,7 +205,7 @@ internal sealed partial class HostFileSystem
         using (descriptor)
         {
             // The kernel's names of the open file and of the root: the root as spelled may run through links.
-            string? resolved = ReadLiveLink($"/proc/self/fd/{descriptor!.Fd}");
+            string? resolved = KernelName(descriptor!);
             string? root = ResolvedRoot();
             return resolved is null || root is null ? null
                 : root == "/" || resolved.StartsWith(root + "/", StringComparison.Ordinal) ? resolved
@@ -245,7 +232,7 @@ internal sealed partial class HostFileSystem
             byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
             fixed (byte* empty = "\0"u8)
             {
-                if (Interop.Libc.Statx(descriptor!.Fd, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_MODE | Interop.Libc.STATX_MTIME | Interop.Libc.STATX_SIZE, buffer) != 0)
+                if (Interop.Libc.Statx(descriptor!, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_MODE | Interop.Libc.STATX_MTIME | Interop.Libc.STATX_SIZE, buffer) != 0)
                 {
                     return Marshal.GetLastPInvokeError();
                 }
@@ -270,7 +257,7 @@ internal sealed partial class HostFileSystem
     public const uint DirectoryType = 0x4000;
 
     /// <summary>The file-type bits of an open descriptor. Returns 0 or the errno.</summary>
-    public static unsafe int FileType(int fd, out uint type)
+    public static unsafe int FileType(SafeFileDescriptor fd, out uint type)
     {
         type = 0;
         byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
@@ -291,10 +278,30 @@ internal sealed partial class HostFileSystem
     {
         if (_resolvedRoot is null && RootDescriptor(out _) is { } root)
         {
-            _resolvedRoot = ReadLiveLink($"/proc/self/fd/{root.Fd}");
+            _resolvedRoot = KernelName(root);
         }
 
         return _resolvedRoot;
+    }
+
+    /// <summary>The kernel's name of an open descriptor's file, read from /proc/self/fd.</summary>
+    private static string? KernelName(SafeFileDescriptor descriptor)
+    {
+        // The reference keeps the number naming this file while it is read: a descriptor closed
+        // meanwhile could have its number reused for another file.
+        bool added = false;
+        descriptor.DangerousAddRef(ref added);
+        try
+        {
+            return ReadLiveLink($"/proc/self/fd/{descriptor.DangerousGetHandle()}");
+        }
+        finally
+        {
+            if (added)
+            {
+                descriptor.DangerousRelease();
+            }
+        }
     }
 
     private static unsafe string? ReadLiveLink(string path)

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace SriovPS.Native.Files;
 
@@ -65,18 +64,12 @@ internal sealed partial class HostFileSystem
             return -1;
         }
 
-        int fd;
-        fixed (byte* pathPointer = path)
-        {
-            fd = OpenPath(pathPointer, Interop.Libc.O_RDONLY, 0, out _);
-        }
-
-        if (fd < 0)
+        using var fd = OpenPath(path, Interop.Libc.O_RDONLY, 0, out _);
+        if (fd is null)
         {
             return -1;
         }
 
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
         int total = 0;
         fixed (byte* bufferPointer = buffer)
         {
@@ -126,19 +119,12 @@ internal sealed partial class HostFileSystem
             return Errno.ENAMETOOLONG;
         }
 
-        int fd;
-        int openError;
-        fixed (byte* pathPointer = path)
-        {
-            fd = OpenPath(pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_TRUNC, 0, out openError);
-        }
-
-        if (fd < 0)
+        using var fd = OpenPath(path, Interop.Libc.O_WRONLY | Interop.Libc.O_TRUNC, 0, out int openError);
+        if (fd is null)
         {
             return openError;
         }
 
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
         nint written;
         fixed (byte* valuePointer = value)
         {
@@ -193,13 +179,12 @@ internal sealed partial class HostFileSystem
             else
             {
                 // The link itself, found inside the root, read through its descriptor.
-                int fd = OpenPath(pathPointer, Interop.Libc.O_PATH | Interop.Libc.O_NOFOLLOW, 0, out _);
-                if (fd < 0)
+                using var fd = OpenPath(path, Interop.Libc.O_PATH | Interop.Libc.O_NOFOLLOW, 0, out _);
+                if (fd is null)
                 {
                     return -1;
                 }
 
-                using var handle = new SafeFileHandle(fd, ownsHandle: true);
                 fixed (byte* empty = "\0"u8)
                 {
                     length = Interop.Libc.ReadLinkAt(fd, empty, targetPointer, (nuint)target.Length);
@@ -264,17 +249,14 @@ internal sealed partial class HostFileSystem
             }
             else
             {
-                int fd = OpenPath(pathPointer, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY, 0, out _);
-                if (fd < 0)
+                // On success the DIR* takes the descriptor over, and disposing fd leaves it open.
+                using var fd = OpenPath(path, Interop.Libc.O_RDONLY | Interop.Libc.O_DIRECTORY, 0, out _);
+                if (fd is null)
                 {
                     return names;
                 }
 
                 handle = Interop.Libc.FdOpenDir(fd);
-                if (handle.IsInvalid)
-                {
-                    Interop.Libc.Close(fd);
-                }
             }
         }
 
@@ -313,25 +295,35 @@ internal sealed partial class HostFileSystem
 
     /// <summary>
     /// Opens a host path built by <see cref="TryBuildPath"/>: plainly on the live host, inside the root
-    /// otherwise. Returns the fd, or -1 and the errno.
+    /// otherwise. Returns the descriptor, or null and the errno.
     /// </summary>
-    private unsafe int OpenPath(byte* hostPath, int flags, int mode, out int errno)
+    private unsafe SafeFileDescriptor? OpenPath(ReadOnlySpan<byte> hostPath, int flags, int mode, out int errno)
     {
-        if (!IsLiveHost)
+        fixed (byte* pathPointer = hostPath)
         {
-            var root = RootDescriptor(out errno);
-            return root is null ? -1 : InRootPath.Open(root.Fd, hostPath, flags, mode, out errno);
-        }
+            if (!IsLiveHost)
+            {
+                var root = RootDescriptor(out errno);
+                return root is null ? null : InRootPath.Open(root, pathPointer, flags, mode, out errno);
+            }
 
-        int fd;
-        do
-        {
-            fd = Interop.Libc.Open(hostPath, flags | Interop.Libc.O_CLOEXEC, mode);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
+            while (true)
+            {
+                var fd = Interop.Libc.Open(pathPointer, flags | Interop.Libc.O_CLOEXEC, mode);
+                if (!fd.IsInvalid)
+                {
+                    errno = 0;
+                    return fd;
+                }
 
-        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-        return fd;
+                errno = Marshal.GetLastPInvokeError();
+                fd.Dispose();
+                if (errno != Errno.EINTR)
+                {
+                    return null;
+                }
+            }
+        }
     }
 
     /// <summary>The root directory, opened once for the *at calls (the process keeps it while this object lives).</summary>
@@ -345,14 +337,15 @@ internal sealed partial class HostFileSystem
                 byte[] bytes = Files.ReplacementFile.Terminated(Root);
                 fixed (byte* pointer = bytes)
                 {
-                    int fd = Interop.Libc.Open(pointer, Interop.Libc.O_PATH | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0);
-                    if (fd < 0)
+                    var fd = Interop.Libc.Open(pointer, Interop.Libc.O_PATH | Interop.Libc.O_DIRECTORY | Interop.Libc.O_CLOEXEC, 0);
+                    if (fd.IsInvalid)
                     {
                         errno = Marshal.GetLastPInvokeError();
+                        fd.Dispose();
                         return null;
                     }
 
-                    _rootDescriptor = new SafeFileDescriptor(fd);
+                    _rootDescriptor = fd;
                 }
             }
 

@@ -32,10 +32,10 @@ internal static class InRootPath
 
     /// <summary>
     /// Opens <paramref name="path"/> (NUL-terminated UTF-8, leading '/' ignored) below the directory
-    /// <paramref name="rootFd"/>. Returns an fd, or -1 and the errno in <paramref name="errno"/>;
+    /// <paramref name="root"/>. Returns the descriptor, or null and the errno in <paramref name="errno"/>;
     /// <see cref="Errno.EXDEV"/> when a link on the way has no target inside the root.
     /// </summary>
-    public static unsafe int Open(int rootFd, byte* path, int flags, int mode, out int errno)
+    public static unsafe SafeFileDescriptor? Open(SafeFileDescriptor root, byte* path, int flags, int mode, out int errno)
     {
         while (*path == (byte)'/')
         {
@@ -46,7 +46,7 @@ internal static class InRootPath
         {
             fixed (byte* dot = ".\0"u8)
             {
-                return Open(rootFd, dot, flags, mode, out errno);
+                return Open(root, dot, flags, mode, out errno);
             }
         }
 
@@ -63,14 +63,15 @@ internal static class InRootPath
 
             for (int attempt = 0; attempt < 4; attempt++)
             {
-                int fd = (int)Interop.Libc.SysOpenAt2(Interop.Libc.SYS_openat2, rootFd, path, &how, (nuint)sizeof(Interop.Libc.OpenHow));
-                if (fd >= 0)
+                var fd = Interop.Libc.SysOpenAt2(Interop.Libc.SYS_openat2, root, path, &how, (nuint)sizeof(Interop.Libc.OpenHow));
+                if (!fd.IsInvalid)
                 {
                     errno = 0;
                     return fd;
                 }
 
                 errno = Marshal.GetLastPInvokeError();
+                fd.Dispose();
                 if (errno == Errno.ENOSYS)
                 {
                     _openAt2Missing = true;
@@ -86,16 +87,16 @@ internal static class InRootPath
 
             if (!_openAt2Missing && errno != Errno.EXDEV)
             {
-                return -1;
+                return null;
             }
         }
 
         string text = Encoding.UTF8.GetString(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(path));
-        return Walk(rootFd, text, flags, mode, out errno);
+        return Walk(root, text, flags, mode, out errno);
     }
 
     /// <summary>The component walk: RESOLVE_IN_ROOT done by hand, telling a link that leads out (EXDEV) from a missing file (ENOENT).</summary>
-    internal static int Walk(int rootFd, string path, int flags, int mode, out int errno)
+    internal static SafeFileDescriptor? Walk(SafeFileDescriptor root, string path, int flags, int mode, out int errno)
     {
         // Pending components as a stack (next on top); null marks the end of a link's target.
         var pending = new Stack<string?>();
@@ -108,7 +109,7 @@ internal static class InRootPath
         {
             while (true)
             {
-                int current = directories.Count > 0 ? directories.Peek().Fd : rootFd;
+                var current = directories.Count > 0 ? directories.Peek() : root;
                 while (pending.Count > 0 && pending.Peek() is null)
                 {
                     pending.Pop();
@@ -136,7 +137,7 @@ internal static class InRootPath
 
                     if (last)
                     {
-                        return OpenLast(directories.Count > 0 ? directories.Peek().Fd : rootFd, ".", flags, mode, false, out errno);
+                        return OpenLast(directories.Count > 0 ? directories.Peek() : root, ".", flags, mode, false, out errno);
                     }
 
                     continue;
@@ -149,7 +150,7 @@ internal static class InRootPath
                     if (++links > MaxLinks)
                     {
                         errno = Errno.ELOOP;
-                        return -1;
+                        return null;
                     }
 
                     bool absolute = target.StartsWith('/');
@@ -170,7 +171,7 @@ internal static class InRootPath
                 if (target is null && linkError is not (Errno.EINVAL or Errno.ENOENT))
                 {
                     errno = linkError;
-                    return -1;
+                    return null;
                 }
 
                 if (last)
@@ -181,16 +182,16 @@ internal static class InRootPath
                 if (linkError == Errno.ENOENT)
                 {
                     errno = leadsOut ? Errno.EXDEV : Errno.ENOENT;
-                    return -1;
+                    return null;
                 }
 
-                int next = OpenAt(current, name, Interop.Libc.O_PATH | Interop.Libc.O_DIRECTORY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0, out errno);
-                if (next < 0)
+                var next = OpenAt(current, name, Interop.Libc.O_PATH | Interop.Libc.O_DIRECTORY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0, out errno);
+                if (next is null)
                 {
-                    return -1;
+                    return null;
                 }
 
-                directories.Push(new SafeFileDescriptor(next));
+                directories.Push(next);
             }
         }
         finally
@@ -202,10 +203,10 @@ internal static class InRootPath
         }
     }
 
-    private static int OpenLast(int directory, string name, int flags, int mode, bool leadsOut, out int errno)
+    private static SafeFileDescriptor? OpenLast(SafeFileDescriptor directory, string name, int flags, int mode, bool leadsOut, out int errno)
     {
-        int fd = OpenAt(directory, name, flags, mode, out errno);
-        if (fd < 0 && errno == Errno.ENOENT && leadsOut)
+        var fd = OpenAt(directory, name, flags, mode, out errno);
+        if (fd is null && errno == Errno.ENOENT && leadsOut)
         {
             errno = Errno.EXDEV;
         }
@@ -248,25 +249,32 @@ internal static class InRootPath
         }
     }
 
-    private static unsafe int OpenAt(int directory, string name, int flags, int mode, out int errno)
+    private static unsafe SafeFileDescriptor? OpenAt(SafeFileDescriptor directory, string name, int flags, int mode, out int errno)
     {
         byte[] bytes = Files.ReplacementFile.Terminated(name);
-        int fd;
         fixed (byte* pointer = bytes)
         {
-            do
+            while (true)
             {
-                fd = Interop.Libc.OpenAt(directory, pointer, flags, mode);
-            }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
-        }
+                var fd = Interop.Libc.OpenAt(directory, pointer, flags, mode);
+                if (!fd.IsInvalid)
+                {
+                    errno = 0;
+                    return fd;
+                }
 
-        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-        return fd;
+                errno = Marshal.GetLastPInvokeError();
+                fd.Dispose();
+                if (errno != Errno.EINTR)
+                {
+                    return null;
+                }
+            }
+        }
     }
 
     /// <summary>The target of <paramref name="name"/> in <paramref name="directory"/>; null with EINVAL when it is not a link.</summary>
-    private static unsafe string? ReadLinkAt(int directory, string name, out int errno)
+    private static unsafe string? ReadLinkAt(SafeFileDescriptor directory, string name, out int errno)
     {
         byte[] bytes = Files.ReplacementFile.Terminated(name);
         byte* target = stackalloc byte[HostFileSystem.PathBufferSize];

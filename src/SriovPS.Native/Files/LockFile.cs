@@ -20,24 +20,27 @@ internal sealed class LockFile : IDisposable
     {
         file = null;
         byte[] bytes = ReplacementFile.Terminated(name);
-        int fd;
+        SafeFileDescriptor fd;
         fixed (byte* pointer = bytes)
         {
             // Never through a link: the lock lives in a directory anyone may write to.
             int flags = Interop.Libc.O_CLOEXEC | Interop.Libc.O_NOFOLLOW;
-            fd = Interop.Libc.OpenAt(directory.Fd, pointer, Interop.Libc.O_RDWR | Interop.Libc.O_CREAT | flags, 0b110_100_100);
-            if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EACCES)
+            fd = Interop.Libc.OpenAt(directory, pointer, Interop.Libc.O_RDWR | Interop.Libc.O_CREAT | flags, 0b110_100_100);
+            if (fd.IsInvalid && Marshal.GetLastPInvokeError() == Errno.EACCES)
             {
-                fd = Interop.Libc.OpenAt(directory.Fd, pointer, Interop.Libc.O_RDONLY | flags, 0);
+                fd.Dispose();
+                fd = Interop.Libc.OpenAt(directory, pointer, Interop.Libc.O_RDONLY | flags, 0);
             }
         }
 
-        if (fd < 0)
+        if (fd.IsInvalid)
         {
-            return Marshal.GetLastPInvokeError();
+            int errno = Marshal.GetLastPInvokeError();
+            fd.Dispose();
+            return errno;
         }
 
-        file = new LockFile(new SafeFileDescriptor(fd));
+        file = new LockFile(fd);
         return 0;
     }
 
@@ -53,8 +56,8 @@ internal sealed class LockFile : IDisposable
         fixed (byte* empty = "\0"u8)
         fixed (byte* pointer = bytes)
         {
-            if (Interop.Libc.Statx(_descriptor.Fd, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_INO, mine) != 0
-                || Interop.Libc.Statx(directory.Fd, pointer, Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_INO, named) != 0)
+            if (Interop.Libc.Statx(_descriptor, empty, Interop.Libc.AT_EMPTY_PATH, Interop.Libc.STATX_INO, mine) != 0
+                || Interop.Libc.Statx(directory, pointer, Interop.Libc.AT_SYMLINK_NOFOLLOW, Interop.Libc.STATX_INO, named) != 0)
             {
                 return false;
             }
@@ -69,7 +72,7 @@ internal sealed class LockFile : IDisposable
     {
         while (true)
         {
-            if (Interop.Libc.Flock(_descriptor.Fd, Interop.Libc.LOCK_EX | Interop.Libc.LOCK_NB) == 0)
+            if (Interop.Libc.Flock(_descriptor, Interop.Libc.LOCK_EX | Interop.Libc.LOCK_NB) == 0)
             {
                 return 0;
             }
@@ -86,11 +89,11 @@ internal sealed class LockFile : IDisposable
     public unsafe void WriteText(string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
-        if (Interop.Libc.FTruncate(_descriptor.Fd, 0) == 0)
+        if (Interop.Libc.FTruncate(_descriptor, 0) == 0)
         {
             fixed (byte* pointer = bytes)
             {
-                Interop.Libc.Write(_descriptor.Fd, pointer, (nuint)bytes.Length);
+                Interop.Libc.Write(_descriptor, pointer, (nuint)bytes.Length);
             }
         }
     }

@@ -41,11 +41,14 @@ internal sealed class ReplacementFile : IDisposable
     /// Owner, group and mode (type and permission bits) of <paramref name="path"/> (not following a final link).
     /// Returns 0, <see cref="Errno.ENOENT"/> when it does not exist, or another errno.
     /// </summary>
-    public static int Stat(string path, out uint owner, out uint group, out uint mode) =>
-        Stat(Interop.Libc.AT_FDCWD, path, out owner, out group, out mode);
+    public static int Stat(string path, out uint owner, out uint group, out uint mode)
+    {
+        using var workingDirectory = SafeFileDescriptor.WorkingDirectory();
+        return Stat(workingDirectory, path, out owner, out group, out mode);
+    }
 
-    /// <summary>As <see cref="Stat(string, out uint, out uint, out uint)"/>, for <paramref name="name"/> in the directory <paramref name="directoryFd"/>.</summary>
-    public static unsafe int Stat(int directoryFd, string name, out uint owner, out uint group, out uint mode)
+    /// <summary>As <see cref="Stat(string, out uint, out uint, out uint)"/>, for <paramref name="name"/> in <paramref name="directory"/>.</summary>
+    public static unsafe int Stat(SafeFileDescriptor directory, string name, out uint owner, out uint group, out uint mode)
     {
         owner = group = mode = 0;
         byte* buffer = stackalloc byte[Interop.Libc.StatxSize];
@@ -54,7 +57,7 @@ internal sealed class ReplacementFile : IDisposable
         fixed (byte* namePointer = nameBytes)
         {
             result = Interop.Libc.Statx(
-                directoryFd,
+                directory,
                 namePointer,
                 Interop.Libc.AT_SYMLINK_NOFOLLOW,
                 Interop.Libc.STATX_MODE | Interop.Libc.STATX_UID | Interop.Libc.STATX_GID,
@@ -73,31 +76,26 @@ internal sealed class ReplacementFile : IDisposable
     }
 
     /// <summary>
-    /// Whether this process may write <paramref name="name"/> in the directory <paramref name="directoryFd"/>,
+    /// Whether this process may write <paramref name="name"/> in <paramref name="directory"/>,
     /// found by opening it for writing (without truncating, never through a link) and closing it again:
     /// the kernel's answer covers root, capabilities, ACLs, read-only mounts and immutable files alike.
     /// Returns 0 or the errno.
     /// </summary>
-    public static unsafe int TryOpenForWriting(int directoryFd, string name)
+    public static unsafe int TryOpenForWriting(SafeFileDescriptor directory, string name)
     {
         byte[] nameBytes = Terminated(name);
-        int fd;
         fixed (byte* namePointer = nameBytes)
         {
-            do
+            while (true)
             {
-                fd = Interop.Libc.OpenAt(directoryFd, namePointer, Interop.Libc.O_WRONLY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0);
+                using var fd = Interop.Libc.OpenAt(directory, namePointer, Interop.Libc.O_WRONLY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0);
+                int errno = fd.IsInvalid ? Marshal.GetLastPInvokeError() : 0;
+                if (errno != Errno.EINTR)
+                {
+                    return errno;
+                }
             }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         }
-
-        if (fd < 0)
-        {
-            return Marshal.GetLastPInvokeError();
-        }
-
-        Interop.Libc.Close(fd);
-        return 0;
     }
 
     /// <summary>
@@ -113,23 +111,25 @@ internal sealed class ReplacementFile : IDisposable
         prepared = null;
         string temporary = $".{name}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tmp";
         byte[] temporaryBytes = Terminated(temporary);
-        int fd;
+        SafeFileDescriptor fd;
         fixed (byte* pathPointer = temporaryBytes)
         {
             // 0600 until it is complete; fchmod gives it the final mode.
             fd = Interop.Libc.OpenAt(
-                directory.Fd, pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0b110_000_000);
+                directory, pathPointer, Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0b110_000_000);
         }
 
-        if (fd < 0)
+        int errno;
+        if (fd.IsInvalid)
         {
+            errno = Marshal.GetLastPInvokeError();
+            fd.Dispose();
             failedStep = "create";
-            return Marshal.GetLastPInvokeError();
+            return errno;
         }
 
         var file = new ReplacementFile(directory, name, temporary);
-        int errno;
-        using (var handle = new SafeFileDescriptor(fd))
+        using (fd)
         {
             errno = WriteAll(fd, content, out failedStep);
             if (errno == 0 && Interop.Libc.FChmod(fd, mode & 0b111_111_111_111) != 0)
@@ -177,7 +177,7 @@ internal sealed class ReplacementFile : IDisposable
             fixed (byte* backupPointer = backupBytes)
             fixed (byte* linkPointer = linkBytes)
             {
-                if (Interop.Libc.LinkAt(_directory.Fd, namePointer, backupDirectory.Fd, linkPointer, 0) != 0)
+                if (Interop.Libc.LinkAt(_directory, namePointer, backupDirectory, linkPointer, 0) != 0)
                 {
                     int linkError = Marshal.GetLastPInvokeError();
                     if (linkError != Errno.ENOENT)
@@ -186,10 +186,10 @@ internal sealed class ReplacementFile : IDisposable
                         return linkError;
                     }
                 }
-                else if (Interop.Libc.RenameAt(backupDirectory.Fd, linkPointer, backupDirectory.Fd, backupPointer) != 0)
+                else if (Interop.Libc.RenameAt(backupDirectory, linkPointer, backupDirectory, backupPointer) != 0)
                 {
                     int renameError = Marshal.GetLastPInvokeError();
-                    Interop.Libc.UnlinkAt(backupDirectory.Fd, linkPointer, 0);
+                    Interop.Libc.UnlinkAt(backupDirectory, linkPointer, 0);
                     FailedStep = "rename the backup";
                     return renameError;
                 }
@@ -200,7 +200,7 @@ internal sealed class ReplacementFile : IDisposable
         fixed (byte* temporaryPointer = temporaryBytes)
         fixed (byte* namePointer = nameBytes)
         {
-            if (Interop.Libc.RenameAt(_directory.Fd, temporaryPointer, _directory.Fd, namePointer) != 0)
+            if (Interop.Libc.RenameAt(_directory, temporaryPointer, _directory, namePointer) != 0)
             {
                 FailedStep = "rename";
                 return Marshal.GetLastPInvokeError();
@@ -208,7 +208,7 @@ internal sealed class ReplacementFile : IDisposable
         }
 
         _temporaryName = null;
-        SyncDirectory(_directory.Fd);
+        SyncDirectory(_directory);
         return 0;
     }
 
@@ -221,7 +221,7 @@ internal sealed class ReplacementFile : IDisposable
             byte[] bytes = Terminated(temporary);
             fixed (byte* pointer = bytes)
             {
-                Interop.Libc.UnlinkAt(_directory.Fd, pointer, 0);
+                Interop.Libc.UnlinkAt(_directory, pointer, 0);
             }
         }
     }
@@ -238,17 +238,17 @@ internal sealed class ReplacementFile : IDisposable
         fixed (byte* backupPointer = backupBytes)
         {
             // rename(2) replaces an older backup and removes the name in one step.
-            if (Interop.Libc.RenameAt(directory.Fd, namePointer, backupDirectory.Fd, backupPointer) != 0)
+            if (Interop.Libc.RenameAt(directory, namePointer, backupDirectory, backupPointer) != 0)
             {
                 return Marshal.GetLastPInvokeError();
             }
         }
 
-        SyncDirectory(directory.Fd);
+        SyncDirectory(directory);
         return 0;
     }
 
-    private static unsafe int WriteAll(int fd, ReadOnlySpan<byte> content, out string? failedStep)
+    private static unsafe int WriteAll(SafeFileDescriptor fd, ReadOnlySpan<byte> content, out string? failedStep)
     {
         failedStep = null;
         fixed (byte* start = content)
@@ -277,19 +277,21 @@ internal sealed class ReplacementFile : IDisposable
     }
 
     /// <summary>Makes a rename in a directory durable; a failure here loses nothing already written.</summary>
-    private static unsafe void SyncDirectory(int directoryFd)
+    private static unsafe void SyncDirectory(SafeFileDescriptor directory)
     {
-        int fd;
+        SafeFileDescriptor fd;
         fixed (byte* pointer = ".\0"u8)
         {
             // The caller's descriptor may be O_PATH, which fsync refuses.
-            fd = Interop.Libc.OpenAt(directoryFd, pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
+            fd = Interop.Libc.OpenAt(directory, pointer, Interop.Libc.O_RDONLY | Interop.Libc.O_CLOEXEC, 0);
         }
 
-        if (fd >= 0)
+        using (fd)
         {
-            Interop.Libc.FSync(fd);
-            Interop.Libc.Close(fd);
+            if (!fd.IsInvalid)
+            {
+                Interop.Libc.FSync(fd);
+            }
         }
     }
 

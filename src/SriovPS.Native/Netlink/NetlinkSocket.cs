@@ -42,28 +42,29 @@ internal sealed class NetlinkSocket : IDisposable
     /// <param name="replyTimeout">How long one receive may wait before the request fails with ETIMEDOUT.</param>
     internal static unsafe NetlinkSocket Open(int protocol = Interop.Libc.NETLINK_ROUTE, TimeSpan? replyTimeout = null)
     {
-        int fd = Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, protocol);
-        if (fd < 0)
+        var descriptor = Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, protocol);
+        if (descriptor.IsInvalid)
         {
-            throw new NetlinkException(Marshal.GetLastPInvokeError(), "socket(AF_NETLINK)");
+            int errno = Marshal.GetLastPInvokeError();
+            descriptor.Dispose();
+            throw new NetlinkException(errno, "socket(AF_NETLINK)");
         }
 
-        var descriptor = new SafeFileDescriptor(fd);
         try
         {
             // Each only adds detail or strictness, and each is newer than some supported kernels
             // (extended acks 4.12, strict checking 4.20): without one the socket still works.
-            TrySetOption(fd, NetlinkProtocol.NETLINK_EXT_ACK);
-            TrySetOption(fd, NetlinkProtocol.NETLINK_CAP_ACK);
+            TrySetOption(descriptor, NetlinkProtocol.NETLINK_EXT_ACK);
+            TrySetOption(descriptor, NetlinkProtocol.NETLINK_CAP_ACK);
             if (protocol == Interop.Libc.NETLINK_ROUTE)
             {
-                TrySetOption(fd, NetlinkProtocol.NETLINK_GET_STRICT_CHK);
+                TrySetOption(descriptor, NetlinkProtocol.NETLINK_GET_STRICT_CHK);
             }
 
             // struct timeval { long tv_sec; long tv_usec; } on 64-bit Linux.
             long microseconds = (long)(replyTimeout ?? TimeSpan.FromSeconds(10)).TotalMicroseconds;
             long* timeout = stackalloc long[2] { microseconds / 1_000_000, microseconds % 1_000_000 };
-            if (Interop.Libc.SetSockOpt(fd, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, timeout, 16) != 0)
+            if (Interop.Libc.SetSockOpt(descriptor, Interop.Libc.SOL_SOCKET, Interop.Libc.SO_RCVTIMEO, timeout, 16) != 0)
             {
                 throw new NetlinkException(Marshal.GetLastPInvokeError(), "setsockopt(SO_RCVTIMEO)");
             }
@@ -73,13 +74,13 @@ internal sealed class NetlinkSocket : IDisposable
             byte* address = stackalloc byte[12];
             new Span<byte>(address, 12).Clear();
             BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(address, 2), Interop.Libc.AF_NETLINK);
-            if (Interop.Libc.Bind(fd, address, 12) != 0)
+            if (Interop.Libc.Bind(descriptor, address, 12) != 0)
             {
                 throw new NetlinkException(Marshal.GetLastPInvokeError(), "bind(AF_NETLINK)");
             }
 
             uint length = 12;
-            if (Interop.Libc.GetSockName(fd, address, &length) != 0)
+            if (Interop.Libc.GetSockName(descriptor, address, &length) != 0)
             {
                 throw new NetlinkException(Marshal.GetLastPInvokeError(), "getsockname(AF_NETLINK)");
             }
@@ -266,7 +267,7 @@ internal sealed class NetlinkSocket : IDisposable
         {
             while (true)
             {
-                nint sent = Interop.Libc.Send(_descriptor.Fd, bytes, (nuint)message.Length, 0);
+                nint sent = Interop.Libc.Send(_descriptor, bytes, (nuint)message.Length, 0);
                 if (sent == message.Length)
                 {
                     return;
@@ -293,7 +294,7 @@ internal sealed class NetlinkSocket : IDisposable
             nint size;
             fixed (byte* buffer = _receiveBuffer)
             {
-                size = Interop.Libc.Recv(_descriptor.Fd, buffer, 0, Interop.Libc.MSG_PEEK | Interop.Libc.MSG_TRUNC);
+                size = Interop.Libc.Recv(_descriptor, buffer, 0, Interop.Libc.MSG_PEEK | Interop.Libc.MSG_TRUNC);
             }
 
             if (size < 0)
@@ -309,7 +310,7 @@ internal sealed class NetlinkSocket : IDisposable
 
             fixed (byte* buffer = _receiveBuffer)
             {
-                size = Interop.Libc.Recv(_descriptor.Fd, buffer, (nuint)_receiveBuffer.Length, 0);
+                size = Interop.Libc.Recv(_descriptor, buffer, (nuint)_receiveBuffer.Length, 0);
             }
 
             if (size >= 0)
@@ -334,9 +335,9 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
-    private static unsafe void TrySetOption(int fd, int name)
+    private static unsafe void TrySetOption(SafeFileDescriptor descriptor, int name)
     {
         int on = 1;
-        _ = Interop.Libc.SetSockOpt(fd, NetlinkProtocol.SOL_NETLINK, name, &on, sizeof(int));
+        _ = Interop.Libc.SetSockOpt(descriptor, NetlinkProtocol.SOL_NETLINK, name, &on, sizeof(int));
     }
 }

@@ -161,7 +161,7 @@ public sealed partial class NetlinkSocketTests
         PrivateNetworkNamespace.Run(() =>
         {
             using var socket = NetlinkSocket.Open();
-            using var forger = new SafeFileDescriptor(Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, Interop.Libc.NETLINK_ROUTE));
+            using var forger = Interop.Libc.Socket(Interop.Libc.AF_NETLINK, Interop.Libc.SOCK_RAW | Interop.Libc.SOCK_CLOEXEC, Interop.Libc.NETLINK_ROUTE);
             Assert.False(forger.IsInvalid);
 
             // A well-formed RTM_NEWLINK for a made-up interface, addressed to our port with a
@@ -238,15 +238,14 @@ public sealed partial class NetlinkSocketTests
         address.Clear();
         BinaryPrimitives.WriteUInt16LittleEndian(address, Interop.Libc.AF_NETLINK);
         BinaryPrimitives.WriteUInt32LittleEndian(address[4..], portId);
-        int fd = from.Fd;
         fixed (byte* bytes = message)
         fixed (byte* to = address)
         {
-            nint sent = SendTo(fd, bytes, (nuint)message.Length, 0, to, 12);
+            nint sent = SendTo(from, bytes, (nuint)message.Length, 0, to, 12);
             Assert.True(sent == message.Length, $"sendto: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
     [LibraryImport("libc.so.6", EntryPoint = "sendto", SetLastError = true)]
-    private static unsafe partial nint SendTo(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+    private static unsafe partial nint SendTo(SafeFileDescriptor fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
 }

@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>bind(2): 0, or -1 with errno.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "bind", SetLastError = true)]
-        internal static unsafe partial int Bind(int fd, void* address, uint length);
+        internal static unsafe partial int Bind(SafeFileDescriptor fd, void* address, uint length);
     }
 }

@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>fchmod(2).</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "fchmod", SetLastError = true)]
-        internal static partial int FChmod(int fd, uint mode);
+        internal static partial int FChmod(SafeFileDescriptor fd, uint mode);
     }
 }

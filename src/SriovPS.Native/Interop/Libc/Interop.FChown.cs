@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>fchown(2).</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "fchown", SetLastError = true)]
-        internal static partial int FChown(int fd, uint owner, uint group);
+        internal static partial int FChown(SafeFileDescriptor fd, uint owner, uint group);
     }
 }

@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>fsync(2): the file's data and metadata reach the disk before it returns.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "fsync", SetLastError = true)]
-        internal static partial int FSync(int fd);
+        internal static partial int FSync(SafeFileDescriptor fd);
     }
 }

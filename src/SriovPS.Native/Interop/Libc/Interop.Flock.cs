@@ -12,6 +12,6 @@ internal static partial class Interop
 
         /// <summary>flock(2): an advisory lock on a whole file, released when its last descriptor closes.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "flock", SetLastError = true)]
-        internal static partial int Flock(int fd, int operation);
+        internal static partial int Flock(SafeFileDescriptor fd, int operation);
     }
 }

@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>getsockname(2): 0, or -1 with errno; <paramref name="length"/> is in and out.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "getsockname", SetLastError = true)]
-        internal static unsafe partial int GetSockName(int fd, void* address, uint* length);
+        internal static unsafe partial int GetSockName(SafeFileDescriptor fd, void* address, uint* length);
     }
 }

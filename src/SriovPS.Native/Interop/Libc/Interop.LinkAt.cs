@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a second name for a file, each relative to a directory descriptor.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "linkat", SetLastError = true)]
-        internal static unsafe partial int LinkAt(int oldDirectoryFd, byte* oldPath, int newDirectoryFd, byte* newPath, int flags);
+        internal static unsafe partial int LinkAt(SafeFileDescriptor oldDirectory, byte* oldPath, SafeFileDescriptor newDirectory, byte* newPath, int flags);
     }
 }

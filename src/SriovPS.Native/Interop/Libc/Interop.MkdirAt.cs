@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>mkdirat(2): a new directory relative to a directory descriptor.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "mkdirat", SetLastError = true)]
-        internal static unsafe partial int MkdirAt(int directoryFd, byte* path, int mode);
+        internal static unsafe partial int MkdirAt(SafeFileDescriptor directory, byte* path, int mode);
     }
 }

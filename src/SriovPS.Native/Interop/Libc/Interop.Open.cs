@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 
 namespace SriovPS.Native;
 
@@ -25,8 +26,9 @@ internal static partial class Interop
         /// <summary>O_NOFOLLOW: the generic value, except on arm and arm64 (arch/arm64/include/uapi/asm/fcntl.h).</summary>
         internal static int O_NOFOLLOW => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
-        /// <summary>open(2). <paramref name="path"/> is NUL-terminated UTF-8; returns an fd or -1 with errno.</summary>
+        /// <summary>open(2). <paramref name="path"/> is NUL-terminated UTF-8; returns the new descriptor, invalid with errno on failure.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "open", SetLastError = true)]
-        internal static unsafe partial int Open(byte* path, int flags, int mode);
+        [return: MarshalUsing(typeof(SafeFileDescriptor.IntReturnMarshaller))]
+        internal static unsafe partial SafeFileDescriptor Open(byte* path, int flags, int mode);
     }
 }

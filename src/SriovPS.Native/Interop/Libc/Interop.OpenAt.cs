@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 
 namespace SriovPS.Native;
 
@@ -6,8 +7,9 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        /// <summary>openat(2): <paramref name="path"/> relative to <paramref name="directoryFd"/>; returns an fd or -1 with errno.</summary>
+        /// <summary>openat(2): <paramref name="path"/> relative to <paramref name="directory"/>; returns the new descriptor, invalid with errno on failure.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "openat", SetLastError = true)]
-        internal static unsafe partial int OpenAt(int directoryFd, byte* path, int flags, int mode);
+        [return: MarshalUsing(typeof(SafeFileDescriptor.IntReturnMarshaller))]
+        internal static unsafe partial SafeFileDescriptor OpenAt(SafeFileDescriptor directory, byte* path, int flags, int mode);
     }
 }

@@ -20,8 +20,9 @@ internal static partial class Interop
             public ulong Resolve;
         }
 
-        /// <summary>openat2(2), which the C library may not wrap: an fd, or -1 with errno (ENOSYS before Linux 5.6).</summary>
+        /// <summary>openat2(2), which the C library may not wrap: the new descriptor, invalid with errno on failure (ENOSYS before Linux 5.6).</summary>
+        // syscall(2) takes and returns long, the handle's own width, so the default SafeHandle marshalling is exact here.
         [LibraryImport(Libraries.Libc, EntryPoint = "syscall", SetLastError = true)]
-        internal static unsafe partial nint SysOpenAt2(long number, int directoryFd, byte* path, OpenHow* how, nuint size);
+        internal static unsafe partial SafeFileDescriptor SysOpenAt2(long number, SafeFileDescriptor directory, byte* path, OpenHow* how, nuint size);
     }
 }

@@ -15,6 +15,6 @@ internal static partial class Interop
         /// datagram's full length even when the buffer is shorter.
         /// </summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "recv", SetLastError = true)]
-        internal static unsafe partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+        internal static unsafe partial nint Recv(SafeFileDescriptor fd, byte* buffer, nuint length, int flags);
     }
 }

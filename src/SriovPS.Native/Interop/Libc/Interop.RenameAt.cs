@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>renameat(2): <see cref="Rename"/> with each name relative to a directory descriptor.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "renameat", SetLastError = true)]
-        internal static unsafe partial int RenameAt(int oldDirectoryFd, byte* oldPath, int newDirectoryFd, byte* newPath);
+        internal static unsafe partial int RenameAt(SafeFileDescriptor oldDirectory, byte* oldPath, SafeFileDescriptor newDirectory, byte* newPath);
     }
 }

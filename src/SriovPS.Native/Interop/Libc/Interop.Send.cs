@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>send(2): bytes sent, or -1 with errno.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "send", SetLastError = true)]
-        internal static unsafe partial nint Send(int fd, byte* buffer, nuint length, int flags);
+        internal static unsafe partial nint Send(SafeFileDescriptor fd, byte* buffer, nuint length, int flags);
     }
 }

@@ -12,6 +12,6 @@ internal static partial class Interop
 
         /// <summary>setsockopt(2): 0, or -1 with errno.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "setsockopt", SetLastError = true)]
-        internal static unsafe partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+        internal static unsafe partial int SetSockOpt(SafeFileDescriptor fd, int level, int name, void* value, uint length);
     }
 }

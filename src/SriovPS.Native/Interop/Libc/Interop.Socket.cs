@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 
 namespace SriovPS.Native;
 
@@ -13,8 +14,9 @@ internal static partial class Interop
         internal const int NETLINK_ROUTE = 0;
         internal const int NETLINK_GENERIC = 16;
 
-        /// <summary>socket(2): a new descriptor, or -1 with errno.</summary>
+        /// <summary>socket(2): the new descriptor, invalid with errno on failure.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "socket", SetLastError = true)]
-        internal static partial int Socket(int domain, int type, int protocol);
+        [return: MarshalUsing(typeof(SafeFileDescriptor.IntReturnMarshaller))]
+        internal static partial SafeFileDescriptor Socket(int domain, int type, int protocol);
     }
 }

@@ -29,6 +29,6 @@ internal static partial class Interop
 
         /// <summary>statx(2) into a <see cref="StatxSize"/>-byte buffer.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "statx", SetLastError = true)]
-        internal static unsafe partial int Statx(int directoryFd, byte* path, int flags, uint mask, byte* buffer);
+        internal static unsafe partial int Statx(SafeFileDescriptor directory, byte* path, int flags, uint mask, byte* buffer);
     }
 }

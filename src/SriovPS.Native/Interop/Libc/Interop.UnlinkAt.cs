@@ -10,6 +10,6 @@ internal static partial class Interop
 
         /// <summary>unlinkat(2): removes a name (a directory with <see cref="AT_REMOVEDIR"/>) relative to a directory descriptor.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "unlinkat", SetLastError = true)]
-        internal static unsafe partial int UnlinkAt(int directoryFd, byte* path, int flags);
+        internal static unsafe partial int UnlinkAt(SafeFileDescriptor directory, byte* path, int flags);
     }
 }

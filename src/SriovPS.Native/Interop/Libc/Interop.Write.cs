@@ -8,6 +8,6 @@ internal static partial class Interop
     {
         /// <summary>write(2): bytes written, or -1 with errno.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
-        internal static unsafe partial nint Write(int fd, byte* buffer, nuint count);
+        internal static unsafe partial nint Write(SafeFileDescriptor fd, byte* buffer, nuint count);
     }
 }
