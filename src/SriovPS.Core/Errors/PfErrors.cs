@@ -1,7 +1,7 @@
 namespace SriovPS.Errors;
 
 /// <summary>The errors about PFs that several commands give alike.</summary>
-public static class PfErrors
+internal static class PfErrors
 {
     /// <summary>A PF piped in (from an earlier command) is no longer an SR-IOV PF here.</summary>
     public static SriovException Gone(SriovPf old) => new(

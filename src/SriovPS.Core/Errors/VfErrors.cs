@@ -3,7 +3,7 @@ using SriovPS.Values;
 namespace SriovPS.Errors;
 
 /// <summary>The errors about VFs that several commands give alike.</summary>
-public static class VfErrors
+internal static class VfErrors
 {
     /// <summary>VF <paramref name="index"/> of a PF (<paramref name="pfLabel"/>) that has <paramref name="numVfs"/> VFs does not exist.</summary>
     public static SriovException NotFound(string pfLabel, int numVfs, int index) => new(

@@ -12,7 +12,7 @@ namespace SriovPS.Hosting;
 /// tree named by the command's -HostRoot or, without it, by <c>SRIOVPS_HOST_ROOT</c>. Chosen per
 /// command, so commands running side by side (ForEach-Object -Parallel) each keep their own host.
 /// </summary>
-public sealed class HostContext
+internal sealed class HostContext
 {
     /// <summary>The environment variable that points the module at a copied host tree.</summary>
     public const string RootVariable = "SRIOVPS_HOST_ROOT";

@@ -4,7 +4,7 @@ using SriovPS.Errors;
 namespace SriovPS.Hosting;
 
 /// <summary>A report kept as lists: what a planner found before anything is asked, or what a test reads back.</summary>
-public sealed class HostReport : IHostReport
+internal sealed class HostReport : IHostReport
 {
     public List<string> Notes { get; } = [];
 

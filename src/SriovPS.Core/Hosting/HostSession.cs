@@ -15,7 +15,7 @@ namespace SriovPS.Hosting;
 /// the PFs read once however many records arrive, selection by name, this machine's libvirt, and the
 /// change lock. Everything it finds worth saying goes to one <see cref="IHostReport"/>.
 /// </summary>
-public sealed class HostSession : IDisposable
+internal sealed class HostSession : IDisposable
 {
     // Longer than any one change takes: creating VFs waits up to 60 s for them and 60 s for their drivers.
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(300);

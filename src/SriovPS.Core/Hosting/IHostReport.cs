@@ -6,7 +6,7 @@ namespace SriovPS.Hosting;
 /// What the core tells the user of a command while it works: notes (-Verbose), warnings, and failures of
 /// one item that leave the others going (non-terminating errors). The one way every core type reports.
 /// </summary>
-public interface IHostReport
+internal interface IHostReport
 {
     void Note(string note);
 

@@ -9,7 +9,7 @@ namespace SriovPS.Libvirt;
 /// A libvirt a command talks to: the session's connection to one URI (<see cref="LibvirtSessions"/>),
 /// with libvirt's own failures turned into the module's errors here, never in a cmdlet.
 /// </summary>
-public sealed class LibvirtHost
+internal sealed class LibvirtHost
 {
     private LibvirtHost(string uri, LibvirtConnection connection)
     {

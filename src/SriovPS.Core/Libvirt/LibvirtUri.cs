@@ -3,7 +3,7 @@ using System;
 namespace SriovPS.Libvirt;
 
 /// <summary>Which libvirt a command talks to.</summary>
-public static class LibvirtUri
+internal static class LibvirtUri
 {
     /// <summary>The variable libvirt's own tools read for their default URI.</summary>
     public const string EnvironmentVariable = "LIBVIRT_DEFAULT_URI";

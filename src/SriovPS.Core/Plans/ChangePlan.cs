@@ -10,7 +10,7 @@ namespace SriovPS.Plans;
 /// files that already say what was asked, notes, warnings, and parts refused before anything is asked.
 /// <see cref="PlanRunner"/> asks about and makes the steps.
 /// </summary>
-public sealed class ChangePlan
+internal sealed class ChangePlan
 {
     public List<PlanStep> Steps { get; } = [];
 

@@ -4,7 +4,7 @@ using SriovPS.Hosting;
 namespace SriovPS.Plans;
 
 /// <summary>The user's answer to a step.</summary>
-public enum StepAnswer
+internal enum StepAnswer
 {
     Yes,
     No,
@@ -14,7 +14,7 @@ public enum StepAnswer
 }
 
 /// <summary>Whom a plan asks before each change (a cmdlet: ShouldProcess, ShouldContinue) and reports to.</summary>
-public interface IChangeAsker : IHostReport
+internal interface IChangeAsker : IHostReport
 {
     /// <exception cref="SriovException">The host cannot ask (ConfirmationUnavailable): no step from this one on is made.</exception>
     StepAnswer Ask(string target, string action);

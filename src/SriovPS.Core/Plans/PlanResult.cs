@@ -4,7 +4,7 @@ using System.Linq;
 namespace SriovPS.Plans;
 
 /// <summary>What became of a plan's steps.</summary>
-public sealed class PlanResult
+internal sealed class PlanResult
 {
     internal HashSet<PlanStep> Accepted { get; } = [];
 

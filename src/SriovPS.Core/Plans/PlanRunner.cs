@@ -13,7 +13,7 @@ namespace SriovPS.Plans;
 /// (<see cref="PlanStep.After"/>) are skipped; others still run, unless the plan
 /// <see cref="ChangePlan.RollsBack"/>: then nothing more is made and what was made is undone, newest first.
 /// </summary>
-public static class PlanRunner
+internal static class PlanRunner
 {
     public static PlanResult Run(ChangePlan plan, IChangeAsker asker, HostSession session)
     {

@@ -8,7 +8,7 @@ namespace SriovPS.Plans;
 /// One change of a plan, asked about on its own (ShouldProcess(<see cref="Target"/>, <see cref="Action"/>)):
 /// VFs created, a driver bound, a file written, a link brought up, a libvirt network defined.
 /// </summary>
-public sealed class PlanStep
+internal sealed class PlanStep
 {
     private readonly Func<StepContext, SriovHostChange?> _apply;
 

@@ -5,7 +5,7 @@ using SriovPS.Hosting;
 namespace SriovPS.Plans;
 
 /// <summary>What a step has while it is made: where it reports, the command's cancellation, its progress.</summary>
-public sealed class StepContext(IChangeAsker asker, CancellationToken cancellation, IDisposable? prepared)
+internal sealed class StepContext(IChangeAsker asker, CancellationToken cancellation, IDisposable? prepared)
 {
     public IHostReport Report => asker;
 

@@ -3,7 +3,7 @@ using SriovPS.Errors;
 namespace SriovPS.Values;
 
 /// <summary>The kernel's rules for network interface names, checked before any file is read.</summary>
-public static class InterfaceName
+internal static class InterfaceName
 {
     /// <summary>IFNAMSIZ is 16 including the terminating NUL.</summary>
     public const int MaxLength = 15;

@@ -9,7 +9,7 @@ namespace SriovPS.Values;
 /// A name or a PowerShell wildcard pattern (<c>*</c>, <c>?</c>, <c>[a-c]</c>, backtick escapes),
 /// matched case-insensitively as PowerShell's <c>Get-*</c> commands do.
 /// </summary>
-public sealed class NamePattern
+internal sealed class NamePattern
 {
     private readonly Regex? _regex;
 

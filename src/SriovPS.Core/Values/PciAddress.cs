@@ -4,7 +4,7 @@ using SriovPS.Errors;
 namespace SriovPS.Values;
 
 /// <summary>PCI addresses as sysfs spells them: <c>dddd:bb:ss.f</c>, lower-case hex.</summary>
-public static class PciAddress
+internal static class PciAddress
 {
     /// <summary>True for a full address such as <c>0000:04:10.4</c>.</summary>
     public static bool IsValid(ReadOnlySpan<char> text) =>

@@ -8,7 +8,7 @@ namespace SriovPS.Native.Libvirt;
 /// One libvirt connection and the calls made on it. Thin: every failure is a <see cref="LibvirtException"/>
 /// carrying libvirt's own error, except lookups, which return null for an object that does not exist.
 /// </summary>
-public sealed class LibvirtConnection : IDisposable
+internal sealed class LibvirtConnection : IDisposable
 {
     // virConnectListAllNetworks / virConnectListAllDomains flags (include/libvirt/libvirt-*.h).
     public const uint ListActiveDomains = 1;

@@ -1,7 +1,7 @@
 namespace SriovPS.Native.Libvirt;
 
 /// <summary>The virErrorNumber values the module tells apart (include/libvirt/virterror.h).</summary>
-public static class LibvirtErrorCodes
+internal static class LibvirtErrorCodes
 {
     public const int InternalError = 1;
     public const int NoSupport = 3;

@@ -8,7 +8,7 @@ namespace SriovPS.Native.Netlink;
 /// itself failed. Carries the errno and, when the kernel gave one, its extended-ack text, which names
 /// the exact problem ("VF index out of range").
 /// </summary>
-public sealed class NetlinkException : Exception
+internal sealed class NetlinkException : Exception
 {
     internal NetlinkException(int errno, string operation, string? extendedAck = null, int? attributeOffset = null)
         : base(Compose(errno, operation, extendedAck))

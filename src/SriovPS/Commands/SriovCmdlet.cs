@@ -33,7 +33,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
         _session ?? throw new InvalidOperationException("The host is chosen in BeginProcessing.");
 
     /// <summary>The host this command works on: the live one, or a copied tree.</summary>
-    protected HostContext TargetHost => Session.Host;
+    private protected HostContext TargetHost => Session.Host;
 
     /// <summary>Whether this command shows values only the live kernel or libvirt know, which a copied host tree lacks.</summary>
     protected virtual bool ConsultsKernel => false;
@@ -95,14 +95,6 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
 
     /// <summary>Asks about each step of <paramref name="plan"/> and makes the accepted ones under the host's change lock.</summary>
     private protected PlanResult ApplyPlan(ChangePlan plan) => PlanRunner.Run(plan, this, Session);
-
-    /// <summary>ShouldProcess(target, action), telling whether -WhatIf said no.</summary>
-    private protected bool ShouldProcess(string target, string action, out bool whatIf)
-    {
-        var answer = ((IChangeAsker)this).Ask(target, action);
-        whatIf = answer == StepAnswer.WhatIf;
-        return answer == StepAnswer.Yes;
-    }
 
     /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>
     private protected SriovException LiveHostRequired(string label, string what) =>

@@ -63,7 +63,7 @@ public sealed class VfSettingsPlannerTests : IDisposable
         var failure = Assert.Single(refusing.Told.Failures);
         Assert.Equal(ErrorCatalog.LiveHostRequired, failure.Id);
         Assert.Equal(
-            $"0000:04:10.4 (eno49 vf 1) belongs to the copied host tree '{_tree.Root}': VF settings can only be applied to the running kernel.",
+            $"eno49 vf 1 belongs to the copied host tree '{_tree.Root}': VF settings can only be applied to the running kernel.",
             failure.Message);
         Assert.Null(planned[1].ReadBack(refused));
     }
