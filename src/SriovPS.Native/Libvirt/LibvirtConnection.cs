@@ -7,8 +7,10 @@ namespace SriovPS.Native.Libvirt;
 /// <summary>
 /// One libvirt connection and the calls made on it. Thin: every failure is a <see cref="LibvirtException"/>
 /// carrying libvirt's own error, except lookups, which return null for an object that does not exist.
+/// Public, with its domains and networks, for the test scripts that set up guests of libvirt's in-process
+/// test driver; the cmdlets never name it (Core maps its failures).
 /// </summary>
-internal sealed class LibvirtConnection : IDisposable
+public sealed class LibvirtConnection : IDisposable
 {
     // virConnectListAllNetworks / virConnectListAllDomains flags (include/libvirt/libvirt-*.h).
     public const uint ListActiveDomains = 1;

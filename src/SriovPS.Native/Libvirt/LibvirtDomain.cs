@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace SriovPS.Native.Libvirt;
 
 /// <summary>One libvirt guest (domain); each call is the libvirt function of the same name.</summary>
-internal sealed class LibvirtDomain : IDisposable
+public sealed class LibvirtDomain : IDisposable
 {
     // virDomainXMLFlags: the persistent definition rather than the running one.
     private const uint XmlInactive = 2;

@@ -6,7 +6,7 @@ namespace SriovPS.Native.Libvirt;
 /// libvirt refused a call: its virError (the number from <c>virerror.h</c>, the subsystem that raised
 /// it, and its own message, which names the object and the reason).
 /// </summary>
-internal sealed class LibvirtException : Exception
+public sealed class LibvirtException : Exception
 {
     internal LibvirtException(string operation, int code, int domain, string? libvirtMessage)
         : base($"{operation}: {(string.IsNullOrEmpty(libvirtMessage) ? $"libvirt error {code}" : libvirtMessage)}")
@@ -31,7 +31,7 @@ internal sealed class LibvirtException : Exception
 }
 
 /// <summary>libvirt.so.0 could not be loaded, so no libvirt call can be made in this process.</summary>
-internal sealed class LibvirtNotInstalledException(string fileName, string? reason)
+public sealed class LibvirtNotInstalledException(string fileName, string? reason)
     : Exception($"{fileName} could not be loaded{(reason is null ? "" : $": {reason}")}")
 {
     /// <summary>The file the logical library name pointed at.</summary>

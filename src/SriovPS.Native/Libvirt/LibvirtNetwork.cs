@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace SriovPS.Native.Libvirt;
 
 /// <summary>One libvirt network object; each call is the libvirt function of the same name.</summary>
-internal sealed class LibvirtNetwork : IDisposable
+public sealed class LibvirtNetwork : IDisposable
 {
     // virNetworkXMLFlags: the persistent definition rather than the running one.
     private const uint XmlInactive = 1;
