@@ -3,7 +3,6 @@ using System.Linq;
 using BenchmarkDotNet.Attributes;
 using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 
 namespace SriovPS.Bench;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Readiness;

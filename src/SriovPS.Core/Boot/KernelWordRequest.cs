@@ -5,7 +5,6 @@ using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Errors;
 using SriovPS.Kernel;
-using SriovPS.Native.Files;
 
 namespace SriovPS.Boot;
 

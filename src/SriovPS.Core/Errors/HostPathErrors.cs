@@ -1,5 +1,4 @@
 using System;
-using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Files;
 

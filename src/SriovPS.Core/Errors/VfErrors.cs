@@ -1,5 +1,3 @@
-using SriovPS.Values;
-
 namespace SriovPS.Errors;
 
 /// <summary>The errors about VFs that several commands give alike.</summary>

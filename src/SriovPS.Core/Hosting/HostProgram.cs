@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using SriovPS.Native.Files;
 
 namespace SriovPS.Hosting;
 

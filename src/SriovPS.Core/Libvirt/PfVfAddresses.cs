@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using SriovPS.Values;
 
 namespace SriovPS.Libvirt;
 

@@ -1,5 +1,3 @@
-using SriovPS.Readiness;
-
 namespace SriovPS;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using SriovPS.Values;
-
 namespace SriovPS;
 
 /// <summary>

@@ -7,7 +7,6 @@ using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;
 using SriovPS.Persistence.NetworkFiles;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence;
 

@@ -4,7 +4,6 @@ using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Persistence.NetworkFiles;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence;
 

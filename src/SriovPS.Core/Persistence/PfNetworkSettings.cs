@@ -1,5 +1,4 @@
 using System.Globalization;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence;
 

@@ -7,10 +7,8 @@ using SriovPS.Boot;
 using SriovPS.Discovery;
 using SriovPS.Hosting;
 using SriovPS.Libvirt;
-using SriovPS.Libvirt.Guests;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
-using SriovPS.Values;
 
 namespace SriovPS.Readiness;
 

@@ -1,6 +1,3 @@
-using SriovPS.AppArmor;
-using SriovPS.Boot;
-
 namespace SriovPS.Readiness;
 
 /// <summary>The SriovPS change that is a check's remedy, which <c>Test-SriovHost -Fix</c> can make.</summary>

@@ -1,12 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using SriovPS.Boot;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
-using SriovPS.Values;
 using SriovPS.VfDriver;
 
 namespace SriovPS.Readiness;

@@ -6,7 +6,6 @@ using SriovPS.Boot;
 using SriovPS.Discovery;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 
 namespace SriovPS.Readiness;
 

@@ -1,12 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SriovPS.Boot;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
-using SriovPS.Values;
 
 namespace SriovPS.Readiness;
 

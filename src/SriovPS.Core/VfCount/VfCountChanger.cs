@@ -10,7 +10,6 @@ using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 using SriovPS.VfDriver;
 using SriovPS.VfSettings;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using SriovPS.Errors;
-using SriovPS.Values;
 
 namespace SriovPS.VfCount;
 

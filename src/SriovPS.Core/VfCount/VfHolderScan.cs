@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 
 namespace SriovPS.VfCount;
 

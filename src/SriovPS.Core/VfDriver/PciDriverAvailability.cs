@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using SriovPS.Discovery;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;

@@ -8,7 +8,6 @@ using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 using SriovPS.VfCount;
 
 namespace SriovPS.VfDriver;

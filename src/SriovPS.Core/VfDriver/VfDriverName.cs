@@ -6,7 +6,6 @@ using SriovPS.Discovery;
 using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Kernel;
-using SriovPS.Native.Files;
 using SriovPS.VfCount;
 
 namespace SriovPS.VfDriver;

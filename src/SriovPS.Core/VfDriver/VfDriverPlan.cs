@@ -6,7 +6,6 @@ using System.Text;
 using SriovPS.Discovery;
 using SriovPS.Errors;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 using SriovPS.VfCount;
 
 namespace SriovPS.VfDriver;

@@ -1,6 +1,5 @@
 using System;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 
 namespace SriovPS.VfSettings;
 

@@ -1,7 +1,6 @@
 using System;
 using SriovPS.Errors;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 
 namespace SriovPS.VfSettings;
 

@@ -4,7 +4,6 @@ using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 
 namespace SriovPS.VfSettings;
 

@@ -5,7 +5,6 @@ using SriovPS.Completion;
 using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

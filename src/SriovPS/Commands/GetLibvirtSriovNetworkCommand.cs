@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
-using SriovPS.Libvirt;
 
 namespace SriovPS.Commands;
 

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

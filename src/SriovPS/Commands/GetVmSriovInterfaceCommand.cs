@@ -2,10 +2,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 
 namespace SriovPS.Commands;

@@ -3,9 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Errors;
-using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;
 
 namespace SriovPS.Commands;

@@ -1,11 +1,8 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using SriovPS.AppArmor;
 using SriovPS.Errors;
-using SriovPS.Hosting;
-using SriovPS.Libvirt;
 using SriovPS.Readiness;
 
 namespace SriovPS.Commands;

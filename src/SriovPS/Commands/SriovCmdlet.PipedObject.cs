@@ -5,7 +5,6 @@ using System.Management.Automation;
 using System.Management.Automation.Internal;
 using System.Reflection;
 using SriovPS.Errors;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

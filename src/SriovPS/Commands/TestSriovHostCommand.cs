@@ -1,14 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using SriovPS.AppArmor;
 using SriovPS.Completion;
-using SriovPS.Discovery;
 using SriovPS.Errors;
-using SriovPS.Kernel;
 using SriovPS.Libvirt;
 using SriovPS.Readiness;
-using SriovPS.Values;
 
 namespace SriovPS.Commands;
 

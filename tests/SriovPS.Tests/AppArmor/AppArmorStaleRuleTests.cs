@@ -1,8 +1,5 @@
-using System;
 using System.IO;
 using System.Linq;
-using SriovPS.AppArmor;
-using SriovPS.Boot;
 using SriovPS.Readiness;
 using SriovPS.Tests.Support;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.IO;
 using System.Linq;
-using System.Threading;
 using SriovPS.Boot;
 using SriovPS.Errors;
 using SriovPS.Hosting;

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using SriovPS.Boot;
 using SriovPS.Errors;
 using SriovPS.Tests.Support;

@@ -1,8 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
-using SriovPS.AppArmor;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Build;

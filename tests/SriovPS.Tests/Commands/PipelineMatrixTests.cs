@@ -2,12 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using SriovPS.AppArmor;
 using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Tests.Libvirt;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Commands;

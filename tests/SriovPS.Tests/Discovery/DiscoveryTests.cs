@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Discovery;

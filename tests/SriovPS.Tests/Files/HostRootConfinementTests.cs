@@ -3,7 +3,6 @@ using System.IO;
 using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Hosting;
-using SriovPS.Native;
 using SriovPS.Native.Files;
 using SriovPS.Tests.Support;
 using Xunit;

@@ -1,7 +1,5 @@
-using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Fixtures;

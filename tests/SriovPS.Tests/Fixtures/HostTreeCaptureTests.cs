@@ -1,9 +1,7 @@
 using System.IO;
 using System.Linq;
 using SriovPS.Build;
-using SriovPS.Discovery;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Fixtures;

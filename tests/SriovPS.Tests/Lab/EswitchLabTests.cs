@@ -9,7 +9,6 @@ using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

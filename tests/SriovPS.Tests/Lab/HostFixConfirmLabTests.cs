@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using SriovPS.Hosting;
 using SriovPS.Tests.Support;
 using Xunit;

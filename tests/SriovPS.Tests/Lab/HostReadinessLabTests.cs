@@ -1,14 +1,11 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using SriovPS.AppArmor;
 using SriovPS.Discovery;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Files;
 using SriovPS.Readiness;
-using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using SriovPS.AppArmor;
 using SriovPS.Boot;
 using SriovPS.Discovery;
 using SriovPS.Hosting;
@@ -13,7 +12,6 @@ using SriovPS.Native.Files;
 using SriovPS.Plans;
 using SriovPS.Readiness;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -3,7 +3,6 @@ using System.IO;
 using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using SriovPS.Values;
 
 namespace SriovPS.Tests.Lab;
 

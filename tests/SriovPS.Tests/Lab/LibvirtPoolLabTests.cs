@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Xml.Linq;
 using SriovPS.Discovery;
@@ -9,7 +8,6 @@ using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Files;
 using SriovPS.Native.Libvirt;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using SriovPS.VfCount;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System.Linq;
 using System.Text.Json;
 using SriovPS.Kernel;
 using SriovPS.PfSettings;
-using SriovPS.Tests.Support;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -1,13 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 using SriovPS.Discovery;
 using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
-using SriovPS.Tests.Netlink;
-using SriovPS.Values;
 using SriovPS.VfDriver;
 using SriovPS.VfSettings;
 using SriovPS.Tests.Support;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -11,7 +10,6 @@ using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using SriovPS.VfCount;
 using Xunit;
 

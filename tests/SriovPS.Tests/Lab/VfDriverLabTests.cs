@@ -8,7 +8,6 @@ using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using SriovPS.VfDriver;
 using Xunit;
 

@@ -8,7 +8,6 @@ using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;
 using SriovPS.Tests.Netlink;
-using SriovPS.Values;
 using SriovPS.Tests.Support;
 using Xunit;
 

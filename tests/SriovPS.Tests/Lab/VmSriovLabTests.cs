@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Discovery;
@@ -10,7 +9,6 @@ using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Files;
 using SriovPS.Native.Libvirt;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Lab;

@@ -1,5 +1,4 @@
 using System.Xml.Linq;
-using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
-using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Native.Libvirt;
 using Xunit;

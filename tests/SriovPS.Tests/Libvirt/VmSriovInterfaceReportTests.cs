@@ -6,7 +6,6 @@ using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

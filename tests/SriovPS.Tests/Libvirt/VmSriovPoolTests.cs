@@ -8,7 +8,6 @@ using SriovPS.Libvirt.Guests;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Libvirt;

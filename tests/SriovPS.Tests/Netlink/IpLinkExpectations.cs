@@ -1,9 +1,7 @@
-using System;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Netlink;

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Text.Json;
 using SriovPS.Build;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Netlink;

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Netlink;

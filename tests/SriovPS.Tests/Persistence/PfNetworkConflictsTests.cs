@@ -1,8 +1,5 @@
 using System.IO;
 using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Kernel;
-using SriovPS.Native.Files;
 using SriovPS.Persistence;
 using SriovPS.Tests.Support;
 using Xunit;

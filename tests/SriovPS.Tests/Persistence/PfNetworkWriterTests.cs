@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using SriovPS.Persistence;
-using SriovPS.Values;
 using Xunit;
 
 namespace SriovPS.Tests.Persistence;

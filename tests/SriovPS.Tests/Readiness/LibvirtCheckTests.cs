@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using SriovPS.AppArmor;
 using SriovPS.Libvirt;
 using SriovPS.Readiness;
 using SriovPS.Tests.Support;

@@ -3,7 +3,6 @@ using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Persistence;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 using static SriovPS.Tests.Readiness.Readiness;
 

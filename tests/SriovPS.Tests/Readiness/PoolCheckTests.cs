@@ -6,7 +6,6 @@ using SriovPS.Libvirt.Guests;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Readiness;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using Xunit;
 using static SriovPS.Tests.Readiness.Readiness;
 

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using SriovPS.Libvirt;
-using SriovPS.Libvirt.Guests;
 
 namespace SriovPS.Tests.Support;
 

@@ -1,4 +1,3 @@
-using System;
 using SriovPS.Errors;
 using SriovPS.Values;
 using SriovPS.Tests.Support;

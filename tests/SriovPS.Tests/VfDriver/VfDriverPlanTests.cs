@@ -4,7 +4,6 @@ using System.Linq;
 using SriovPS.Discovery;
 using SriovPS.Errors;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using SriovPS.VfDriver;
 using Xunit;
 

@@ -1,9 +1,7 @@
 using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Kernel;
-using SriovPS.Tests.Lab;
 using SriovPS.Tests.Support;
-using SriovPS.Values;
 using SriovPS.VfSettings;
 using Xunit;
 

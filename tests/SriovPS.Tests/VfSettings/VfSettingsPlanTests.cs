@@ -3,7 +3,6 @@ using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
 using SriovPS.Tests.Netlink;
-using SriovPS.Values;
 using SriovPS.VfSettings;
 using SriovPS.Tests.Support;
 using Xunit;

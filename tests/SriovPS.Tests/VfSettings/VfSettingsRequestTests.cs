@@ -1,6 +1,5 @@
 using SriovPS.Errors;
 using SriovPS.Native.Netlink;
-using SriovPS.Values;
 using SriovPS.VfSettings;
 using SriovPS.Tests.Support;
 using Xunit;

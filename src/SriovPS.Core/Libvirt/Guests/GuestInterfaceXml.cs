@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Xml.Linq;
-using SriovPS.Values;
 
 namespace SriovPS.Libvirt.Guests;
 

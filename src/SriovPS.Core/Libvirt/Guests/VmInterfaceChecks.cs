@@ -5,7 +5,6 @@ using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Kernel;
-using SriovPS.Native.Libvirt;
 using SriovPS.Values;
 
 namespace SriovPS.Libvirt.Guests;

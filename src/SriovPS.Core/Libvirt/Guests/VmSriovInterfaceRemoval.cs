@@ -4,7 +4,6 @@ using System.Linq;
 using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Libvirt;
-using SriovPS.Values;
 
 namespace SriovPS.Libvirt.Guests;
 

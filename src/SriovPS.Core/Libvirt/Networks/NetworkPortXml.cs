@@ -1,5 +1,4 @@
 using System.Xml.Linq;
-using SriovPS.Values;
 
 namespace SriovPS.Libvirt.Networks;
 

@@ -3,10 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence.NetworkFiles;
 

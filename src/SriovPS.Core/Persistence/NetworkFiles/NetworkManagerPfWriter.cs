@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using SriovPS.Hosting;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence.NetworkFiles;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using SriovPS.Hosting;
 using SriovPS.Native.Files;
-using SriovPS.Values;
 
 namespace SriovPS.Persistence.NetworkFiles;
 
