@@ -1,9 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.AppArmor;

@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Readiness;
 

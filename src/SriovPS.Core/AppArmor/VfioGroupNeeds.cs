@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Readiness;
 

@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Boot;

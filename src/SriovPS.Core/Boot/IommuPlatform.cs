@@ -1,5 +1,3 @@
-using System;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Boot;

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Boot;

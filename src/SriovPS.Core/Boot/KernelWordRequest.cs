@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 
 namespace SriovPS.Boot;

@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Hosting;
-
 namespace SriovPS.Boot;
 
 /// <summary>Enable-SriovIommu's -MaxVfs, checked against this host before anything is written.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace SriovPS.Boot;
 
 /// <summary>A stretch of a sourced file whose lines the shell does not simply run in order: what it is, and where.</summary>

@@ -1,4 +1,3 @@
-using System;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Discovery;

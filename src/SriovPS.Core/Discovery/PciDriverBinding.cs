@@ -1,7 +1,5 @@
-using System;
 using System.Text;
 using System.Threading;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;

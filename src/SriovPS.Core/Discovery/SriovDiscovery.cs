@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
-using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;

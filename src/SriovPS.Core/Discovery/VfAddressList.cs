@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
 using SriovPS.Native.Files;
 using SriovPS.Values;
 

@@ -1,4 +1,3 @@
-using System;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Errors;

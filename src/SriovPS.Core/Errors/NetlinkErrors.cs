@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;
 using SriovPS.VfSettings;

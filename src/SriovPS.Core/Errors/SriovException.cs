@@ -1,5 +1,3 @@
-using System;
-
 namespace SriovPS.Errors;
 
 /// <summary>

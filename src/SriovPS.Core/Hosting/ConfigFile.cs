@@ -1,6 +1,4 @@
-using System;
 using System.IO;
-using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Files;
 

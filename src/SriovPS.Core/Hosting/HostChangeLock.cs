@@ -1,9 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Threading;
-using SriovPS.Errors;
 using SriovPS.Native;
 using SriovPS.Native.Files;
 using SriovPS.VfCount;

@@ -1,8 +1,6 @@
-using System;
 using System.IO;
 using System.Net;
 using System.Runtime.InteropServices;
-using SriovPS.Errors;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Hosting;

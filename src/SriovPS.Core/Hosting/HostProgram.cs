@@ -1,7 +1,5 @@
-using System;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Linq;
 using System.Threading;
 
 namespace SriovPS.Hosting;

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using SriovPS.Errors;
-
 namespace SriovPS.Hosting;
 
 /// <summary>A report kept as lists: what a planner found before anything is asked, or what a test reads back.</summary>

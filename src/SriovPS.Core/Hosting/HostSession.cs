@@ -1,8 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Threading;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Libvirt;
 using SriovPS.Native.Files;

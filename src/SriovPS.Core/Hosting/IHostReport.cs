@@ -1,5 +1,3 @@
-using SriovPS.Errors;
-
 namespace SriovPS.Hosting;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Kernel;

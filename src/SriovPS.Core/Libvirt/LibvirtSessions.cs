@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt;

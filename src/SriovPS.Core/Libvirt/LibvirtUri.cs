@@ -1,5 +1,3 @@
-using System;
-
 namespace SriovPS.Libvirt;
 
 /// <summary>Which libvirt a command talks to.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace SriovPS.Libvirt;
 
 /// <summary>A PF of this host and the PCI addresses of the VFs it has now: what a pool on it can hand out.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using SriovPS.Errors;
 using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 

@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using SriovPS.Native.Files;
 using SriovPS.Persistence.NetworkFiles;
 

@@ -1,9 +1,5 @@
-using System;
-using System.Globalization;
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Persistence.NetworkFiles;
 using SriovPS.Values;

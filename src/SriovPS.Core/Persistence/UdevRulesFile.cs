@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Hosting;
 using SriovPS.Plans;
 
 namespace SriovPS.Persistence;

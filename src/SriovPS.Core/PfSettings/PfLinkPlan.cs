@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
 

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;

@@ -1,7 +1,3 @@
-using System;
-using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Persistence;
 using SriovPS.Plans;
 

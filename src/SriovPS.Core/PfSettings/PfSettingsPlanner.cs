@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Plans;
 using SriovPS.VfCount;

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
-using SriovPS.Hosting;
-
 namespace SriovPS.Plans;
 
 /// <summary>

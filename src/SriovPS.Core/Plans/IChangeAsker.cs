@@ -1,6 +1,3 @@
-using SriovPS.Errors;
-using SriovPS.Hosting;
-
 namespace SriovPS.Plans;
 
 /// <summary>The user's answer to a step.</summary>

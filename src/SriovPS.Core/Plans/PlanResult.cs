@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace SriovPS.Plans;
 
 /// <summary>What became of a plan's steps.</summary>

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Hosting;
-
 namespace SriovPS.Plans;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
-
 namespace SriovPS.Plans;
 
 /// <summary>

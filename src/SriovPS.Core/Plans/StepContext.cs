@@ -1,6 +1,4 @@
-using System;
 using System.Threading;
-using SriovPS.Hosting;
 
 namespace SriovPS.Plans;
 

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-
 namespace SriovPS.Readiness;
 
 /// <summary>The checks of one <c>Test-SriovHost</c> run, in the order they were made.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Plans;
 

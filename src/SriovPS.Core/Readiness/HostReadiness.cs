@@ -1,11 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using SriovPS.AppArmor;
 using SriovPS.Boot;
 using SriovPS.Discovery;
-using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;

@@ -1,9 +1,5 @@
-using System.Collections.Generic;
-using System.Linq;
 using SriovPS.AppArmor;
 using SriovPS.Boot;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;

@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
 using SriovPS.AppArmor;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Readiness;

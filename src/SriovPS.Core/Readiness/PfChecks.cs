@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
 using SriovPS.Boot;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;

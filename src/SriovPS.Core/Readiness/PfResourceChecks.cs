@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using SriovPS.Boot;
 using SriovPS.Discovery;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Readiness;

@@ -1,8 +1,3 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using SriovPS.Hosting;
-
 namespace SriovPS.Readiness;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System;
-using System.Globalization;
-using System.Linq;
 using SriovPS.Boot;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
 

@@ -1,5 +1,3 @@
-using SriovPS.Errors;
-
 namespace SriovPS.Values;
 
 /// <summary>The kernel's rules for network interface names, checked before any file is read.</summary>

@@ -1,7 +1,3 @@
-using System;
-using System.Globalization;
-using SriovPS.Errors;
-
 namespace SriovPS.Values;
 
 /// <summary>The Ethernet addresses a PF may assign to a VF: six octets, unicast, not all zeros.</summary>

@@ -1,7 +1,5 @@
-using System;
 using System.Text;
 using System.Text.RegularExpressions;
-using SriovPS.Errors;
 
 namespace SriovPS.Values;
 

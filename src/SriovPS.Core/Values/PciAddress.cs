@@ -1,6 +1,3 @@
-using System;
-using SriovPS.Errors;
-
 namespace SriovPS.Values;
 
 /// <summary>PCI addresses as sysfs spells them: <c>dddd:bb:ss.f</c>, lower-case hex.</summary>

@@ -1,12 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text;
 using System.Threading;
 using SriovPS.Discovery;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using SriovPS.Errors;
-
 namespace SriovPS.VfCount;
 
 /// <summary>

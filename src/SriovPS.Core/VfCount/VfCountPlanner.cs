@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
 using SriovPS.Discovery;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Persistence;
 using SriovPS.Plans;

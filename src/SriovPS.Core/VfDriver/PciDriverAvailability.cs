@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using SriovPS.Discovery;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.VfDriver;

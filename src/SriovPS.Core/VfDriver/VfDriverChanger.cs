@@ -1,10 +1,7 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text;
 using System.Threading;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Files;

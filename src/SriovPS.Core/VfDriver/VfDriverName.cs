@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Text.RegularExpressions;
 using SriovPS.Discovery;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.VfCount;
 

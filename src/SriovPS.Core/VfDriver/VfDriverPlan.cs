@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Native.Files;
 using SriovPS.VfCount;
 

@@ -1,8 +1,5 @@
-using System;
-using System.Globalization;
 using System.Threading;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.Native.Netlink;

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Plans;
 using SriovPS.Values;
 using SriovPS.VfDriver;

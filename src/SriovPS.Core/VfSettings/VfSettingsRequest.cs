@@ -1,5 +1,3 @@
-using System;
-using SriovPS.Errors;
 using SriovPS.Native.Netlink;
 
 namespace SriovPS.VfSettings;

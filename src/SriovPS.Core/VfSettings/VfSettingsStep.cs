@@ -1,6 +1,3 @@
-using System;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Plans;
 using SriovPS.VfDriver;
 

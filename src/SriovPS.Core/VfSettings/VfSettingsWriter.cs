@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native;
 using SriovPS.Native.Netlink;

@@ -1,7 +1,5 @@
-using System;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace SriovPS.Native;
 

@@ -1,6 +1,3 @@
-using System;
-using System.Runtime.InteropServices;
-
 namespace SriovPS.Native.Libvirt;
 
 /// <summary>One libvirt guest (domain); each call is the libvirt function of the same name.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Runtime.InteropServices;
-
 namespace SriovPS.Native;
 
 /// <summary>A virConnectPtr, closed with virConnectClose.</summary>

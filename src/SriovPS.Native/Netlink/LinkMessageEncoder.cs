@@ -1,4 +1,3 @@
-
 namespace SriovPS.Native.Netlink;
 
 /// <summary>

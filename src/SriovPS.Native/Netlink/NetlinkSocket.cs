@@ -1,7 +1,5 @@
-using System;
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace SriovPS.Native.Netlink;
 

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 

@@ -1,8 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Boot;
-using SriovPS.Errors;
 using SriovPS.Readiness;
 
 namespace SriovPS.Commands;

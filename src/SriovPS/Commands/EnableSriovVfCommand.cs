@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using SriovPS.VfCount;
 
 namespace SriovPS.Commands;

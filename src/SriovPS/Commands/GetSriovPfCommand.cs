@@ -1,5 +1,3 @@
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Discovery;
 using SriovPS.Values;

@@ -1,9 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 
 namespace SriovPS.Commands;
 

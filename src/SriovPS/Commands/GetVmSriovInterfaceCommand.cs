@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Completion;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;

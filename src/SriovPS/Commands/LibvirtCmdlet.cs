@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Management.Automation;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Networks;

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using SriovPS.Errors;
 using SriovPS.Values;
 
 namespace SriovPS.Commands;

@@ -1,6 +1,4 @@
-using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 

@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 using SriovPS.PfSettings;
 using SriovPS.Plans;
 

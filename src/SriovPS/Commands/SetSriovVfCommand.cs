@@ -1,7 +1,4 @@
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 using SriovPS.VfSettings;
 
 namespace SriovPS.Commands;

@@ -1,8 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using SriovPS.Completion;
-using SriovPS.Errors;
 using SriovPS.VfDriver;
 
 namespace SriovPS.Commands;

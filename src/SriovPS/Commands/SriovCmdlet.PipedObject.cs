@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Management.Automation;
 using System.Management.Automation.Internal;
 using System.Reflection;
-using SriovPS.Errors;
 
 namespace SriovPS.Commands;
 

@@ -1,8 +1,4 @@
-using System;
-using System.Linq;
-using System.Management.Automation;
 using System.Threading;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Plans;
 

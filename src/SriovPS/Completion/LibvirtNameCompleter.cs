@@ -1,8 +1,5 @@
 using System.Collections;
-using System.Collections.Generic;
-using System.Management.Automation;
 using System.Management.Automation.Language;
-using SriovPS.Errors;
 using SriovPS.Libvirt;
 using SriovPS.Values;
 

@@ -1,11 +1,7 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Commands;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Values;
 using SriovPS.VfCount;

@@ -1,10 +1,7 @@
 using System.Collections;
-using System.Collections.Generic;
-using System.Management.Automation;
 using System.Management.Automation.Language;
 using SriovPS.Commands;
 using SriovPS.Discovery;
-using SriovPS.Errors;
 using SriovPS.Values;
 
 namespace SriovPS.Completion;

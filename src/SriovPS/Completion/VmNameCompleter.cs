@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using SriovPS.Libvirt;
 
 namespace SriovPS.Completion;

@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Xml.Linq;
 
 namespace SriovPS.Libvirt.Guests;

@@ -1,5 +1,3 @@
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Values;
 
 namespace SriovPS.Libvirt.Guests;

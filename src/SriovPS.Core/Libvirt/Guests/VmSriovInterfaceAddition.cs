@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using SriovPS.Errors;
-using SriovPS.Hosting;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt.Guests;

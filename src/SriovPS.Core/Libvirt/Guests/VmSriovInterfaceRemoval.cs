@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using SriovPS.Errors;
 using SriovPS.Kernel;
 using SriovPS.Native.Libvirt;
 

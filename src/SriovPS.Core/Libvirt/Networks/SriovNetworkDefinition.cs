@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Xml;
-using SriovPS.Errors;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt.Networks;

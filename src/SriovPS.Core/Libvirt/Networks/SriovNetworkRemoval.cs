@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using SriovPS.Errors;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt.Networks;

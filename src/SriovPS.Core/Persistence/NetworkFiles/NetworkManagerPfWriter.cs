@@ -1,9 +1,6 @@
-using System;
-using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using SriovPS.Hosting;
 
 namespace SriovPS.Persistence.NetworkFiles;
 

@@ -1,7 +1,5 @@
-using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
-using SriovPS.Hosting;
 using SriovPS.Native.Files;
 
 namespace SriovPS.Persistence.NetworkFiles;

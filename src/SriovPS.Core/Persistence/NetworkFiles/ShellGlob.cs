@@ -1,5 +1,3 @@
-using System;
-
 namespace SriovPS.Persistence.NetworkFiles;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace SriovPS.Native;
 
 internal static partial class Interop

@@ -1,6 +1,3 @@
-using System;
-using System.Runtime.InteropServices;
-
 namespace SriovPS.Native;
 
 internal static partial class Interop
