@@ -107,6 +107,20 @@ internal sealed class ConfigFile(
         }
     }
 
+    /// <summary>Puts <paramref name="text"/> back as the file's content, or removes the file when it had none (did not exist): a change taken back.</summary>
+    /// <exception cref="SriovException">The file cannot be written or removed.</exception>
+    public void PutBack(string? text)
+    {
+        if (text is null)
+        {
+            Remove();
+            return;
+        }
+
+        using var prepared = Prepare(text);
+        prepared.Commit();
+    }
+
     /// <summary>Removes the file, keeping it as the backup; nothing happens when it does not exist.</summary>
     /// <exception cref="SriovException">The file is read-only or cannot be removed; it is untouched.</exception>
     public void Remove()

@@ -67,17 +67,7 @@ internal sealed class HostFileEdit
     }
 
     /// <summary>Puts the old text back, or removes the file this edit created: a later step of a plan that rolls back failed.</summary>
-    public void Restore()
-    {
-        if (OldText is null)
-        {
-            File.Remove();
-            return;
-        }
-
-        using var prepared = File.Prepare(OldText);
-        prepared.Commit();
-    }
+    public void Restore() => File.PutBack(OldText);
 
     /// <summary>The file as it is, for a change that is not needed.</summary>
     public SriovHostChange Report() => new(File.HostPath, false, Summary, [], [], null, RebootRequired);

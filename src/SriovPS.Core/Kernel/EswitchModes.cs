@@ -73,7 +73,7 @@ internal sealed class EswitchModes : IDisposable
 
     /// <summary>
     /// <see cref="TryRead"/> for listings, which never throws: a device whose mode cannot be read is
-    /// reported through the error callback; a refusal that would repeat for every PF (no permission,
+    /// reported as a failure to the report; a refusal that would repeat for every PF (no permission,
     /// no socket) is said once as a warning, and then nothing more is asked.
     /// </summary>
     internal EswitchMode? Read(string busName, string deviceName)

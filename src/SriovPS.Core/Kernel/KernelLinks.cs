@@ -4,7 +4,7 @@ namespace SriovPS.Kernel;
 
 /// <summary>
 /// The live kernel's view of interfaces, over one netlink socket per command: one <c>RTM_GETLINK</c>
-/// per PF, never one per VF. Failures are reported through the callbacks and give <c>null</c>, so
+/// per PF, never one per VF. Failures go to the command's report and give <c>null</c>, so
 /// discovery keeps what sysfs said and the pipeline goes on.
 /// </summary>
 internal sealed class KernelLinks : IDisposable

@@ -156,17 +156,7 @@ internal sealed class PfNetworkPersistence
 
     /// <summary>Puts the text the file had when planned back, or removes the file when there was none.</summary>
     /// <exception cref="SriovException">The file is read-only or cannot be written.</exception>
-    public void Restore()
-    {
-        if (PreviousText is null)
-        {
-            File.Remove();
-            return;
-        }
-
-        using var prepared = File.Prepare(PreviousText);
-        prepared.Commit();
-    }
+    public void Restore() => File.PutBack(PreviousText);
 
     private static (string? Text, PfNetworkSettings? Existing) Read(PfNetworkWriter writer, ConfigFile file, string interfaceName, PfNetworkConflicts? kept)
     {

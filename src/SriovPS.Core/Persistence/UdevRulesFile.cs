@@ -42,6 +42,7 @@ internal sealed class UdevRulesFile(HostSession session)
     /// the edit sees what the earlier steps made.
     /// </param>
     /// <param name="partialFailure">The warning to give when the file fails after the steps it follows were made.</param>
+    /// <param name="actionFromAnswers">The action as the answers to the steps before it make it (see <see cref="PlanStep.ActionFromAnswers"/>).</param>
     public PlanStep Step(
         string action,
         Func<string?, IHostReport, string?> edit,
@@ -49,7 +50,8 @@ internal sealed class UdevRulesFile(HostSession session)
         IReadOnlyList<PlanStep> after,
         string liveHostOnly,
         string liveHostLabel,
-        string? partialFailure = null)
+        string? partialFailure = null,
+        Func<PlanResult, string?>? actionFromAnswers = null)
     {
         PreparedRules? made = null;
         return new PlanStep(HostPath, action, context =>
@@ -74,6 +76,7 @@ internal sealed class UdevRulesFile(HostSession session)
         })
         {
             After = after,
+            ActionFromAnswers = actionFromAnswers,
             LiveHostOnly = liveHostOnly,
             LiveHostLabel = liveHostLabel,
             Prepare = prepareFirst ? () => Prepare(edit, session.Report) : CheckWritable,
@@ -81,7 +84,7 @@ internal sealed class UdevRulesFile(HostSession session)
             {
                 if (made is { Changes: true })
                 {
-                    Restore(made.OldText);
+                    _file.PutBack(made.OldText);
                 }
             },
         };
@@ -109,18 +112,6 @@ internal sealed class UdevRulesFile(HostSession session)
         }
 
         return new PreparedRules(text, updated, _file.Prepare(updated));
-    }
-
-    private void Restore(string? text)
-    {
-        if (text is null)
-        {
-            _file.Remove();
-            return;
-        }
-
-        using var prepared = _file.Prepare(text);
-        prepared.Commit();
     }
 
     /// <summary>The file's next version, written beside it and not yet in place.</summary>

@@ -51,7 +51,8 @@ internal sealed class PfSettingsPlanner
         }
 
         PlanStep? fileStep = null;
-        var plan = new ChangePlan { LiveHostRefusal = result => Refusal(pf, fileStep, result) };
+        // One PF's settings: the first refused write ends it, the file with it, as the kernel left them.
+        var plan = new ChangePlan { LiveHostRefusal = result => Refusal(pf, fileStep, result), StopsAtFirstFailure = true };
 
         // Before anything is asked or sent: a refused file leaves the PF as it was.
         var others = _request.Persist ? _files.OtherConfigurations(pf, plan.Report) : null;

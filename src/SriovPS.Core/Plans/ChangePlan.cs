@@ -29,6 +29,12 @@ internal sealed class ChangePlan
     /// </summary>
     public Func<PlanResult, SriovException>? LiveHostRefusal { get; init; }
 
+    /// <summary>Whether the first failed step ends the plan, as one change made of several writes does (a PF's settings).</summary>
+    public bool StopsAtFirstFailure { get; init; }
+
+    /// <summary>Whether the steps are made under the host's change lock; libvirt's own objects are guarded by libvirt.</summary>
+    public bool TakesHostLock { get; init; } = true;
+
     public PlanStep Add(PlanStep step)
     {
         Steps.Add(step);

@@ -16,8 +16,9 @@ internal interface IChangeAsker : IHostReport
     /// <exception cref="SriovException">The host cannot ask (ConfirmationUnavailable): no step from this one on is made.</exception>
     StepAnswer Ask(string target, string action);
 
+    /// <summary>A second question about the step on <paramref name="target"/> (ShouldContinue).</summary>
     /// <exception cref="SriovException">The host cannot ask (ConfirmationUnavailable).</exception>
-    bool Confirm(string question, string caption);
+    bool Confirm(string target, string question, string caption);
 
     void Progress(string target, string status, int percent, bool completed);
 }

@@ -26,4 +26,7 @@ internal sealed class PlanResult
 
     /// <summary>Whether the step was shown under -WhatIf rather than made.</summary>
     public bool WasShown(PlanStep step) => Shown.Contains(step);
+
+    /// <summary>Whether the user said yes to the step, or saw it under -WhatIf: what a later step asks about follows it.</summary>
+    public bool WasAcceptedOrShown(PlanStep step) => Accepted.Contains(step) || Shown.Contains(step);
 }

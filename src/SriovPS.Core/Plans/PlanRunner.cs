@@ -30,29 +30,42 @@ internal static class PlanRunner
 
     private static void MakeUnderLock(ChangePlan plan, List<PlanStep> accepted, IChangeAsker asker, HostSession session, PlanResult result)
     {
-        var prepared = new Dictionary<PlanStep, IDisposable?>();
-        try
+        IDisposable? hostLock = null;
+        if (plan.TakesHostLock)
         {
-            using (session.AcquireLock())
+            try
             {
-                if (!PrepareFiles(accepted, prepared, asker))
-                {
-                    return;
-                }
-
-                Make(plan, accepted, prepared, asker, session, result);
+                hostLock = session.AcquireLock();
+            }
+            catch (SriovException e)
+            {
+                // Nothing was made: each accepted step failed with the plan.
+                asker.Fail(e);
+                result.Failed.AddRange(accepted);
+                return;
             }
         }
-        catch (SriovException e)
+
+        using (hostLock)
         {
-            // The lock could not be taken: nothing was made.
-            asker.Fail(e);
-        }
-        finally
-        {
-            foreach (var file in prepared.Values)
+            var prepared = new Dictionary<PlanStep, IDisposable?>();
+            try
             {
-                file?.Dispose();
+                if (PrepareFiles(accepted, prepared, asker))
+                {
+                    Make(plan, accepted, prepared, asker, session, result);
+                }
+                else
+                {
+                    result.Failed.AddRange(accepted);
+                }
+            }
+            finally
+            {
+                foreach (var file in prepared.Values)
+                {
+                    file?.Dispose();
+                }
             }
         }
     }
@@ -67,11 +80,17 @@ internal static class PlanRunner
                 continue;
             }
 
+            string? action = step.ActionFromAnswers is { } fromAnswers ? fromAnswers(result) : step.Action;
+            if (action is null)
+            {
+                continue;
+            }
+
             StepAnswer answer;
             try
             {
-                answer = asker.Ask(step.Target, step.Action);
-                if (answer == StepAnswer.Yes && step.Question is { } question && !asker.Confirm(question, step.QuestionCaption))
+                answer = asker.Ask(step.Target, action);
+                if (answer == StepAnswer.Yes && step.Question is { } question && !asker.Confirm(step.Target, question, step.QuestionCaption))
                 {
                     answer = StepAnswer.No;
                 }
@@ -178,18 +197,29 @@ internal static class PlanRunner
             }
             catch (SriovException e)
             {
-                asker.Fail(e);
                 result.Failed.Add(step);
-                if (plan.RollsBack)
+                if (!plan.RollsBack)
                 {
-                    Undo(result, asker, context);
-                    return;
+                    asker.Fail(e);
+                    if (plan.StopsAtFirstFailure)
+                    {
+                        return;
+                    }
+
+                    continue;
                 }
+
+                // Told once the undoing is over: under -ErrorAction Stop the first error ends the command.
+                var held = new HostReport();
+                held.Fail(e);
+                Undo(result, held, new StepContext(new HeldAsker(held, asker), session.Cancellation, null));
+                held.TellTo(asker);
+                return;
             }
         }
     }
 
-    private static void Undo(PlanResult result, IChangeAsker asker, StepContext context)
+    private static void Undo(PlanResult result, IHostReport asker, StepContext context)
     {
         for (int i = result.Made.Count - 1; i >= 0; i--)
         {
@@ -211,5 +241,21 @@ internal static class PlanRunner
                 asker.Fail(e);
             }
         }
+    }
+
+    /// <summary>Keeps what undo steps report until the undoing is over; progress still shows.</summary>
+    private sealed class HeldAsker(HostReport held, IChangeAsker asker) : IChangeAsker
+    {
+        public StepAnswer Ask(string target, string action) => asker.Ask(target, action);
+
+        public bool Confirm(string target, string question, string caption) => asker.Confirm(target, question, caption);
+
+        public void Progress(string target, string status, int percent, bool completed) => asker.Progress(target, status, percent, completed);
+
+        public void Note(string note) => held.Note(note);
+
+        public void Warn(string warning) => held.Warn(warning);
+
+        public void Fail(SriovException failure) => held.Fail(failure);
     }
 }

@@ -22,6 +22,13 @@ internal sealed class PlanStep
     public string Action { get; }
 
     /// <summary>
+    /// The action worked out when the step is asked about, from the answers to the steps before it
+    /// (a file that records what was accepted); <c>null</c> from it: nothing to do, the step is not asked.
+    /// Without it, <see cref="Action"/> is asked.
+    /// </summary>
+    public Func<PlanResult, string?>? ActionFromAnswers { get; init; }
+
+    /// <summary>
     /// Steps this one follows: it is asked about only when one of them was accepted (or shown under
     /// -WhatIf), and made only when one of them was made. Empty: it stands on its own.
     /// </summary>

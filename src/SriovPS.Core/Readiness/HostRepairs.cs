@@ -156,11 +156,10 @@ internal sealed class HostRepairs(HostFileSystem files, KernelLinks? links)
             plan.Report.Warn($"AppArmor is not in use for QEMU here: {why}. The rules are written for when it is.");
         }
 
-        bool localExists = !apparmor.Local.Changes && apparmor.Local.OldText is not null;
         var local = plan.AddEdit(apparmor.Local);
 
         // An include of a file that is not there fails every guest's profile: asked only once it exists.
-        var include = local is null && !localExists ? null : plan.AddEdit(apparmor.Abstraction, local is null ? null : [local]);
+        var include = plan.AddEdit(apparmor.Abstraction, local is null ? null : [local]);
         if (apparmor.AddsGroupRules)
         {
             plan.Report.Warn("IOMMU group numbers can change when VFs are created again (Disable-SriovVf and Enable-SriovVf, a reboot): run Repair-VfioAppArmor again then; Test-SriovHost flags stale rules (Libvirt.AppArmorStaleRules).");

@@ -54,7 +54,12 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
                 QuestionCaption = "Re-create VFs",
                 LiveHostOnly = KernelOnly,
                 LiveHostLabel = label,
-                Undo = context => Apply(VfCountPlan.For(Now(pf), pf.NumVfs, pf.DriversAutoprobe, allowZero: true), preserveSettings: true, context),
+                Undo = context =>
+                {
+                    // The VFs the change destroyed are gone with their settings; those that exist now keep theirs.
+                    context.Report.Warn($"{label} gets its {pf.NumVfs} VFs back, without the settings the ones destroyed had.");
+                    Apply(VfCountPlan.For(Now(pf), pf.NumVfs, pf.DriversAutoprobe, allowZero: true), preserveSettings: true, context);
+                },
             });
         }
 

@@ -43,9 +43,9 @@ internal static partial class VfDriverName
     /// (<c>vfio_pci</c>) is taken as the registered driver's (<c>vfio-pci</c>): driver_override needs
     /// the driver's own name, though modprobe takes either.
     /// </summary>
-    /// <param name="note">Told when the name was respelled.</param>
+    /// <param name="report">Told (a note) when the name was respelled.</param>
     /// <exception cref="SriovException">No such driver is registered or installed.</exception>
-    public static string Resolve(Native.Files.HostFileSystem files, string driver, Action<string>? note = null)
+    public static string Resolve(Native.Files.HostFileSystem files, string driver, IHostReport? report = null)
     {
         var known = files.ListNames(PciDriverBinding.PciDrivers);
         known.AddRange([VfioPci, "pci-stub"]);
@@ -57,7 +57,7 @@ internal static partial class VfDriverName
         var alike = known.Where(k => KernelModules.Normalize(k) == KernelModules.Normalize(driver)).Distinct(StringComparer.Ordinal).ToList();
         if (alike.Count == 1)
         {
-            note?.Invoke($"'{driver}' is taken as the PCI driver {alike[0]}: driver_override needs the driver's own spelling.");
+            report?.Note($"'{driver}' is taken as the PCI driver {alike[0]}: driver_override needs the driver's own spelling.");
             return alike[0];
         }
 

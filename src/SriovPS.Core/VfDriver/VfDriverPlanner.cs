@@ -26,7 +26,7 @@ internal sealed class VfDriverPlanner(HostSession session)
     /// </summary>
     /// <exception cref="SriovException">No such driver (InvalidDriverName, DriverNotAvailable).</exception>
     public static string? ResolveDriver(HostSession session, string given) =>
-        VfDriverName.Parse(given) is { } named ? VfDriverName.Resolve(session.Files, named, session.Report.Note) : null;
+        VfDriverName.Parse(given) is { } named ? VfDriverName.Resolve(session.Files, named, session.Report) : null;
 
     /// <summary>The steps that give <paramref name="targets"/> <paramref name="driver"/> (null: each VF's default).</summary>
     public VfDriverChangePlan For(IReadOnlyList<(SriovPf Pf, SriovVf Vf)> targets, string? driver, bool persist)
@@ -52,7 +52,9 @@ internal sealed class VfDriverPlanner(HostSession session)
             moves[plan.Add(new PlanStep(move.Label, move.Action, context => Move(move, context))
             {
                 LiveHostOnly = "drivers can only be bound by the running kernel.",
-                Undo = context => Move(Reverse(move), context),
+
+                // A VF that had no driver is not unbound again: it stays on the driver it got.
+                Undo = move.Vf.Driver is null ? null : context => Move(Reverse(move), context),
             })] = move;
         }
 
@@ -141,19 +143,27 @@ internal sealed class VfDriverPlanner(HostSession session)
         {
             var pf = group.First().Pf;
             var all = group.ToList();
-            var (updated, _) = Planned(text, pf, all);
-            if (updated == text)
+            var ownMoves = moves.Where(m => m.Value.Pf.PciAddress == pf.PciAddress).ToList();
+
+            // Asked about once the moves are answered: the VFs already as asked and the moves accepted (or
+            // shown) keep their drivers at boot; written from those moved, as the file is then.
+            string? Describe(PlanResult answers)
             {
-                plan.Report.Note($"{UdevRulesFile.HostPath} already gives {pf}'s VFs these drivers at boot: not written.");
-                continue;
+                var kept = all.Where(m => !m.Changes || ownMoves.Exists(o => o.Value == m && answers.WasAcceptedOrShown(o.Key))).ToList();
+                var (updated, _) = Planned(text, pf, kept);
+                if (updated == text)
+                {
+                    session.Report.Note($"{UdevRulesFile.HostPath} already gives {pf}'s VFs these drivers at boot: not written.");
+                    return null;
+                }
+
+                return updated is null
+                    ? $"remove the file: no VF of {pf} keeps another driver at boot"
+                    : $"give {pf}'s VFs their drivers at boot ({string.Join(", ", kept.Select(m => $"vf {m.Vf.Index} → {m.Target ?? "default"}"))}), with sriov_drivers_autoprobe 0 on {pf}";
             }
 
-            string action = updated is null
-                ? $"remove the file: no VF of {pf} keeps another driver at boot"
-                : $"give {pf}'s VFs their drivers at boot ({string.Join(", ", all.Select(m => $"vf {m.Vf.Index} → {m.Target ?? "default"}"))}), with sriov_drivers_autoprobe 0 on {pf}";
-            var ownMoves = moves.Where(m => m.Value.Pf.PciAddress == pf.PciAddress).Select(m => m.Key).ToList();
             plan.Add(rules.Step(
-                action,
+                $"give {pf}'s VFs their drivers at boot",
                 (current, report) =>
                 {
                     var kept = all.Where(m => !m.Changes || _moved.Contains(m.Vf.PciAddress)).ToList();
@@ -162,9 +172,10 @@ internal sealed class VfDriverPlanner(HostSession session)
                     return next;
                 },
                 prepareFirst: false,
-                after: unchanged.Any(m => m.Pf.PciAddress == pf.PciAddress) ? [] : ownMoves,
+                after: unchanged.Any(m => m.Pf.PciAddress == pf.PciAddress) ? [] : ownMoves.Select(m => m.Key).ToList(),
                 liveHostOnly: "its VFs' boot rules are written on the running host only.",
-                liveHostLabel: pf.ToString()));
+                liveHostLabel: pf.ToString(),
+                actionFromAnswers: Describe));
         }
     }
 

@@ -63,4 +63,5 @@ public sealed class RepairVfioAppArmorCommand : SriovCmdlet
         {
             WriteObject(change);
         }
-    }}
+    }
+}

@@ -92,10 +92,6 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
     /// <summary>Asks about each step of <paramref name="plan"/> and makes the accepted ones under the host's change lock.</summary>
     private protected PlanResult ApplyPlan(ChangePlan plan) => PlanRunner.Run(plan, this, Session);
 
-    /// <summary>The refusal of a change on a copied host tree, which only the running kernel can make.</summary>
-    private protected SriovException LiveHostRequired(string label, string what) =>
-        Session.LiveHostRequired(label, what, WhatIfGiven);
-
     /// <summary>-WhatIf, given or by preference: a refusal's remedy then does not suggest it.</summary>
     private protected bool WhatIfGiven => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given)
         ? ((SwitchParameter)given).IsPresent : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
@@ -121,7 +117,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
         return confirmed ? StepAnswer.Yes : reason == ShouldProcessReason.WhatIf ? StepAnswer.WhatIf : StepAnswer.No;
     }
 
-    bool IChangeAsker.Confirm(string question, string caption)
+    bool IChangeAsker.Confirm(string target, string question, string caption)
     {
         try
         {
@@ -129,7 +125,7 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
         }
         catch (Exception e) when (e is System.Management.Automation.Host.HostException or PSInvalidOperationException)
         {
-            throw ConfirmationUnavailable(caption, e);
+            throw ConfirmationUnavailable(target, e);
         }
     }
 

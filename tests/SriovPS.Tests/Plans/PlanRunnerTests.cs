@@ -277,6 +277,116 @@ public sealed class PlanRunnerTests : IDisposable
         HostChangeLock.Acquire(_tree.Files, TimeSpan.Zero).Dispose();
     }
 
+    [Fact]
+    public void APlanThatStopsAtItsFirstFailure_MakesNothingAfterIt()
+    {
+        var plan = new ChangePlan { StopsAtFirstFailure = true };
+        plan.Add(Step("link", () => throw Refused("link")));
+        plan.Add(Step("eswitch"));
+
+        var result = PlanDriver.Run(plan, _tree.Root);
+
+        Assert.Equal(["make link"], _log);
+        Assert.Empty(result.Made);
+    }
+
+    [Fact]
+    public void WhenTheLockCannotBeTaken_NothingIsMade_AndEveryAcceptedStepFailed()
+    {
+        _tree.WriteFile("/run/lock", "a file where the lock's directory belongs\n");
+        var plan = new ChangePlan();
+        var step = plan.Add(Step("a"));
+        var asker = new ScriptedAsker();
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Empty(_log);
+        Assert.Equal([step], result.Failed);
+        Assert.Equal(ErrorCatalog.HostPathWrongType, Assert.Single(asker.Told.Failures).Id);
+    }
+
+    [Fact]
+    public void ACommandStoppedWhileItWaitsForTheLock_MakesNothing()
+    {
+        using var holder = HostChangeLock.Acquire(_tree.Files, TimeSpan.Zero);
+        var plan = new ChangePlan();
+        plan.Add(Step("a"));
+        var asker = new ScriptedAsker();
+        using var stop = new System.Threading.CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var session = new HostSession(HostContext.FromRoot(_tree.Root), asker, stop.Token);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => PlanRunner.Run(plan, asker, session));
+        Assert.Empty(_log);
+    }
+
+    [Fact]
+    public void APlanThatTakesNoHostLock_IsMadeWhileAnotherCommandHoldsIt()
+    {
+        using var holder = HostChangeLock.Acquire(_tree.Files, TimeSpan.Zero);
+        var plan = new ChangePlan { TakesHostLock = false };
+        plan.Add(Step("define network"));
+
+        var result = PlanDriver.Run(plan, _tree.Root);
+
+        Assert.Equal(["make define network"], _log);
+        Assert.Single(result.Made);
+    }
+
+    [Fact]
+    public void AnUndo_IsMadeEvenWhenTheFirstErrorReportedWouldEndTheCommand()
+    {
+        // Under -ErrorAction Stop, WriteError throws: what a rollback reports is told once it is over.
+        var plan = new ChangePlan { RollsBack = true };
+        plan.Add(Step("vfs"));
+        plan.Add(Step("driver", () => throw Refused("driver")));
+        var asker = new StoppingAsker();
+
+        Assert.Throws<InvalidOperationException>(() => PlanDriver.Run(plan, _tree.Root, asker));
+        Assert.Equal(["make vfs", "make driver", "undo vfs"], _log);
+    }
+
+    [Fact]
+    public void AnActionWorkedOutFromTheAnswers_IsWhatIsAsked_AndNothingLeftToDoIsNotAsked()
+    {
+        var plan = new ChangePlan();
+        var move = plan.Add(Step("vf 0"));
+        var rules = plan.Add(new PlanStep("rules", "write the rules", _ => null)
+        {
+            ActionFromAnswers = answers => answers.WasAcceptedOrShown(move) ? "give vf 0 vfio-pci at boot" : null,
+        });
+        var saidYes = new ScriptedAsker();
+        var saidNo = new ScriptedAsker(target => target == "vf 0" ? StepAnswer.No : StepAnswer.Yes);
+
+        PlanDriver.Run(plan, _tree.Root, saidYes);
+        var declined = PlanDriver.Run(plan, _tree.Root, saidNo);
+
+        Assert.Equal(["vf 0", "rules"], saidYes.Asked);
+        Assert.Equal(["vf 0"], saidNo.Asked);
+        Assert.DoesNotContain(rules, declined.Made);
+    }
+
+    /// <summary>A user whose first reported error ends the command, as -ErrorAction Stop does.</summary>
+    private sealed class StoppingAsker : IChangeAsker
+    {
+        public StepAnswer Ask(string target, string action) => StepAnswer.Yes;
+
+        public bool Confirm(string target, string question, string caption) => true;
+
+        public void Progress(string target, string status, int percent, bool completed)
+        {
+        }
+
+        public void Note(string note)
+        {
+        }
+
+        public void Warn(string warning)
+        {
+        }
+
+        public void Fail(SriovException failure) => throw new InvalidOperationException(failure.Message);
+    }
+
     private sealed class Released : IDisposable
     {
         public bool Disposed { get; private set; }

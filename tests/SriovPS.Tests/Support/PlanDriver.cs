@@ -25,6 +25,9 @@ internal sealed class ScriptedAsker : IChangeAsker
     /// <summary>The targets asked about, in order.</summary>
     public List<string> Asked { get; } = [];
 
+    /// <summary>The actions asked about, in order.</summary>
+    public List<string> Actions { get; } = [];
+
     /// <summary>The second questions (ShouldContinue) asked.</summary>
     public List<string> Questions { get; } = [];
 
@@ -35,10 +38,11 @@ internal sealed class ScriptedAsker : IChangeAsker
     public StepAnswer Ask(string target, string action)
     {
         Asked.Add(target);
+        Actions.Add(action);
         return _answer(target);
     }
 
-    public bool Confirm(string question, string caption)
+    public bool Confirm(string target, string question, string caption)
     {
         Questions.Add(question);
         return ConfirmsQuestions;
@@ -59,7 +63,7 @@ internal sealed class ScriptedAsker : IChangeAsker
 internal static class PlanDriver
 {
     /// <param name="root">The host tree; null for the live host.</param>
-    public static PlanResult Run(ChangePlan plan, string? root, ScriptedAsker? asker = null)
+    public static PlanResult Run(ChangePlan plan, string? root, IChangeAsker? asker = null)
     {
         asker ??= new ScriptedAsker();
         using var session = new HostSession(HostContext.FromRoot(root), asker);

@@ -17,7 +17,7 @@ internal sealed class VmInterfacePlanner(LibvirtHost libvirt)
     /// </summary>
     public ChangePlan Add(VmSriovInterfaceAddition addition)
     {
-        var plan = new ChangePlan();
+        var plan = new ChangePlan { TakesHostLock = false };
         foreach (string note in addition.Notes)
         {
             plan.Report.Note(note);
@@ -55,7 +55,7 @@ internal sealed class VmInterfacePlanner(LibvirtHost libvirt)
     /// </summary>
     public ChangePlan Remove(VmSriovInterfaceRemoval removal)
     {
-        var plan = new ChangePlan();
+        var plan = new ChangePlan { TakesHostLock = false };
         foreach (string note in removal.Notes)
         {
             plan.Report.Note(note);

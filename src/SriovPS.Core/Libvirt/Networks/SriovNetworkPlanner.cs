@@ -18,7 +18,7 @@ internal sealed class SriovNetworkPlanner(LibvirtHost libvirt)
     public ChangePlan Define(string name, IReadOnlyList<PfVfAddresses> pfs, bool autostart, bool start)
     {
         var definition = SriovNetworkDefinition.Plan(libvirt.Connection, name, pfs, start);
-        var plan = new ChangePlan();
+        var plan = new ChangePlan { TakesHostLock = false };
         var actions = new List<string>();
         if (definition.Existing == ExistingNetwork.None)
         {
@@ -90,7 +90,7 @@ internal sealed class SriovNetworkPlanner(LibvirtHost libvirt)
         }
 
         SavedNetwork? saved = null;
-        var plan = new ChangePlan();
+        var plan = new ChangePlan { TakesHostLock = false };
         plan.Add(new PlanStep(target, $"{string.Join(" and ", action)} the SR-IOV network", context =>
         {
             if (network.RunningConsumers.Count > 0)
