@@ -98,7 +98,7 @@ internal sealed class SriovNetworkPlanner(LibvirtHost libvirt)
                 context.Report.Warn($"Removing '{network.Name}' while running guests use it ({string.Join(", ", network.RunningConsumers)}): they keep their VFs until they stop, and cannot start again on it.");
             }
 
-            saved = network.Persistent ? SriovNetworkRemoval.Save(libvirt.Connection, network.Name) : null;
+            saved = network.Persistent ? TrySave(libvirt, network.Name, context.Report) : null;
             foreach (var done in SriovNetworkRemoval.Remove(libvirt.Connection, network.Name))
             {
                 context.Report.Note(done);
@@ -108,8 +108,27 @@ internal sealed class SriovNetworkPlanner(LibvirtHost libvirt)
         })
         {
             // A transient network cannot be made again as it was (only defined, which makes it persistent).
-            Undo = network.Persistent ? _ => SriovNetworkRemoval.Restore(libvirt.Connection, saved!) : null,
+            Undo = network.Persistent ? _ => SriovNetworkRemoval.Restore(libvirt.Connection, saved ?? throw NotSaved(network.Name)) : null,
         });
         return plan;
     }
+
+    // The saved definition serves only a rollback: a network whose definition cannot be read is still removed.
+    private static SavedNetwork? TrySave(LibvirtHost libvirt, string name, IHostReport report)
+    {
+        try
+        {
+            return SriovNetworkRemoval.Save(libvirt.Connection, name);
+        }
+        catch (SriovException e)
+        {
+            report.Note($"The definition of '{name}' could not be read before it is removed, so it could not be defined again: {e.Message}");
+            return null;
+        }
+    }
+
+    private static SriovException NotSaved(string name) => new(
+        ErrorCatalog.LibvirtOperationFailed,
+        $"The network '{name}' cannot be defined again: its definition could not be read before it was removed.",
+        name);
 }
