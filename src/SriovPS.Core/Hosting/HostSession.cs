@@ -132,7 +132,7 @@ internal sealed class HostSession : IDisposable
 
     /// <summary>The PFs <paramref name="names"/> select (every PF when null), reporting malformed names and literal names that match no PF.</summary>
     public List<SriovPf> SelectPfs(string[]? names, bool includeNotCapable = false) =>
-        Select(ParsePatterns(names, ParseInterfaceName), includeNotCapable, PfKey.Name);
+        Select(ParsePatterns(names, ParseInterfaceName), includeNotCapable, PfKey.Name, out _);
 
     /// <summary>
     /// <see cref="SelectPfs(string[], bool)"/>, telling whether every name was valid and matched (a wildcard
@@ -141,21 +141,14 @@ internal sealed class HostSession : IDisposable
     public List<SriovPf> SelectPfs(string[] names, bool includeNotCapable, out bool everyNameSelected)
     {
         var patterns = ParsePatterns(names, ParseInterfaceName)!;
-        everyNameSelected = patterns.Count == names.Length;
-        if (patterns.Count == 0)
-        {
-            return [];
-        }
-
-        var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable), patterns, PfKey.Name);
-        errors.ForEach(Report.Fail);
-        everyNameSelected &= errors.Count == 0;
+        var selected = Select(patterns, includeNotCapable, PfKey.Name, out int unmatched);
+        everyNameSelected = patterns.Count == names.Length && unmatched == 0;
         return selected;
     }
 
     /// <summary>The PFs at <paramref name="addresses"/> (literal or wildcard), reported like <see cref="SelectPfs"/>.</summary>
     public List<SriovPf> SelectPfsAt(string[]? addresses, bool includeNotCapable = false) =>
-        Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress);
+        Select(ParsePatterns(addresses, PciAddress.ToPattern), includeNotCapable, PfKey.PciAddress, out _);
 
     /// <summary>
     /// This machine's default libvirt (<c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>) for commands
@@ -246,8 +239,10 @@ internal sealed class HostSession : IDisposable
         return NamePattern.Parse(name);
     }
 
-    private List<SriovPf> Select(List<NamePattern>? patterns, bool includeNotCapable, PfKey key)
+    /// <param name="unmatched">How many literal values matched no PF (each reported).</param>
+    private List<SriovPf> Select(List<NamePattern>? patterns, bool includeNotCapable, PfKey key, out int unmatched)
     {
+        unmatched = 0;
         if (patterns is { Count: 0 })
         {
             return [];
@@ -255,6 +250,7 @@ internal sealed class HostSession : IDisposable
 
         var (selected, errors) = PfSelection.Select(AllPfs(includeNotCapable), patterns, key);
         errors.ForEach(Report.Fail);
+        unmatched = errors.Count;
         return selected;
     }
 }

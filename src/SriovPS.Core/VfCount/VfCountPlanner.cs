@@ -71,13 +71,15 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
         return new VfCountChangePlan(plan, countStep);
     }
 
-    private SriovPf Now(SriovPf pf) => session.Discovery.GetPfs().Find(p => p.PciAddress == pf.PciAddress)
-        ?? throw PfErrors.Gone(pf);
+    private SriovPf Now(SriovPf pf) => ReadAgain(pf.PciAddress) ?? throw PfErrors.Gone(pf);
+
+    // From sysfs again, past the session's PFs: what another command may have changed meanwhile.
+    private SriovPf? ReadAgain(string pciAddress) => session.Discovery.GetPfs().Find(p => p.PciAddress == pciAddress);
 
     private SriovHostChange? Apply(VfCountPlan count, bool preserveSettings, StepContext context)
     {
         // The PF may have changed while the user was asked or the lock was awaited.
-        var now = session.Discovery.GetPfs().Find(p => p.PciAddress == count.Pf.PciAddress);
+        var now = ReadAgain(count.Pf.PciAddress);
         if (now is null || now.NumVfs != count.Pf.NumVfs)
         {
             throw new SriovException(
@@ -122,8 +124,7 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
 
         try
         {
-            var now = new PfVfAddresses(pf.Name, pf.PciAddress, VfAddressList.Read(session.Files, pf.PciAddress));
-            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt, vfsBefore, now))
+            foreach (var outcome in SriovPoolRefresh.AfterCountChange(libvirt, vfsBefore, session.PfVfAddresses([pf])[0]))
             {
                 if (outcome.Restarted)
                 {
