@@ -209,6 +209,7 @@ internal sealed class SriovDiscovery
         int numaNode = ReadInt(device, "numa_node", allowNegative: true);
         string? vendorId = ReadText(device, "vendor");
         string? deviceId = ReadText(device, "device");
+        string? vfDeviceId = capable ? ReadText(device, "sriov_vf_device") : null;
         int autoprobe = capable ? ReadInt(device, "sriov_drivers_autoprobe") : -1;
 
         string? name = FirstNetdev(device) ?? VirtioNetdev(device);
@@ -256,6 +257,7 @@ internal sealed class SriovDiscovery
             Driver = driver,
             VendorId = vendorId,
             DeviceId = deviceId,
+            VfDeviceId = vfDeviceId is null or "" ? null : vfDeviceId.StartsWith("0x", StringComparison.Ordinal) ? vfDeviceId : "0x" + vfDeviceId,
             VendorName = vendorName,
             DeviceName = deviceName,
             TotalVfs = totalVfs,

@@ -91,6 +91,10 @@ public static class ErrorCatalog
     public static readonly SriovErrorId InvalidDeviceName = new(nameof(InvalidDeviceName), SriovErrorCategory.InvalidData);
     public static readonly SriovErrorId HostPathOutsideRoot = new(nameof(HostPathOutsideRoot), SriovErrorCategory.PermissionDenied);
     public static readonly SriovErrorId HostPathWrongType = new(nameof(HostPathWrongType), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId InvalidResourceName = new(nameof(InvalidResourceName), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId InvalidExportArgument = new(nameof(InvalidExportArgument), SriovErrorCategory.InvalidArgument);
+    public static readonly SriovErrorId NothingToExport = new(nameof(NothingToExport), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId NoVfioVfs = new(nameof(NoVfioVfs), SriovErrorCategory.InvalidOperation);
 
     private static readonly FrozenDictionary<string, SriovErrorId> ByName = typeof(ErrorCatalog)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -25,6 +25,12 @@ public sealed class SriovPf
     /// <summary>The PCI device id, <c>0x1521</c>.</summary>
     public string? DeviceId { get; internal init; }
 
+    /// <summary>
+    /// The PCI device id its VFs have (<c>sriov_vf_device</c>, <c>0x10ca</c> for an 82576's VFs), which
+    /// differs from the PF's own; <c>null</c> for a PF without SR-IOV or a kernel that does not say.
+    /// </summary>
+    public string? VfDeviceId { get; internal init; }
+
     /// <summary>The vendor's name from pci.ids (<c>Intel Corporation</c>), or <c>null</c> without pci.ids.</summary>
     public string? VendorName { get; internal init; }
 
