@@ -53,9 +53,10 @@ internal sealed class VfNetworkSettings
             return default;
         }
 
+        // A priority and protocol belong to the VLAN: when the VLANs differ, so does what goes with them, said once.
         int? vlan = Shared("VLAN", vf => (int?)(vf.Vlan ?? 0));
-        int? qos = Shared("VLAN priority (QoS)", vf => vf.Qos);
-        string? protocol = Shared("VLAN protocol", vf => vf.Vlan is > 0 ? vf.VlanProtocol?.ToLowerInvariant() : null);
+        int? qos = vlan is null ? null : Shared("VLAN priority (QoS)", vf => vf.Qos);
+        string? protocol = vlan is > 0 ? Shared("VLAN protocol", vf => vf.VlanProtocol?.ToLowerInvariant()) : null;
         string? linkState = Shared("link state", vf => vf.LinkState switch
         {
             VfLinkState.Enable => "enable",
@@ -66,8 +67,8 @@ internal sealed class VfNetworkSettings
         {
             Vlan = vlan,
             // A priority without a VLAN, or a VLAN whose settings differ, is no setting of its own.
-            Qos = vlan is null || (vlan == 0 && qos is not 0) ? null : qos,
-            VlanProtocol = vlan is > 0 ? protocol : null,
+            Qos = vlan == 0 && qos is not 0 ? null : qos,
+            VlanProtocol = protocol,
             SpoofCheck = Shared("spoof checking", vf => vf.SpoofCheck),
             Trust = Shared("trust", vf => vf.Trust),
             LinkState = linkState,

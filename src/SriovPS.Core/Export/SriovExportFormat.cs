@@ -1,4 +1,4 @@
-namespace SriovPS;
+namespace SriovPS.Export;
 
 /// <summary>What <c>Export-SriovConfig</c> writes the host's VFs as.</summary>
 public enum SriovExportFormat
