@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -85,6 +86,15 @@ internal static partial class ExportNames
                     "Use a label the nodes have, such as @{ 'kubernetes.io/hostname' = 'node1' }.");
             }
         }
+    }
+
+    /// <summary>Node labels from a hashtable, as text; a value of <c>$true</c> is <c>true</c> to Kubernetes, not .NET's <c>True</c>.</summary>
+    public static Dictionary<string, string> NodeLabels(IDictionary labels)
+    {
+        static string Text(object? value) =>
+            value is bool flag ? (flag ? "true" : "false") : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+
+        return labels.Cast<DictionaryEntry>().ToDictionary(e => Text(e.Key), e => Text(e.Value), StringComparer.Ordinal);
     }
 
     /// <summary>The part of a resource name that stands for a PF: its interface name, or its PCI address, with '_' for what a name may not hold.</summary>

@@ -1,3 +1,4 @@
+using System.IO;
 using System.Text;
 using SriovPS.Hosting;
 using SriovPS.Libvirt.Networks;
@@ -67,6 +68,7 @@ internal static class SriovConfigExport
     /// <exception cref="SriovException">An argument is invalid, there is nothing to export, or the format cannot hold what was chosen.</exception>
     public static List<ExportDocument> Export(HostSession session, ExportRequest request, IReadOnlyList<(SriovPf Pf, IReadOnlySet<int>? Indexes)> chosen)
     {
+        // Checked again here for callers other than the cmdlet: nothing is read with a bad argument.
         request.Validate();
         var nodeSelector = request.NodeSelector ?? ThisNode(session, request.Format);
         var pfs = chosen.Select(c => ExportedPf.Read(session, c.Pf, c.Indexes)).ToList();
@@ -107,18 +109,33 @@ internal static class SriovConfigExport
     }
 
     /// <summary>
-    /// The write of <paramref name="text"/> to <paramref name="path"/> (a full path on this machine, also
-    /// when the host read is a copied tree): atomic, the previous file kept as a backup, nothing written
-    /// when it already holds the text. Exporting changes no host state, so no host lock is taken.
+    /// The write of <paramref name="documents"/> to <paramref name="path"/> (a full path on this machine,
+    /// also when the host read is a copied tree): atomic, the previous file kept as a backup, nothing
+    /// written when it already holds the text. Exporting changes no host state, so no host lock is taken.
     /// </summary>
-    /// <exception cref="SriovException">The file exists and cannot be replaced.</exception>
-    public static ChangePlan FilePlan(string path, string text, string what)
+    /// <exception cref="SriovException">There are several libvirt networks, which one file cannot hold; the file exists and cannot be replaced.</exception>
+    public static ChangePlan FilePlan(string path, IReadOnlyList<ExportDocument> documents, SriovExportFormat format)
     {
+        if (documents.Count > 1)
+        {
+            throw ExportNames.Invalid(
+                "-Path",
+                path,
+                $"the export makes {documents.Count} libvirt networks ({string.Join(", ", documents.Select(d => d.Name))}) and a network file holds one",
+                "Give -NetworkName to make one network of them all, or export one PF at a time.");
+        }
+
+        // As Out-File: the file is created, never the directories leading to it.
+        if (!Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            throw ExportNames.Invalid("-Path", path, "its directory does not exist", "Create the directory first, or give another path.");
+        }
+
+        string what = $"{format} configuration";
         var file = new ConfigFile(new HostFileSystem("/"), path);
         file.CheckWritable();
-        string? old = file.ReadText();
+        var edit = new HostFileEdit(file, file.ReadText(), documents[0].Text, $"write the {what}", rebootRequired: false);
         var plan = new ChangePlan { TakesHostLock = false };
-        var edit = new HostFileEdit(file, old, text, $"write the {what}", rebootRequired: false);
         if (!edit.Changes)
         {
             plan.Report.Note($"{path} already holds this {what}; it was left as it is.");

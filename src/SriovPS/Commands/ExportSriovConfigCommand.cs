@@ -30,7 +30,7 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
-    /// <summary>PFs from Get-SriovPf (all their VFs), or VFs from Get-SriovVf (those VFs only).</summary>
+    /// <summary>PFs from Get-SriovPf (all their VFs), VFs from Get-SriovVf (those VFs only), or PF interface names.</summary>
     [Parameter(ParameterSetName = ByInputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public PSObject[]? InputObject { get; set; }
@@ -110,30 +110,28 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
             ResourcePrefix = ResourcePrefix,
             Namespace = Namespace,
             OperatorNamespace = OperatorNamespace,
-            NodeSelector = NodeSelector?.Cast<DictionaryEntry>().ToDictionary(
-                e => Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "",
-                e => Convert.ToString(e.Value, CultureInfo.InvariantCulture) ?? ""),
+            NodeSelector = NodeSelector is null ? null : ExportNames.NodeLabels(NodeSelector),
             NetworkName = NetworkName,
         };
         try
         {
+            request.Validate();
             string? path = Path is null ? null : FileSystemPath(Path);
+
+            // PFs were named or piped, and none was found: each has been reported already.
+            if (_order.Count == 0 && (PfName is not null || ParameterSetName == ByInputObjectSet))
+            {
+                return;
+            }
+
             var documents = SriovConfigExport.Export(Session, request, _order.ConvertAll(a => ((SriovPf, IReadOnlySet<int>?))_chosen[a]));
             if (path is null)
             {
                 WriteObject(documents.ConvertAll(d => d.Text), enumerateCollection: true);
             }
-            else if (documents.Count > 1)
-            {
-                throw ExportNames.Invalid(
-                    "-Path",
-                    Path!,
-                    $"the export makes {documents.Count} libvirt networks ({string.Join(", ", documents.Select(d => d.Name))}) and a network file holds one",
-                    "Give -NetworkName to make one network of them all, or export one PF at a time.");
-            }
             else
             {
-                ApplyPlan(SriovConfigExport.FilePlan(path, documents[0].Text, $"{Format} configuration"));
+                ApplyPlan(SriovConfigExport.FilePlan(path, documents, Format));
             }
         }
         catch (SriovException e)
@@ -146,7 +144,11 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
     {
         string? Property(string name) => item.Properties[name]?.Value?.ToString();
         bool Is(string type) => item.TypeNames.Any(n => n == $"SriovPS.{type}" || n == $"Deserialized.SriovPS.{type}");
-        if (Is("SriovPf") && Property("PciAddress") is { Length: > 0 } pfAddress)
+        if (item.BaseObject is string name)
+        {
+            Session.SelectPfs([name]).ForEach(pf => Choose(pf, null));
+        }
+        else if (Is("SriovPf") && Property("PciAddress") is { Length: > 0 } pfAddress)
         {
             Session.SelectPfsAt([pfAddress]).ForEach(pf => Choose(pf, null));
         }
@@ -160,7 +162,7 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
             WriteSriovError(ExportNames.Invalid(
                 "-InputObject",
                 item.TypeNames.FirstOrDefault() ?? "object",
-                "Export-SriovConfig takes PFs from Get-SriovPf and VFs from Get-SriovVf",
+                "Export-SriovConfig takes PFs from Get-SriovPf, VFs from Get-SriovVf and PF interface names",
                 "Pipe Get-SriovPf or Get-SriovVf, or name the PFs with -PfName."));
         }
     }
