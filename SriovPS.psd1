@@ -22,7 +22,7 @@
             Tags         = @('SR-IOV', 'SRIOV', 'VF', 'PF', 'KVM', 'libvirt', 'vfio', 'netlink', 'Linux', 'Networking', 'Virtualization', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/sriovps/SriovPS'
             LicenseUri   = 'https://github.com/sriovps/SriovPS/blob/main/LICENSE'
-            ReleaseNotes = 'SR-IOV end to end. Get-SriovPf, Get-SriovVf and Test-SriovHost read a host, or a copied host tree (-HostRoot). Enable-SriovVf, Disable-SriovVf, Set-SriovVf, Set-SriovVfDriver and Set-SriovPf change PFs and VFs, with -Persist for boot. New-LibvirtSriovNetwork, Get-LibvirtSriovNetwork and Remove-LibvirtSriovNetwork manage libvirt hostdev pools; Add-VmSriovInterface, Get-VmSriovInterface and Remove-VmSriovInterface hand VFs to guests. Enable-SriovIommu, Repair-VfioAppArmor and Test-SriovHost -Fix repair the host. Every change supports -WhatIf and -Confirm and keeps a backup of each file it edits. See about_SriovPS.'
+            ReleaseNotes = 'SR-IOV end to end. Get-SriovPf, Get-SriovVf and Test-SriovHost read a host, or a copied host tree (-HostRoot). Enable-SriovVf, Disable-SriovVf, Set-SriovVf, Set-SriovVfDriver and Set-SriovPf change PFs and VFs, with -Persist for boot. New-LibvirtSriovNetwork, Get-LibvirtSriovNetwork and Remove-LibvirtSriovNetwork manage libvirt hostdev pools; Add-VmSriovInterface, Get-VmSriovInterface and Remove-VmSriovInterface hand VFs to guests. Export-SriovConfig writes PFs and VFs as Kubernetes device-plugin, Multus, operator and KubeVirt configuration, nmstate state or libvirt network XML. Enable-SriovIommu, Repair-VfioAppArmor and Test-SriovHost -Fix repair the host. Every change supports -WhatIf and -Confirm and keeps a backup of each file it edits. See about_SriovPS.'
         }
     }
 }
