@@ -68,9 +68,15 @@ internal static partial class ExportNames
         }
     }
 
-    /// <exception cref="SriovException">A key or value is not a Kubernetes label key or value.</exception>
+    /// <exception cref="SriovException">The selector is empty, or a key or value is not a Kubernetes label key or value.</exception>
     public static void CheckNodeSelector(IReadOnlyDictionary<string, string> selector)
     {
+        if (selector.Count == 0)
+        {
+            // The operator applies a policy to every node whose labels hold all the selector's: with none, every node.
+            throw Invalid("-NodeSelector", "@{}", "an empty node selector selects every node of the cluster", "Name the nodes: -NodeSelector @{ 'kubernetes.io/hostname' = 'node1' }.");
+        }
+
         foreach (var (key, value) in selector)
         {
             int slash = key.LastIndexOf('/');
@@ -89,12 +95,22 @@ internal static partial class ExportNames
     }
 
     /// <summary>Node labels from a hashtable, as text; a value of <c>$true</c> is <c>true</c> to Kubernetes, not .NET's <c>True</c>.</summary>
+    /// <exception cref="SriovException">Two keys read as the same label.</exception>
     public static Dictionary<string, string> NodeLabels(IDictionary labels)
     {
         static string Text(object? value) =>
             value is bool flag ? (flag ? "true" : "false") : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
 
-        return labels.Cast<DictionaryEntry>().ToDictionary(e => Text(e.Key), e => Text(e.Value), StringComparer.Ordinal);
+        var text = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in labels)
+        {
+            if (!text.TryAdd(Text(entry.Key), Text(entry.Value)))
+            {
+                throw Invalid("-NodeSelector", Text(entry.Key), "it names the same label twice", "Give each label once.");
+            }
+        }
+
+        return text;
     }
 
     /// <summary>The part of a resource name that stands for a PF: its interface name, or its PCI address, with '_' for what a name may not hold.</summary>

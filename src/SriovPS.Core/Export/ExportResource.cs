@@ -45,8 +45,11 @@ internal static class ExportResources
     /// and never mixing driver kinds. A VF the device plugin would never offer (no driver bound, or its
     /// interface holds the default route) is left out and reported.
     /// </summary>
-    /// <param name="resourceName">The name of the one resource, or the beginning of each name when there are several; <c>null</c> for <c>sriov</c>.</param>
-    /// <exception cref="SriovException">A name breaks the rule, or two resources would have the same name.</exception>
+    /// <param name="resourceName">The name of the one resource; <c>null</c> for names made from <c>sriov</c>, the PF and the driver kind.</param>
+    /// <exception cref="SriovException">
+    /// A name breaks the rule; two resources would have the same name; <paramref name="resourceName"/>
+    /// is given and the VFs make several resources, which one name cannot tell apart.
+    /// </exception>
     public static List<ExportResource> Group(
         IReadOnlyList<ExportedPf> pfs, SriovExportGrouping grouping, string? resourceName, IReadOnlySet<string> defaultRouteInterfaces, IHostReport report)
     {
@@ -59,6 +62,10 @@ internal static class ExportResources
                 if (vf.Driver is null)
                 {
                     report.Warn($"{pf.Pf} VF {vf.Index} ({vf.PciAddress}) has no driver bound, so no Kubernetes component can use it; it is left out. Bind it: Set-SriovVfDriver {pf.Pf} -Index {vf.Index} -Driver Default (or vfio-pci).");
+                }
+                else if (VfCount.VfHolderScan.IsUserSpaceDriver(vf.Driver))
+                {
+                    report.Warn($"{pf.Pf} VF {vf.Index} ({vf.PciAddress}) is on {vf.Driver}, which is neither a network driver nor vfio-pci, so no pool here fits it; it is left out.");
                 }
                 else if (vf.Name is not null && defaultRouteInterfaces.Contains(vf.Name))
                 {
@@ -93,12 +100,21 @@ internal static class ExportResources
             }
         }
 
+        if (resourceName is not null && groups.Count > 1)
+        {
+            // Never a name that changes meaning with the VFs: a NetworkAttachmentDefinition refers to it.
+            throw ExportNames.Invalid(
+                "-ResourceName",
+                resourceName,
+                $"it names one resource, and these VFs make {groups.Count} ({string.Join(", ", groups.Select(g => string.Join('_', [DefaultBase, .. g.Parts])))}), since VFs on vfio-pci and on a network driver never share one",
+                "Export the VFs of one resource at a time (Get-SriovVf eno49 -Index 1,2 | Export-SriovConfig ...), or leave -ResourceName out.");
+        }
+
         var resources = new List<ExportResource>(groups.Count);
         foreach (var (parts, kind, members) in grouping == SriovExportGrouping.Host ? groups.OrderBy(g => g.Kind).ToList() : groups)
         {
-            // One resource takes -ResourceName as it is; several take it as the beginning of their names.
-            string name = resourceName is not null && groups.Count == 1 ? resourceName : string.Join('_', [resourceName ?? DefaultBase, .. parts]);
-            ExportNames.CheckResourceName(name, resourceName is null ? $"made from {string.Join(" and ", members.Select(m => m.Pf.Pf.ToString()).Distinct())}" : $"made from -ResourceName '{resourceName}'");
+            string name = resourceName ?? string.Join('_', [DefaultBase, .. parts]);
+            ExportNames.CheckResourceName(name, resourceName is null ? $"made from {string.Join(" and ", members.Select(m => m.Pf.Pf.ToString()).Distinct())}" : "-ResourceName");
             if (resources.Find(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) is { } twin)
             {
                 throw new SriovException(

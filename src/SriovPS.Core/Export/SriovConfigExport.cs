@@ -77,7 +77,7 @@ internal static class SriovConfigExport
             // These describe PFs: a PF with no VFs is still one (nmstate sets total-vfs 0; libvirt builds the pool when it starts).
             if (pfs.Count == 0)
             {
-                throw NothingToExport("no SR-IOV PF was given or found");
+                throw NothingToExport("no SR-IOV PF here has VFs; name a PF with -PfName to export it without them");
             }
 
             return request.Format == SriovExportFormat.Nmstate
@@ -85,7 +85,8 @@ internal static class SriovConfigExport
                 : LibvirtNetworks(pfs, request.NetworkName);
         }
 
-        foreach (var pf in pfs.Where(p => !p.Chosen.Any()))
+        // A VF index the PF lacks has been reported as such; a PF without VFs is said here.
+        foreach (var pf in pfs.Where(p => p.Vfs.Count == 0))
         {
             session.Report.Warn($"{pf.Pf} has no VFs, so nothing is exported for it. Create them first: Enable-SriovVf {pf.Pf} -Count N.");
         }
@@ -93,7 +94,10 @@ internal static class SriovConfigExport
         var resources = ExportResources.Group(pfs, request.Grouping, request.ResourceName, DefaultRouteInterfaces(session), session.Report);
         if (resources.Count == 0)
         {
-            throw NothingToExport(pfs.Count == 0 ? "no PF with VFs was given or found" : $"{string.Join(", ", pfs.Select(p => p.Pf.ToString()))} gave no VF a Kubernetes component can use");
+            throw NothingToExport(
+                pfs.Count == 0 ? "no PF here has VFs"
+                : !pfs.Any(p => p.Chosen.Any()) ? "none of the VFs given is on the host"
+                : "none of the VFs given is one a Kubernetes component can use (the warnings say why)");
         }
 
         string text = request.Format switch
@@ -153,16 +157,18 @@ internal static class SriovConfigExport
                 ? HostdevNetworkXml.ForPf(name, pfName) + "\n"
                 : HostdevNetworkXml.ForAddresses(name, pool.SelectMany(p => p.Chosen.Select(vf => vf.PciAddress))) + "\n";
 
-        if (networkName is not null)
+        // A list of no VFs would define a pool that never serves a guest.
+        static bool Empty(IReadOnlyList<ExportedPf> pool) => !pool.Any(p => p.Chosen.Any()) && pool is not [{ AllChosen: true, Pf.Name: not null }];
+
+        var networks = networkName is not null
+            ? [(networkName, (IReadOnlyList<ExportedPf>)pfs)]
+            : pfs.Select(pf => (SriovNetworkDefinition.DefaultName(pf.Pf.Name ?? ExportNames.PfPart(pf.Pf)), (IReadOnlyList<ExportedPf>)[pf])).ToList();
+        if (networks.Find(n => Empty(n.Item2)) is { Item1: { } empty })
         {
-            return [new ExportDocument(networkName, Xml(networkName, pfs))];
+            throw NothingToExport($"the network '{empty}' would list no VF");
         }
 
-        return pfs.Select(pf =>
-        {
-            string name = SriovNetworkDefinition.DefaultName(pf.Pf.Name ?? ExportNames.PfPart(pf.Pf));
-            return new ExportDocument(name, Xml(name, [pf]));
-        }).ToList();
+        return networks.ConvertAll(n => new ExportDocument(n.Item1, Xml(n.Item1, n.Item2)));
     }
 
     /// <summary>The label node feature discovery gives nodes with SR-IOV NICs, which the operator's own examples select by.</summary>
@@ -177,7 +183,8 @@ internal static class SriovConfigExport
             return null;
         }
 
-        string? name = session.Host.HostName?.Split('.')[0].ToLowerInvariant();
+        // The kubelet labels a node with its kernel host name, whole and in lower case (unless --hostname-override says otherwise).
+        string? name = (session.Host.IsLiveHost ? session.Files.ReadAttribute("/proc/sys/kernel/hostname") : session.Host.HostName)?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(name))
         {
             session.Report.Warn(

@@ -47,14 +47,25 @@ internal sealed class VfNetworkSettings
                 return distinct.FirstOrDefault();
             }
 
-            string values = string.Join("; ", vfs.GroupBy(v => value(v.Vf)).Select(g =>
-                $"{Describe(g.Key)} on {string.Join(", ", g.GroupBy(v => v.Pf).Select(p => $"{p.Key} VF {VfIndexRanges.List(p.Select(v => v.Vf.Index))}"))}"));
+            string values = string.Join("; ", vfs.GroupBy(v => value(v.Vf)).Select(g => $"{Describe(g.Key)} on {Describe(g)}"));
             report.Warn($"{document} '{resource.NetworkName}': the VFs of {resource.Name} differ in {setting} ({values}), so it is left out and each VF keeps its own. To give each its own network, export with -GroupBy Vf.");
             return default;
         }
 
+        var unread = vfs.Where(v => v.Vf.Vlan is null).ToList();
+        if (unread.Count > 0)
+        {
+            report.Warn($"{document} '{resource.NetworkName}': the VLAN of {Describe(unread)} was not read (a copied host tree, or a driver that does not report its VFs), so vlan 0 is written: a pod given such a VF has its VLAN cleared.");
+        }
+
         // A priority and protocol belong to the VLAN: when the VLANs differ, so does what goes with them, said once.
         int? vlan = Shared("VLAN", vf => (int?)(vf.Vlan ?? 0));
+        if (vlan > MaxCniVlan)
+        {
+            report.Warn($"{document} '{resource.NetworkName}': VLAN {vlan} of {resource.Name}'s VFs is outside what sriov-cni and the operator take (0-{MaxCniVlan}), so it is left out and each VF keeps its own.");
+            vlan = null;
+        }
+
         int? qos = vlan is null ? null : Shared("VLAN priority (QoS)", vf => vf.Qos);
         string? protocol = vlan is > 0 ? Shared("VLAN protocol", vf => vf.VlanProtocol?.ToLowerInvariant()) : null;
         string? linkState = Shared("link state", vf => vf.LinkState switch
@@ -78,7 +89,14 @@ internal sealed class VfNetworkSettings
         };
     }
 
+    // sriov-cni and the operator's SriovNetwork take VLANs 0-4094; the kernel also takes 4095.
+    private const int MaxCniVlan = 4094;
+
     public static string OnOff(bool value) => value ? "on" : "off";
+
+    // The VFs by PF: "eth0 VF 1-3, eth1 VF 0".
+    private static string Describe(IEnumerable<(SriovPf Pf, SriovVf Vf)> vfs) =>
+        string.Join(", ", vfs.GroupBy(v => v.Pf).Select(p => $"{p.Key} VF {VfIndexRanges.List(p.Select(v => v.Vf.Index))}"));
 
     private static string Describe(object? value) => value switch
     {

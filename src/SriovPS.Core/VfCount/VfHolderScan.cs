@@ -115,6 +115,9 @@ internal sealed class VfHolderScan(HostFileSystem files)
 
     private static readonly HashSet<string> UserSpaceDrivers = new(StringComparer.Ordinal) { "pci-stub", "uio_pci_generic", "igb_uio" };
 
+    /// <summary>Whether the driver hands the VF to user space without vfio (DPDK's uio drivers) or holds it unused (pci-stub).</summary>
+    internal static bool IsUserSpaceDriver(string? driver) => driver is not null && UserSpaceDrivers.Contains(driver);
+
     private void ScanProcesses(
         Dictionary<string, (VfHoldKind Kind, SriovVf Vf)> byPath, Dictionary<string, SriovVf> byAddress, bool anyVfio, List<VfHolder> holders)
     {

@@ -15,9 +15,9 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
     private const string ByPfNameSet = "ByPfName";
     private const string ByInputObjectSet = "ByInputObject";
 
-    // PF PCI address → the VF indexes piped in (null: the whole PF), in the order given.
-    private readonly Dictionary<string, (SriovPf Pf, HashSet<int>? Indexes)> _chosen = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
+    private readonly ExportSelection _selection = new();
+    private ExportRequest? _request;
+    private string? _path;
 
     /// <summary>What to write: DevicePlugin, NetworkAttachmentDefinition, SriovNetworkNodePolicy, SriovNetwork, KubeVirtInterface, Nmstate or LibvirtNetwork.</summary>
     [Parameter(Mandatory = true)]
@@ -25,12 +25,16 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
 
     /// <summary>Interface names of the PFs to export; wildcards allowed. Every PF with VFs when omitted.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Position = 0)]
+    [Alias("Name")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
-    /// <summary>PFs from Get-SriovPf (all their VFs), VFs from Get-SriovVf (those VFs only), or PF interface names.</summary>
+    /// <summary>
+    /// PFs from Get-SriovPf (all their VFs), VFs from Get-SriovVf (those VFs only), PF interface names,
+    /// or any object with their properties (PfPciAddress or PfName with Index for a VF; PciAddress or Name for a PF).
+    /// </summary>
     [Parameter(ParameterSetName = ByInputObjectSet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public PSObject[]? InputObject { get; set; }
@@ -39,7 +43,7 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
     [Parameter]
     public SriovExportGrouping GroupBy { get; set; } = SriovExportGrouping.Pf;
 
-    /// <summary>The resource's name; with several resources, the beginning of each name (sriov when omitted).</summary>
+    /// <summary>The name of the one resource the VFs make; names are made from sriov, the PF and the driver kind when omitted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ResourceName { get; set; }
@@ -78,6 +82,31 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
 
     protected override bool ReadsPfKernelState => true;
 
+    // The arguments are checked before any PF is read: a bad one ends the command with nothing read or written.
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            _request = new ExportRequest(Format)
+            {
+                Grouping = GroupBy,
+                ResourceName = ResourceName,
+                ResourcePrefix = ResourcePrefix,
+                Namespace = Namespace,
+                OperatorNamespace = OperatorNamespace,
+                NodeSelector = NodeSelector is null ? null : ExportNames.NodeLabels(NodeSelector),
+                NetworkName = NetworkName,
+            };
+            _request.Validate();
+            _path = Path is null ? null : FileSystemPath(Path);
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
+    }
+
     protected override void ProcessRecord()
     {
         if (!AcceptPipedObject())
@@ -89,7 +118,7 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
         {
             foreach (var pf in PfName is null ? Session.AllPfs().Where(p => p.NumVfs > 0) : Session.SelectPfs(PfName))
             {
-                Choose(pf, null);
+                _selection.Add(pf, null);
             }
 
             return;
@@ -103,35 +132,22 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        var request = new ExportRequest(Format)
+        // PFs were named or piped, and none was found: each has been reported already.
+        if (_selection.IsEmpty && (PfName is not null || ParameterSetName == ByInputObjectSet))
         {
-            Grouping = GroupBy,
-            ResourceName = ResourceName,
-            ResourcePrefix = ResourcePrefix,
-            Namespace = Namespace,
-            OperatorNamespace = OperatorNamespace,
-            NodeSelector = NodeSelector is null ? null : ExportNames.NodeLabels(NodeSelector),
-            NetworkName = NetworkName,
-        };
+            return;
+        }
+
         try
         {
-            request.Validate();
-            string? path = Path is null ? null : FileSystemPath(Path);
-
-            // PFs were named or piped, and none was found: each has been reported already.
-            if (_order.Count == 0 && (PfName is not null || ParameterSetName == ByInputObjectSet))
-            {
-                return;
-            }
-
-            var documents = SriovConfigExport.Export(Session, request, _order.ConvertAll(a => ((SriovPf, IReadOnlySet<int>?))_chosen[a]));
-            if (path is null)
+            var documents = SriovConfigExport.Export(Session, _request!, _selection.Chosen);
+            if (_path is null)
             {
                 WriteObject(documents.ConvertAll(d => d.Text), enumerateCollection: true);
             }
             else
             {
-                ApplyPlan(SriovConfigExport.FilePlan(path, documents, Format));
+                ApplyPlan(SriovConfigExport.FilePlan(_path, documents, Format));
             }
         }
         catch (SriovException e)
@@ -140,48 +156,31 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
         }
     }
 
+    // By what the object carries, whatever its type; a PF is found again by its address where it has one.
     private void ChoosePiped(PSObject item)
     {
-        string? Property(string name) => item.Properties[name]?.Value?.ToString();
-        bool Is(string type) => item.TypeNames.Any(n => n == $"SriovPS.{type}" || n == $"Deserialized.SriovPS.{type}");
-        if (item.BaseObject is string name)
-        {
-            Session.SelectPfs([name]).ForEach(pf => Choose(pf, null));
-        }
-        else if (Is("SriovPf") && Property("PciAddress") is { Length: > 0 } pfAddress)
-        {
-            Session.SelectPfsAt([pfAddress]).ForEach(pf => Choose(pf, null));
-        }
-        else if (Is("SriovVf") && Property("PfPciAddress") is { Length: > 0 } address
-            && int.TryParse(Property("Index"), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
-        {
-            Session.SelectPfsAt([address]).ForEach(pf => Choose(pf, index));
-        }
-        else
+        var reference = PipedReference.Read(item);
+        if (reference is null)
         {
             WriteSriovError(ExportNames.Invalid(
                 "-InputObject",
                 item.TypeNames.FirstOrDefault() ?? "object",
-                "Export-SriovConfig takes PFs from Get-SriovPf, VFs from Get-SriovVf and PF interface names",
+                "it names no PF or VF (no PciAddress, PfPciAddress or PfName with Index, PfName or Name)",
                 "Pipe Get-SriovPf or Get-SriovVf, or name the PFs with -PfName."));
         }
-    }
-
-    // A whole PF wins over single VFs of it, whichever came first.
-    private void Choose(SriovPf pf, int? index)
-    {
-        if (!_chosen.TryGetValue(pf.PciAddress, out var chosen))
+        else if (reference.ComputerName is { } computer && !IsThisHost(computer, out string here))
         {
-            _order.Add(pf.PciAddress);
-            _chosen[pf.PciAddress] = (pf, index is int first ? [first] : null);
-        }
-        else if (index is int more)
-        {
-            chosen.Indexes?.Add(more);
+            // Objects given as -InputObject are not seen by AcceptPipedObject.
+            WriteSriovError(new SriovException(
+                ErrorCatalog.ObjectFromOtherHost,
+                $"The object given came from '{computer}' (its PSComputerName), but Export-SriovConfig reads {here}; it is not exported.",
+                computer,
+                $"Run the export on '{computer}' itself: Invoke-Command -HostName {computer} {{ Export-SriovConfig ... }}."));
         }
         else
         {
-            _chosen[pf.PciAddress] = (pf, null);
+            var pfs = reference.PfAddress is { } address ? Session.SelectPfsAt([address]) : Session.SelectPfs([reference.PfName!]);
+            pfs.ForEach(pf => _selection.Add(pf, reference.Index));
         }
     }
 

@@ -27,6 +27,31 @@ public class DiscoveryTests
             pfs.Select(p => (p.Name, p.PciAddress, p.Driver, p.TotalVfs, p.NumVfs)));
     }
 
+    [Theory]
+    [InlineData("i350-4port", "0x1521", "0x1520")]
+    [InlineData("lab-igb", "0x10c9", "0x10ca")]
+    [InlineData("connectx5", "0x1017", "0x1018")]
+    public void GetPfs_GiveTheVfsDeviceId_BesideThePfsOwn(string fixture, string pfDevice, string vfDevice)
+    {
+        using var tree = HostTree.FromFixture(fixture);
+
+        var pf = new SriovDiscovery(tree.Files).GetPfs().First(p => p.NumVfs > 0);
+
+        Assert.Equal((pfDevice, vfDevice), (pf.DeviceId, pf.VfDeviceId));
+    }
+
+    [Fact]
+    public void GetPfs_WithoutSriovVfDevice_LeaveTheVfsDeviceIdUnknown()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.Delete(Eno49Device + "/sriov_vf_device");
+
+        var pfs = new SriovDiscovery(tree.Files).GetPfs();
+
+        Assert.Null(pfs[0].VfDeviceId);
+        Assert.Equal("0x1520", pfs[1].VfDeviceId);
+    }
+
     [Fact]
     public void GetVfs_OnEno49_FollowsTheInterleavedVirtfnLinks()
     {

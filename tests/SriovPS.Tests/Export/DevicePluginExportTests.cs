@@ -45,6 +45,19 @@ public sealed class DevicePluginExportTests
     }
 
     [Fact]
+    public void AKernelThatDoesNotGiveTheVfsDeviceId_HasItReadFromAVf()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+        var pf = run.Session.AllPfs().Single(p => p.Name == "eth0");
+        run.Tree.Delete($"/sys/bus/pci/devices/{pf.PciAddress}/sriov_vf_device");
+        run.Session.ForgetPfs();
+
+        using var config = JsonDocument.Parse(run.Export(DevicePlugin));
+
+        Assert.All(config.RootElement.GetProperty("resourceList").EnumerateArray(), r => Assert.Equal(["10ca"], Strings(r.GetProperty("selectors")[0], "devices")));
+    }
+
+    [Fact]
     public void KernelDriverVfsAroundAVfioOne_StayOneResource_WithTheirIndexesInOneEntry()
     {
         using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
@@ -150,14 +163,59 @@ public sealed class DevicePluginExportTests
     }
 
     [Fact]
-    public void ALongResourceName_MadeFromAGivenOne_IsRefusedToo()
+    public void AResourceNameOfMoreThan63Characters_IsRefused()
     {
         using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
 
-        // 60 characters pass alone, but with "_eth0_netdevice" behind them the name is over 63.
-        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => run.Export(DevicePlugin with { ResourceName = new string('a', 60) }));
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => run.Export(DevicePlugin with { ResourceName = new string('a', 64) }, new() { ["eth0"] = [1] }));
 
-        Assert.Contains("made from -ResourceName", e.Message);
+        Assert.Equal(nameof(ErrorCatalog.InvalidResourceName), e.ErrorId);
+    }
+
+    [Fact]
+    public void AResourceName_ForVfsThatMakeSeveralResources_IsRefused_RatherThanGivenToOneOfThem()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => run.Export(DevicePlugin with { ResourceName = "pool" }));
+
+        Assert.Equal(nameof(ErrorCatalog.InvalidExportArgument), e.ErrorId);
+        Assert.Contains("these VFs make 2 (sriov_eth0_netdevice, sriov_eth0_vfio)", e.Message);
+    }
+
+    [Fact]
+    public void AResourceName_ForTheVfsOfOneResource_NamesIt()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        using var config = JsonDocument.Parse(run.Export(DevicePlugin with { ResourceName = "pool" }, new() { ["eth0"] = [2, 3] }));
+
+        Assert.Equal("pool", Assert.Single(config.RootElement.GetProperty("resourceList").EnumerateArray().ToList()).GetProperty("resourceName").GetString());
+    }
+
+    [Fact]
+    public void AVfOnAUserSpaceDriver_IsLeftOut_AndSaidSo()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+        run.MoveVf(run.Session.VfsOf(run.Session.AllPfs().Single(p => p.Name == "eth0"))[6].PciAddress, "uio_pci_generic");
+
+        using var config = JsonDocument.Parse(run.Export(DevicePlugin));
+
+        Assert.Equal(["eth0#1-5"], Strings(config.RootElement.GetProperty("resourceList")[0].GetProperty("selectors")[0], "pfNames"));
+        Assert.Contains(run.Warnings, w => w.StartsWith("eth0 VF 6 (", System.StringComparison.Ordinal) && w.Contains("is on uio_pci_generic", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void VfIndexesThePfDoesNotHave_AreReported_AndLeaveNothingToExport()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        var e = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => run.Export(DevicePlugin, new() { ["eth0"] = [7, 9] }));
+
+        Assert.Equal(nameof(ErrorCatalog.NothingToExport), e.ErrorId);
+        Assert.Contains("none of the VFs given is on the host", e.Message);
+        Assert.Equal([nameof(ErrorCatalog.SriovVfNotFound), nameof(ErrorCatalog.SriovVfNotFound)], run.Failures.Select(f => f.ErrorId));
+        Assert.DoesNotContain(run.Warnings, w => w.Contains("has no VFs", System.StringComparison.Ordinal));
     }
 
     [Theory]

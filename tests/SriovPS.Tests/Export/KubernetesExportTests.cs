@@ -102,7 +102,8 @@ public sealed class KubernetesExportTests
 
         var policy = YamlDocuments.Parse(run.Export(new ExportRequest(SriovExportFormat.SriovNetworkNodePolicy)))[0]!;
 
-        Assert.Equal("kvm-07", (string?)policy["spec"]!["nodeSelector"]!["kubernetes.io/hostname"]);
+        // The kubelet's label is the whole host name, in lower case.
+        Assert.Equal("kvm-07.example.net", (string?)policy["spec"]!["nodeSelector"]!["kubernetes.io/hostname"]);
     }
 
     [Theory]
@@ -117,6 +118,64 @@ public sealed class KubernetesExportTests
         var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => run.Export(request));
 
         Assert.StartsWith("-NodeSelector", e.Message);
+    }
+
+    [Fact]
+    public void AnEmptyNodeSelector_IsRefused_AsItWouldSelectEveryNode()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        var e = SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => run.Export(new ExportRequest(SriovExportFormat.SriovNetworkNodePolicy) { NodeSelector = new Dictionary<string, string>() }));
+
+        Assert.Contains("selects every node", e.Message);
+    }
+
+    [Fact]
+    public void NodeLabels_WriteTrueAsKubernetesDoes_AndRefuseALabelGivenTwice()
+    {
+        var labels = ExportNames.NodeLabels(new System.Collections.Hashtable { ["feature.node.kubernetes.io/network-sriov.capable"] = true, ["rack"] = 7 });
+
+        Assert.Equal("true", labels["feature.node.kubernetes.io/network-sriov.capable"]);
+        Assert.Equal("7", labels["rack"]);
+        SriovAssert.Throws(SriovErrorCategory.InvalidArgument, () => ExportNames.NodeLabels(new System.Collections.Hashtable { [1] = "a", ["1"] = "b" }));
+    }
+
+    [Fact]
+    public void AnUnreadVlan_IsWrittenAsNone_WithAWarningThatSaysWhatThatDoes()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        var nads = YamlDocuments.Parse(run.Export(new ExportRequest(SriovExportFormat.NetworkAttachmentDefinition)));
+
+        Assert.All(nads, nad => Assert.Equal(0, (int)JsonNode.Parse((string)nad!["spec"]!["config"]!)!["vlan"]!));
+        Assert.Contains(run.Warnings, w => w.StartsWith("NetworkAttachmentDefinition 'sriov-eth0-netdevice': the VLAN of eth0 VF 1-6 was not read", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Vlan4095_WhichSriovCniRefuses_IsLeftOut()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+        var resource = Resource(run, [Vf(run, 1, vlan: 4095), Vf(run, 2, vlan: 4095)]);
+        var warnings = new List<string>();
+
+        var settings = VfNetworkSettings.Of(resource, "SriovNetwork", new CallbackReport(warn: warnings.Add));
+
+        Assert.Null(settings.Vlan);
+        Assert.Null(settings.VlanProtocol);
+        Assert.Contains("outside what sriov-cni and the operator take (0-4094)", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void TheKernels802_1Q_IsWrittenInLowerCase_InEveryFormat()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+        var resource = Resource(run, [Vf(run, 1, vlan: 7, protocol: "802.1Q")]);
+
+        var config = JsonNode.Parse(KubernetesObjects.SriovCniConfig("net", VfNetworkSettings.Of(resource, "NetworkAttachmentDefinition", CallbackReport.Throwing)))!;
+        var network = YamlDocuments.Parse(OperatorObjects.Networks([resource], "sriov-network-operator", null, CallbackReport.Throwing))[0]!;
+
+        Assert.Equal("802.1q", (string?)config["vlanProto"]);
+        Assert.Equal("802.1q", (string?)network["spec"]!["vlanProto"]);
     }
 
     [Fact]

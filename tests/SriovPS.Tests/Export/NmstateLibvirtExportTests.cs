@@ -84,6 +84,16 @@ public sealed class NmstateLibvirtExportTests
     }
 
     [Fact]
+    public void LibvirtNetwork_OfVfsThePfDoesNotHave_IsNotWritten_AsItWouldListNoVf()
+    {
+        using var run = new ExportRun(HostTree.FromFixture("lab-igb"));
+
+        var e = SriovAssert.Throws(SriovErrorCategory.ObjectNotFound, () => run.Documents(new ExportRequest(SriovExportFormat.LibvirtNetwork), new() { ["eth0"] = [9] }));
+
+        Assert.Contains("the network 'eth0-sr-iov' would list no VF", e.Message);
+    }
+
+    [Fact]
     public void AHostWithoutVfs_HasNothingToExport()
     {
         using var run = new ExportRun(HostTree.FromFixture("e810-nodriver"));
