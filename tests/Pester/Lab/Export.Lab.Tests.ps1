@@ -66,7 +66,7 @@ Describe 'Export-SriovConfig' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
         foreach ($policy in $policies) {
             $policy.spec.nicSelector.deviceID | Should -Be (Get-LabId "$($Pf.Device)/device")
             $policy.spec.numVfs | Should -Be ([int](Read-LabFile "$($Pf.Device)/sriov_numvfs"))
-            $policy.spec.nodeSelector.'kubernetes.io/hostname' | Should -Be ((Invoke-LabProgram hostname).Split('.')[0].ToLowerInvariant())
+            $policy.spec.nodeSelector.'kubernetes.io/hostname' | Should -Be (Read-LabFile /proc/sys/kernel/hostname).ToLowerInvariant()
         }
     }
 
