@@ -106,7 +106,7 @@ internal static class ExportResources
             throw ExportNames.Invalid(
                 "-ResourceName",
                 resourceName,
-                $"it names one resource, and these VFs make {groups.Count} ({string.Join(", ", groups.Select(g => string.Join('_', [DefaultBase, .. g.Parts])))}), since VFs on vfio-pci and on a network driver never share one",
+                $"it names one resource, and these VFs make {groups.Count} ({string.Join(", ", groups.Select(g => string.Join('_', [DefaultBase, .. g.Parts])))}), {WhySeveral(groups.Select(g => g.Kind), grouping)}",
                 "Export the VFs of one resource at a time (Get-SriovVf eno49 -Index 1,2 | Export-SriovConfig ...), or leave -ResourceName out.");
         }
 
@@ -129,6 +129,11 @@ internal static class ExportResources
 
         return resources;
     }
+
+    private static string WhySeveral(IEnumerable<VfDriverKind> kinds, SriovExportGrouping grouping) =>
+        kinds.Distinct().Count() > 1 ? "since VFs on vfio-pci and on a network driver never share one"
+        : grouping == SriovExportGrouping.Vf ? "since -GroupBy Vf gives each VF its own"
+        : "since -GroupBy Pf gives each PF its own (-GroupBy Host puts them in one)";
 
     private static string KindPart(VfDriverKind kind) => kind == VfDriverKind.Vfio ? "vfio" : "netdevice";
 }

@@ -96,6 +96,7 @@ internal static class SriovConfigExport
         {
             throw NothingToExport(
                 pfs.Count == 0 ? "no PF here has VFs"
+                : pfs.All(p => p.Vfs.Count == 0) ? "no PF given has VFs"
                 : !pfs.Any(p => p.Chosen.Any()) ? "none of the VFs given is on the host"
                 : "none of the VFs given is one a Kubernetes component can use (the warnings say why)");
         }
