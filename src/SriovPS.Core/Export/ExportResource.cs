@@ -54,6 +54,7 @@ internal static class ExportResources
         IReadOnlyList<ExportedPf> pfs, SriovExportGrouping grouping, string? resourceName, IReadOnlySet<string> defaultRouteInterfaces, IHostReport report)
     {
         var groups = new List<(string[] Parts, VfDriverKind Kind, List<ResourceMember> Members)>();
+        var groupByKey = new Dictionary<(string, VfDriverKind), int>();
         foreach (var pf in pfs)
         {
             var usable = new List<SriovVf>();
@@ -87,13 +88,14 @@ internal static class ExportResources
                         SriovExportGrouping.Vf => [ExportNames.PfPart(pf.Pf), "vf" + vf[0].Index.ToString(CultureInfo.InvariantCulture)],
                         _ => [ExportNames.PfPart(pf.Pf), KindPart(kindGroup.Key)],
                     };
-                    var existing = groups.FindIndex(g => g.Parts.SequenceEqual(parts) && g.Kind == kindGroup.Key);
-                    if (existing >= 0)
+                    var key = (string.Join('/', parts), kindGroup.Key);
+                    if (groupByKey.TryGetValue(key, out int existing))
                     {
                         groups[existing].Members.Add(new ResourceMember(pf, vf));
                     }
                     else
                     {
+                        groupByKey[key] = groups.Count;
                         groups.Add((parts, kindGroup.Key, [new ResourceMember(pf, vf)]));
                     }
                 }

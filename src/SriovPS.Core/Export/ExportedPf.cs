@@ -6,7 +6,7 @@ namespace SriovPS.Export;
 /// <summary>
 /// A PF as an export sees it, read from the host when the export runs (never from the objects piped
 /// in, which may be stale or come from a remote session): its VFs with their settings, the ids the
-/// Kubernetes components select by, its link type and addresses.
+/// Kubernetes components select by, and its link type.
 /// </summary>
 internal sealed class ExportedPf
 {
@@ -42,9 +42,6 @@ internal sealed class ExportedPf
     /// <summary><c>ether</c> or <c>infiniband</c>, from the PF interface's ARP hardware type; <c>null</c> when unknown.</summary>
     public string? LinkType { get; private init; }
 
-    /// <summary>The PF interface's global addresses; <c>null</c> when they could not be read (a copied host tree).</summary>
-    public IReadOnlyList<string>? Addresses { get; private init; }
-
     /// <summary>
     /// Reads <paramref name="pf"/> again from the host, with <paramref name="chosen"/> VF indexes
     /// (<c>null</c> for all). Indexes the PF no longer has are reported and left out.
@@ -57,16 +54,14 @@ internal sealed class ExportedPf
             session.Report.Fail(VfErrors.NotFound(pf.Name ?? pf.PciAddress, pf.NumVfs, index));
         }
 
-        string device = SriovDiscovery.PciDevices + "/" + pf.PciAddress;
         string? vfDevice = pf.VfDeviceId
             ?? (vfs.Count > 0 ? session.Files.ReadAttribute(SriovDiscovery.PciDevices + "/" + vfs[0].PciAddress + "/device") : null);
         return new ExportedPf(pf, vfs, chosen)
         {
-            VendorId = ComponentId(pf.VendorId ?? session.Files.ReadAttribute(device + "/vendor")),
+            VendorId = ComponentId(pf.VendorId),
             PfDeviceId = ComponentId(pf.DeviceId),
             VfDeviceId = ComponentId(vfDevice),
             LinkType = pf.Name is null ? null : LinkTypeOf(session.Files.ReadAttribute(SriovDiscovery.ClassNet + "/" + pf.Name + "/type")),
-            Addresses = pf.Name is null ? [] : session.KernelLinks?.ReadAddresses(pf.Name),
         };
     }
 

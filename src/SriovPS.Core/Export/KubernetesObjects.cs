@@ -48,8 +48,8 @@ internal static class KubernetesObjects
             WriteIfKnown(json, "vlan", settings.Vlan);
             WriteIfKnown(json, "vlanQoS", settings.Qos);
             WriteIfKnown(json, "vlanProto", settings.VlanProtocol);
-            WriteIfKnown(json, "spoofchk", settings.SpoofCheck is bool spoof ? VfNetworkSettings.OnOff(spoof) : null);
-            WriteIfKnown(json, "trust", settings.Trust is bool trust ? VfNetworkSettings.OnOff(trust) : null);
+            WriteIfKnown(json, "spoofchk", settings.SpoofCheckOnOff);
+            WriteIfKnown(json, "trust", settings.TrustOnOff);
             WriteIfKnown(json, "link_state", settings.LinkState);
             WriteIfKnown(json, "min_tx_rate", settings.MinTxRate);
             WriteIfKnown(json, "max_tx_rate", settings.MaxTxRate);

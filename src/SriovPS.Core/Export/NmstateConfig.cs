@@ -8,8 +8,9 @@ namespace SriovPS.Export;
 /// </summary>
 internal static class NmstateConfig
 {
-    public static string Write(IReadOnlyList<ExportedPf> pfs, IHostReport report)
+    public static string Write(IReadOnlyList<ExportedPf> pfs, HostSession session)
     {
+        var report = session.Report;
         var interfaces = new YamlList();
         foreach (var pf in pfs)
         {
@@ -25,13 +26,15 @@ internal static class NmstateConfig
 
             var entry = new YamlMap().Add("name", pf.Pf.Name).Add("type", "ethernet").Add("state", "up");
             entry.AddIfKnown("mtu", pf.Pf.Mtu);
-            if (pf.Addresses is { Count: 0 })
+            // Only nmstate needs them: one netlink dump per PF, none on a copied tree.
+            var addresses = session.KernelLinks?.ReadAddresses(pf.Pf.Name);
+            if (addresses is { Count: 0 })
             {
                 // An SR-IOV PF without an address: nmstate must not start DHCP or keep a link-local address on it.
                 entry.Add("ipv4", new YamlMap().Add("enabled", false));
                 entry.Add("ipv6", new YamlMap().Add("enabled", false));
             }
-            else if (pf.Addresses is null)
+            else if (addresses is null)
             {
                 report.Warn($"{pf.Pf.Name}: its addresses were not read (a copied host tree), so its ipv4 and ipv6 are left to nmstate as they are.");
             }

@@ -46,8 +46,8 @@ internal static class OperatorObjects
             spec.AddIfKnown("vlan", settings.Vlan);
             spec.AddIfKnown("vlanQoS", settings.Qos);
             spec.AddIfKnown("vlanProto", settings.VlanProtocol);
-            spec.AddIfKnown("spoofChk", settings.SpoofCheck is bool spoof ? VfNetworkSettings.OnOff(spoof) : null);
-            spec.AddIfKnown("trust", settings.Trust is bool trust ? VfNetworkSettings.OnOff(trust) : null);
+            spec.AddIfKnown("spoofChk", settings.SpoofCheckOnOff);
+            spec.AddIfKnown("trust", settings.TrustOnOff);
             spec.AddIfKnown("linkState", settings.LinkState);
             spec.AddIfKnown("minTxRate", settings.MinTxRate);
             spec.AddIfKnown("maxTxRate", settings.MaxTxRate);

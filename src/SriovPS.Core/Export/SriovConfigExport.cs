@@ -81,7 +81,7 @@ internal static class SriovConfigExport
             }
 
             return request.Format == SriovExportFormat.Nmstate
-                ? [new ExportDocument("nmstate", NmstateConfig.Write(pfs, session.Report))]
+                ? [new ExportDocument("nmstate", NmstateConfig.Write(pfs, session))]
                 : LibvirtNetworks(pfs, request.NetworkName);
         }
 

@@ -20,6 +20,11 @@ internal sealed class VfNetworkSettings
 
     public bool? Trust { get; private init; }
 
+    /// <summary>Spoof checking as both sriov-cni and the operator write it: <c>on</c> or <c>off</c>.</summary>
+    public string? SpoofCheckOnOff => SpoofCheck is bool spoof ? OnOff(spoof) : null;
+
+    public string? TrustOnOff => Trust is bool trust ? OnOff(trust) : null;
+
     /// <summary><c>enable</c> or <c>disable</c>; never <c>auto</c>, the state a VF has unless set (and one igb cannot be told).</summary>
     public string? LinkState { get; private init; }
 
@@ -92,7 +97,7 @@ internal sealed class VfNetworkSettings
     // sriov-cni and the operator's SriovNetwork take VLANs 0-4094; the kernel also takes 4095.
     private const int MaxCniVlan = 4094;
 
-    public static string OnOff(bool value) => value ? "on" : "off";
+    private static string OnOff(bool value) => value ? "on" : "off";
 
     // The VFs by PF: "eth0 VF 1-3, eth1 VF 0".
     private static string Describe(IEnumerable<(SriovPf Pf, SriovVf Vf)> vfs) =>

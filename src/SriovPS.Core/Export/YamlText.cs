@@ -197,7 +197,7 @@ internal static class YamlText
                 case '\t': text.Append("\\t"); break;
                 case '\r': text.Append("\\r"); break;
                 default:
-                    if (c < 0x20 || c is >= '\u007f' and <= '\u009f' or '\u2028' or '\u2029' or '\ufeff')
+                    if (NeedsEscape(c))
                     {
                         text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }
@@ -213,12 +213,15 @@ internal static class YamlText
         return text.Append('"').ToString();
     }
 
+    // Control characters, C1, the line and paragraph separators and the byte order mark.
+    private static bool NeedsEscape(char c) => c < 0x20 || c is >= '\u007f' and <= '\u009f' or '\u2028' or '\u2029' or '\ufeff';
+
     /// <summary>
     /// A single-quoted scalar for text with no line break (JSON on one line reads best so, as
     /// Kubernetes examples write a NetworkAttachmentDefinition's config); double-quoted otherwise.
     /// </summary>
     internal static YamlScalar SingleQuoted(string value) =>
-        value.Any(c => c < 0x20 || c is >= '\u007f' and <= '\u009f' or '\u2028' or '\u2029' or '\ufeff')
+        value.Any(NeedsEscape)
             ? YamlNode.Text(value)
             : new YamlScalar("'" + value.Replace("'", "''", StringComparison.Ordinal) + "'");
 }
