@@ -51,7 +51,7 @@ function Install-Packages([string] $For) {
 function Invoke-Build {
     Invoke-Native dotnet build $solution -c $Configuration --nologo
     # The build alone must lay out the importable module.
-    foreach ($file in 'SriovPS.psd1', 'SriovPS.dll', 'SriovPS.Core.dll', 'SriovPS.Native.dll', 'SriovPS.Format.ps1xml', 'SriovPS.Types.ps1xml', 'en-US/SriovPS.dll-Help.xml') {
+    foreach ($file in 'SriovPS.psd1', 'SriovPS.dll', 'SriovPS.Core.dll', 'SriovPS.Native.dll', 'SriovPS.Format.ps1xml', 'SriovPS.Types.ps1xml', 'SriovPS.Configuration.schema.json', 'en-US/SriovPS.dll-Help.xml') {
         if (-not (Test-Path -LiteralPath (Join-Path $out "SriovPS/$file"))) {
             throw "out/SriovPS/$file was not laid out."
         }

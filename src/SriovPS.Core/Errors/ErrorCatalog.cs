@@ -95,6 +95,10 @@ public static class ErrorCatalog
     public static readonly SriovErrorId InvalidExportArgument = new(nameof(InvalidExportArgument), SriovErrorCategory.InvalidArgument);
     public static readonly SriovErrorId NothingToExport = new(nameof(NothingToExport), SriovErrorCategory.ObjectNotFound);
     public static readonly SriovErrorId NoVfioVfs = new(nameof(NoVfioVfs), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId InvalidConfiguration = new(nameof(InvalidConfiguration), SriovErrorCategory.InvalidData);
+    public static readonly SriovErrorId ConfigurationNotMatched = new(nameof(ConfigurationNotMatched), SriovErrorCategory.ObjectNotFound);
+    public static readonly SriovErrorId ConfigurationUnreadable = new(nameof(ConfigurationUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId ConfigurationNotReached = new(nameof(ConfigurationNotReached), SriovErrorCategory.InvalidResult);
 
     private static readonly FrozenDictionary<string, SriovErrorId> ByName = typeof(ErrorCatalog)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

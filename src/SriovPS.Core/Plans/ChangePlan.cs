@@ -32,6 +32,15 @@ internal sealed class ChangePlan
     /// <summary>Whether the first failed step ends the plan, as one change made of several writes does (a PF's settings).</summary>
     public bool StopsAtFirstFailure { get; init; }
 
+    /// <summary>
+    /// Reads the host again once every step is made, still under the lock: the exception it returns
+    /// says what is not as planned, and fails the plan as a failed step would (rolling back if it does).
+    /// </summary>
+    public Func<SriovException?>? Verify { get; init; }
+
+    /// <summary>Whether a rollback's error also says which steps were taken back and which could not be.</summary>
+    public bool SaysWhatWasTakenBack { get; init; }
+
     /// <summary>Whether the steps are made under the host's change lock; libvirt's own objects are guarded by libvirt.</summary>
     public bool TakesHostLock { get; init; } = true;
 

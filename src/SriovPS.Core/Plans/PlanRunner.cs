@@ -209,14 +209,44 @@ internal static class PlanRunner
                     continue;
                 }
 
-                // Told once the undoing is over: under -ErrorAction Stop the first error ends the command.
-                var held = new HostReport();
-                held.Fail(e);
-                Undo(result, held, new StepContext(new HeldAsker(held, asker), session.Cancellation, null));
-                held.TellTo(asker);
+                RollBack(plan, e, asker, session, result);
                 return;
             }
         }
+
+        if (plan.Verify?.Invoke() is { } unmet)
+        {
+            if (plan.RollsBack && result.Made.Count > 0)
+            {
+                RollBack(plan, unmet, asker, session, result);
+            }
+            else
+            {
+                asker.Fail(unmet);
+            }
+        }
+    }
+
+    private static void RollBack(ChangePlan plan, SriovException failure, IChangeAsker asker, HostSession session, PlanResult result)
+    {
+        // Told once the undoing is over: under -ErrorAction Stop the first error ends the command.
+        var held = new HostReport();
+        int made = result.Made.Count;
+        Undo(result, held, new StepContext(new HeldAsker(held, asker), session.Cancellation, null));
+        held.Failures.Insert(0, plan.SaysWhatWasTakenBack ? WithWhatWasTakenBack(failure, result.Made.Take(made).ToList(), result) : failure);
+        held.TellTo(asker);
+    }
+
+    private static SriovException WithWhatWasTakenBack(SriovException failure, List<PlanStep> made, PlanResult result)
+    {
+        static string Line(PlanStep step) => $"\n  {step.Target}: {step.Action.Split('\n')[0]}";
+        string undone = string.Concat(made.Where(result.Undone.Contains).Reverse().Select(Line));
+        string kept = string.Concat(made.Where(s => !result.Undone.Contains(s)).Select(Line));
+        string message = failure.Message
+            + (made.Count == 0 ? "\nNothing had been changed." : string.Empty)
+            + (undone.Length > 0 ? "\nTaken back, newest first:" + undone : string.Empty)
+            + (kept.Length > 0 ? "\nNOT taken back (still as the command left them):" + kept : string.Empty);
+        return new SriovException(failure.Id, message, failure.Target, failure.Remedy, failure);
     }
 
     private static void Undo(PlanResult result, IHostReport asker, StepContext context)

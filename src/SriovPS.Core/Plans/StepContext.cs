@@ -15,5 +15,8 @@ internal sealed class StepContext(IChangeAsker asker, CancellationToken cancella
     /// <summary>Shows how far a long step is; <paramref name="percent"/> 0 to 100.</summary>
     public void Progress(string target, string status, int percent) => asker.Progress(target, status, Math.Clamp(percent, 0, 100), completed: false);
 
+    /// <summary>The same context for a step made inside this one (<see cref="InlinePlan"/>), with what its own preparation gave.</summary>
+    internal StepContext With(IDisposable? prepared) => new(asker, Cancellation, prepared);
+
     public void ProgressDone(string target) => asker.Progress(target, string.Empty, 100, completed: true);
 }

@@ -220,12 +220,13 @@ internal sealed class VfSettingsPlan
     /// the plan was made. An attribute whose value the driver did not report then cannot be put back:
     /// it is in <paramref name="unknown"/>, in <c>ip link</c> words.
     /// </summary>
-    internal VfSettingsPlan Restoring(out List<string> unknown)
+    /// <param name="applied">Only the changes the kernel took, when some were refused; <c>null</c>: all of them.</param>
+    internal VfSettingsPlan Restoring(out List<string> unknown, IReadOnlyCollection<VfSettingChange>? applied = null)
     {
         var before = _before ?? throw new InvalidOperationException("A plan made without the VF's present settings has nothing to put back.");
         var restore = new List<VfSettingChange>(_changes.Count);
         unknown = [];
-        foreach (var change in _changes)
+        foreach (var change in _changes.Where(c => applied is null || applied.Contains(c)))
         {
             if (Previous(change.Kind, before) is { } previous)
             {

@@ -1,0 +1,324 @@
+using SriovPS.AppArmor;
+using SriovPS.Libvirt.Networks;
+using SriovPS.PfSettings;
+using SriovPS.Plans;
+using SriovPS.Readiness;
+using SriovPS.VfCount;
+using SriovPS.VfDriver;
+
+namespace SriovPS.Configuration;
+
+/// <summary>
+/// Plans <c>Set-SriovConfiguration</c> from the capabilities' own planners, in an order that works on a
+/// real host: each PF's eswitch mode before its VFs exist, its VF count (re-created only when the count
+/// changes, refused while a VF is held), its VFs' drivers, their settings, its link and MTU with their
+/// files; then the pools, then the boot files. Steps on VFs that an earlier step creates are worked out
+/// when they are made, from the VFs the kernel then has, and shown under -WhatIf from the document.
+/// Refusals found while planning are collected: any of them and nothing is asked or made.
+/// </summary>
+internal sealed class ConfigurationPlanner(HostSession session, bool force)
+{
+    private readonly List<SriovException> _refusals = [];
+
+    /// <summary>What planning refused; the plan is not to be run if there is any.</summary>
+    public IReadOnlyList<SriovException> Refusals => _refusals;
+
+    /// <param name="verify">Reads the host again once the steps are made and says what is not as the document asks.</param>
+    public ChangePlan Plan(DesiredHost desired, bool rollBack, Func<SriovException?> verify)
+    {
+        var plan = new ChangePlan { RollsBack = rollBack, StopsAtFirstFailure = true, SaysWhatWasTakenBack = true, Verify = verify };
+        var countSteps = new Dictionary<string, PlanStep>(StringComparer.Ordinal);
+        foreach (var pf in desired.Pfs)
+        {
+            if (pf.Entry.EswitchMode is { } mode)
+            {
+                Add(plan, () => new PfSettingsPlanner(session, new PfSettingsRequest(null, null, mode, null)).Plan(pf.Pf));
+            }
+
+            if (CountStep(plan, pf) is { } countStep)
+            {
+                countSteps[pf.Pf.PciAddress] = countStep;
+            }
+
+            var created = countSteps.TryGetValue(pf.Pf.PciAddress, out var made) ? made : null;
+            AddDriverSteps(plan, pf, created);
+            Add(plan, () => VfSettingsBatch.Step(session, pf, created is not null, created is null ? [] : [created]));
+            if (pf.Entry.LinkUp is not null || pf.Entry.Mtu is not null)
+            {
+                var request = new PfSettingsRequest(pf.Entry.LinkUp, pf.Entry.Mtu, null, null, pf.Entry.Persist, force);
+                Add(plan, () => new PfSettingsPlanner(session, request).Plan(pf.Pf) ?? throw LinkUnread(pf));
+            }
+        }
+
+        var pools = desired.Pools.Select(pool => AddPoolStep(plan, pool, countSteps)).OfType<PlanStep>().ToList();
+        if (desired.Boot is { } boot)
+        {
+            AddBootSteps(plan, desired, boot, pools, countSteps.Count > 0);
+        }
+
+        return plan;
+    }
+
+    private void Add(ChangePlan plan, Func<ChangePlan?> planner)
+    {
+        try
+        {
+            if (planner() is { } part)
+            {
+                _refusals.AddRange(part.Report.Failures);
+                part.Report.Failures.Clear();
+                plan.Add(part);
+            }
+        }
+        catch (SriovException e)
+        {
+            _refusals.Add(e);
+        }
+    }
+
+    private void Add(ChangePlan plan, Func<PlanStep?> step)
+    {
+        try
+        {
+            if (step() is { } made)
+            {
+                plan.Add(made);
+            }
+        }
+        catch (SriovException e)
+        {
+            _refusals.Add(e);
+        }
+    }
+
+    private static SriovException LinkUnread(DesiredPf pf) => new(
+        ErrorCatalog.KernelLinkUnreadable,
+        $"The link of {pf.Label} could not be read, so its link state and MTU cannot be planned.",
+        pf.Label,
+        "Run the command again.");
+
+    /// <summary>The count (and autoprobe) of the PF, with its udev line when the entry persists; the step that re-creates the VFs, if any.</summary>
+    private PlanStep? CountStep(ChangePlan plan, DesiredPf pf)
+    {
+        var entry = pf.Entry;
+        if (entry.NumVfs is null && entry.DriversAutoprobe is null)
+        {
+            return null;
+        }
+
+        int count = entry.NumVfs ?? pf.Pf.NumVfs;
+        var request = new VfCountRequest(
+            count, entry.DriversAutoprobe, Disables: count == 0, PreserveSettings: true, AskBeforeDestroying: !force, Persist: entry.Persist && entry.NumVfs is not null);
+        VfCountChangePlan? counted = null;
+        Add(plan, () => (counted = new VfCountPlanner(session, request).For(pf.Pf)).Plan);
+        return counted?.CountStep is { } step && pf.Pf.NumVfs != count ? step : null;
+    }
+
+    /// <summary>
+    /// The VFs' drivers by Set-SriovVfDriver's planner (with its boot rules when the entry persists): planned
+    /// now for VFs that stay, so holders are refused before anything is asked; for VFs an earlier step
+    /// creates, one step per PF that plans them when it is made.
+    /// </summary>
+    private void AddDriverSteps(ChangePlan plan, DesiredPf pf, PlanStep? created)
+    {
+        var groups = pf.Vfs.Values.Where(v => v.NamesDriver).GroupBy(v => v.Driver).ToList();
+        bool persist = pf.Entry.Persist;
+        if (created is null)
+        {
+            var present = session.VfsOf(pf.Pf).ToDictionary(v => v.Index);
+            foreach (var group in groups)
+            {
+                var targets = group.Select(v => present.GetValueOrDefault(v.Index)).OfType<SriovVf>().Select(v => (pf.Pf, v)).ToList();
+                Add(plan, () => new VfDriverPlanner(session).For(targets, group.Key, persist).Plan);
+            }
+
+            return;
+        }
+
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        string moves = string.Concat(groups.Select(g => $"\n  vf {VfIndexList(g.Select(v => v.Index).ToList())} → {g.Key ?? "its default driver"}"));
+        Action<StepContext>? undo = null;
+        plan.Add(new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", $"bind the new VFs of {pf.Label} to their drivers{(persist ? ", kept at boot" : string.Empty)}:{moves}", context =>
+        {
+            var now = session.PfAt(pf.Pf.PciAddress) ?? throw PfErrors.Gone(pf.Pf);
+            var vfs = session.VfsOf(now).ToDictionary(v => v.Index);
+            var undos = new List<Action<StepContext>>();
+            try
+            {
+                foreach (var group in groups)
+                {
+                    var targets = group.Select(v => vfs.GetValueOrDefault(v.Index) ?? throw VfErrors.Vanished(pf.Label, v.Index)).Select(v => (now, v)).ToList();
+                    undos.Add(InlinePlan.Make(new VfDriverPlanner(session).For(targets, group.Key, persist).Plan, context));
+                }
+            }
+            catch (SriovException)
+            {
+                TakeBack(undos, context);
+                throw;
+            }
+
+            undo = c => TakeBack(undos, c);
+            return null;
+        })
+        {
+            After = [created],
+            LiveHostOnly = "drivers can only be bound by the running kernel.",
+            LiveHostLabel = pf.Label,
+            Undo = c => undo?.Invoke(c),
+        });
+    }
+
+    private static void TakeBack(List<Action<StepContext>> undos, StepContext context)
+    {
+        for (int i = undos.Count - 1; i >= 0; i--)
+        {
+            undos[i](context);
+        }
+    }
+
+    internal static string VfIndexList(IReadOnlyList<int> indexes) => Export.VfIndexRanges.List(indexes);
+
+    /// <summary>
+    /// The pool's network: planned now by New-LibvirtSriovNetwork's planner when its PFs keep their VFs,
+    /// otherwise when the step is made, from the VFs then created.
+    /// </summary>
+    private PlanStep? AddPoolStep(ChangePlan plan, DesiredPool pool, Dictionary<string, PlanStep> countSteps)
+    {
+        var entry = pool.Entry;
+        if (session.HostLibvirt() is not { } libvirt)
+        {
+            _refusals.Add(new SriovException(
+                ErrorCatalog.LibvirtConnectionFailed,
+                $"{entry.Path}: the pool '{entry.Name}' cannot be {(session.Host.IsLiveHost ? "planned: this machine's libvirt could not be reached" : "made on a copied host tree, whose libvirt is not read")}.",
+                entry.Path,
+                session.Host.IsLiveHost ? "Start libvirtd (or set LIBVIRT_DEFAULT_URI), then run the command again." : null));
+            return null;
+        }
+
+        var after = pool.Managed.Select(p => countSteps.GetValueOrDefault(p.Pf.PciAddress)).OfType<PlanStep>().ToList();
+        var pfs = pool.Pfs.ToList();
+        bool autostart = entry.Autostart == true;
+        bool start = entry.Started == true;
+        if (after.Count == 0)
+        {
+            int before = plan.Steps.Count;
+            Add(plan, () => new SriovNetworkPlanner(libvirt).Define(entry.Name, session.PfVfAddresses(pfs), autostart, start));
+            PoolFalseSettings(plan, pool, libvirt);
+            return plan.Steps.Count > before ? plan.Steps[^1] : null;
+        }
+
+        Action<StepContext>? undo = null;
+        var step = plan.Add(new PlanStep(entry.Name, $"define the hostdev network '{entry.Name}' on {string.Join(", ", pfs.Select(p => p.Name))} once their VFs exist{(autostart ? ", mark it to start with libvirtd" : string.Empty)}{(start ? ", start it" : string.Empty)}", context =>
+        {
+            var now = pfs.Select(p => session.PfAt(p.PciAddress) ?? throw PfErrors.Gone(p)).ToList();
+            undo = InlinePlan.Make(new SriovNetworkPlanner(libvirt).Define(entry.Name, session.PfVfAddresses(now), autostart, start), context);
+            return null;
+        })
+        {
+            After = after,
+            Undo = c => undo?.Invoke(c),
+        });
+        PoolFalseSettings(plan, pool, libvirt);
+        return step;
+    }
+
+    /// <summary>"autostart": false and "started": false on a network that has them: a step that takes them away.</summary>
+    private void PoolFalseSettings(ChangePlan plan, DesiredPool pool, Libvirt.LibvirtHost libvirt)
+    {
+        var entry = pool.Entry;
+        if (entry.Autostart != false && entry.Started != false)
+        {
+            return;
+        }
+
+        var state = libvirt.ReadInventory().Network(entry.Name);
+        bool disable = entry.Autostart == false && state?.Autostart == true;
+        bool stop = entry.Started == false && state?.Active == true;
+        if (stop && state!.Connections > 0)
+        {
+            _refusals.Add(JsonFields.Problem(entry.At("started"), $"the network '{entry.Name}' is in use by {state.Connections} guest interface(s): stopping it would cut them off. Stop those guests first."));
+            return;
+        }
+
+        if (!disable && !stop)
+        {
+            return;
+        }
+
+        string action = string.Join(" and ", new[] { disable ? "stop it starting with libvirtd" : null, stop ? "stop it" : null }.OfType<string>());
+        plan.Add(new PlanStep(entry.Name, action, _ =>
+        {
+            SetNetwork(libvirt, entry.Name, disable ? false : null, stop ? false : null);
+            return null;
+        })
+        {
+            Undo = _ => SetNetwork(libvirt, entry.Name, disable ? true : null, stop ? true : null),
+        });
+    }
+
+    private static void SetNetwork(Libvirt.LibvirtHost libvirt, string name, bool? autostart, bool? active)
+    {
+        try
+        {
+            using var network = SriovNetworkDefinition.Lookup(libvirt.Connection, name) ?? throw LibvirtErrors.NetworkNotFound(name);
+            if (autostart is bool mark)
+            {
+                network.SetAutostart(mark);
+            }
+
+            if (active == false)
+            {
+                network.Destroy();
+            }
+            else if (active == true)
+            {
+                network.Create();
+            }
+        }
+        catch (Native.Libvirt.LibvirtException e)
+        {
+            throw LibvirtErrors.ForNetwork(e, name, $"change network '{name}'", null);
+        }
+    }
+
+    /// <summary>The kernel words and vfio modules (Enable-SriovIommu), then AppArmor's rules for the pools' VFs (Repair-VfioAppArmor).</summary>
+    private void AddBootSteps(ChangePlan plan, DesiredHost desired, BootEntry boot, List<PlanStep> pools, bool countsChange)
+    {
+        var repairs = new HostRepairs(session);
+        if (boot.Iommu || boot.VfioModules)
+        {
+            Add(plan, () => repairs.Iommu([], boot.Iommu, boot.VfioModules, regenerate: true));
+        }
+
+        if (!boot.AppArmor)
+        {
+            return;
+        }
+
+        if (!session.Host.IsLiveHost || session.HostLibvirt() is null)
+        {
+            _refusals.Add(JsonFields.Problem("boot.appArmor", "the rules are for the VFs this machine's pools hand out, and its libvirt is not read here."));
+            return;
+        }
+
+        if (pools.Count == 0 && !countsChange)
+        {
+            Add(plan, () => repairs.VfioAppArmor(VfioGroupNeeds.OfPools(session, whatIfGiven: false), allGroups: false));
+            return;
+        }
+
+        Action<StepContext>? undo = null;
+        plan.Add(new PlanStep("AppArmor", "allow the vfio groups of the VFs the pools hand out to libvirt's guests (Repair-VfioAppArmor), once the pools are made", context =>
+        {
+            undo = InlinePlan.Make(repairs.VfioAppArmor(VfioGroupNeeds.OfPools(session, whatIfGiven: false), allGroups: false), context);
+            return null;
+        })
+        {
+            Undo = c => undo?.Invoke(c),
+        });
+    }
+}

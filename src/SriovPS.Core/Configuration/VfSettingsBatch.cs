@@ -1,0 +1,185 @@
+using System.Text;
+using SriovPS.Kernel;
+using SriovPS.Plans;
+using SriovPS.VfSettings;
+
+namespace SriovPS.Configuration;
+
+/// <summary>
+/// The settings of a PF's VFs as one step: the VFs read once (one netlink dump for all of them), then for
+/// each only the attributes that differ sent, as <c>Set-SriovVf</c> sends them. A refused attribute takes
+/// back what the step sent before failing it, so a failed step has changed nothing; made, the step is
+/// taken back by sending each VF the values it had.
+/// </summary>
+internal sealed class VfSettingsBatch
+{
+    private readonly HostSession _session;
+    private readonly DesiredPf _pf;
+    private readonly List<DesiredVf> _vfs;
+    private readonly List<(int Index, VfSettingsPlan Plan, IReadOnlyList<VfSettingChange> Applied)> _sent = [];
+
+    private VfSettingsBatch(HostSession session, DesiredPf pf, List<DesiredVf> vfs)
+    {
+        _session = session;
+        _pf = pf;
+        _vfs = vfs;
+    }
+
+    /// <summary>The step for <paramref name="pf"/>'s VF settings; null when every VF already has them.</summary>
+    /// <param name="created">Whether an earlier step creates the PF's VFs anew: their settings are then shown as asked.</param>
+    /// <exception cref="SriovException">A request does not fit a VF as it is (QoS on an untagged VF), before anything is asked.</exception>
+    public static PlanStep? Step(HostSession session, DesiredPf pf, bool created, IReadOnlyList<PlanStep> after)
+    {
+        var vfs = pf.Vfs.Values.Where(v => v.Entry.HasSettings).ToList();
+        if (vfs.Count == 0)
+        {
+            return null;
+        }
+
+        var batch = new VfSettingsBatch(session, pf, vfs);
+        string? action = batch.Describe(created);
+        return action is null ? null : new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", action, batch.Apply)
+        {
+            After = after,
+            LiveHostOnly = VfSettingsStep.LiveHostOnly,
+            LiveHostLabel = pf.Label,
+            Undo = batch.Undo,
+        };
+    }
+
+    private string Name => _pf.Pf.Name!;
+
+    /// <summary>One line per VF that changes, in <c>ip link</c> words; null when none does.</summary>
+    private string? Describe(bool created)
+    {
+        var lines = new StringBuilder();
+        int changing = 0;
+        var present = created || !_session.Host.IsLiveHost ? null : _session.VfsOf(_pf.Pf).ToDictionary(v => v.Index);
+        foreach (var vf in _vfs)
+        {
+            var plan = present?.GetValueOrDefault(vf.Index) is { } now ? VfSettingsPlan.For(vf.Settings, now) : VfSettingsPlan.Describe(vf.Settings, vf.Index);
+            if (plan.Changes.Count > 0)
+            {
+                changing++;
+                lines.Append(CultureInfo.InvariantCulture, $"\n  ip link set {Name} vf {vf.Index} {plan.IpArguments}");
+            }
+        }
+
+        return changing == 0 ? null : $"set {changing} VF{(changing == 1 ? string.Empty : "s")} of {Name}:{lines}";
+    }
+
+    private SriovHostChange? Apply(StepContext context)
+    {
+        _sent.Clear();
+        var writer = new VfSettingsWriter(_session.KernelLinks!);
+        var pf = _session.PfAt(_pf.Pf.PciAddress) ?? throw PfErrors.Gone(_pf.Pf);
+        var now = _session.VfsOf(pf).ToDictionary(v => v.Index);
+        bool macsWaiting = false;
+        for (int i = 0; i < _vfs.Count; i++)
+        {
+            var want = _vfs[i];
+            context.Progress(Name, $"vf {want.Index}", i * 100 / _vfs.Count);
+            var vf = now.GetValueOrDefault(want.Index) ?? throw VfErrors.Vanished(_pf.Label, want.Index);
+            VfSettingsPlan plan;
+            try
+            {
+                plan = VfSettingsPlan.For(want.Settings, vf);
+            }
+            catch (SriovException)
+            {
+                TakeBackAfterFailure(context);
+                throw;
+            }
+
+            if (plan.Changes.Count == 0)
+            {
+                continue;
+            }
+
+            var outcome = writer.Apply(Name, pf.Driver, want.Index, plan);
+            _sent.Add((want.Index, plan, outcome.Applied));
+            foreach (var change in outcome.Applied)
+            {
+                context.Report.Note($"Set {Name} vf {want.Index} {change.IpArguments}.");
+            }
+
+            if (outcome.Failures.Count > 0)
+            {
+                context.ProgressDone(Name);
+                outcome.Failures.Skip(1).ToList().ForEach(context.Report.Fail);
+                TakeBackAfterFailure(context);
+                throw outcome.Failures[0];
+            }
+
+            macsWaiting |= outcome.AppliedMacAddress && vf.Name is not null;
+        }
+
+        context.ProgressDone(Name);
+        if (macsWaiting)
+        {
+            context.Report.Warn($"{Name}: the PF holds the VFs' new MACs, but an interface already on a VF takes its MAC only when its driver next initialises the VF (Set-SriovVf -Rebind does it now).");
+        }
+
+        return null;
+    }
+
+    private void Undo(StepContext context) => TakeBack(context);
+
+    /// <summary>Takes back what the failing step sent; its own failure is the one the step ends with.</summary>
+    private void TakeBackAfterFailure(StepContext context)
+    {
+        try
+        {
+            TakeBack(context);
+        }
+        catch (SriovException e)
+        {
+            context.Report.Fail(e);
+        }
+    }
+
+    /// <summary>Sends each VF changed the values it had, newest first; what cannot be put back is said.</summary>
+    private void TakeBack(StepContext context)
+    {
+        var writer = new VfSettingsWriter(_session.KernelLinks!);
+        SriovException? first = null;
+        for (int i = _sent.Count - 1; i >= 0; i--)
+        {
+            var (index, plan, applied) = _sent[i];
+            var restore = plan.Restoring(out var unknown, [.. applied]);
+            foreach (string setting in unknown)
+            {
+                context.Report.Warn($"{Name} vf {index}: {setting} is not taken back: the driver did not report the value it had before.");
+            }
+
+            if (restore.Changes.Count == 0)
+            {
+                continue;
+            }
+
+            var outcome = writer.Apply(Name, _pf.Pf.Driver, index, restore);
+            foreach (var change in outcome.Applied)
+            {
+                context.Report.Note($"Put back {Name} vf {index} {change.IpArguments}.");
+            }
+
+            foreach (var failure in outcome.Failures)
+            {
+                if (first is null)
+                {
+                    first = failure;
+                }
+                else
+                {
+                    context.Report.Fail(failure);
+                }
+            }
+        }
+
+        _sent.Clear();
+        if (first is not null)
+        {
+            throw first;
+        }
+    }
+}
