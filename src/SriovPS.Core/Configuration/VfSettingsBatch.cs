@@ -13,15 +13,22 @@ namespace SriovPS.Configuration;
 /// </summary>
 internal sealed class VfSettingsBatch
 {
-    private readonly HostSession _session;
-    private readonly DesiredPf _pf;
+    private readonly KernelLinks _links;
+    private readonly string _name;
+    private readonly string? _driver;
+    private readonly Func<Dictionary<int, SriovVf>> _readVfs;
     private readonly List<DesiredVf> _vfs;
     private readonly List<(int Index, VfSettingsPlan Plan, IReadOnlyList<VfSettingChange> Applied)> _sent = [];
 
-    private VfSettingsBatch(HostSession session, DesiredPf pf, List<DesiredVf> vfs)
+    /// <param name="name">The PF's interface, which carries the requests.</param>
+    /// <param name="driver">The PF's driver, named in errors.</param>
+    /// <param name="readVfs">The PF's VFs as the kernel reports them now, by index: one read for all.</param>
+    internal VfSettingsBatch(KernelLinks links, string name, string? driver, Func<Dictionary<int, SriovVf>> readVfs, List<DesiredVf> vfs)
     {
-        _session = session;
-        _pf = pf;
+        _links = links;
+        _name = name;
+        _driver = driver;
+        _readVfs = readVfs;
         _vfs = vfs;
     }
 
@@ -36,9 +43,16 @@ internal sealed class VfSettingsBatch
             return null;
         }
 
-        var batch = new VfSettingsBatch(session, pf, vfs);
-        string? action = batch.Describe(created);
-        return action is null ? null : new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", action, batch.Apply)
+        // On a copied tree nothing is read or sent: the step is described, and refused when confirmed.
+        var links = session.KernelLinks;
+        var batch = new VfSettingsBatch(links!, pf.Pf.Name!, pf.Pf.Driver, () => Now(session, pf), vfs);
+        var present = created || links is null ? null : batch._readVfs();
+        string? action = batch.Describe(present);
+        return action is null ? null : new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", action, context =>
+        {
+            batch.Apply(context);
+            return null;
+        })
         {
             After = after,
             LiveHostOnly = VfSettingsStep.LiveHostOnly,
@@ -47,39 +61,40 @@ internal sealed class VfSettingsBatch
         };
     }
 
-    private string Name => _pf.Pf.Name!;
+    private static Dictionary<int, SriovVf> Now(HostSession session, DesiredPf pf) =>
+        session.VfsOf(session.PfAt(pf.Pf.PciAddress) ?? throw PfErrors.Gone(pf.Pf)).ToDictionary(v => v.Index);
 
     /// <summary>One line per VF that changes, in <c>ip link</c> words; null when none does.</summary>
-    private string? Describe(bool created)
+    /// <param name="present">The VFs now; null when they are still to be created, or cannot be read: then every setting asked is shown.</param>
+    internal string? Describe(Dictionary<int, SriovVf>? present)
     {
         var lines = new StringBuilder();
         int changing = 0;
-        var present = created || !_session.Host.IsLiveHost ? null : _session.VfsOf(_pf.Pf).ToDictionary(v => v.Index);
         foreach (var vf in _vfs)
         {
             var plan = present?.GetValueOrDefault(vf.Index) is { } now ? VfSettingsPlan.For(vf.Settings, now) : VfSettingsPlan.Describe(vf.Settings, vf.Index);
             if (plan.Changes.Count > 0)
             {
                 changing++;
-                lines.Append(CultureInfo.InvariantCulture, $"\n  ip link set {Name} vf {vf.Index} {plan.IpArguments}");
+                lines.Append(CultureInfo.InvariantCulture, $"\n  ip link set {_name} vf {vf.Index} {plan.IpArguments}");
             }
         }
 
-        return changing == 0 ? null : $"set {changing} VF{(changing == 1 ? string.Empty : "s")} of {Name}:{lines}";
+        return changing == 0 ? null : $"set {changing} VF{(changing == 1 ? string.Empty : "s")} of {_name}:{lines}";
     }
 
-    private SriovHostChange? Apply(StepContext context)
+    /// <summary>Sends what differs now; returns how many VFs were changed.</summary>
+    internal int Apply(StepContext context)
     {
         _sent.Clear();
-        var writer = new VfSettingsWriter(_session.KernelLinks!);
-        var pf = _session.PfAt(_pf.Pf.PciAddress) ?? throw PfErrors.Gone(_pf.Pf);
-        var now = _session.VfsOf(pf).ToDictionary(v => v.Index);
+        var writer = new VfSettingsWriter(_links);
+        var now = _readVfs();
         bool macsWaiting = false;
         for (int i = 0; i < _vfs.Count; i++)
         {
             var want = _vfs[i];
-            context.Progress(Name, $"vf {want.Index}", i * 100 / _vfs.Count);
-            var vf = now.GetValueOrDefault(want.Index) ?? throw VfErrors.Vanished(_pf.Label, want.Index);
+            context.Progress(_name, $"vf {want.Index}", i * 100 / _vfs.Count);
+            var vf = now.GetValueOrDefault(want.Index) ?? throw VfErrors.Vanished(_name, want.Index);
             VfSettingsPlan plan;
             try
             {
@@ -96,16 +111,16 @@ internal sealed class VfSettingsBatch
                 continue;
             }
 
-            var outcome = writer.Apply(Name, pf.Driver, want.Index, plan);
+            var outcome = writer.Apply(_name, _driver, want.Index, plan);
             _sent.Add((want.Index, plan, outcome.Applied));
             foreach (var change in outcome.Applied)
             {
-                context.Report.Note($"Set {Name} vf {want.Index} {change.IpArguments}.");
+                context.Report.Note($"Set {_name} vf {want.Index} {change.IpArguments}.");
             }
 
             if (outcome.Failures.Count > 0)
             {
-                context.ProgressDone(Name);
+                context.ProgressDone(_name);
                 outcome.Failures.Skip(1).ToList().ForEach(context.Report.Fail);
                 TakeBackAfterFailure(context);
                 throw outcome.Failures[0];
@@ -114,13 +129,13 @@ internal sealed class VfSettingsBatch
             macsWaiting |= outcome.AppliedMacAddress && vf.Name is not null;
         }
 
-        context.ProgressDone(Name);
+        context.ProgressDone(_name);
         if (macsWaiting)
         {
-            context.Report.Warn($"{Name}: the PF holds the VFs' new MACs, but an interface already on a VF takes its MAC only when its driver next initialises the VF (Set-SriovVf -Rebind does it now).");
+            context.Report.Warn($"{_name}: the PF holds the VFs' new MACs, but an interface already on a VF takes its MAC only when its driver next initialises the VF (Set-SriovVf -Rebind does it now).");
         }
 
-        return null;
+        return _sent.Count;
     }
 
     private void Undo(StepContext context) => TakeBack(context);
@@ -139,9 +154,9 @@ internal sealed class VfSettingsBatch
     }
 
     /// <summary>Sends each VF changed the values it had, newest first; what cannot be put back is said.</summary>
-    private void TakeBack(StepContext context)
+    internal void TakeBack(StepContext context)
     {
-        var writer = new VfSettingsWriter(_session.KernelLinks!);
+        var writer = new VfSettingsWriter(_links);
         SriovException? first = null;
         for (int i = _sent.Count - 1; i >= 0; i--)
         {
@@ -149,7 +164,7 @@ internal sealed class VfSettingsBatch
             var restore = plan.Restoring(out var unknown, [.. applied]);
             foreach (string setting in unknown)
             {
-                context.Report.Warn($"{Name} vf {index}: {setting} is not taken back: the driver did not report the value it had before.");
+                context.Report.Warn($"{_name} vf {index}: {setting} is not taken back: the driver did not report the value it had before.");
             }
 
             if (restore.Changes.Count == 0)
@@ -157,10 +172,10 @@ internal sealed class VfSettingsBatch
                 continue;
             }
 
-            var outcome = writer.Apply(Name, _pf.Pf.Driver, index, restore);
+            var outcome = writer.Apply(_name, _driver, index, restore);
             foreach (var change in outcome.Applied)
             {
-                context.Report.Note($"Put back {Name} vf {index} {change.IpArguments}.");
+                context.Report.Note($"Put back {_name} vf {index} {change.IpArguments}.");
             }
 
             foreach (var failure in outcome.Failures)
