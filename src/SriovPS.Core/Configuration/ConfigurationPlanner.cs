@@ -24,7 +24,7 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
     public IReadOnlyList<SriovException> Refusals => _refusals;
 
     /// <param name="verify">Reads the host again once the steps are made and says what is not as the document asks.</param>
-    public ChangePlan Plan(DesiredHost desired, bool rollBack, Func<SriovException?> verify)
+    public ChangePlan Plan(DesiredHost desired, bool rollBack, Func<SriovException?>? verify)
     {
         var plan = new ChangePlan { RollsBack = rollBack, StopsAtFirstFailure = true, SaysWhatWasTakenBack = true, Verify = verify };
         var countSteps = new Dictionary<string, PlanStep>(StringComparer.Ordinal);

@@ -35,7 +35,8 @@ internal sealed class SriovConfiguration(HostSession session)
     public ChangePlan? Plan(DesiredHost desired, bool force, bool rollBack, List<SriovException> refusals)
     {
         var planner = new ConfigurationPlanner(session, force);
-        var plan = planner.Plan(desired, rollBack, () => Verify(desired));
+        // A copied tree has no kernel to read back: its files are what the steps wrote.
+        var plan = planner.Plan(desired, rollBack, session.Host.IsLiveHost ? () => Verify(desired) : null);
         refusals.AddRange(planner.Refusals);
         return refusals.Count > 0 ? null : plan;
     }

@@ -7,6 +7,9 @@ internal sealed class PlanResult
 
     internal HashSet<PlanStep> Shown { get; } = [];
 
+    /// <summary>Steps the user said no to.</summary>
+    internal HashSet<PlanStep> Declined { get; } = [];
+
     /// <summary>Steps refused on a copied tree for <see cref="ChangePlan.LiveHostRefusal"/>, which the steps after them still follow.</summary>
     internal HashSet<PlanStep> RefusedOnTree { get; } = [];
 

@@ -111,6 +111,10 @@ internal static class PlanRunner
             {
                 result.Shown.Add(step);
             }
+            else
+            {
+                result.Declined.Add(step);
+            }
         }
 
         return accepted;
@@ -214,7 +218,8 @@ internal static class PlanRunner
             }
         }
 
-        if (plan.Verify?.Invoke() is { } unmet)
+        // A plan the user answered no to in part is not expected to reach its end state.
+        if (result.Declined.Count == 0 && plan.Verify?.Invoke() is { } unmet)
         {
             if (plan.RollsBack && result.Made.Count > 0)
             {

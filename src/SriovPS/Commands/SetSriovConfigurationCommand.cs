@@ -40,11 +40,13 @@ public sealed class SetSriovConfigurationCommand : ConfigurationCmdlet
             }
 
             var result = ApplyPlan(plan);
-            if (result.Accepted.Count == 0 && result.Shown.Count == 0 && result.Failed.Count == 0)
+            if (result.Accepted.Count + result.Shown.Count + result.Declined.Count + result.Failed.Count == 0)
             {
-                WriteVerbose(plan.Steps.Count == 0
-                    ? "The host is already as the document asks: no step was made."
-                    : "No step was accepted: nothing was changed.");
+                WriteVerbose("The host is already as the document asks: no step was made.");
+            }
+            else if (result.Declined.Count > 0 && result.Made.Count > 0)
+            {
+                WriteWarning($"{result.Declined.Count} step(s) were declined, so the host was not checked against the document and nothing was taken back. Test-SriovConfiguration shows what differs.");
             }
 
             if (PassThru && !WhatIfGiven)
