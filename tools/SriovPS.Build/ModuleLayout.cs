@@ -17,7 +17,7 @@ internal sealed class ModuleLayout(string repositoryRoot, string moduleBinDirect
     public const string AboutTopic = "about_SriovPS.help.txt";
 
     public static readonly string[] ShippedFiles =
-        ["SriovPS.dll", "SriovPS.Core.dll", "SriovPS.Native.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml"];
+        ["SriovPS.dll", "SriovPS.Core.dll", "SriovPS.Native.dll", "SriovPS.Format.ps1xml", "SriovPS.Types.ps1xml", "SriovPS.Configuration.schema.json"];
 
     public void Run()
     {

@@ -3,6 +3,7 @@ using SriovPS.Boot;
 using SriovPS.Libvirt;
 using SriovPS.PfSettings;
 using SriovPS.Persistence;
+using SriovPS.Plans;
 using SriovPS.VfDriver;
 
 namespace SriovPS.Configuration;
@@ -43,7 +44,11 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         var entry = desired.Entry;
         string label = desired.Label;
         string pfParameter = pf.Name is null ? $"-PciAddress {pf.PciAddress}" : $"-Name {pf.Name}";
-        if (entry.EswitchMode is { } mode && pf.EswitchMode != mode)
+        if (entry.EswitchMode is not null && pf.EswitchMode is null)
+        {
+            _unread.Add($"the eswitch mode of {label}: {pf.Driver ?? "its driver"} reports none through devlink{(session.Host.IsLiveHost ? string.Empty : " (a copied host tree has no devlink)")}");
+        }
+        else if (entry.EswitchMode is { } mode && pf.EswitchMode != mode)
         {
             Add(label, "EswitchMode", mode, pf.EswitchMode, $"Set-SriovPf {pfParameter} -EswitchMode {mode}", entry.At("eswitchMode"));
         }
@@ -59,18 +64,61 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         }
 
         CompareLink(desired, pf, pfParameter);
-        if (entry.Persist && entry.NumVfs is int persisted)
+        if (entry.Persist)
         {
-            var rule = UdevVfRules.Find(new UdevRulesFile(session).ReadText(), pf.PciAddress);
+            ComparePersisted(desired, pf, pfParameter);
+        }
+
+        if (desired.Vfs.Count > 0)
+        {
+            CompareVfs(desired, pf);
+        }
+    }
+
+    /// <summary>What the entry persists, against the files that keep it: the udev lines for the count and the VF drivers, the network manager's file for the link.</summary>
+    private void ComparePersisted(DesiredPf desired, SriovPf pf, string pfParameter)
+    {
+        var entry = desired.Entry;
+        string label = desired.Label;
+        string? rules = new UdevRulesFile(session).ReadText();
+        if (entry.NumVfs is int persisted)
+        {
+            var rule = UdevVfRules.Find(rules, pf.PciAddress);
             if (rule?.NumVfs != persisted && !(persisted == 0 && rule is null))
             {
                 Add(label, "PersistedNumVfs", persisted, rule?.NumVfs, $"Enable-SriovVf -PfName {label} -Count {persisted} -Persist", entry.At("persist"));
             }
         }
 
-        if (desired.Vfs.Count > 0)
+        var drivers = desired.Vfs.Values.Where(v => v.NamesDriver).ToList();
+        if (drivers.Count > 0 && pf.NumVfs > 0)
         {
-            CompareVfs(desired, pf);
+            var vfs = session.VfsOf(pf);
+            var asked = drivers.Select(d => vfs.Find(v => v.Index == d.Index) is { } vf ? (vf.PciAddress, d.Driver) : default)
+                .Where(p => p.PciAddress is not null).ToDictionary(p => p.PciAddress, p => p.Driver, StringComparer.Ordinal);
+            var (text, _) = VfDriverPersistence.Plan(rules, pf, vfs, asked, new PciDriverAvailability(session.Files));
+            if (text != rules)
+            {
+                Add(label, "PersistedDrivers", string.Join(", ", drivers.Select(d => $"vf {d.Index} {d.Entry.Driver}")), null, $"Set-SriovVfDriver -PfName {label} -Index … -Driver … -Persist", entry.At("persist"));
+            }
+        }
+
+        if ((entry.LinkUp is not null || entry.Mtu is not null) && pf.Name is not null)
+        {
+            try
+            {
+                var files = new PfNetworkFilePlanner(session, force: true);
+                var probe = new ChangePlan();
+                if (files.AddFileStep(probe, pf, entry.LinkUp, entry.Mtu, files.OtherConfigurations(pf, new HostReport()), linkStep: null) is not null)
+                {
+                    string words = string.Join(" ", new[] { entry.LinkUp is bool up ? (up ? "up" : "down") : null, entry.Mtu is int mtu ? $"mtu {mtu}" : null }.OfType<string>());
+                    Add(label, "PersistedLink", words, null, $"Set-SriovPf {pfParameter}{(entry.LinkUp is bool u ? $" -LinkState {(u ? "Up" : "Down")}" : string.Empty)}{(entry.Mtu is int m ? $" -Mtu {m}" : string.Empty)} -Persist", entry.At("persist"));
+                }
+            }
+            catch (SriovException e)
+            {
+                _unread.Add($"the network configuration that keeps {label}'s link: {e.Message}");
+            }
         }
     }
 
@@ -82,11 +130,13 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             return;
         }
 
-        bool? up = pf.LinkState is null or LinkState.Unknown ? null : pf.LinkState != LinkState.Down;
+        // The administrative state (IFF_UP in the interface's flags), which "ip link set up" sets: a PF without a carrier is still up.
+        bool? up = uint.TryParse(session.Files.ReadAttribute($"/sys/class/net/{pf.Name}/flags")?.Trim().Replace("0x", string.Empty, StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint flags)
+            ? (flags & 1) != 0
+            : null;
         int? mtu = pf.Mtu;
         if (session.KernelLinks is { } links && PfLinkPlan.For(links, pf.Name, entry.LinkUp, entry.Mtu) is { } link)
         {
-            // The administrative state, which "ip link set up" sets: a PF without a carrier is still up.
             up = link.Changes.Exists(c => c.IpArguments is "up" or "down") ? !entry.LinkUp : entry.LinkUp;
             mtu = link.MtuBefore ?? entry.Mtu;
         }
@@ -114,9 +164,11 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             }
 
             string target = $"{desired.Label} vf {want.Index}";
-            if (want.NamesDriver && VfDriverPlan.For(session.Files, [(pf, vf)], want.Driver).Moves.Count > 0)
+            if (want.NamesDriver && VfDriverPlan.For(session.Files, [(pf, vf)], want.Driver).Moves is [var move, ..])
             {
-                Add(target, "Driver", want.Entry.Driver, vf.Driver, $"Set-SriovVfDriver -PfName {desired.Label} -Index {want.Index} -Driver {want.Entry.Driver}", want.Entry.At("driver"));
+                // Bound to the driver asked but not held there by driver_override: a rebind would lose it.
+                object? actual = move.Reprobe ? vf.Driver : $"{vf.Driver} (driver_override {move.CurrentOverride ?? "not set"})";
+                Add(target, "Driver", want.Entry.Driver, actual, $"Set-SriovVfDriver -PfName {desired.Label} -Index {want.Index} -Driver {want.Entry.Driver}", want.Entry.At("driver"));
             }
 
             foreach (var (property, wanted, actual, parameter) in VfSettingsCompared(want, vf))
@@ -257,23 +309,31 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         if (boot.Iommu || boot.VfioModules)
         {
             var setup = IommuSetup.Plan(session.Files, [], boot.Iommu, boot.VfioModules);
+            setup.Problems.ForEach(p => _unread.Add($"the boot settings: {p.Message}"));
             if (setup.Grub is { Changes: true } grub)
             {
-                Add(grub.File.HostPath, "KernelCommandLine", grub.Action, null, "Enable-SriovIommu", "boot.iommu");
+                Add(grub.File.HostPath, "KernelCommandLine", grub.Summary, null, "Enable-SriovIommu", "boot.iommu");
             }
 
             if (setup.Modules is { Changes: true } modules)
             {
-                Add(modules.File.HostPath, "VfioModules", modules.Action, null, "Enable-SriovIommu -VfioOnly", "boot.vfioModules");
+                Add(modules.File.HostPath, "VfioModules", modules.Summary, null, "Enable-SriovIommu -VfioOnly", "boot.vfioModules");
             }
         }
 
         if (boot.AppArmor && session.Host.IsLiveHost && session.HostLibvirt() is not null)
         {
-            var apparmor = VfioAppArmor.Plan(session.Files, VfioGroupNeeds.OfPools(session, whatIfGiven: false), allGroups: false);
-            if (apparmor.Local is { Changes: true } local)
+            try
             {
-                Add(local.File.HostPath, "AppArmor", local.Action, null, "Repair-VfioAppArmor", "boot.appArmor");
+                var apparmor = VfioAppArmor.Plan(session.Files, VfioGroupNeeds.OfPools(session, whatIfGiven: false), allGroups: false);
+                if (apparmor.Local is { Changes: true } local)
+                {
+                    Add(local.File.HostPath, "AppArmor", local.Summary, null, "Repair-VfioAppArmor", "boot.appArmor");
+                }
+            }
+            catch (SriovException e)
+            {
+                _unread.Add($"AppArmor's rules for the pools' VFs: {e.Message}");
             }
         }
         else if (boot.AppArmor)

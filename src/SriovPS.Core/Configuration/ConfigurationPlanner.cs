@@ -26,13 +26,26 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
     /// <param name="verify">Reads the host again once the steps are made and says what is not as the document asks.</param>
     public ChangePlan Plan(DesiredHost desired, bool rollBack, Func<SriovException?>? verify)
     {
-        var plan = new ChangePlan { RollsBack = rollBack, StopsAtFirstFailure = true, SaysWhatWasTakenBack = true, Verify = verify };
+        var plan = new ChangePlan
+        {
+            RollsBack = rollBack,
+            StopsAtFirstFailure = true,
+            SaysWhatWasTakenBack = true,
+            Verify = verify,
+
+            // A copied tree takes the files the document names; what only a kernel can do is refused once, at the end.
+            LiveHostRefusal = result => session.LiveHostRequired(
+                session.Host.Root,
+                $"{result.RefusedOnTree.Count} step(s) change the running kernel, which a copied host tree does not have, so they were not made: {string.Join("; ", result.RefusedOnTree.Select(s => $"{s.Target}: {s.Action.Split('\n')[0]}"))}."
+                    + (result.Changes.Count > 0 ? $" Written in the tree: {string.Join(", ", result.Changes.Select(c => c.Path))}." : string.Empty),
+                whatIfGiven: false),
+        };
         var countSteps = new Dictionary<string, PlanStep>(StringComparer.Ordinal);
         foreach (var pf in desired.Pfs)
         {
             if (pf.Entry.EswitchMode is { } mode)
             {
-                Add(plan, () => new PfSettingsPlanner(session, new PfSettingsRequest(null, null, mode, null)).Plan(pf.Pf));
+                AddEswitchStep(plan, pf, mode);
             }
 
             if (CountStep(plan, pf) is { } countStep)
@@ -57,6 +70,29 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// The eswitch mode by Set-SriovPf's planner. A live PF whose driver reports no mode has no embedded
+    /// switch to set: legacy is what it is, and switchdev is refused before anything is changed.
+    /// </summary>
+    private void AddEswitchStep(ChangePlan plan, DesiredPf pf, EswitchMode mode)
+    {
+        if (session.Host.IsLiveHost && pf.Pf.EswitchMode is null)
+        {
+            if (mode == EswitchMode.Switchdev)
+            {
+                _refusals.Add(JsonFields.Problem(pf.Entry.At("eswitchMode"), $"{DesiredHost.Describe(pf.Pf)} reports no eswitch mode through devlink, so it cannot be put in switchdev mode: that needs a NIC with an embedded switch and its driver's support (mlx5_core, ice…)."));
+            }
+            else
+            {
+                plan.Report.Note($"{pf.Label} reports no eswitch mode ({pf.Pf.Driver ?? "its driver"} has no embedded switch to set): legacy is what it does; nothing sent.");
+            }
+
+            return;
+        }
+
+        Add(plan, () => new PfSettingsPlanner(session, new PfSettingsRequest(null, null, mode, null)).Plan(pf.Pf));
     }
 
     private void Add(ChangePlan plan, Func<ChangePlan?> planner)
@@ -189,13 +225,19 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
     private PlanStep? AddPoolStep(ChangePlan plan, DesiredPool pool, Dictionary<string, PlanStep> countSteps)
     {
         var entry = pool.Entry;
+        if (!session.Host.IsLiveHost)
+        {
+            plan.Report.Warn($"The pool '{entry.Name}' ({entry.Path}) is not planned: libvirt is not read for a copied host tree.");
+            return null;
+        }
+
         if (session.HostLibvirt() is not { } libvirt)
         {
             _refusals.Add(new SriovException(
                 ErrorCatalog.LibvirtConnectionFailed,
-                $"{entry.Path}: the pool '{entry.Name}' cannot be {(session.Host.IsLiveHost ? "planned: this machine's libvirt could not be reached" : "made on a copied host tree, whose libvirt is not read")}.",
+                $"{entry.Path}: the pool '{entry.Name}' cannot be planned: this machine's libvirt ({Libvirt.LibvirtUri.Default()}) could not be reached, so nothing was changed.",
                 entry.Path,
-                session.Host.IsLiveHost ? "Start libvirtd (or set LIBVIRT_DEFAULT_URI), then run the command again." : null));
+                "Start libvirtd (or set LIBVIRT_DEFAULT_URI), then run the command again."));
             return null;
         }
 
@@ -299,9 +341,19 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
             return;
         }
 
-        if (!session.Host.IsLiveHost || session.HostLibvirt() is null)
+        if (!session.Host.IsLiveHost)
         {
-            _refusals.Add(JsonFields.Problem("boot.appArmor", "the rules are for the VFs this machine's pools hand out, and its libvirt is not read here."));
+            plan.Report.Warn("boot.appArmor is not planned: the rules are for the VFs this machine's pools hand out, and libvirt is not read for a copied host tree.");
+            return;
+        }
+
+        if (session.HostLibvirt() is null)
+        {
+            _refusals.Add(new SriovException(
+                ErrorCatalog.LibvirtConnectionFailed,
+                $"boot.appArmor: the rules are for the VFs this machine's pools hand out, and its libvirt ({Libvirt.LibvirtUri.Default()}) could not be reached, so nothing was changed.",
+                "boot.appArmor",
+                "Start libvirtd (or set LIBVIRT_DEFAULT_URI), then run the command again."));
             return;
         }
 

@@ -89,10 +89,6 @@ internal static class ConfigurationReader
         };
 
         ReadMatch(fields, pf, problems);
-        if (pf.Persist && pf.NumVfs is null && pf.LinkUp is null && pf.Mtu is null && !fields.Has("vfs"))
-        {
-            fields.Fail("persist", "keeps the VF count, the VF drivers and the link across boots, and this entry names none of them.");
-        }
 
         var taken = new Dictionary<int, string>();
         foreach (var (vfElement, vfPath) in fields.Array("vfs"))
@@ -116,6 +112,11 @@ internal static class ConfigurationReader
             pf.Vfs.Add(vf);
         }
 
+        if (pf.Persist && pf.NumVfs is null && pf.LinkUp is null && pf.Mtu is null && !pf.Vfs.Exists(v => v.Driver is not null))
+        {
+            fields.Fail("persist", "keeps the VF count, the VF drivers and the PF's link across boots, and this entry names none of them (VF settings are the running kernel's and are not kept).");
+        }
+
         return pf;
     }
 
@@ -123,7 +124,11 @@ internal static class ConfigurationReader
     {
         if (fields.Raw("match") is not { } element)
         {
-            fields.Fail("match", "is missing: say which PFs the entry is for by name, pciAddress, driver or deviceId.");
+            if (!fields.Has("match"))
+            {
+                fields.Fail("match", "is missing: say which PFs the entry is for by name, pciAddress, driver or deviceId.");
+            }
+
             return;
         }
 
@@ -205,12 +210,22 @@ internal static class ConfigurationReader
             }
         }
 
-        // The checks Set-SriovVf makes of the values together (QoS without a VLAN, minimum above maximum).
-        Check(
-            () => VfSettingsRequest.Create(
-                vlan: vf.Vlan, qos: vf.Qos, vlanProtocol: vf.VlanProtocol, minTxRate: vf.MinTxRate, maxTxRate: vf.MaxTxRate),
-            path,
-            problems);
+        // The values together, as Set-SriovVf checks them, in the document's words.
+        if (vf.Vlan == 0 && vf.Qos is > 0)
+        {
+            fields.Fail("qos", $"{vf.Qos} is the priority of the VF's VLAN tag, and vlan 0 sends it untagged: give a VLAN from 1 to {VfSettingsRequest.MaxVlan}, or leave qos out.");
+        }
+
+        if (vf.Vlan == 0 && vf.VlanProtocol == "802.1ad")
+        {
+            fields.Fail("vlanProtocol", $"802.1ad names the tag to push, and vlan 0 sends the VF's frames untagged: give a VLAN from 1 to {VfSettingsRequest.MaxVlan}.");
+        }
+
+        if (vf.MinTxRate is int min && vf.MaxTxRate is int max && max != 0 && min > max)
+        {
+            fields.Fail("minTxRate", $"{min} Mbit/s is above maxTxRate {max}: raise maxTxRate, or make it 0 (no limit).");
+        }
+
         return vf;
     }
 
@@ -219,7 +234,11 @@ internal static class ConfigurationReader
     {
         if (fields.Raw("index") is not { } value)
         {
-            fields.Fail("index", "is missing: name the VF (3) or a range of VFs (\"0-3\").");
+            if (!fields.Has("index"))
+            {
+                fields.Fail("index", "is missing: name the VF (3) or a range of VFs (\"0-3\").");
+            }
+
             return false;
         }
 
@@ -298,9 +317,13 @@ internal static class ConfigurationReader
             }
         }
 
-        if (pool.Pfs.Count == 0 && !fields.Has("pfs"))
+        if (!fields.Has("pfs"))
         {
             fields.Fail("pfs", "is missing: name the PFs whose VFs the pool hands out (a PF entry's id, or an interface name).");
+        }
+        else if (fields.Raw("pfs") is { ValueKind: JsonValueKind.Array } given && given.GetArrayLength() == 0)
+        {
+            fields.Fail("pfs", "is empty: name the PFs whose VFs the pool hands out (a PF entry's id, or an interface name).");
         }
 
         return pool;

@@ -69,6 +69,14 @@ internal sealed class DesiredHost
     /// <summary>Ids of entries refused above: pools naming them are not refused again for it.</summary>
     private HashSet<string> Refused { get; } = new(StringComparer.Ordinal);
 
+    private void RefuseId(PfEntry entry)
+    {
+        if (entry.Id is not null)
+        {
+            Refused.Add(entry.Id);
+        }
+    }
+
     public static DesiredHost Resolve(ConfigurationDocument document, HostSession session, List<SriovException> problems)
     {
         var host = new DesiredHost(document.Boot);
@@ -80,6 +88,7 @@ internal sealed class DesiredHost
             if (matched.Count == 0)
             {
                 problems.Add(NotMatched(entry, all));
+                host.RefuseId(entry);
                 continue;
             }
 
@@ -88,6 +97,7 @@ internal sealed class DesiredHost
                 if (claimed.TryGetValue(pf.PciAddress, out var first))
                 {
                     problems.Add(JsonFields.Problem(entry.At("match"), $"{Describe(pf)} is also matched by {first.Path}: each PF may be described once."));
+                    host.RefuseId(entry);
                     continue;
                 }
 
@@ -96,9 +106,9 @@ internal sealed class DesiredHost
                 {
                     host.Pfs.Add(desired);
                 }
-                else if (entry.Id is not null)
+                else
                 {
-                    host.Refused.Add(entry.Id);
+                    host.RefuseId(entry);
                 }
             }
         }
@@ -205,14 +215,17 @@ internal sealed class DesiredHost
     private static void CheckMacs(DesiredHost host, List<SriovException> problems)
     {
         var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var said = new HashSet<VfEntry>();
         foreach (var pf in host.Pfs)
         {
             foreach (var vf in pf.Vfs.Values.Where(v => v.Mac is not null))
             {
                 string label = $"{pf.Label} vf {vf.Index}";
-                if (!owners.TryAdd(vf.Mac!, label))
+                if (!owners.TryAdd(vf.Mac!, label) && said.Add(vf.Entry))
                 {
-                    problems.Add(JsonFields.Problem(vf.Entry.At("mac"), $"{label} would get {vf.Mac}, which {owners[vf.Mac!]} gets too: two VFs with one MAC break forwarding on the PF's switch."));
+                    problems.Add(JsonFields.Problem(vf.Entry.At("mac"), vf.Entry.AutoMac
+                        ? $"{label} would get {vf.Mac}, which {owners[vf.Mac!]} gets too: their PFs' MACs derive the same addresses. Give these VFs their MACs in full."
+                        : $"{vf.Mac} would go to {label} and to {owners[vf.Mac!]} (the entry matches {host.Pfs.Count(p => p.Entry == pf.Entry)} PFs): two VFs with one MAC break forwarding on the PF's switch. Give a MAC to a VF of one PF, or use \"auto\"."));
                 }
             }
         }

@@ -201,10 +201,17 @@ internal sealed class HostConfigurationWriter(HostSession session, IHostReport r
         }
 
         var names = pfs.Select(p => p.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        List<Libvirt.HostdevNetworkState> networks;
+        var vfsOf = session.PfVfAddresses(pfs);
+        var pools = new List<(Libvirt.HostdevNetworkState Network, IReadOnlyList<string> Pfs)>();
         try
         {
-            networks = libvirt.ReadInventory().Networks.Where(n => n.Definition.PfNames.Count > 0 && n.Definition.PfNames.All(names.Contains)).ToList();
+            foreach (var network in libvirt.ReadInventory().Networks)
+            {
+                if (PoolPfs(network, vfsOf) is { } owners && owners.All(names.Contains))
+                {
+                    pools.Add((network, owners));
+                }
+            }
         }
         catch (SriovException e)
         {
@@ -212,18 +219,18 @@ internal sealed class HostConfigurationWriter(HostSession session, IHostReport r
             return;
         }
 
-        if (networks.Count == 0)
+        if (pools.Count == 0)
         {
             return;
         }
 
         json.WriteStartArray("pools");
-        foreach (var network in networks)
+        foreach (var (network, owners) in pools)
         {
             json.WriteStartObject();
             json.WriteString("name", network.Name);
             json.WriteStartArray("pfs");
-            network.Definition.PfNames.ToList().ForEach(json.WriteStringValue);
+            owners.ToList().ForEach(json.WriteStringValue);
             json.WriteEndArray();
             json.WriteBoolean("autostart", network.Autostart);
             json.WriteBoolean("started", network.Active);
@@ -231,6 +238,28 @@ internal sealed class HostConfigurationWriter(HostSession session, IHostReport r
         }
 
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// The PFs a pool hands out the VFs of: those it names, or, for a pool over several PFs (a fixed list of
+    /// VF addresses), the PFs whose VFs it lists, all of them; null (warned) for a list that is not so.
+    /// </summary>
+    private IReadOnlyList<string>? PoolPfs(Libvirt.HostdevNetworkState network, List<Libvirt.PfVfAddresses> vfsOf)
+    {
+        if (network.Definition.PfNames.Count > 0)
+        {
+            return network.Definition.PfNames;
+        }
+
+        var listed = network.Definition.Addresses.ToHashSet(StringComparer.Ordinal);
+        var owners = vfsOf.Where(pf => pf.VfAddresses.Any(listed.Contains)).ToList();
+        if (owners.Count > 0 && owners.Sum(pf => pf.VfAddresses.Count) == listed.Count && owners.All(pf => pf.VfAddresses.All(listed.Contains)))
+        {
+            return owners.Select(pf => pf.Name).ToList();
+        }
+
+        report.Warn($"The pool '{network.Name}' is not written: it lists VFs that are not all the VFs of some PFs, which a document cannot say.");
+        return null;
     }
 
     /// <summary>The boot settings the host already has: asking for them again changes nothing.</summary>

@@ -43,7 +43,7 @@ internal sealed class JsonFields
                 string? near = Nearest(property.Name, keys);
                 problems.Add(Problem(
                     Join(path, property.Name),
-                    $"is not a key of {(path.Length == 0 ? "the document" : path)}{(near is null ? string.Empty : $": did you mean '{near}'?")} It may have: {string.Join(", ", keys)}."));
+                    $"is not a key of {(path.Length == 0 ? "the document" : path)}{(near is null ? "." : $": did you mean '{near}'?")} It may have: {string.Join(", ", keys)}."));
             }
             else if (!fields._values.TryAdd(key, property.Value))
             {
@@ -69,7 +69,22 @@ internal sealed class JsonFields
 
     public void Fail(string key, string message) => _problems.Add(Problem(At(key), message));
 
-    public JsonElement? Raw(string key) => _values.TryGetValue(key, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+    /// <summary>The value of <paramref name="key"/>; null when it is absent, or null (an error: a null is not "leave it alone").</summary>
+    public JsonElement? Raw(string key)
+    {
+        if (!_values.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            Fail(key, "is null: leave the key out to leave the setting alone, or give it a value.");
+            return null;
+        }
+
+        return value;
+    }
 
     public string? String(string key)
     {
@@ -110,12 +125,14 @@ internal sealed class JsonFields
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
+        // 7.0 is the whole number 7, as JSON Schema counts it (and as some tools write numbers).
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double real) || real != Math.Floor(real) || Math.Abs(real) > long.MaxValue)
         {
             Fail(key, $"is {Kind(value)}; a whole number was expected.");
             return null;
         }
 
+        long number = (long)real;
         if (number < min || number > max)
         {
             Fail(key, string.Create(CultureInfo.InvariantCulture, $"{number} is outside the {what} range {min}–{max}."));

@@ -2,7 +2,9 @@ namespace SriovPS.Configuration;
 
 /// <summary>
 /// The MAC a VF gets for <c>"mac": "auto"</c>: worked out from its PF's MAC and its index alone, so it is
-/// the same on every apply and after every boot, and different for every VF of every PF whose MACs differ.
+/// the same on every apply and after every boot. The VFs of the ports of one NIC, and of NICs whose MACs
+/// differ in their last three octets, never share one; PFs alike there whose first octets fold alike would,
+/// which the document's check of its MACs refuses.
 /// <code>
 /// octet 0   the PF's first three octets folded into six bits, then locally administered (bit 1) and unicast (bit 0 clear)
 /// octets 1–3 the PF's last three octets (the part a vendor numbers its ports by)

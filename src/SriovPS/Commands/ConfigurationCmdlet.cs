@@ -30,15 +30,39 @@ public abstract class ConfigurationCmdlet : SriovCmdlet
 
     private protected SriovConfiguration Configuration => new(Session);
 
-    /// <summary>The document laid over the host; null when it was refused (each problem written).</summary>
-    private protected DesiredHost? ReadDocument()
+    private readonly System.Text.StringBuilder _lines = new();
+
+    /// <summary>What the command does with a document that was read without a problem.</summary>
+    private protected abstract void Handle(DesiredHost desired);
+
+    protected override void ProcessRecord()
+    {
+        // Lines piped one by one (Get-Content without -Raw) are one document, as ConvertFrom-Json reads them.
+        if (ParameterSetName == InputObjectSet && (InputObject is PSObject { BaseObject: string } || InputObject is string))
+        {
+            _lines.Append(InputObject.ToString()).Append('\n');
+            return;
+        }
+
+        Read(ParameterSetName == PathSet ? () => ConfigurationInput.ReadPath(Path!, this) : () => ConfigurationInput.ToJson(InputObject));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_lines.Length > 0)
+        {
+            Read(_lines.ToString);
+        }
+    }
+
+    /// <summary>The document laid over the host, handled; or every problem written, nothing else done.</summary>
+    private void Read(Func<string> json)
     {
         var problems = new List<SriovException>();
         DesiredHost? desired = null;
         try
         {
-            string json = ParameterSetName == PathSet ? ConfigurationInput.ReadPath(Path!, this) : ConfigurationInput.ToJson(InputObject);
-            desired = Configuration.Resolve(json, problems);
+            desired = Configuration.Resolve(json(), problems);
         }
         catch (SriovException e)
         {
@@ -46,6 +70,9 @@ public abstract class ConfigurationCmdlet : SriovCmdlet
         }
 
         problems.ForEach(WriteSriovError);
-        return problems.Count == 0 ? desired : null;
+        if (problems.Count == 0 && desired is not null)
+        {
+            Handle(desired);
+        }
     }
 }

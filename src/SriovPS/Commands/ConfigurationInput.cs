@@ -173,7 +173,7 @@ internal static class ConfigurationInput
         JsonValueKind.Object => ToPSObject(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToObject).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt32(out int small) ? small : element.TryGetInt64(out long large) ? large : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt32(out int small) ? small : element.TryGetInt64(out long large) ? (object)large : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

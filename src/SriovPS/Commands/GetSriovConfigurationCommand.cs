@@ -19,7 +19,7 @@ public sealed class GetSriovConfigurationCommand : SriovCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
+    [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(PfNameCompleter))]
     public string[]? PfName { get; set; }
 
@@ -38,7 +38,8 @@ public sealed class GetSriovConfigurationCommand : SriovCmdlet
             return;
         }
 
-        foreach (var pf in PfName is null ? Session.AllPfs() : Session.SelectPfs(PfName))
+        var names = GivenNames(PfName, nameof(PfName));
+        foreach (var pf in names is null ? Session.AllPfs() : Session.SelectPfs(names))
         {
             if (_seen.Add(pf.PciAddress))
             {

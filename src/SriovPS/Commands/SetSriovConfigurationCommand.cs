@@ -1,3 +1,5 @@
+using SriovPS.Configuration;
+
 namespace SriovPS.Commands;
 
 /// <summary>
@@ -23,13 +25,8 @@ public sealed class SetSriovConfigurationCommand : ConfigurationCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void Handle(DesiredHost desired)
     {
-        if (ReadDocument() is not { } desired)
-        {
-            return;
-        }
-
         try
         {
             var refusals = new List<SriovException>();

@@ -1,3 +1,5 @@
+using SriovPS.Configuration;
+
 namespace SriovPS.Commands;
 
 /// <summary>
@@ -12,13 +14,8 @@ public sealed class TestSriovConfigurationCommand : ConfigurationCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void Handle(DesiredHost desired)
     {
-        if (ReadDocument() is not { } desired)
-        {
-            return;
-        }
-
         List<SriovConfigurationDrift> drifts;
         try
         {

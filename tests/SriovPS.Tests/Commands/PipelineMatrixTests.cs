@@ -31,6 +31,7 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         ["Disable-SriovVf"] = "-WhatIf",
         ["Enable-SriovVf"] = "-Count 3 -Force -WhatIf",
         ["Get-LibvirtSriovNetwork"] = "-Uri $SriovPSUri",
+        ["Get-SriovConfiguration"] = "",
         ["Get-SriovPf"] = "",
         ["Get-SriovVf"] = "",
         ["Get-VmSriovInterface"] = "-Uri $SriovPSUri",
@@ -38,9 +39,11 @@ public sealed class PipelineMatrixTests(PipelineMatrixHost host) : IClassFixture
         ["Remove-LibvirtSriovNetwork"] = "-Uri $SriovPSUri -WhatIf",
         ["Remove-VmSriovInterface"] = "-Uri $SriovPSUri -WhatIf",
         ["Repair-VfioAppArmor"] = "-WhatIf",
+        ["Set-SriovConfiguration"] = "-WhatIf",
         ["Set-SriovPf"] = "-DriversAutoprobe $true -WhatIf",
         ["Set-SriovVf"] = "-SpoofCheck $true -WhatIf",
         ["Set-SriovVfDriver"] = "-Driver vfio-pci -WhatIf",
+        ["Test-SriovConfiguration"] = "",
         ["Test-SriovHost"] = "",
     };
 
