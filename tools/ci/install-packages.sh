@@ -15,9 +15,11 @@ export DEBIAN_FRONTEND=noninteractive
 #     embedded QEMU driver and a private libvirtd (its real network driver), here and in the lab guest.
 #   apparmor: apparmor_parser checks the rules Repair-VfioAppArmor writes against libvirt's abstraction.
 #   python3-yaml: a YAML parser independent of the module reads what Export-SriovConfig writes.
+#   python3-jsonschema: a validator independent of the module checks the shipped configuration
+#     documents against the module's JSON Schema.
 case ${1:-} in
     run) packages=(libvirt0 iproute2) ;;
-    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml) ;;
+    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml python3-jsonschema) ;;
     *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 
