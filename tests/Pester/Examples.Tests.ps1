@@ -55,6 +55,34 @@ BeforeDiscovery {
             Reason = 'the sample host''s VFs are all on igbvf, and -WhatIf keeps Set-SriovVfDriver from moving any to vfio-pci, so KubeVirtInterface has no vfio-pci VF to write (NoVfioVfs, as its help says)'
         }
         @{
+            File = 'README.md'; Statement = 'Test-SriovConfiguration -Path host.json'
+            Reason = '-WhatIf, under which the examples run, holds back Set-Content, so host.json is not written here: the statement before it only shows what it would write'
+        }
+        @{
+            File = 'README.md'; Statement = 'Set-SriovConfiguration -Path host.json -WhatIf'
+            Reason = '-WhatIf, under which the examples run, holds back Set-Content, so host.json is not written here: the statement before it only shows what it would write'
+        }
+        @{
+            File = 'README.md'; Statement = 'Set-SriovConfiguration -Path host.json'
+            Reason = '-WhatIf, under which the examples run, holds back Set-Content, so host.json is not written here: the statement before it only shows what it would write'
+        }
+        @{
+            File = 'Get-SriovConfiguration.md'; Example = 2; Statement = 'Set-SriovConfiguration -Path host.json -WhatIf'
+            Reason = '-WhatIf, under which the examples run, holds back Set-Content, so host.json is not written here: the statement before it only shows what it would write'
+        }
+        @{
+            File = 'Set-SriovConfiguration.md'; Example = 2
+            Reason = 'the document has a pool and boot.appArmor, which are planned from this machine''s libvirt; a copied host tree has none, so they are refused there (as the help says)'
+        }
+        @{
+            File = 'Set-SriovConfiguration.md'; Example = 6
+            Reason = 'the document has a pool and boot.appArmor, which are planned from this machine''s libvirt; a copied host tree has none, so they are refused there (as the help says)'
+        }
+        @{
+            File = 'Test-SriovConfiguration.md'; Example = 6
+            Reason = 'it shows the errors a wrong document gives, and every error record fails an example here; ConfigurationExamples.Tests.ps1 runs it and checks them'
+        }
+        @{
             File = 'Test-SriovHost.md'; Example = 7; Statement = "`$env:SRIOVPS_HOST_ROOT = '/srv/host-trees/kvm3'"
             Reason = 'it names a host tree of the reader''s (/srv/host-trees/kvm3); the rest runs on the fresh copy of the sample host, a copied tree as well'
         }
