@@ -71,14 +71,6 @@ BeforeDiscovery {
             Reason = '-WhatIf, under which the examples run, holds back Set-Content, so host.json is not written here: the statement before it only shows what it would write'
         }
         @{
-            File = 'Set-SriovConfiguration.md'; Example = 2
-            Reason = 'the document has a pool and boot.appArmor, which are planned from this machine''s libvirt; a copied host tree has none, so they are refused there (as the help says)'
-        }
-        @{
-            File = 'Set-SriovConfiguration.md'; Example = 6
-            Reason = 'the document has a pool and boot.appArmor, which are planned from this machine''s libvirt; a copied host tree has none, so they are refused there (as the help says)'
-        }
-        @{
             File = 'Test-SriovConfiguration.md'; Example = 6
             Reason = 'it shows the errors a wrong document gives, and every error record fails an example here; ConfigurationExamples.Tests.ps1 runs it and checks them'
         }
