@@ -30,7 +30,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         CompareBoot(desired);
         foreach (string unread in _unread)
         {
-            report.Warn($"Not compared: {unread}.");
+            report.Warn($"Not compared: {unread.TrimEnd('.')}.");
         }
 
         return [.. _drifts];
@@ -109,7 +109,9 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             {
                 var files = new PfNetworkFilePlanner(session, force: true);
                 var probe = new ChangePlan();
-                if (files.AddFileStep(probe, pf, entry.LinkUp, entry.Mtu, files.OtherConfigurations(pf, new HostReport()), linkStep: null) is not null)
+                var step = files.AddFileStep(probe, pf, entry.LinkUp, entry.Mtu, files.OtherConfigurations(pf, new HostReport()), linkStep: null);
+                probe.Report.Warnings.ForEach(w => _unread.Add($"the persisted link of {label}: {w}"));
+                if (step is not null)
                 {
                     string words = string.Join(" ", new[] { entry.LinkUp is bool up ? (up ? "up" : "down") : null, entry.Mtu is int mtu ? $"mtu {mtu}" : null }.OfType<string>());
                     Add(label, "PersistedLink", words, null, $"Set-SriovPf {pfParameter}{(entry.LinkUp is bool u ? $" -LinkState {(u ? "Up" : "Down")}" : string.Empty)}{(entry.Mtu is int m ? $" -Mtu {m}" : string.Empty)} -Persist", entry.At("persist"));

@@ -34,11 +34,12 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
             Verify = verify,
 
             // A copied tree takes the files the document names; what only a kernel can do is refused once, at the end.
-            LiveHostRefusal = result => session.LiveHostRequired(
+            LiveHostRefusal = result => new SriovException(
+                ErrorCatalog.LiveHostRequired,
+                $"The copied host tree '{session.Host.Root}' has no running kernel, so {result.RefusedOnTree.Count} step(s) were not made: {string.Join("; ", result.RefusedOnTree.Select(s => $"{s.Target}: {s.Action.Split('\n')[0]}"))}."
+                    + (result.Changes.Count > 0 ? $" Written in the tree: {string.Join(", ", result.Changes.Select(c => c.Path))}." : " Nothing was written in the tree."),
                 session.Host.Root,
-                $"{result.RefusedOnTree.Count} step(s) change the running kernel, which a copied host tree does not have, so they were not made: {string.Join("; ", result.RefusedOnTree.Select(s => $"{s.Target}: {s.Action.Split('\n')[0]}"))}."
-                    + (result.Changes.Count > 0 ? $" Written in the tree: {string.Join(", ", result.Changes.Select(c => c.Path))}." : string.Empty),
-                whatIfGiven: false),
+                $"Leave out -HostRoot and $env:{HostContext.RootVariable} to apply the document to this machine."),
         };
         var countSteps = new Dictionary<string, PlanStep>(StringComparer.Ordinal);
         foreach (var pf in desired.Pfs)

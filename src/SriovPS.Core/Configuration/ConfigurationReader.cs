@@ -200,6 +200,10 @@ internal static class ConfigurationReader
             {
                 vf.AutoMac = true;
             }
+            else if (MacAddress.TryParse(mac) is { } octets && Array.TrueForAll(octets, static b => b == 0))
+            {
+                fields.Fail("mac", $"'{mac}' is all zeros, which the kernel takes as \"no MAC\": give the VF a unicast MAC, or leave mac out to leave the VF's MAC alone.");
+            }
             else if (Check(() => MacAddress.ParseUnicast(mac), fields.At("mac"), problems))
             {
                 vf.MacAddress = mac.Replace('-', ':').ToLowerInvariant();
@@ -243,9 +247,9 @@ internal static class ConfigurationReader
         }
 
         int first, last;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out first) && first >= 0)
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) && number == Math.Floor(number) && number is >= 0 and < MaxVfs)
         {
-            last = first;
+            first = last = (int)number;
         }
         else if (value.ValueKind == JsonValueKind.String && ParseRange(value.GetString()!, out first, out last))
         {
@@ -321,7 +325,7 @@ internal static class ConfigurationReader
         {
             fields.Fail("pfs", "is missing: name the PFs whose VFs the pool hands out (a PF entry's id, or an interface name).");
         }
-        else if (fields.Raw("pfs") is { ValueKind: JsonValueKind.Array } given && given.GetArrayLength() == 0)
+        else if (pool.Pfs.Count == 0 && fields.Has("pfs") && !problems.Exists(p => p.Target as string == fields.At("pfs")))
         {
             fields.Fail("pfs", "is empty: name the PFs whose VFs the pool hands out (a PF entry's id, or an interface name).");
         }

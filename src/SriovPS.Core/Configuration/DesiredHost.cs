@@ -225,7 +225,7 @@ internal sealed class DesiredHost
                 {
                     problems.Add(JsonFields.Problem(vf.Entry.At("mac"), vf.Entry.AutoMac
                         ? $"{label} would get {vf.Mac}, which {owners[vf.Mac!]} gets too: their PFs' MACs derive the same addresses. Give these VFs their MACs in full."
-                        : $"{vf.Mac} would go to {label} and to {owners[vf.Mac!]} (the entry matches {host.Pfs.Count(p => p.Entry == pf.Entry)} PFs): two VFs with one MAC break forwarding on the PF's switch. Give a MAC to a VF of one PF, or use \"auto\"."));
+                        : $"{vf.Mac} would go to {owners[vf.Mac!]} and to {label} (the entry matches {host.Pfs.Count(p => p.Entry == pf.Entry)} PFs): two VFs with one MAC break forwarding on the PF's switch. Give a MAC to a VF of one PF, or use \"auto\"."));
                 }
             }
         }
@@ -236,6 +236,7 @@ internal sealed class DesiredHost
         var managed = new List<DesiredPf>();
         var others = new List<SriovPf>();
         int before = problems.Count;
+        bool refusedEntry = false;
         for (int i = 0; i < pool.Pfs.Count; i++)
         {
             string reference = pool.Pfs[i];
@@ -248,7 +249,9 @@ internal sealed class DesiredHost
 
             if (byId.Count == 0 && host.Refused.Contains(reference))
             {
-                return null;
+                // Its entry's own error says it; the pool is not made, and its other PFs are still checked.
+                refusedEntry = true;
+                continue;
             }
 
             if (byId.Count > 0)
@@ -273,6 +276,6 @@ internal sealed class DesiredHost
             }
         }
 
-        return problems.Count == before ? new DesiredPool(pool, managed, others) : null;
+        return problems.Count == before && !refusedEntry ? new DesiredPool(pool, managed, others) : null;
     }
 }

@@ -48,7 +48,7 @@ internal sealed class UdevRulesFile(HostSession session)
         Func<string?, IHostReport, string?> edit,
         bool prepareFirst,
         IReadOnlyList<PlanStep> after,
-        string liveHostOnly,
+        string? liveHostOnly,
         string liveHostLabel,
         string? partialFailure = null,
         Func<PlanResult, string?>? actionFromAnswers = null)

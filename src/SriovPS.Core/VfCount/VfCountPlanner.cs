@@ -190,7 +190,8 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
                 : UdevVfRules.WithCount(current, pf.PciAddress, request.Count, request.DriversAutoprobe),
             prepareFirst: true,
             after: countStep is null ? [] : [countStep],
-            liveHostOnly: KernelOnly,
+            // Without a count change the line is the tree's own file; with one it follows the kernel's step.
+            liveHostOnly: countStep is null ? null : KernelOnly,
             liveHostLabel: label,
             partialFailure: countStep is null ? null : $"{label} was changed as asked ({count.Action}); only {UdevRulesFile.HostPath} could not be updated.");
     }
