@@ -158,7 +158,7 @@ Describe 'What the help of the configuration commands says' -Tag 'CI' {
         @{ Case = 'two entries for one PF'; At = 'pfs[1].match'; Json = '{"pfs":[{"match":{"driver":"igb"}},{"match":{"name":"eno50"}}]}' }
         @{ Case = 'a multicast MAC'; At = 'pfs[0].vfs[0].mac'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"mac":"01:00:5e:00:00:01"}]}]}' }
         @{ Case = 'one MAC for two VFs'; At = 'pfs[1].vfs[0].mac'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"mac":"02:00:00:00:00:01"}]},{"match":{"name":"eno50"},"vfs":[{"index":1,"mac":"02:00:00:00:00:01"}]}]}' }
-        @{ Case = 'QoS with VLAN 0'; At = 'pfs[0].vfs[0]'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"vlan":0,"qos":3}]}]}' }
+        @{ Case = 'QoS with VLAN 0'; At = 'pfs[0].vfs[0].qos'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"vlan":0,"qos":3}]}]}' }
         @{ Case = 'a driver the host has not got'; At = 'pfs[0].vfs[0].driver'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"driver":"no_such_driver"}]}]}' }
         @{ Case = 'a pool over a PF left with no VFs'; At = 'pools[0].pfs[0]'; Json = '{"pfs":[{"id":"a","match":{"name":"eno49"},"numVfs":0}],"pools":[{"name":"p","pfs":["a"]}]}' }
         @{ Case = 'persist with nothing to keep'; At = 'pfs[0].persist'; Json = '{"pfs":[{"match":{"name":"eno49"},"persist":true}]}' }

@@ -82,19 +82,23 @@ function Get-TestBadDocument {
         @{ Case = 'two VF ranges that overlap'; Path = 'pfs[0].vfs[1].index'; Message = 'VF 2 is also named by pfs\[0\]\.vfs\[0\]'
             Json = (& $vf '{"index":"0-3","trust":true},{"index":"2-5","trust":false}'); Why = 'ranges are compared across entries' }
         @{ Case = 'a literal MAC on a range'; Path = 'pfs[0].vfs[0].mac'; Message = 'gives 02:53:52:00:00:10 to 2 VFs'
-            Json = (& $vf '{"index":"0-1","mac":"02:53:52:00:00:10"}') }
+            Json = (& $vf '{"index":"0-1","mac":"02:53:52:00:00:10"}'); Why = 'how many VFs a range names is worked out from its two ends' }
         @{ Case = 'one literal MAC on two entries'; Path = 'pfs[1].vfs[0].mac'; Message = '02:53:52:00:00:10 is also given by pfs\[0\]\.vfs\[0\]'
             Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":0,"mac":"02:53:52:00:00:10"}]},{"match":{"name":"eno50"},"vfs":[{"index":0,"mac":"02:53:52:00:00:10"}]}]}'
             Why = 'MACs are compared across entries' }
-        @{ Case = 'QoS 3 with VLAN 0'; Path = 'pfs[0].vfs[0]'; Message = '-Qos 3 sets the priority .*-Vlan 0 removes the tag'
+        @{ Case = 'QoS 3 with VLAN 0'; Path = 'pfs[0].vfs[0].qos'; Message = '^3 is the priority of the VF''s VLAN tag, and vlan 0 sends it untagged: give a VLAN from 1 to 4095, or leave qos out\.$'
             Json = (& $vf '{"index":0,"vlan":0,"qos":3}') }
+        @{ Case = 'a minimum rate above the maximum'; Path = 'pfs[0].vfs[0].minTxRate'; Message = '^100 Mbit/s is above maxTxRate 10: raise maxTxRate, or make it 0 \(no limit\)\.$'
+            Json = (& $vf '{"index":0,"minTxRate":100,"maxTxRate":10}'); Why = 'one value is compared with another' }
+        @{ Case = 'persist with only VF settings'; Path = 'pfs[0].persist'; Message = '^keeps the VF count, the VF drivers and the PF''s link across boots, and this entry names none of them \(VF settings are the running kernel''s and are not kept\)\.$'
+            Json = '{"pfs":[{"match":{"name":"eno49"},"persist":true,"vfs":[{"index":0,"vlan":3}]}]}'; Why = 'what persist keeps is read from the other keys' }
         @{ Case = 'an index beyond numVfs'; Path = 'pfs[0].vfs[0].index'; Message = 'VF 5 is beyond the 4 VFs eno49 is to have \(0–3\)'
             Json = '{"pfs":[{"match":{"name":"eno49"},"numVfs":4,"vfs":[{"index":5,"trust":true}]}]}'; Why = 'an index is compared with numVfs' }
         @{ Case = 'a pool over a PF the document gives numVfs 0'; Path = 'pools[0].pfs[0]'; Message = 'the pool would hand out the VFs of eno49, which the document leaves with none \(pfs\[0\]\.numVfs\)'
             Json = '{"pfs":[{"id":"uplink","match":{"name":"eno49"},"numVfs":0}],"pools":[{"name":"sriov-net","pfs":["uplink"]}]}'; Why = 'a pool refers to a PF entry' }
         @{ Case = 'a pool naming an unknown PF'; Path = 'pools[0].pfs[0]'; Message = "'nosuch' is neither the id of a PF entry nor the interface of a PF of this host"
             Json = '{"pfs":[{"id":"uplink","match":{"name":"eno49"}}],"pools":[{"name":"sriov-net","pfs":["nosuch"]}]}'; Why = 'a pool may name the host''s interfaces' }
-        @{ Case = 'a literal MAC on an entry matching four PFs'; Path = 'pfs[0].vfs[0].mac'; Message = 'eno50 vf 0 would get 02:53:52:00:00:10, which eno49 vf 0 gets too'
+        @{ Case = 'a literal MAC on an entry matching four PFs'; Path = 'pfs[0].vfs[0].mac'; Message = '^02:53:52:00:00:10 would go to eno49 vf 0 and to eno50 vf 0 \(the entry matches 4 PFs\)'
             Json = '{"pfs":[{"match":{"driver":"igb"},"vfs":[{"index":0,"mac":"02:53:52:00:00:10"}]}]}'; Why = 'the PFs matched are the host''s' }
         @{ Case = 'a match with no key'; Path = 'pfs[0].match'; Message = 'names nothing to match: give name, pciAddress, driver or deviceId'
             Json = '{"pfs":[{"match":{},"numVfs":4}]}' }
@@ -115,15 +119,23 @@ function Get-TestBadDocument {
             Json = (& $vf '{"index":"5-2","trust":true}'); Why = 'the two ends of a range are compared' }
         @{ Case = 'one key given twice in two cases'; Path = 'pfs[0].NumVfs'; Message = 'is given twice'
             Json = '{"pfs":[{"match":{"name":"eno49"},"numVfs":4,"NumVfs":5}]}' }
-        @{ Case = 'the all-zeros MAC'; Path = 'pfs[0].vfs[0].mac'; Message = 'all zeros'
+        @{ Case = 'the all-zeros MAC'; Path = 'pfs[0].vfs[0].mac'; Message = '^''00:00:00:00:00:00'' is all zeros'
             Json = (& $vf '{"index":0,"mac":"00:00:00:00:00:00"}') }
-        @{ Case = 'a null value ("vlan": null)'; Path = 'pfs[0].vfs[0].vlan'; Message = 'null'
+        @{ Case = 'a null value ("vlan": null)'; Path = 'pfs[0].vfs[0].vlan'; Message = $null
             Json = (& $vf '{"index":0,"vlan":null}') }
-        @{ Case = 'a pool with no PFs ("pfs": [])'; Path = 'pools[0].pfs'; Message = '.'
+        @{ Case = 'a null index'; Path = 'pfs[0].vfs[0].index'; Message = $null
+            Json = (& $vf '{"index":null,"vlan":3}') }
+        @{ Case = 'a null match criterion'; Path = 'pfs[0].match.name'; Message = $null
+            Json = '{"pfs":[{"match":{"name":null},"numVfs":4}]}' }
+        @{ Case = 'a pool with no PFs ("pfs": [])'; Path = 'pools[0].pfs'; Message = '^is empty: name the PFs whose VFs the pool hands out \(a PF entry''s id, or an interface name\)\.$'
             Json = '{"pools":[{"name":"sriov-net","pfs":[]}]}' }
-        @{ Case = 'a pool whose name is null'; Path = 'pools[0].name'; Message = '.'
+        @{ Case = 'a pool whose PFs are null'; Path = 'pools[0].pfs'; Message = $null
+            Json = '{"pools":[{"name":"sriov-net","pfs":null}]}' }
+        @{ Case = 'a pool whose name is null'; Path = 'pools[0].name'; Message = $null
             Json = '{"pools":[{"name":null,"pfs":["eno49"]}]}' }
     ) | ForEach-Object {
+        # A null is one error of its own, never also "is missing".
+        $_.Message = if ($null -ne $_.Message) { $_.Message } else { '^is null: leave the key out to leave the setting alone, or give it a value\.$' }
         $_.Id = if ($_.Id) { $_.Id } else { 'InvalidConfiguration' }
         $_.Category = if ($_.Category) { $_.Category } else { 'InvalidData' }
         $_
@@ -158,5 +170,8 @@ function Get-TestGoodDocument {
             Json = '{"pfs":[{"match":{"name":"eno50"},"vfs":[{"index":"0","mac":"02:53:52:00:00:10"},{"index":1,"vlan":10,"qos":7,"vlanProtocol":"802.1ad","linkState":"disable","minTxRate":10,"maxTxRate":100},{"index":"2-6","mac":"auto","spoofCheck":false,"trust":true,"driver":"default"}]}]}' }
         @{ Case = 'a pool over a PF by interface name'; Json = '{"pools":[{"name":"sriov-net","pfs":["eno51"],"autostart":false}]}' }
         @{ Case = 'numVfs 7.0, as ConvertTo-Json writes a [double]'; Json = '{"pfs":[{"match":{"name":"eno49"},"numVfs":7.0}]}' }
+        @{ Case = 'every other number written with .0'; Json = '{"pfs":[{"match":{"name":"eno49"},"mtu":9000.0,"vfs":[{"index":1,"vlan":10.0,"qos":3.0,"minTxRate":0.0,"maxTxRate":100.0}]}]}' }
+        @{ Case = 'an index written 3.0'; Json = '{"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":3.0,"trust":true}]}]}' }
+        @{ Case = 'persist with a VF driver only'; Json = '{"pfs":[{"match":{"name":"eno49"},"persist":true,"vfs":[{"index":0,"driver":"vfio-pci"}]}]}' }
     )
 }

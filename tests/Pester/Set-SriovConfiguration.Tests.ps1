@@ -120,20 +120,27 @@ Describe 'Set-SriovConfiguration' -Tag 'CI' {
             $errors.Count | Should -Be 1
             $errors[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$script:Command"
             $errors[0].TargetObject | Should -Be 'pfs[1].vfs[0].mac'
-            $errors[0].Exception.Message | Should -BeExactly "pfs[1].vfs[0].mac: eno50 vf 0 would get $(Get-TestAutoMac '9c:dc:71:5e:0f:a0' 0), which eno49 vf 0 gets too: two VFs with one MAC break forwarding on the PF's switch."
+            $errors[0].Exception.Message | Should -BeExactly "pfs[1].vfs[0].mac: eno50 vf 0 would get $(Get-TestAutoMac '9c:dc:71:5e:0f:a0' 0), which eno49 vf 0 gets too: their PFs' MACs derive the same addresses. Give these VFs their MACs in full."
         }
 
-        It 'confirmed with -Force, refuses each kernel step with LiveHostRequired and changes nothing' {
+        It 'confirmed with -Force, refuses the kernel''s steps with one LiveHostRequired at the end, listing them, and changes nothing' {
             $before = Get-SriovTestTreeState $script:I350
 
             $output = @($script:Document | Set-SriovConfiguration -Force -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue)
 
             $output.Count | Should -Be 0
-            $errors.Count | Should -Be 3
-            $errors | ForEach-Object { $_.FullyQualifiedErrorId } | Select-Object -Unique | Should -Be "LiveHostRequired,$script:Command"
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
             $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
-            $errors.Exception.Message | Should -Match 'running kernel'
-            $errors[1].Exception.Message | Should -Match '^eno49 .*VFs can only be created and removed by the running kernel'
+            $errors[0].TargetObject | Should -Be $script:I350
+            $message = $errors[0].Exception.Message
+            $message | Should -Match 'step\(s\) change the running kernel, which a copied host tree does not have, so they were not made: '
+            foreach ($step in 'devlink dev eswitch set pci/0000:04:00.0 mode legacy', 're-create its VFs, 7 → 4', 'ip link set eno49 mtu 9000 up') {
+                $message | Should -BeLike "*0000:04:00.0 (eno49): $step*"
+            }
+            # The step lists stay one line each; nothing was written, so no file is named.
+            $message | Should -Not -Match "`n"
+            $message | Should -Not -Match 'Written in the tree'
             Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
@@ -246,41 +253,68 @@ Describe 'Set-SriovConfiguration' -Tag 'CI' {
             Get-SriovTestTreeState $script:Tree | Should -Be $before
         }
 
-        It 'without /etc/default/grub, Test and Set agree on whether boot.iommu has anything to do' {
+        It 'without /etc/default/grub, Test says boot.iommu is not compared, and Set refuses it with GrubDefaultsNotFound' {
             # i350-4port's kernel already runs with intel_iommu=on iommu=pt, and the tree has no GRUB defaults.
             $script:Tree = New-BootTestHost -NoGrub
+            $before = Get-SriovTestTreeState $script:Tree
             $json = '{"boot":{"iommu":true}}'
 
-            $quiet = $json | Test-SriovConfiguration -Quiet -WarningVariable warnings -ErrorAction Stop
-            $null = $json | Set-SriovConfiguration -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
-
-            $said = $quiet -eq $false -or @($warnings | Where-Object Message -Match '^Not compared: .*(grub|kernel command line)').Count -gt 0
-            (($errors.Count -eq 0) -or $said) | Should -BeTrue -Because "Set refused ($($errors.Exception.Message)) what Test found as asked"
-        }
-
-        It 'refuses boot.appArmor on a copied tree at boot.appArmor, changing nothing' {
-            $before = Get-SriovTestTreeState $script:I350
-
-            $null = '{"boot":{"appArmor":true}}' | Set-SriovConfiguration -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
-
-            $errors.Count | Should -Be 1
-            $errors[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$script:Command"
-            $errors[0].TargetObject | Should -Be 'boot.appArmor'
-            Get-SriovTestTreeState $script:I350 | Should -Be $before
-        }
-
-        It 'refuses a pool on a copied tree at its path, which Test leaves "Not compared"' {
-            $json = '{"pools":[{"name":"sriov-net","pfs":["eno49"],"autostart":true}]}'
-
             $drifts = @($json | Test-SriovConfiguration -WarningVariable warnings -ErrorAction Stop)
-            $null = $json | Set-SriovConfiguration -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue
+            $null = $json | Set-SriovConfiguration -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
 
             $drifts.Count | Should -Be 0
-            $warnings.Message | Should -Contain 'Not compared: the pools: libvirt is not read for a copied host tree.'
+            @($warnings.Message | Where-Object { $_ -like 'Not compared: the boot settings: There is no /etc/default/grub: *' }).Count | Should -Be 1
             $errors.Count | Should -Be 1
-            $errors[0].FullyQualifiedErrorId | Should -Be "LibvirtConnectionFailed,$script:Command"
-            $errors[0].TargetObject | Should -Be 'pools[0]'
-            $errors[0].Exception.Message | Should -Match '^pools\[0\]: '
+            $errors[0].FullyQualifiedErrorId | Should -Be "GrubDefaultsNotFound,$script:Command"
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+
+        It 'warns that boot.appArmor is not planned on a copied tree, still makes the other boot steps, and gives no error' {
+            $script:Tree = New-BootTestHost
+            $json = '{"boot":{"appArmor":true,"vfioModules":true}}'
+
+            $null = $json | Set-SriovConfiguration -Confirm:$false -WarningVariable warnings -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 0
+            $warnings.Message | Should -Contain 'boot.appArmor is not planned: the rules are for the VFs this machine''s pools hand out, and libvirt is not read for a copied host tree.'
+            Get-SriovTestHostText $script:Tree $script:Vfio | Should -BeExactly $script:VfioText
+        }
+
+        It 'warns that a pool is not planned on a copied tree, which Test leaves "Not compared", and still shows the other steps' {
+            $before = Get-SriovTestTreeState $script:I350
+            $json = '{"pfs":[{"match":{"name":"eno49"},"mtu":9000}],"pools":[{"name":"sriov-net","pfs":["eno49"],"autostart":true}]}'
+
+            $drifts = @($json | Test-SriovConfiguration -WarningVariable testWarnings -ErrorAction Stop)
+            $whatIf = Get-SriovTestWhatIf { $json | Set-SriovConfiguration -WhatIf -ErrorAction Stop }
+            $null = $json | Set-SriovConfiguration -WhatIf -WarningVariable warnings -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            @($drifts | Format-TestDrift) | Should -Be @('eno49|Mtu|9000|1500|Set-SriovPf -Name eno49 -Mtu 9000|pfs[0].mtu')
+            $testWarnings.Message | Should -Contain 'Not compared: the pools: libvirt is not read for a copied host tree.'
+            $errors.Count | Should -Be 0
+            $warnings.Message | Should -Contain 'The pool ''sriov-net'' (pools[0]) is not planned: libvirt is not read for a copied host tree.'
+            $whatIf | Should -Be @(Get-StepWhatIf 'ip link set eno49 mtu 9000' '0000:04:00.0 (eno49)')
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+    }
+
+    Context 'a copied tree''s own files, beside the kernel''s steps' {
+        It 'writes the tree''s files, even those after a refused kernel step, and refuses the kernel''s steps once at the end' {
+            $script:Tree = New-BootTestHost
+            Set-SriovTestHostFile $script:Tree '/usr/lib/systemd/systemd-networkd' ''
+            Set-SriovTestHostFile $script:Tree '/etc/systemd/system/multi-user.target.wants/systemd-networkd.service' ''
+            $network = '/etc/systemd/network/10-sriovps-eno49.network'
+            $json = '{"pfs":[{"match":{"name":"eno49"},"mtu":9000,"persist":true}],"boot":{"vfioModules":true}}'
+            @($json | Test-SriovConfiguration -ErrorAction Stop).Property | Should -Be @('Mtu', 'PersistedLink', 'VfioModules')
+
+            $null = $json | Set-SriovConfiguration -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $errors[0].Exception.Message | Should -BeLike "*: 1 step(s) change the running kernel, which a copied host tree does not have, so they were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000. Written in the tree: $network, $script:Vfio."
+            Get-SriovTestHostText $script:Tree $network | Should -Match '(?m)^MTUBytes=9000$'
+            Get-SriovTestHostText $script:Tree $script:Vfio | Should -BeExactly $script:VfioText
+            # Only the running MTU is left, which the tree has no kernel to take.
+            @($json | Test-SriovConfiguration -ErrorAction Stop).Property | Should -Be @('Mtu')
         }
     }
 

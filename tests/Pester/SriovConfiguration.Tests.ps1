@@ -49,10 +49,12 @@ Describe 'Get-SriovConfiguration' -Tag 'CI' {
             $document.pools | Should -BeNullOrEmpty
         }
 
-        It 'gives whole numbers as integers, not as [double] (which ConvertTo-Json writes as 7.0)' {
+        It 'gives whole numbers as [int], not as [double] (which ConvertTo-Json writes as 7.0) or [long]' {
             $numVfs = (Get-SriovConfiguration -PfName eno49 -ErrorAction Stop).pfs[0].numVfs
 
-            ($numVfs -is [int] -or $numVfs -is [long]) | Should -BeTrue -Because "numVfs is a [$($numVfs.GetType().Name)]"
+            $numVfs | Should -BeOfType [int]
+            $numVfs | Should -Be 7
+            (Get-SriovConfiguration -PfName eno49 -ErrorAction Stop | ConvertTo-Json -Depth 10) | Should -Match '"numVfs": 7,'
         }
 
         It 'narrows to the PFs -PfName eno5[01] names' {
@@ -122,13 +124,14 @@ Describe 'Get-SriovConfiguration' -Tag 'CI' {
             finally { Remove-SriovTestHost $tree }
         }
 
-        It 'keeps VF 0 of lab-igb on vfio-pci and VFs 1-6 on their default driver' {
+        It 'keeps VF 0 of lab-igb on vfio-pci and VFs 1-6 on their default driver, a single index as an [int]' {
             $tree = New-SriovTestHost -Fixture 'lab-igb'
             try {
                 $env:SRIOVPS_HOST_ROOT = $tree
                 $pf = (Get-SriovConfiguration -PfName eth0 -ErrorAction Stop).pfs[0]
 
                 $pf.vfs.index | Should -Be @(0, '1-6')
+                $pf.vfs[0].index | Should -BeOfType [int]
                 $pf.vfs.driver | Should -Be @('vfio-pci', 'default')
             }
             finally { Remove-SriovTestHost $tree }
@@ -203,6 +206,12 @@ Describe 'Test-SriovConfiguration' -Tag 'CI' {
             @{ Form = 'a ConvertFrom-Json object'; Get = { $script:Json | ConvertFrom-Json } }
             @{ Form = 'a ConvertFrom-Json -AsHashtable dictionary'; Get = { $script:Json | ConvertFrom-Json -AsHashtable } }
             @{ Form = 'a FileInfo from Get-Item'; Get = { Get-Item -LiteralPath $script:JsonFile } }
+            @{ Form = 'lines piped one by one (Get-Content without -Raw)'; Get = { Get-Content -LiteralPath $script:JsonFile } }
+            @{ Form = 'a ConvertTo-Json text of [double] numbers'; Get = {
+                    $document = $script:Json | ConvertFrom-Json
+                    $document.pfs[0].numVfs = [double]4
+                    $document.pfs[0].mtu = [double]9000
+                    $document | ConvertTo-Json -Depth 10 } }
             @{ Form = 'a ConvertFrom-Json object deserialized, as remoting gives it'; Get = {
                     [System.Management.Automation.PSSerializer]::Deserialize(
                         [System.Management.Automation.PSSerializer]::Serialize(($script:Json | ConvertFrom-Json), 10)) } }
@@ -210,6 +219,22 @@ Describe 'Test-SriovConfiguration' -Tag 'CI' {
             $document = & $Get
 
             @($document | Test-SriovConfiguration -ErrorAction Stop | Format-TestDrift) | Should -Be $script:Expected
+        }
+
+        It 'reads lines piped one by one as one document: Set-SriovConfiguration shows its plan once' {
+            $whatIf = Get-SriovTestWhatIf { Get-Content -LiteralPath $script:JsonFile | Set-SriovConfiguration -WhatIf -ErrorAction Stop }
+
+            @($whatIf | Where-Object { $_ -like '*re-create its VFs, 7 → 4*' }).Count | Should -Be 1
+            @($whatIf | Where-Object { $_ -like '*ip link set eno49 mtu 9000*' }).Count | Should -Be 1
+        }
+
+        It 'reads strings piped one by one as the lines of one document, as ConvertFrom-Json does: two documents are one text, refused once' {
+            $drifts = @('{"pfs":[]}', '{"pools":[]}' | Test-SriovConfiguration -ErrorVariable errors -ErrorAction SilentlyContinue)
+
+            $drifts.Count | Should -Be 0
+            $errors.Count | Should -Be 1
+            $errors[0].TargetObject | Should -Be '$'
+            $errors[0].Exception.Message | Should -BeLike 'The document: is not JSON: *'
         }
 
         It 'reads a Get-SriovConfiguration object deserialized, as remoting gives it, at <Depth>' -ForEach @(
@@ -275,7 +300,46 @@ Describe 'Test-SriovConfiguration' -Tag 'CI' {
             $drifts = @('{"pfs":[{"match":{"name":"eno49"},"eswitchMode":"legacy"}]}' | Test-SriovConfiguration -WarningVariable warnings -ErrorAction Stop)
 
             $drifts.Count | Should -Be 0
-            @($warnings | Where-Object Message -Match '^Not compared: .*eswitch').Count | Should -Be 1
+            $warnings.Message | Should -Contain 'Not compared: the eswitch mode of eno49: igb reports none through devlink (a copied host tree has no devlink).'
+        }
+
+        It 'gives a VF on the driver asked, not held there by driver_override, a drift whose Actual says so' {
+            $tree = New-SriovTestHost -Fixture 'lab-igb'
+            try {
+                $env:SRIOVPS_HOST_ROOT = $tree
+                $json = '{"pfs":[{"match":{"name":"eth0"},"vfs":[{"index":0,"driver":"vfio-pci"},{"index":3,"driver":"igbvf"}]}]}'
+
+                @($json | Test-SriovConfiguration -ErrorAction Stop | Format-TestDrift) |
+                    Should -Be @('eth0 vf 3|Driver|igbvf|igbvf (driver_override not set)|Set-SriovVfDriver -PfName eth0 -Index 3 -Driver igbvf|pfs[0].vfs[1].driver')
+            }
+            finally { Remove-SriovTestHost $tree }
+        }
+
+        It 'compares the VF drivers a persisting entry names with the udev rules, as PersistedDrivers' {
+            $tree = New-SriovTestHost -Fixture 'lab-igb'
+            try {
+                $env:SRIOVPS_HOST_ROOT = $tree
+                $json = '{"pfs":[{"match":{"name":"eth0"},"persist":true,"vfs":[{"index":0,"driver":"vfio-pci"}]}]}'
+
+                @($json | Test-SriovConfiguration -ErrorAction Stop | Format-TestDrift) |
+                    Should -Be @('eth0|PersistedDrivers|vf 0 vfio-pci||Set-SriovVfDriver -PfName eth0 -Index … -Driver … -Persist|pfs[0].persist')
+            }
+            finally { Remove-SriovTestHost $tree }
+        }
+
+        It 'reads the link state from IFF_UP in the interface''s flags, not from operstate' {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            try {
+                $env:SRIOVPS_HOST_ROOT = $tree
+                Set-SriovTestHostFile $tree '/sys/class/net/eno49/flags' "0x1002`n"
+                Set-SriovTestHostFile $tree '/sys/class/net/eno50/operstate' "down`n"
+
+                $json = '{"pfs":[{"match":{"name":"eno50"},"linkState":"up"},{"match":{"name":"eno49"},"linkState":"up"}]}'
+
+                @($json | Test-SriovConfiguration -ErrorAction Stop | Format-TestDrift) |
+                    Should -Be @('eno49|LinkState|Up|Down|Set-SriovPf -Name eno49 -LinkState Up|pfs[1].linkState')
+            }
+            finally { Remove-SriovTestHost $tree }
         }
 
         It 'matches a PF by deviceId and PCI address together, and compares only what the entry names' {

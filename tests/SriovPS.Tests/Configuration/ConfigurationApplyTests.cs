@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using SriovPS.Configuration;
 using SriovPS.Errors;
 using SriovPS.Plans;
@@ -9,8 +10,9 @@ using Xunit;
 namespace SriovPS.Tests.Configuration;
 
 /// <summary>
-/// A plan made through the facade, as Set-SriovConfiguration makes it, with its verification: on a copied
-/// tree only the boot files are the tree's own to write.
+/// A plan made through the facade, as Set-SriovConfiguration makes it, on copied trees: the tree's own
+/// files are written (even after a kernel step the tree cannot take), the kernel's steps are refused once
+/// at the end, and nothing is verified, for the tree has no kernel to read back.
 /// </summary>
 public sealed class ConfigurationApplyTests
 {
@@ -36,7 +38,7 @@ public sealed class ConfigurationApplyTests
     }
 
     [Fact]
-    public void TheBootFiles_Confirmed_AreWritten_Verified_AndKept()
+    public void TheBootFiles_Confirmed_AreWritten_AndKept_AndTestThenFindsNoDrift()
     {
         using var host = IommuOff();
         var (configuration, desired, plan) = Plan(host, """{"boot":{"iommu":true,"vfioModules":true}}""");
@@ -81,15 +83,95 @@ public sealed class ConfigurationApplyTests
     }
 
     [Fact]
-    public void AKernelStepRefusedOnACopiedTree_IsTheOnlyError_NotAlsoAVerificationFailure()
+    public void ADeclinedStep_AfterAnotherWasMade_IsNoFailure_AndNothingIsTakenBack()
+    {
+        using var host = IommuOff();
+        var (_, _, plan) = Plan(host, """{"boot":{"iommu":true,"vfioModules":true}}""");
+        var asker = new ScriptedAsker(target => target == "/etc/modules-load.d/vfio.conf" ? StepAnswer.No : StepAnswer.Yes);
+
+        var result = PlanRunner.Run(plan, asker, host.Session);
+
+        Assert.Equal(["/etc/default/grub"], result.Made.Select(s => s.Target));
+        Assert.Equal(["/etc/modules-load.d/vfio.conf"], result.Declined.Select(s => s.Target));
+        Assert.Empty(asker.Told.Failures);
+        Assert.Contains("intel_iommu=on iommu=pt", File.ReadAllText(host.Tree.PathOf("/etc/default/grub")));
+        Assert.False(File.Exists(host.Tree.PathOf("/etc/modules-load.d/vfio.conf")));
+    }
+
+    [Fact]
+    public void AKernelStep_OnACopiedTree_IsOneLiveHostRequired_AtTheEnd_ListingWhatWasNotMadeAndWhatWasWritten()
     {
         using var host = new ConfiguredHost("i350-4port");
-        var (_, _, plan) = Plan(host, """{"pfs":[{"match":{"name":"eno49"},"numVfs":3}],"boot":{"vfioModules":true}}""");
+        var (_, _, plan) = Plan(host, """{"pfs":[{"match":{"name":"eno49"},"mtu":9000}],"boot":{"vfioModules":true}}""");
+        var asker = new ScriptedAsker();
+
+        var result = PlanRunner.Run(plan, asker, host.Session);
+
+        var error = Assert.Single(asker.Told.Failures);
+        Assert.Equal((ErrorCatalog.LiveHostRequired, SriovErrorCategory.InvalidOperation), (error.Id, error.Category));
+        Assert.EndsWith(
+            ": 1 step(s) change the running kernel, which a copied host tree does not have, so they were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000."
+            + " Written in the tree: /etc/modules-load.d/vfio.conf.",
+            error.Message);
+        Assert.Equal(["/etc/modules-load.d/vfio.conf"], result.Made.Select(s => s.Target));
+        Assert.Empty(result.Undone);
+        Assert.True(File.Exists(host.Tree.PathOf("/etc/modules-load.d/vfio.conf")));
+    }
+
+    [Fact]
+    public void ThePfsNetworkFile_FollowingItsRefusedLinkStep_IsWrittenInTheTree()
+    {
+        using var host = new ConfiguredHost("i350-4port", tree =>
+        {
+            tree.WriteFile("/usr/lib/systemd/systemd-networkd", string.Empty);
+            tree.WriteFile("/etc/systemd/system/multi-user.target.wants/systemd-networkd.service", string.Empty);
+        });
+        const string json = """{"pfs":[{"match":{"name":"eno49"},"linkState":"up","mtu":9000,"persist":true}]}""";
+        var (configuration, desired, plan) = Plan(host, json);
+        var asker = new ScriptedAsker();
+
+        var result = PlanRunner.Run(plan, asker, host.Session);
+
+        const string File10 = "/etc/systemd/network/10-sriovps-eno49.network";
+        Assert.Equal([File10], result.Made.Select(s => s.Target));
+        Assert.Contains("MTUBytes=9000", File.ReadAllText(host.Tree.PathOf(File10)));
+        var error = Assert.Single(asker.Told.Failures);
+        Assert.Equal(ErrorCatalog.LiveHostRequired, error.Id);
+        Assert.Contains("so they were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000 up. Written in the tree: " + File10 + ".", error.Message);
+
+        // The file now says what the document asks; the running MTU is the kernel's, which the tree has not got.
+        host.Session.ForgetPfs();
+        Assert.Equal(["Mtu"], configuration.Test(desired).Select(d => d.Property));
+    }
+
+    [Fact]
+    public void TheKernelsSteps_RefusedOnACopiedTree_AreOneError_HoweverManyPfsTheyAreOn()
+    {
+        using var host = new ConfiguredHost("i350-4port");
+        var (_, _, plan) = Plan(host, """{"pfs":[{"match":{"driver":"igb"},"mtu":9000,"driversAutoprobe":false}]}""");
+        var asker = new ScriptedAsker();
+
+        var result = PlanRunner.Run(plan, asker, host.Session);
+
+        Assert.Empty(result.Made);
+        var error = Assert.Single(asker.Told.Failures);
+        Assert.Contains(": 8 step(s) change the running kernel", error.Message);
+        Assert.DoesNotContain("Written in the tree", error.Message);
+    }
+
+    [Fact]
+    public void TheCountsUdevLine_OnACopiedTree_IsTheTreesOwnFile_AndIsWritten()
+    {
+        // eno49 already has 7 VFs: the only step is the line in the tree's udev rules, which Test reports missing.
+        using var host = new ConfiguredHost("i350-4port");
+        var (configuration, desired, plan) = Plan(host, """{"pfs":[{"match":{"name":"eno49"},"numVfs":7,"persist":true}]}""");
+        Assert.Equal(["PersistedNumVfs"], configuration.Test(desired).Select(d => d.Property));
         var asker = new ScriptedAsker();
 
         PlanRunner.Run(plan, asker, host.Session);
 
-        // The refusal already says the count was not changed; verifying it again reports it twice.
-        Assert.Equal([ErrorCatalog.LiveHostRequired], asker.Told.Failures.ConvertAll(f => f.Id));
+        Assert.Empty(asker.Told.Failures.Select(f => f.Message));
+        Assert.True(File.Exists(host.Tree.PathOf("/etc/udev/rules.d/70-sriovps.rules")));
+        Assert.Empty(configuration.Test(desired));
     }
 }

@@ -73,6 +73,18 @@ public sealed class ConfigurationDriftsTests
     }
 
     [Fact]
+    public void APfWithoutIffUpInItsFlags_IsDown_WhateverItsOperstateSays()
+    {
+        // operstate "up" with flags 0x1002: the state sysfs last saw, but "ip link set down" was done.
+        using var host = new ConfiguredHost("i350-4port", tree => tree.WriteFile(Eno49Net + "/flags", "0x1002\n"));
+
+        var drift = Assert.Single(host.Drifts("""{"pfs":[{"match":{"name":"eno49"},"linkState":"up"}]}"""));
+
+        Assert.Equal("eno49 | LinkState | Up | Down | Set-SriovPf -Name eno49 -LinkState Up | pfs[0].linkState", Row(drift));
+        Assert.Empty(host.Drifts("""{"pfs":[{"match":{"name":"eno49"},"linkState":"down"}]}""").Select(Row));
+    }
+
+    [Fact]
     public void ThePersistedCount_IsComparedWithTheUdevRulesFile()
     {
         using var host = new ConfiguredHost("i350-4port", tree => tree.WriteFile(
@@ -117,13 +129,24 @@ public sealed class ConfigurationDriftsTests
     }
 
     [Fact]
-    public void AVfOnTheDefaultDriver_AskedForThatDriverByName_ShowsNoDriftWhoseValuesAreEqual()
+    public void AVfOnTheDriverAskedByName_WithoutDriverOverride_DriftsForARebindWouldLoseIt()
+    {
+        // VF 3 is on igbvf with driver_override "(null)"; VF 0 is on vfio-pci held there by its driver_override.
+        using var host = new ConfiguredHost("lab-igb");
+
+        var drifts = host.Drifts("""{"pfs":[{"match":{"name":"eth0"},"vfs":[{"index":0,"driver":"vfio-pci"},{"index":3,"driver":"igbvf"}]}]}""");
+
+        Assert.Equal(
+            ["eth0 vf 3 | Driver | igbvf | igbvf (driver_override not set) | Set-SriovVfDriver -PfName eth0 -Index 3 -Driver igbvf | pfs[0].vfs[1].driver"],
+            drifts.Select(Row));
+    }
+
+    [Fact]
+    public void AVfOnItsDefaultDriver_AskedForDefault_HasNoDriverDrift()
     {
         using var host = new ConfiguredHost("lab-igb");
 
-        var drifts = host.Drifts("""{"pfs":[{"match":{"name":"eth0"},"vfs":[{"index":3,"driver":"igbvf"}]}]}""");
-
-        Assert.All(drifts, d => Assert.NotEqual(d.Desired, d.Actual));
+        Assert.Empty(host.Drifts("""{"pfs":[{"match":{"name":"eth0"},"vfs":[{"index":"1-6","driver":"default"}]}]}""").Select(Row));
     }
 
     [Fact]
@@ -174,7 +197,26 @@ public sealed class ConfigurationDriftsTests
         var drifts = host.Drifts("""{"pfs":[{"match":{"name":"enp10s0f0np0"},"eswitchMode":"legacy"}]}""", warnings);
 
         Assert.Empty(drifts.Select(Row));
-        Assert.Contains(warnings, w => w.StartsWith("Not compared: ") && w.Contains("eswitch", System.StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(["Not compared: the eswitch mode of enp10s0f0np0: mlx5_core reports none through devlink (a copied host tree has no devlink)."], warnings);
+    }
+
+    [Theory]
+    [InlineData("legacy")]
+    [InlineData("switchdev")]
+    public void AnEswitchMode_OfAPfWhoseDriverReportsNone_IsNotADrift_ButSaidSo_OncePerPf(string mode)
+    {
+        using var host = new ConfiguredHost("i350-4port");
+        var warnings = new List<string>();
+
+        var drifts = host.Drifts($$"""
+            {"pfs":[{"match":{"name":"eno50"},"eswitchMode":"{{mode}}"},{"match":{"name":"eno49"},"eswitchMode":"{{mode}}","numVfs":3}]}
+            """, warnings);
+
+        Assert.Equal(["eno49 | NumVfs | 3 | 7 | Enable-SriovVf -PfName eno49 -Count 3 | pfs[1].numVfs"], drifts.Select(Row));
+        Assert.Equal(
+            ["Not compared: the eswitch mode of eno50: igb reports none through devlink (a copied host tree has no devlink).",
+             "Not compared: the eswitch mode of eno49: igb reports none through devlink (a copied host tree has no devlink)."],
+            warnings);
     }
 
     [Fact]
@@ -185,7 +227,8 @@ public sealed class ConfigurationDriftsTests
         var drift = Assert.Single(host.Drifts("""{"boot":{"vfioModules":true}}"""));
 
         Assert.Equal(("/etc/modules-load.d/vfio.conf", "VfioModules", null, "Enable-SriovIommu -VfioOnly", "boot.vfioModules"), (drift.Target, drift.Property, drift.Actual, drift.Step, drift.Path));
-        Assert.StartsWith("create: load vfio vfio_iommu_type1 vfio_pci at boot", (string)drift.Desired!);
+        // The edit's one-line summary, not the diff -WhatIf shows.
+        Assert.Equal("load vfio vfio_iommu_type1 vfio_pci at boot (or now: modprobe vfio-pci)", drift.Desired);
     }
 
     [Fact]
@@ -207,6 +250,10 @@ public sealed class ConfigurationDriftsTests
         var drift = Assert.Single(host.Drifts("""{"boot":{"iommu":true}}"""));
 
         Assert.Equal(("/etc/default/grub", "KernelCommandLine", "Enable-SriovIommu", "boot.iommu"), (drift.Target, drift.Property, drift.Step, drift.Path));
+        Assert.Null(drift.Actual);
+        var desired = Assert.IsType<string>(drift.Desired);
+        Assert.DoesNotContain('\n', desired);
+        Assert.Contains("intel_iommu=on iommu=pt", desired);
     }
 
     [Fact]
@@ -220,15 +267,58 @@ public sealed class ConfigurationDriftsTests
     }
 
     [Fact]
-    public void IommuAsked_OnAHostWithoutGrubsDefaults_IsNotPassedOverInSilence()
+    public void IommuAsked_OnAHostWithoutGrubsDefaults_IsNotCompared_AndSaidSo()
     {
-        using var host = new ConfiguredHost("iommu-off");
+        using var host = new ConfiguredHost("iommu-off", tree => tree.WriteFile("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"));
         Assert.False(File.Exists(host.Tree.PathOf("/etc/default/grub")));
         var warnings = new List<string>();
 
         var drifts = host.Drifts("""{"boot":{"iommu":true}}""", warnings);
 
-        Assert.True(drifts.Exists(d => d.Path == "boot.iommu") || warnings.Count > 0, "boot.iommu was neither a drift nor a warning.");
+        Assert.Empty(drifts.Select(Row));
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("Not compared: the boot settings: There is no /etc/default/grub: this host does not boot with GRUB", warning);
+    }
+
+    [Fact]
+    public void IommuAsked_WhereTheIommusVendorIsUnknown_IsNotCompared_AndSaidSo()
+    {
+        using var host = new ConfiguredHost("iommu-off", tree =>
+        {
+            tree.WriteFile("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: HygonGenuine\n");
+            tree.WriteFile("/etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+        });
+        var warnings = new List<string>();
+
+        var drifts = host.Drifts("""{"boot":{"iommu":true}}""", warnings);
+
+        Assert.Empty(drifts.Select(Row));
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("Not compared: the boot settings: Whether this host's IOMMU is Intel's or AMD's cannot be told", warning);
+    }
+
+    [Fact]
+    public void ABootSettingThatCannotBeCompared_LeavesTheOtherCompared()
+    {
+        using var host = new ConfiguredHost("iommu-off", tree => tree.WriteFile("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"));
+        var warnings = new List<string>();
+
+        var drifts = host.Drifts("""{"boot":{"iommu":true,"vfioModules":true}}""", warnings);
+
+        Assert.Equal(["VfioModules"], drifts.Select(d => d.Property));
+        Assert.Single(warnings);
+    }
+
+    [Fact]
+    public void NotComparedWarnings_EndWithOneFullStop_WhenTheyQuoteAnError()
+    {
+        using var host = new ConfiguredHost("iommu-off", tree => tree.WriteFile("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"));
+        var warnings = new List<string>();
+
+        host.Drifts("""{"boot":{"iommu":true}}""", warnings);
+
+        Assert.EndsWith("kept elsewhere.", Assert.Single(warnings));
+        Assert.DoesNotContain("..", warnings[0]);
     }
 
     [Fact]

@@ -162,16 +162,84 @@ public sealed class ConfigurationPlannerTests
     }
 
     [Fact]
-    public void Pools_AndAppArmor_OnACopiedTree_AreRefusedAtTheirPaths()
+    public void Pools_AndAppArmor_OnACopiedTree_AreWarnedNotPlanned_AndTheOtherStepsArePlanned()
     {
         using var host = new ConfiguredHost("i350-4port");
 
-        var (_, refusals) = host.Plan("""{"pools":[{"name":"sriov-net","pfs":["eno49"]}],"boot":{"appArmor":true}}""");
+        var (plan, refusals) = host.Plan("""
+            {"pfs":[{"match":{"name":"eno49"},"mtu":9000}],
+             "pools":[{"name":"sriov-net","pfs":["eno49"]},{"name":"other","pfs":["eno50"]}],
+             "boot":{"appArmor":true,"vfioModules":true}}
+            """);
 
+        Assert.Empty(refusals.Select(r => r.Message));
         Assert.Equal(
-            [(ErrorCatalog.LibvirtConnectionFailed, "pools[0]"), (ErrorCatalog.InvalidConfiguration, "boot.appArmor")],
-            refusals.Select(r => (r.Id, (string)r.Target!)));
-        Assert.StartsWith("pools[0]: the pool 'sriov-net' cannot be made on a copied host tree", refusals[0].Message);
+            ["The pool 'sriov-net' (pools[0]) is not planned: libvirt is not read for a copied host tree.",
+             "The pool 'other' (pools[1]) is not planned: libvirt is not read for a copied host tree.",
+             "boot.appArmor is not planned: the rules are for the VFs this machine's pools hand out, and libvirt is not read for a copied host tree."],
+            plan.Report.Warnings);
+        Assert.Equal(
+            ["0000:04:00.0 (eno49) | ip link set eno49 mtu 9000",
+             "/etc/modules-load.d/vfio.conf | create: load vfio vfio_iommu_type1 vfio_pci at boot (or now: modprobe vfio-pci)"],
+            plan.Steps.Select(Row));
+    }
+
+    [Fact]
+    public void Pools_OnACopiedTree_AreWarnedOnce_WhenThePlanIsShownUnderWhatIf()
+    {
+        using var host = new ConfiguredHost("i350-4port");
+        var (plan, _) = host.Plan("""{"pools":[{"name":"sriov-net","pfs":["eno49"]}]}""");
+        var asker = new ScriptedAsker(StepAnswer.WhatIf);
+
+        PlanRunner.Run(plan, asker, host.Session);
+
+        Assert.Empty(plan.Steps);
+        Assert.Equal(["The pool 'sriov-net' (pools[0]) is not planned: libvirt is not read for a copied host tree."], asker.Told.Warnings);
+        Assert.Empty(asker.Told.Failures);
+    }
+
+    [Fact]
+    public void AnEswitchMode_OnACopiedTree_IsShownAsItsDevlinkStep_WhateverTheDriverReports()
+    {
+        // Only the live host can tell a driver without an eswitch (skipped for legacy, refused for switchdev).
+        using var host = new ConfiguredHost("i350-4port");
+
+        var (plan, refusals) = host.Plan("""{"pfs":[{"match":{"name":"eno49"},"eswitchMode":"switchdev"}]}""");
+
+        Assert.Empty(refusals);
+        Assert.Equal(["0000:04:00.0 (eno49) | devlink dev eswitch set pci/0000:04:00.0 mode switchdev"], plan.Steps.Select(Row));
+        Assert.NotNull(Assert.Single(plan.Steps).LiveHostOnly);
+    }
+
+    [Fact]
+    public void APfLinkAsAsked_OnACopiedTree_PlansNoStep_AsTestFindsNoDrift()
+    {
+        // eno49's sysfs says mtu 1500 and IFF_UP: Test-SriovConfiguration reports nothing to do.
+        using var host = new ConfiguredHost("i350-4port");
+        const string json = """{"pfs":[{"match":{"name":"eno49"},"linkState":"up","mtu":1500}]}""";
+        Assert.Empty(host.Drifts(json));
+
+        var (plan, _) = host.Plan(json);
+
+        Assert.Empty(plan.Steps.Select(Row));
+    }
+
+    [Fact]
+    public void APfLinkToPersist_ConfiguredElsewhere_IsRefusedWithoutForce_AndPlannedWithIt()
+    {
+        using var host = new ConfiguredHost("i350-4port", tree =>
+        {
+            tree.WriteFile("/usr/sbin/netplan", string.Empty);
+            tree.WriteFile("/etc/netplan/01-netcfg.yaml", "network:\n  version: 2\n  ethernets:\n    eno49:\n      dhcp4: true\n");
+        });
+        const string json = """{"pfs":[{"match":{"name":"eno49"},"mtu":9000,"persist":true}]}""";
+
+        var refusal = Assert.Single(host.Plan(json).Refusals);
+        var (forced, none) = host.Plan(json, force: true);
+
+        Assert.Equal((ErrorCatalog.NetworkConfigConflict, "eno49"), (refusal.Id, (string)refusal.Target!));
+        Assert.Empty(none);
+        Assert.Equal(["0000:04:00.0 (eno49)", "/etc/netplan/60-sriovps-eno49.yaml"], forced.Steps.Select(s => s.Target));
     }
 
     [Fact]
@@ -191,37 +259,22 @@ public sealed class ConfigurationPlannerTests
     }
 
     [Fact]
-    public void Confirmed_OnACopiedTree_TheKernelsStepsAreRefused_AndWhatFollowsThemIsNotMade()
+    public void TheFacadesPlan_OnACopiedTree_HasNoVerification_ButOneRefusalForTheKernelsSteps()
     {
-        using var host = new ConfiguredHost("i350-4port");
-        var (plan, _) = host.Plan("""{"pfs":[{"match":{"name":"eno49"},"numVfs":3,"persist":true}]}""");
-        var asker = new ScriptedAsker();
-
-        var result = PlanRunner.Run(plan, asker, host.Session);
-
-        Assert.Empty(result.Made);
-        Assert.Equal([ErrorCatalog.LiveHostRequired], asker.Told.Failures.Select(f => f.Id));
-        Assert.False(File.Exists(host.Tree.PathOf("/etc/udev/rules.d/70-sriovps.rules")));
-    }
-
-    [Fact]
-    public void AFileStep_MadeInTheTree_IsVerified_AndKept()
-    {
+        // A copied tree has no kernel to read back: its files are what the steps wrote.
         using var host = new ConfiguredHost("i350-4port");
         var configuration = new SriovConfiguration(host.Session);
         var problems = new List<SriovException>();
-        var desired = configuration.Resolve("""{"boot":{"vfioModules":true}}""", problems)!;
+        var desired = configuration.Resolve("""{"pfs":[{"match":{"name":"eno49"},"mtu":9000}],"boot":{"vfioModules":true}}""", problems)!;
         var refusals = new List<SriovException>();
+
         var plan = configuration.Plan(desired, force: false, rollBack: true, refusals)!;
-        var asker = new ScriptedAsker();
 
-        var result = PlanRunner.Run(plan, asker, host.Session);
-
-        Assert.Single(result.Made);
-        Assert.Empty(result.Undone);
-        Assert.Empty(asker.Told.Failures);
-        Assert.Equal("vfio\nvfio_iommu_type1\nvfio_pci\n", string.Concat(File.ReadAllLines(host.Tree.PathOf("/etc/modules-load.d/vfio.conf")).Where(l => !l.StartsWith('#')).Select(l => l + "\n")));
-        Assert.Empty(configuration.Test(desired));
+        Assert.Empty(problems);
+        Assert.Empty(refusals);
+        Assert.Null(plan.Verify);
+        Assert.NotNull(plan.LiveHostRefusal);
+        Assert.True(plan.RollsBack && plan.StopsAtFirstFailure && plan.SaysWhatWasTakenBack);
     }
 
     [Fact]

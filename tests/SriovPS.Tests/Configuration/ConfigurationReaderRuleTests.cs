@@ -17,6 +17,7 @@ public sealed class ConfigurationReaderRuleTests
     [InlineData("\"0-3\"", new[] { 0, 1, 2, 3 })]
     [InlineData("\"5-5\"", new[] { 5 })]
     [InlineData("65534", new[] { 65534 })]
+    [InlineData("3.0", new[] { 3 })]
     public void AnIndex_IsANumber_ANumberAsText_OrARange(string index, int[] indexes)
     {
         var document = Documents.Valid(WithVfs($$"""{"index":{{index}}}"""));
@@ -36,7 +37,7 @@ public sealed class ConfigurationReaderRuleTests
     [InlineData("[0,1]", "is an array; a VF number (3) or a range (\"0-3\") was expected.")]
     [InlineData("\"3-0\"", "\"3-0\" runs backwards: write the lower VF first (\"0-3\").")]
     [InlineData("\"0-65535\"", "VF 65535 is beyond the 65535 VFs a PCI function can have.")]
-    [InlineData("null", "is missing: name the VF (3) or a range of VFs (\"0-3\").")]
+    [InlineData("null", "is null: leave the key out to leave the setting alone, or give it a value.")]
     public void AnIndexThatNamesNoVf_IsRefusedAtItsPath(string index, string message)
     {
         var problem = Documents.Refused(WithVfs($$"""{"index":{{index}},"vlan":1}"""), "pfs[0].vfs[0].index");
@@ -103,14 +104,36 @@ public sealed class ConfigurationReaderRuleTests
     }
 
     [Theory]
-    [InlineData("""{"index":0,"vlan":0,"qos":3}""", "-Qos 3 sets the priority of the VF's VLAN tag")]
-    [InlineData("""{"index":0,"vlan":0,"vlanProtocol":"802.1ad"}""", "-VlanProtocol 802.1ad names the tag to push")]
-    [InlineData("""{"index":0,"minTxRate":100,"maxTxRate":10}""", "The minimum rate 100 Mbit/s is above the maximum 10 Mbit/s")]
-    public void ValuesThatContradictEachOther_AreRefusedAtTheVfEntry(string vf, string message)
+    [InlineData("""{"index":0,"vlan":0,"qos":3}""", "qos", "3 is the priority of the VF's VLAN tag, and vlan 0 sends it untagged: give a VLAN from 1 to 4095, or leave qos out.")]
+    [InlineData("""{"index":0,"vlan":0,"vlanProtocol":"802.1ad"}""", "vlanProtocol", "802.1ad names the tag to push, and vlan 0 sends the VF's frames untagged: give a VLAN from 1 to 4095.")]
+    [InlineData("""{"index":0,"minTxRate":100,"maxTxRate":10}""", "minTxRate", "100 Mbit/s is above maxTxRate 10: raise maxTxRate, or make it 0 (no limit).")]
+    public void ValuesThatContradictEachOther_AreRefusedAtTheKeyThatCannotHold_InTheDocumentsWords(string vf, string key, string message)
     {
-        var problem = Documents.Refused(WithVfs(vf), "pfs[0].vfs[0]");
+        string path = $"pfs[0].vfs[0].{key}";
 
-        Assert.Contains(message, problem.Message);
+        var problem = Documents.Refused(WithVfs(vf), path);
+
+        Assert.Equal($"{path}: {message}", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"index":0,"vlan":5,"qos":3,"vlanProtocol":"802.1ad"}""")]
+    [InlineData("""{"index":0,"vlan":0,"qos":0,"vlanProtocol":"802.1Q"}""")]
+    [InlineData("""{"index":0,"qos":3}""")]
+    [InlineData("""{"index":0,"minTxRate":100,"maxTxRate":0}""")]
+    [InlineData("""{"index":0,"minTxRate":100,"maxTxRate":100}""")]
+    public void ValuesThatHoldTogether_AreAccepted(string vf)
+    {
+        // Only vlan 0 contradicts qos and 802.1ad; maxTxRate 0 is no limit, so no minimum is above it.
+        Assert.Single(Documents.Valid(WithVfs(vf)).Pfs[0].Vfs);
+    }
+
+    [Fact]
+    public void AllThreeContradictions_InOneEntry_AreThreeErrors_EachAtItsKey()
+    {
+        var (_, problems) = Documents.Read(WithVfs("""{"index":0,"vlan":0,"qos":1,"vlanProtocol":"802.1AD","minTxRate":9,"maxTxRate":8}"""));
+
+        Assert.Equal(["pfs[0].vfs[0].qos", "pfs[0].vfs[0].vlanProtocol", "pfs[0].vfs[0].minTxRate"], problems.Select(p => p.Target));
     }
 
     [Theory]
@@ -119,6 +142,7 @@ public sealed class ConfigurationReaderRuleTests
     [InlineData("\"mtu\":9000")]
     [InlineData("\"linkState\":\"up\"")]
     [InlineData("\"vfs\":[{\"index\":0,\"driver\":\"vfio-pci\"}]")]
+    [InlineData("\"vfs\":[{\"index\":0,\"vlan\":3},{\"index\":1,\"driver\":\"default\"}]")]
     public void Persist_IsAccepted_WithSomethingToKeepAcrossBoots(string field)
     {
         Assert.True(Documents.Valid($$"""{"pfs":[{"match":{"name":"eno49"},"persist":true,{{field}}}]}""").Pfs[0].Persist);
@@ -128,19 +152,16 @@ public sealed class ConfigurationReaderRuleTests
     [InlineData("")]
     [InlineData(",\"driversAutoprobe\":false")]
     [InlineData(",\"eswitchMode\":\"switchdev\"")]
-    public void Persist_WithNothingToPersist_IsRefused(string field)
+    [InlineData(",\"vfs\":[]")]
+    [InlineData(",\"vfs\":[{\"index\":0,\"vlan\":3,\"trust\":true}]")]
+    [InlineData(",\"vfs\":[{\"index\":\"0-3\",\"mac\":\"auto\"},{\"index\":4,\"spoofCheck\":false}]")]
+    public void Persist_WithNothingToPersist_IsRefused_VfSettingsAlone_AreNotKeptAcrossBoots(string field)
     {
         var problem = Documents.Refused($$"""{"pfs":[{"match":{"name":"eno49"},"persist":true{{field}}}]}""", "pfs[0].persist");
 
         Assert.Equal(
-            "pfs[0].persist: keeps the VF count, the VF drivers and the link across boots, and this entry names none of them.",
+            "pfs[0].persist: keeps the VF count, the VF drivers and the PF's link across boots, and this entry names none of them (VF settings are the running kernel's and are not kept).",
             problem.Message);
-    }
-
-    [Fact]
-    public void Persist_WithAnEmptyVfList_IsRefused_ForThatTooNamesNothingToPersist()
-    {
-        Documents.Refused("""{"pfs":[{"match":{"name":"eno49"},"persist":true,"vfs":[]}]}""", "pfs[0].persist");
     }
 
     [Fact]
@@ -181,14 +202,15 @@ public sealed class ConfigurationReaderRuleTests
     }
 
     [Theory]
-    [InlineData("""{"pools":[{"name":null,"pfs":["eno49"]}]}""", "pools[0].name")]
-    [InlineData("""{"pools":[{"name":"q","pfs":[]}]}""", "pools[0].pfs")]
-    [InlineData("""{"pools":[{"name":"q","pfs":null}]}""", "pools[0].pfs")]
-    public void APoolWhoseNameOrPfsAreEmpty_IsRefused_NotDropped(string json, string path)
+    [InlineData("""{"pools":[{"name":null,"pfs":["eno49"]}]}""", "pools[0].name", "is null: leave the key out to leave the setting alone, or give it a value.")]
+    [InlineData("""{"pools":[{"name":"q","pfs":[]}]}""", "pools[0].pfs", "is empty: name the PFs whose VFs the pool hands out (a PF entry's id, or an interface name).")]
+    [InlineData("""{"pools":[{"name":"q","pfs":null}]}""", "pools[0].pfs", "is null: leave the key out to leave the setting alone, or give it a value.")]
+    public void APoolWhoseNameOrPfsAreNullOrEmpty_IsOneErrorAtThatKey_NotDropped(string json, string path, string message)
     {
         var (_, problems) = Documents.Read(json);
 
-        Assert.Equal([path], problems.Select(p => p.Target));
+        Assert.Equal([$"{path}: {message}"], problems.Select(p => p.Message));
+        Documents.AtPath(problems[0], path);
     }
 
     [Fact]
@@ -206,7 +228,7 @@ public sealed class ConfigurationReaderRuleTests
 
     [Theory]
     [InlineData("""{"pfs":[{"numVfs":1}]}""", "pfs[0].match", "is missing: say which PFs the entry is for by name, pciAddress, driver or deviceId.")]
-    [InlineData("""{"pfs":[{"match":null,"numVfs":1}]}""", "pfs[0].match", "is missing: say which PFs the entry is for by name, pciAddress, driver or deviceId.")]
+    [InlineData("""{"pfs":[{"match":null,"numVfs":1}]}""", "pfs[0].match", "is null: leave the key out to leave the setting alone, or give it a value.")]
     [InlineData("""{"pfs":[{"match":{},"numVfs":1}]}""", "pfs[0].match", "names nothing to match: give name, pciAddress, driver or deviceId.")]
     public void AnEntryThatMatchesNothing_IsRefused(string json, string path, string message)
     {
@@ -214,12 +236,44 @@ public sealed class ConfigurationReaderRuleTests
     }
 
     [Theory]
-    [InlineData("""{"pfs":[{"match":{"name":null},"numVfs":1}]}""")]
-    [InlineData("""{"pfs":[{"match":{"driver":null,"deviceId":null},"numVfs":1}]}""")]
-    public void AMatchWhoseCriteriaAreAllNull_IsRefused_ForItWouldMatchEveryPf(string json)
+    [InlineData("""{"pfs":[{"match":{"name":null},"numVfs":1}]}""", new[] { "pfs[0].match.name" })]
+    [InlineData("""{"pfs":[{"match":{"name":"eno49","pciAddress":null},"numVfs":1}]}""", new[] { "pfs[0].match.pciAddress" })]
+    [InlineData("""{"pfs":[{"match":{"driver":null,"deviceId":null},"numVfs":1}]}""", new[] { "pfs[0].match.driver", "pfs[0].match.deviceId" })]
+    public void ANullMatchCriterion_IsOneErrorAtThatCriterion_AndNoSecondForTheMatch(string json, string[] paths)
     {
-        var (_, problems) = Documents.Read(json);
+        // A null criterion would otherwise leave the entry matching more PFs than written, or every PF.
+        var (document, problems) = Documents.Read(json);
 
-        Assert.Equal(["pfs[0].match"], problems.Select(p => p.Target));
+        Assert.Equal(paths, problems.Select(p => p.Target));
+        Assert.All(problems, p => Assert.EndsWith(": is null: leave the key out to leave the setting alone, or give it a value.", p.Message));
+        Assert.Null(document.Pfs[0].PciAddress);
+    }
+
+    [Theory]
+    [InlineData("\"numVfs\":null", "pfs[0].numVfs")]
+    [InlineData("\"persist\":null", "pfs[0].persist")]
+    [InlineData("\"linkState\":null", "pfs[0].linkState")]
+    [InlineData("\"vfs\":null", "pfs[0].vfs")]
+    [InlineData("\"vfs\":[{\"index\":0,\"mac\":null}]", "pfs[0].vfs[0].mac")]
+    [InlineData("\"vfs\":[{\"index\":0,\"trust\":null}]", "pfs[0].vfs[0].trust")]
+    [InlineData("\"vfs\":[{\"index\":0,\"driver\":null}]", "pfs[0].vfs[0].driver")]
+    [InlineData("\"vfs\":[{\"index\":0,\"minTxRate\":null}]", "pfs[0].vfs[0].minTxRate")]
+    public void ANullValue_IsOneErrorAtItsKey_ForANullIsNotLeaveItAlone(string field, string path)
+    {
+        var problem = Documents.Refused($$"""{"pfs":[{"match":{"name":"eno49"},{{field}}}]}""", path);
+
+        Assert.Equal($"{path}: is null: leave the key out to leave the setting alone, or give it a value.", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"pfs":null}""", "pfs")]
+    [InlineData("""{"pools":null}""", "pools")]
+    [InlineData("""{"boot":null}""", "boot")]
+    [InlineData("""{"boot":{"iommu":null}}""", "boot.iommu")]
+    [InlineData("""{"pools":[{"name":"q","pfs":["eno49"],"started":null}]}""", "pools[0].started")]
+    [InlineData("""{"pfs":[{"id":null,"match":{"name":"eno49"}}]}""", "pfs[0].id")]
+    public void ANullValue_ElsewhereInTheDocument_IsOneErrorAtItsKey(string json, string path)
+    {
+        Assert.EndsWith(": is null: leave the key out to leave the setting alone, or give it a value.", Documents.Refused(json, path).Message);
     }
 }

@@ -101,6 +101,42 @@ public sealed class ConfigurationReaderTests
     }
 
     [Theory]
+    [InlineData("\"numVfs\": 7.0", 7)]
+    [InlineData("\"numVfs\": 7.00", 7)]
+    [InlineData("\"numVfs\": 7e0", 7)]
+    [InlineData("\"numVfs\": 0.0", 0)]
+    [InlineData("\"numVfs\": 1E1", 10)]
+    public void AWholeNumberWrittenWithAFraction_IsThatNumber_AsJsonSchemaCountsIt(string field, int count)
+    {
+        // ConvertTo-Json writes a [double] 7 as 7.0; the schema's "integer" takes it, and so does the reader.
+        Assert.Equal(count, Documents.Valid(InPf(field)).Pfs[1].NumVfs);
+    }
+
+    [Fact]
+    public void WholeNumbersWithAFraction_AreTakenForEveryNumberKey()
+    {
+        var document = Documents.Valid(InPf("""
+            "mtu": 9000.0, "vfs":[{"index":2,"vlan":10.0,"qos":3.0,"minTxRate":0.0,"maxTxRate":1000.0}]
+            """));
+
+        var pf = document.Pfs[1];
+        var vf = Assert.Single(pf.Vfs);
+        Assert.Equal(9000, pf.Mtu);
+        Assert.Equal((10, 3, 0, 1000), (vf.Vlan, vf.Qos, vf.MinTxRate, vf.MaxTxRate));
+    }
+
+    [Theory]
+    [InlineData("\"numVfs\": 7.5", "pfs[1].numVfs", "is the number 7.5; a whole number was expected.")]
+    [InlineData("\"numVfs\": 7.0000001", "pfs[1].numVfs", "is the number 7.0000001; a whole number was expected.")]
+    [InlineData("\"numVfs\": 1e30", "pfs[1].numVfs", "is the number 1e30; a whole number was expected.")]
+    [InlineData("\"mtu\": 9000.5", "pfs[1].mtu", "is the number 9000.5; a whole number was expected.")]
+    [InlineData("\"numVfs\": 65536.0", "pfs[1].numVfs", "65536 is outside the VF count range 0–65535.")]
+    public void ANumberWithARealFraction_OrOutOfRange_IsStillRefused(string field, string path, string message)
+    {
+        Assert.Equal($"{path}: {message}", Documents.Refused(InPf(field), path).Message);
+    }
+
+    [Theory]
     [InlineData("\"vlan\": 5000", "vlan", "5000 is outside the VLAN range 0–4095.")]
     [InlineData("\"vlan\": \"10\"", "vlan", "is the string \"10\"; a whole number was expected.")]
     [InlineData("\"qos\": 8", "qos", "8 is outside the QoS (802.1p priority) range 0–7.")]

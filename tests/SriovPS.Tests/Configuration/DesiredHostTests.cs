@@ -167,8 +167,45 @@ public sealed class DesiredHostTests
 
         var problem = Documents.AtPath(Assert.Single(problems), "pfs[1].vfs[0].mac");
         Assert.Equal(
-            "pfs[1].vfs[0].mac: eno50 vf 1 would get 32:5e:0f:a0:00:01, which eno49 vf 1 gets too: two VFs with one MAC break forwarding on the PF's switch.",
+            "pfs[1].vfs[0].mac: eno50 vf 1 would get 32:5e:0f:a0:00:01, which eno49 vf 1 gets too: their PFs' MACs derive the same addresses. Give these VFs their MACs in full.",
             problem.Message);
+    }
+
+    [Fact]
+    public void AutoMacs_ThatCollide_OnEveryVfOfARange_AreOneErrorForTheEntry()
+    {
+        using var host = new ConfiguredHost("i350-4port", tree => tree.WriteFile(Eno50Net + "/address", "9c:dc:72:5e:0f:a0\n"));
+
+        var (_, problems) = host.Resolve("""
+            {"pfs":[{"match":{"name":"eno49"},"vfs":[{"index":"0-6","mac":"auto"}]},
+                    {"match":{"name":"eno50"},"vfs":[{"index":"0-6","mac":"auto"}]}]}
+            """);
+
+        Assert.StartsWith("pfs[1].vfs[0].mac: eno50 vf 0 would get 32:5e:0f:a0:00:00, which eno49 vf 0 gets too", Assert.Single(problems).Message);
+    }
+
+    [Fact]
+    public void AMacGivenInFull_OnAnEntryMatchingSeveralPfs_IsOneError_NamingTwoOfTheVfsAndTheCount()
+    {
+        using var host = new ConfiguredHost("i350-4port");
+
+        var (_, problems) = host.Resolve("""{"pfs":[{"match":{"driver":"igb"},"vfs":[{"index":0,"mac":"02:53:52:00:00:10"}]}]}""");
+
+        // The VFs named in the order of the host's PFs, as the entry matched them.
+        var problem = Documents.AtPath(Assert.Single(problems), "pfs[0].vfs[0].mac");
+        Assert.Equal(
+            "pfs[0].vfs[0].mac: 02:53:52:00:00:10 would go to eno49 vf 0 and to eno50 vf 0 (the entry matches 4 PFs): two VFs with one MAC break forwarding on the PF's switch. Give a MAC to a VF of one PF, or use \"auto\".",
+            problem.Message);
+    }
+
+    [Fact]
+    public void AMacGivenInFull_OnAnEntryMatchingOnePf_IsTaken()
+    {
+        using var host = new ConfiguredHost("i350-4port");
+
+        var pf = Assert.Single(host.Desired("""{"pfs":[{"match":{"driver":"igb","name":"eno51"},"vfs":[{"index":0,"mac":"02:53:52:00:00:10"}]}]}""").Pfs);
+
+        Assert.Equal("02:53:52:00:00:10", pf.Vfs[0].Mac);
     }
 
     [Fact]

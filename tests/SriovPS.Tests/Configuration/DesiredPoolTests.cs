@@ -135,4 +135,30 @@ public sealed class DesiredPoolTests
 
         Assert.Equal(["pfs[1].match"], problems.Select(p => p.Target));
     }
+
+    [Theory]
+    [InlineData("i350-4port", """{"id":"u","match":{"name":"eno49"},"vfs":[{"index":0,"driver":"nosuchdrv"}]}""", "pfs[0].vfs[0].driver")]
+    [InlineData("i350-4port", """{"id":"u","match":{"name":"eno49"},"vfs":[{"index":9,"trust":true}]}""", "pfs[0].vfs[0].index")]
+    [InlineData("e810-nodriver", """{"id":"u","match":{"deviceId":"8086:1593"},"mtu":9000}""", "pfs[0]")]
+    public void APoolNamingAnEntryRefusedForWhatTheHostShows_IsNotRefusedAgainForIt(string fixture, string entry, string path)
+    {
+        using var host = new ConfiguredHost(fixture);
+
+        var (desired, problems) = host.Resolve($$"""{"pfs":[{{entry}}],"pools":[{"name":"p","pfs":["u"]}]}""");
+
+        Assert.Equal([path], problems.Select(p => p.Target));
+        Assert.Empty(desired.Pools);
+    }
+
+    [Fact]
+    public void APoolNamingARefusedEntry_AndAnUnknownName_IsRefusedForTheUnknownNameOnly()
+    {
+        using var host = new ConfiguredHost("i350-4port");
+
+        var (_, problems) = host.Resolve("""
+            {"pfs":[{"id":"uplink","match":{"name":"eth9"}}],"pools":[{"name":"p","pfs":["uplink","eth8"]}]}
+            """);
+
+        Assert.Equal(["pfs[0].match", "pools[0].pfs[1]"], problems.Select(p => p.Target));
+    }
 }

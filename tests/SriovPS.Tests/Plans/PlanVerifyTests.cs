@@ -158,4 +158,55 @@ public sealed class PlanVerifyTests : IDisposable
         Assert.Empty(_log);
         Assert.Empty(asker.Told.Failures);
     }
+
+    [Fact]
+    public void ADeclinedStep_SkipsTheVerification_AndKeepsTheAcceptedSteps()
+    {
+        // A plan answered no in part is not expected to reach its end state: no error, nothing taken back.
+        var plan = new ChangePlan { RollsBack = true, SaysWhatWasTakenBack = true, Verify = Verify(NotReached()) };
+        var a = plan.Add(Step("a"));
+        var b = plan.Add(Step("b"));
+        var c = plan.Add(Step("c"));
+        var asker = new ScriptedAsker(target => target == "b" ? StepAnswer.No : StepAnswer.Yes);
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Equal(["make a", "make c"], _log);
+        Assert.Equal([a, c], result.Made);
+        Assert.Equal([b], result.Declined);
+        Assert.Empty(result.Undone);
+        Assert.Empty(asker.Told.Failures);
+    }
+
+    [Fact]
+    public void ASecondQuestionAnsweredNo_IsADeclinedStep_AndSkipsTheVerification()
+    {
+        var plan = new ChangePlan { RollsBack = true, Verify = Verify(NotReached()) };
+        var a = plan.Add(Step("a"));
+        var b = plan.Add(new PlanStep("b", "re-create b", _ => null) { Question = "Destroy b's VFs?" });
+        var asker = new ScriptedAsker { ConfirmsQuestions = false };
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Equal(["Destroy b's VFs?"], asker.Questions);
+        Assert.Equal([b], result.Declined);
+        Assert.True(result.WasMade(a));
+        Assert.DoesNotContain("verify", _log);
+        Assert.Empty(asker.Told.Failures);
+    }
+
+    [Fact]
+    public void StepsShownUnderWhatIf_AreNeitherMadeNorVerified_NorCountedAsDeclined()
+    {
+        var plan = new ChangePlan { RollsBack = true, Verify = Verify(NotReached()) };
+        var a = plan.Add(Step("a"));
+        var asker = new ScriptedAsker(StepAnswer.WhatIf);
+
+        var result = PlanDriver.Run(plan, _tree.Root, asker);
+
+        Assert.Empty(_log);
+        Assert.True(result.WasShown(a));
+        Assert.Empty(result.Declined);
+        Assert.Empty(asker.Told.Failures);
+    }
 }
