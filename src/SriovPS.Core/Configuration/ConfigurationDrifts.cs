@@ -124,6 +124,15 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         }
     }
 
+    /// <summary>
+    /// The administrative state as sysfs shows it (IFF_UP in the interface's flags), which <c>ip link set up</c>
+    /// sets: a PF without a carrier is still up. Null when the flags cannot be read.
+    /// </summary>
+    internal static bool? AdministrativelyUp(Native.Files.HostFileSystem files, string name) =>
+        uint.TryParse(files.ReadAttribute($"/sys/class/net/{name}/flags")?.Trim().Replace("0x", string.Empty, StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint flags)
+            ? (flags & 1) != 0
+            : null;
+
     private void CompareLink(DesiredPf desired, SriovPf pf, string pfParameter)
     {
         var entry = desired.Entry;
@@ -132,10 +141,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             return;
         }
 
-        // The administrative state (IFF_UP in the interface's flags), which "ip link set up" sets: a PF without a carrier is still up.
-        bool? up = uint.TryParse(session.Files.ReadAttribute($"/sys/class/net/{pf.Name}/flags")?.Trim().Replace("0x", string.Empty, StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint flags)
-            ? (flags & 1) != 0
-            : null;
+        bool? up = AdministrativelyUp(session.Files, pf.Name);
         int? mtu = pf.Mtu;
         if (session.KernelLinks is { } links && PfLinkPlan.For(links, pf.Name, entry.LinkUp, entry.Mtu) is { } link)
         {

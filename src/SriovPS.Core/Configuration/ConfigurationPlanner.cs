@@ -44,33 +44,91 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
         var countSteps = new Dictionary<string, PlanStep>(StringComparer.Ordinal);
         foreach (var pf in desired.Pfs)
         {
-            if (pf.Entry.EswitchMode is { } mode)
+            // Drivers change eswitch mode only while the PF has no VFs: through 0, then the VFs created again.
+            if (pf.Entry.EswitchMode is { } mode && ModeChangesWithVfs(pf, mode))
             {
-                AddEswitchStep(plan, pf, mode);
+                if (ThroughZero(plan, pf, mode) is { } recreated)
+                {
+                    countSteps[pf.Pf.PciAddress] = recreated;
+                }
             }
-
-            if (CountStep(plan, pf) is { } countStep)
+            else
             {
-                countSteps[pf.Pf.PciAddress] = countStep;
+                if (pf.Entry.EswitchMode is { } same)
+                {
+                    AddEswitchStep(plan, pf, same);
+                }
+
+                if (CountStep(plan, pf) is { } countStep)
+                {
+                    countSteps[pf.Pf.PciAddress] = countStep;
+                }
             }
 
             var created = countSteps.TryGetValue(pf.Pf.PciAddress, out var made) ? made : null;
             AddDriverSteps(plan, pf, created);
             Add(plan, () => VfSettingsBatch.Step(session, pf, created is not null, created is null ? [] : [created]));
-            if (pf.Entry.LinkUp is not null || pf.Entry.Mtu is not null)
+            var (up, mtu) = LinkAsked(pf);
+            if (up is not null || mtu is not null)
             {
-                var request = new PfSettingsRequest(pf.Entry.LinkUp, pf.Entry.Mtu, null, null, pf.Entry.Persist, force);
+                var request = new PfSettingsRequest(up, mtu, null, null, pf.Entry.Persist, force);
                 Add(plan, () => new PfSettingsPlanner(session, request).Plan(pf.Pf) ?? throw LinkUnread(pf));
             }
         }
 
-        var pools = desired.Pools.Select(pool => AddPoolStep(plan, pool, countSteps)).OfType<PlanStep>().ToList();
+        var poolSteps = new PoolSteps(session, _refusals);
+        var pools = desired.Pools.Select(pool => poolSteps.Add(plan, pool, countSteps)).OfType<PlanStep>().ToList();
         if (desired.Boot is { } boot)
         {
             AddBootSteps(plan, desired, boot, pools, countSteps.Count > 0);
         }
 
         return plan;
+    }
+
+    private bool ModeChangesWithVfs(DesiredPf pf, EswitchMode mode) =>
+        session.Host.IsLiveHost && pf.Pf.EswitchMode is { } now && now != mode && pf.Pf.NumVfs > 0;
+
+    /// <summary>
+    /// A mode change on a PF with VFs: its VFs removed (asked once more unless forced, refused while one is
+    /// held), the mode set, then the count the document asks created, planned when that step is made.
+    /// Returns the step that creates them, which the VFs' own steps follow.
+    /// </summary>
+    private PlanStep? ThroughZero(ChangePlan plan, DesiredPf pf, EswitchMode mode)
+    {
+        var entry = pf.Entry;
+        int count = entry.NumVfs ?? pf.Pf.NumVfs;
+        VfCountChangePlan? removed = null;
+        Add(plan, () => (removed = new VfCountPlanner(session, new VfCountRequest(0, Disables: true, AskBeforeDestroying: !force, PrepareRulesFirst: false)).For(pf.Pf)).Plan);
+        if (removed?.CountStep is not { } removal)
+        {
+            return null;
+        }
+
+        Add(plan, () => new PfSettingsPlanner(session, new PfSettingsRequest(null, null, mode, null)).Plan(pf.Pf));
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var request = new VfCountRequest(
+            count, entry.DriversAutoprobe, PreserveSettings: false, AskBeforeDestroying: false, Persist: entry.Persist && entry.NumVfs is not null, PrepareRulesFirst: false);
+        Action<StepContext>? undo = null;
+        return plan.Add(new PlanStep(
+            $"{pf.Pf.PciAddress} ({pf.Label})",
+            $"create {count} VFs on {pf.Label} in {mode.ToString().ToLowerInvariant()} mode",
+            context =>
+            {
+                var now = session.PfAt(pf.Pf.PciAddress) ?? throw PfErrors.Gone(pf.Pf);
+                undo = InlinePlan.Make(new VfCountPlanner(session, request).For(now).Plan, context);
+                return null;
+            })
+        {
+            After = [removal],
+            LiveHostOnly = "VFs can only be created and removed by the running kernel.",
+            LiveHostLabel = pf.Label,
+            Undo = c => undo?.Invoke(c),
+        });
     }
 
     /// <summary>
@@ -128,6 +186,24 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
         }
     }
 
+    /// <summary>
+    /// The link settings to plan. On a copied tree Set-SriovPf's planner shows everything asked; here what
+    /// the tree's sysfs already shows is left out, as Test-SriovConfiguration finds no drift in it, unless
+    /// the entry persists the link (its file is written from both).
+    /// </summary>
+    private (bool? Up, int? Mtu) LinkAsked(DesiredPf pf)
+    {
+        var entry = pf.Entry;
+        if (session.Host.IsLiveHost || entry.Persist || pf.Pf.Name is null)
+        {
+            return (entry.LinkUp, entry.Mtu);
+        }
+
+        bool? up = entry.LinkUp is bool want && ConfigurationDrifts.AdministrativelyUp(session.Files, pf.Pf.Name) == want ? null : entry.LinkUp;
+        int? mtu = entry.Mtu is int wanted && pf.Pf.Mtu == wanted ? null : entry.Mtu;
+        return (up, mtu);
+    }
+
     private static SriovException LinkUnread(DesiredPf pf) => new(
         ErrorCatalog.KernelLinkUnreadable,
         $"The link of {pf.Label} could not be read, so its link state and MTU cannot be planned.",
@@ -145,7 +221,8 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
 
         int count = entry.NumVfs ?? pf.Pf.NumVfs;
         var request = new VfCountRequest(
-            count, entry.DriversAutoprobe, Disables: count == 0, PreserveSettings: true, AskBeforeDestroying: !force, Persist: entry.Persist && entry.NumVfs is not null);
+            count, entry.DriversAutoprobe, Disables: count == 0, PreserveSettings: true, AskBeforeDestroying: !force, Persist: entry.Persist && entry.NumVfs is not null,
+            PrepareRulesFirst: false);
         VfCountChangePlan? counted = null;
         Add(plan, () => (counted = new VfCountPlanner(session, request).For(pf.Pf)).Plan);
         return counted?.CountStep is { } step && pf.Pf.NumVfs != count ? step : null;
@@ -218,115 +295,6 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
     }
 
     internal static string VfIndexList(IReadOnlyList<int> indexes) => Export.VfIndexRanges.List(indexes);
-
-    /// <summary>
-    /// The pool's network: planned now by New-LibvirtSriovNetwork's planner when its PFs keep their VFs,
-    /// otherwise when the step is made, from the VFs then created.
-    /// </summary>
-    private PlanStep? AddPoolStep(ChangePlan plan, DesiredPool pool, Dictionary<string, PlanStep> countSteps)
-    {
-        var entry = pool.Entry;
-        if (!session.Host.IsLiveHost)
-        {
-            plan.Report.Warn($"The pool '{entry.Name}' ({entry.Path}) is not planned: libvirt is not read for a copied host tree.");
-            return null;
-        }
-
-        if (session.HostLibvirt() is not { } libvirt)
-        {
-            _refusals.Add(new SriovException(
-                ErrorCatalog.LibvirtConnectionFailed,
-                $"{entry.Path}: the pool '{entry.Name}' cannot be planned: this machine's libvirt ({Libvirt.LibvirtUri.Default()}) could not be reached, so nothing was changed.",
-                entry.Path,
-                "Start libvirtd (or set LIBVIRT_DEFAULT_URI), then run the command again."));
-            return null;
-        }
-
-        var after = pool.Managed.Select(p => countSteps.GetValueOrDefault(p.Pf.PciAddress)).OfType<PlanStep>().ToList();
-        var pfs = pool.Pfs.ToList();
-        bool autostart = entry.Autostart == true;
-        bool start = entry.Started == true;
-        if (after.Count == 0)
-        {
-            int before = plan.Steps.Count;
-            Add(plan, () => new SriovNetworkPlanner(libvirt).Define(entry.Name, session.PfVfAddresses(pfs), autostart, start));
-            PoolFalseSettings(plan, pool, libvirt);
-            return plan.Steps.Count > before ? plan.Steps[^1] : null;
-        }
-
-        Action<StepContext>? undo = null;
-        var step = plan.Add(new PlanStep(entry.Name, $"define the hostdev network '{entry.Name}' on {string.Join(", ", pfs.Select(p => p.Name))} once their VFs exist{(autostart ? ", mark it to start with libvirtd" : string.Empty)}{(start ? ", start it" : string.Empty)}", context =>
-        {
-            var now = pfs.Select(p => session.PfAt(p.PciAddress) ?? throw PfErrors.Gone(p)).ToList();
-            undo = InlinePlan.Make(new SriovNetworkPlanner(libvirt).Define(entry.Name, session.PfVfAddresses(now), autostart, start), context);
-            return null;
-        })
-        {
-            After = after,
-            Undo = c => undo?.Invoke(c),
-        });
-        PoolFalseSettings(plan, pool, libvirt);
-        return step;
-    }
-
-    /// <summary>"autostart": false and "started": false on a network that has them: a step that takes them away.</summary>
-    private void PoolFalseSettings(ChangePlan plan, DesiredPool pool, Libvirt.LibvirtHost libvirt)
-    {
-        var entry = pool.Entry;
-        if (entry.Autostart != false && entry.Started != false)
-        {
-            return;
-        }
-
-        var state = libvirt.ReadInventory().Network(entry.Name);
-        bool disable = entry.Autostart == false && state?.Autostart == true;
-        bool stop = entry.Started == false && state?.Active == true;
-        if (stop && state!.Connections > 0)
-        {
-            _refusals.Add(JsonFields.Problem(entry.At("started"), $"the network '{entry.Name}' is in use by {state.Connections} guest interface(s): stopping it would cut them off. Stop those guests first."));
-            return;
-        }
-
-        if (!disable && !stop)
-        {
-            return;
-        }
-
-        string action = string.Join(" and ", new[] { disable ? "stop it starting with libvirtd" : null, stop ? "stop it" : null }.OfType<string>());
-        plan.Add(new PlanStep(entry.Name, action, _ =>
-        {
-            SetNetwork(libvirt, entry.Name, disable ? false : null, stop ? false : null);
-            return null;
-        })
-        {
-            Undo = _ => SetNetwork(libvirt, entry.Name, disable ? true : null, stop ? true : null),
-        });
-    }
-
-    private static void SetNetwork(Libvirt.LibvirtHost libvirt, string name, bool? autostart, bool? active)
-    {
-        try
-        {
-            using var network = SriovNetworkDefinition.Lookup(libvirt.Connection, name) ?? throw LibvirtErrors.NetworkNotFound(name);
-            if (autostart is bool mark)
-            {
-                network.SetAutostart(mark);
-            }
-
-            if (active == false)
-            {
-                network.Destroy();
-            }
-            else if (active == true)
-            {
-                network.Create();
-            }
-        }
-        catch (Native.Libvirt.LibvirtException e)
-        {
-            throw LibvirtErrors.ForNetwork(e, name, $"change network '{name}'", null);
-        }
-    }
 
     /// <summary>The kernel words and vfio modules (Enable-SriovIommu), then AppArmor's rules for the pools' VFs (Repair-VfioAppArmor).</summary>
     private void AddBootSteps(ChangePlan plan, DesiredHost desired, BootEntry boot, List<PlanStep> pools, bool countsChange)

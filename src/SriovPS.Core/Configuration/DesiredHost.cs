@@ -84,7 +84,9 @@ internal sealed class DesiredHost
         var claimed = new Dictionary<string, PfEntry>(StringComparer.Ordinal);
         foreach (var entry in document.Pfs)
         {
-            var matched = all.Where(entry.Matches).ToList();
+            // Named by interface or address, any network function is the one meant; by driver or device id, only
+            // PFs that can have VFs (an onboard I210 is igb too).
+            var matched = all.Where(pf => entry.Matches(pf) && (entry.Name is not null || entry.PciAddress is not null || pf.TotalVfs > 0)).ToList();
             if (matched.Count == 0)
             {
                 problems.Add(NotMatched(entry, all));
@@ -151,6 +153,13 @@ internal sealed class DesiredHost
         if (pf.Name is null && (entry.LinkUp is not null || entry.Mtu is not null || entry.Vfs.Exists(v => v.HasSettings)))
         {
             problems.Add(JsonFields.Problem(entry.Path, $"{Describe(pf)} has no interface in this network namespace, and its link and its VFs' settings are set through it."));
+        }
+
+        if (entry.Persist && entry.DriversAutoprobe == true && entry.Vfs.Exists(v => v.Driver is not null && !string.Equals(v.Driver, VfDriverName.Default, StringComparison.OrdinalIgnoreCase)))
+        {
+            problems.Add(JsonFields.Problem(
+                entry.At("driversAutoprobe"),
+                $"true contradicts the VF drivers the entry persists: at boot {desired.Label}'s sriov_drivers_autoprobe is held at 0 so that udev binds each VF to its driver. Leave driversAutoprobe out, or make it false."));
         }
 
         foreach (var vf in entry.Vfs)

@@ -207,7 +207,9 @@ internal sealed class HostConfigurationWriter(HostSession session, IHostReport r
         {
             foreach (var network in libvirt.ReadInventory().Networks)
             {
-                if (PoolPfs(network, vfsOf) is { } owners && owners.All(names.Contains))
+                // A pool over a PF without VFs cannot be asked for: the document would leave it nothing to hand out.
+                if (PoolPfs(network, vfsOf) is { } owners && owners.All(names.Contains)
+                    && owners.All(owner => vfsOf.Find(p => p.Name == owner)?.VfAddresses.Count > 0))
                 {
                     pools.Add((network, owners));
                 }

@@ -1,6 +1,7 @@
 using System.Text;
 using SriovPS.Kernel;
 using SriovPS.Plans;
+using SriovPS.VfDriver;
 using SriovPS.VfSettings;
 
 namespace SriovPS.Configuration;
@@ -18,6 +19,7 @@ internal sealed class VfSettingsBatch
     private readonly string? _driver;
     private readonly Func<Dictionary<int, SriovVf>> _readVfs;
     private readonly List<DesiredVf> _vfs;
+    private Func<SriovVf, byte[], StepContext, bool>? _rebind;
     private readonly List<(int Index, VfSettingsPlan Plan, IReadOnlyList<VfSettingChange> Applied)> _sent = [];
 
     /// <param name="name">The PF's interface, which carries the requests.</param>
@@ -45,7 +47,10 @@ internal sealed class VfSettingsBatch
 
         // On a copied tree nothing is read or sent: the step is described, and refused when confirmed.
         var links = session.KernelLinks;
-        var batch = new VfSettingsBatch(links!, pf.Pf.Name!, pf.Pf.Driver, () => Now(session, pf), vfs);
+        var batch = new VfSettingsBatch(links!, pf.Pf.Name!, pf.Pf.Driver, () => Now(session, pf), vfs)
+        {
+            _rebind = (vf, mac, context) => Rebind(session, vf, mac, context),
+        };
         var present = created || links is null ? null : batch._readVfs();
         string? action = batch.Describe(present);
         return action is null ? null : new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", action, context =>
@@ -59,6 +64,27 @@ internal sealed class VfSettingsBatch
             LiveHostLabel = pf.Label,
             Undo = batch.Undo,
         };
+    }
+
+    /// <summary>
+    /// A VF whose interface here is down and unused gets its driver rebound, so the interface carries the
+    /// MAC the PF now holds (igbvf and ixgbevf read it only when they initialise the VF), as Set-SriovVf
+    /// -Rebind does; one in use is left as it is. Returns whether the interface carries the MAC.
+    /// </summary>
+    private static bool Rebind(HostSession session, SriovVf vf, byte[] mac, StepContext context)
+    {
+        var need = VfRebind.Assess(vf, mac, session.Files);
+        if (need != VfRebindNeed.Needed)
+        {
+            return need == VfRebindNeed.NotNeeded;
+        }
+
+        var (name, _) = VfRebind.RebindAndAdopt(session.KernelLinks!, session.Files, vf, mac, TimeSpan.FromSeconds(10), context.Cancellation);
+        session.Discovery.ForgetInterfaces();
+        context.Report.Note(name is null
+            ? $"Rebound {vf.PciAddress} to {vf.Driver}, but no interface appeared within 10 s."
+            : $"Rebound {vf.PciAddress} to {vf.Driver}; its interface {name} carries the administrative MAC.");
+        return name is not null;
     }
 
     private static Dictionary<int, SriovVf> Now(HostSession session, DesiredPf pf) =>
@@ -94,7 +120,12 @@ internal sealed class VfSettingsBatch
         {
             var want = _vfs[i];
             context.Progress(_name, $"vf {want.Index}", i * 100 / _vfs.Count);
-            var vf = now.GetValueOrDefault(want.Index) ?? throw VfErrors.Vanished(_name, want.Index);
+            if (now.GetValueOrDefault(want.Index) is not { } vf)
+            {
+                TakeBackAfterFailure(context);
+                throw VfErrors.Vanished(_name, want.Index);
+            }
+
             VfSettingsPlan plan;
             try
             {
@@ -126,13 +157,16 @@ internal sealed class VfSettingsBatch
                 throw outcome.Failures[0];
             }
 
-            macsWaiting |= outcome.AppliedMacAddress && vf.Name is not null;
+            if (outcome.AppliedMacAddress && vf.Name is not null && want.Settings.MacAddress is { } mac)
+            {
+                macsWaiting |= _rebind is null || !_rebind(vf, mac, context);
+            }
         }
 
         context.ProgressDone(_name);
         if (macsWaiting)
         {
-            context.Report.Warn($"{_name}: the PF holds the VFs' new MACs, but an interface already on a VF takes its MAC only when its driver next initialises the VF (Set-SriovVf -Rebind does it now).");
+            context.Report.Warn($"{_name}: the PF holds the VFs' new MACs, but the interfaces of VFs in use take them only when their driver next initialises the VF (Set-SriovVf -Rebind does it once they are free).");
         }
 
         return _sent.Count;

@@ -97,8 +97,14 @@ internal static class PlanRunner
             }
             catch (SriovException e)
             {
-                // The host cannot ask: this step and the ones after it are not made unasked.
+                // The host cannot ask: this step and the ones after it are not made unasked; a plan that
+                // stands or falls whole makes none of its steps either.
                 asker.Fail(e);
+                if (plan.RollsBack)
+                {
+                    accepted.Clear();
+                }
+
                 break;
             }
 
@@ -219,7 +225,7 @@ internal static class PlanRunner
         }
 
         // A plan the user answered no to in part is not expected to reach its end state.
-        if (result.Declined.Count == 0 && plan.Verify?.Invoke() is { } unmet)
+        if (result.Declined.Count == 0 && Verify(plan) is { } unmet)
         {
             if (plan.RollsBack && result.Made.Count > 0)
             {
@@ -229,6 +235,19 @@ internal static class PlanRunner
             {
                 asker.Fail(unmet);
             }
+        }
+    }
+
+    /// <summary>The plan's verification; a host that cannot be read back fails it as a setting not as asked would.</summary>
+    private static SriovException? Verify(ChangePlan plan)
+    {
+        try
+        {
+            return plan.Verify?.Invoke();
+        }
+        catch (SriovException e)
+        {
+            return e;
         }
     }
 
@@ -248,7 +267,7 @@ internal static class PlanRunner
         string undone = string.Concat(made.Where(result.Undone.Contains).Reverse().Select(Line));
         string kept = string.Concat(made.Where(s => !result.Undone.Contains(s)).Select(Line));
         string message = failure.Message
-            + (made.Count == 0 ? "\nNothing had been changed." : string.Empty)
+            + (made.Count == 0 ? "\nNo step had been made before it." : string.Empty)
             + (undone.Length > 0 ? "\nTaken back, newest first:" + undone : string.Empty)
             + (kept.Length > 0 ? "\nNOT taken back (still as the command left them):" + kept : string.Empty);
         return new SriovException(failure.Id, message, failure.Target, failure.Remedy, failure);

@@ -50,7 +50,7 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
             countStep = plan.Add(new PlanStep(count.Target, count.Action, context => Apply(count, request.PreserveSettings, context))
             {
                 // Disable-SriovVf destroys VFs by definition and asks through its High ConfirmImpact.
-                Question = count.DestroysVfs && !request.Disables && request.AskBeforeDestroying ? DestroyQuestion(count) : null,
+                Question = count.DestroysVfs && request.AskBeforeDestroying ? DestroyQuestion(count) : null,
                 QuestionCaption = "Re-create VFs",
                 LiveHostOnly = KernelOnly,
                 LiveHostLabel = label,
@@ -149,7 +149,9 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
         string keptText = request.PreserveSettings
             ? $" The settings of VF{(kept == 1 ? " 0 are" : $"s 0–{kept - 1} are")} restored on the new VFs."
             : " Their MACs, VLANs and other settings are not kept (-PreserveSettings keeps them).";
-        return $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{keptText} Continue?";
+        return plan.Count == 0
+            ? $"{label} has {plan.Pf.NumVfs} VFs: all of them are destroyed (their interfaces go away, and their MACs, VLANs and other settings with them). Continue?"
+            : $"{label} has {plan.Pf.NumVfs} VFs. The kernel cannot change that number in place, so all {plan.Pf.NumVfs} are destroyed (their interfaces go away) before {plan.Count} are created.{keptText} Continue?";
     }
 
     /// <summary>The PF's line in the rules file, or null (said in -Verbose) when the file already says what is asked.</summary>
@@ -188,7 +190,7 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
             (current, _) => request.Disables
                 ? UdevVfRules.Without(current, pf.PciAddress)
                 : UdevVfRules.WithCount(current, pf.PciAddress, request.Count, request.DriversAutoprobe),
-            prepareFirst: true,
+            prepareFirst: request.PrepareRulesFirst,
             after: countStep is null ? [] : [countStep],
             // Without a count change the line is the tree's own file; with one it follows the kernel's step.
             liveHostOnly: countStep is null ? null : KernelOnly,

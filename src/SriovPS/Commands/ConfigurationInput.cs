@@ -7,10 +7,9 @@ using System.Text.Json;
 namespace SriovPS.Commands;
 
 /// <summary>
-/// Configuration documents between PowerShell and JSON: a file, JSON text, or the objects
-/// <c>ConvertFrom-Json</c>, <c>Import-PowerShellDataFile</c> and <c>Get-SriovConfiguration</c> give, written
-/// as JSON for the core to read (so every form is checked by one reader, with the same paths); and the
-/// core's JSON as objects whose properties keep the document's order.
+/// Configuration documents from PowerShell: a file, JSON text, or the objects <c>ConvertFrom-Json</c>,
+/// <c>Import-PowerShellDataFile</c> and <c>Get-SriovConfiguration</c> give, written as JSON for the core to
+/// read, so every form is checked by one reader, with the same paths.
 /// </summary>
 internal static class ConfigurationInput
 {
@@ -31,7 +30,7 @@ internal static class ConfigurationInput
                 {
                     using (var json = new Utf8JsonWriter(buffer))
                     {
-                        Write(json, input, "$", 0);
+                        Write(json, input, string.Empty, 0);
                     }
 
                     return Encoding.UTF8.GetString(buffer.ToArray());
@@ -103,11 +102,21 @@ internal static class ConfigurationInput
             case SwitchParameter flag:
                 json.WriteBooleanValue(flag.IsPresent);
                 break;
-            case int or long or short or byte or sbyte or uint or ulong or ushort:
+            case int or long or short or byte or sbyte or uint or ushort:
                 json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
+            case ulong large:
+                json.WriteNumberValue(large);
+                break;
             case double or float or decimal:
-                json.WriteNumberValue(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                // The reader judges the number (range, whole); only what JSON cannot hold is refused here.
+                double real = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (!double.IsFinite(real))
+                {
+                    throw new SriovException(ErrorCatalog.InvalidConfiguration, $"{path}: {real} is not a number a document can hold.", path);
+                }
+
+                json.WriteNumberValue(real);
                 break;
             case Enum:
                 json.WriteStringValue(value.ToString());
@@ -118,7 +127,7 @@ internal static class ConfigurationInput
                 {
                     string key = entry.Key?.ToString() ?? string.Empty;
                     json.WritePropertyName(key);
-                    Write(json, entry.Value, $"{path}.{key}", depth + 1);
+                    Write(json, entry.Value, Join(path, key), depth + 1);
                 }
 
                 json.WriteEndObject();
@@ -129,7 +138,7 @@ internal static class ConfigurationInput
                 foreach (var property in ((PSObject)input!).Properties.Where(p => !RemotingProperties.Contains(p.Name)))
                 {
                     json.WritePropertyName(property.Name);
-                    Write(json, property.Value, $"{path}.{property.Name}", depth + 1);
+                    Write(json, property.Value, Join(path, property.Name), depth + 1);
                 }
 
                 json.WriteEndObject();
@@ -151,6 +160,8 @@ internal static class ConfigurationInput
         }
     }
 
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
     /// <summary>What remoting adds to every object it returns: not part of the document.</summary>
     private static readonly HashSet<string> RemotingProperties = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -160,33 +171,4 @@ internal static class ConfigurationInput
     /// <summary>An object that arrived through remoting or a job: its note properties are the document's keys.</summary>
     private static bool IsPropertyBag(object? input) =>
         input is PSObject bag && bag.TypeNames.Any(t => t.StartsWith("Deserialized.System.Management.Automation.PSCustomObject", StringComparison.Ordinal));
-
-    /// <summary>The document as PowerShell objects, as <c>ConvertFrom-Json</c> gives them: objects, arrays, numbers, strings.</summary>
-    public static object? FromJson(string text)
-    {
-        using var document = JsonDocument.Parse(text);
-        return ToObject(document.RootElement);
-    }
-
-    private static object? ToObject(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => ToPSObject(element),
-        JsonValueKind.Array => element.EnumerateArray().Select(ToObject).ToArray(),
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt32(out int small) ? small : element.TryGetInt64(out long large) ? (object)large : element.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => null,
-    };
-
-    private static PSObject ToPSObject(JsonElement element)
-    {
-        var result = new PSObject();
-        foreach (var property in element.EnumerateObject())
-        {
-            result.Properties.Add(new PSNoteProperty(property.Name, ToObject(property.Value)));
-        }
-
-        return result;
-    }
 }

@@ -10,5 +10,5 @@ namespace SriovPS.Commands;
 [Cmdlet(VerbsLifecycle.Disable, "SriovVf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByPfNameSet)]
 public sealed class DisableSriovVfCommand : VfCountCmdlet
 {
-    private protected override VfCountRequest Request => new(0, Disables: true, Persist: Persist);
+    private protected override VfCountRequest Request => new(0, Disables: true, AskBeforeDestroying: false, Persist: Persist);
 }

@@ -56,7 +56,7 @@ public sealed class GetSriovConfigurationCommand : SriovCmdlet
         try
         {
             string json = new SriovConfiguration(Session).Get(_pfs.OrderBy(p => p.PciAddress, StringComparer.Ordinal).ToList(), schema);
-            WriteObject(AsJson ? json : ConfigurationInput.FromJson(json));
+            WriteObject(AsJson ? json : ConfigurationOutput.FromJson(json));
         }
         catch (SriovException e)
         {

@@ -110,7 +110,7 @@ public sealed class ConfigurationApplyTests
         var error = Assert.Single(asker.Told.Failures);
         Assert.Equal((ErrorCatalog.LiveHostRequired, SriovErrorCategory.InvalidOperation), (error.Id, error.Category));
         Assert.EndsWith(
-            ": 1 step(s) change the running kernel, which a copied host tree does not have, so they were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000."
+            "' has no running kernel, so 1 step(s) were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000."
             + " Written in the tree: /etc/modules-load.d/vfio.conf.",
             error.Message);
         Assert.Equal(["/etc/modules-load.d/vfio.conf"], result.Made.Select(s => s.Target));
@@ -137,7 +137,7 @@ public sealed class ConfigurationApplyTests
         Assert.Contains("MTUBytes=9000", File.ReadAllText(host.Tree.PathOf(File10)));
         var error = Assert.Single(asker.Told.Failures);
         Assert.Equal(ErrorCatalog.LiveHostRequired, error.Id);
-        Assert.Contains("so they were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000 up. Written in the tree: " + File10 + ".", error.Message);
+        Assert.Contains("so 1 step(s) were not made: 0000:04:00.0 (eno49): ip link set eno49 mtu 9000 up. Written in the tree: " + File10 + ".", error.Message);
 
         // The file now says what the document asks; the running MTU is the kernel's, which the tree has not got.
         host.Session.ForgetPfs();
@@ -155,7 +155,7 @@ public sealed class ConfigurationApplyTests
 
         Assert.Empty(result.Made);
         var error = Assert.Single(asker.Told.Failures);
-        Assert.Contains(": 8 step(s) change the running kernel", error.Message);
+        Assert.Contains("has no running kernel, so 8 step(s) were not made", error.Message);
         Assert.DoesNotContain("Written in the tree", error.Message);
     }
 

@@ -96,7 +96,7 @@ public sealed class PlanVerifyTests : IDisposable
 
         PlanDriver.Run(plan, _tree.Root, asker);
 
-        Assert.Equal("refused\nNothing had been changed.", Assert.Single(asker.Told.Failures).Message);
+        Assert.Equal("refused\nNo step had been made before it.", Assert.Single(asker.Told.Failures).Message);
         Assert.DoesNotContain("verify", _log);
     }
 

@@ -50,7 +50,8 @@ public sealed class VfCountPlannerTests
         var (session, eno49) = Open(tree, new ScriptedAsker());
 
         Assert.Null(new VfCountPlanner(session, new VfCountRequest(3, AskBeforeDestroying: false)).For(eno49).CountStep!.Question);
-        Assert.Null(new VfCountPlanner(session, new VfCountRequest(0, Disables: true)).For(eno49).CountStep!.Question);
+        Assert.Null(new VfCountPlanner(session, new VfCountRequest(0, Disables: true, AskBeforeDestroying: false)).For(eno49).CountStep!.Question);
+        Assert.Contains("all of them are destroyed", new VfCountPlanner(session, new VfCountRequest(0, Disables: true)).For(eno49).CountStep!.Question);
     }
 
     [Fact]

@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace SriovPS.Commands;
+
+/// <summary>The core's JSON documents as PowerShell objects whose properties keep the document's order.</summary>
+internal static class ConfigurationOutput
+{
+    /// <summary>The document as PowerShell objects, as <c>ConvertFrom-Json</c> gives them: objects, arrays, numbers, strings.</summary>
+    public static object? FromJson(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return ToObject(document.RootElement);
+    }
+
+    private static object? ToObject(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => ToPSObject(element),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToObject).ToArray(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt32(out int small) ? small : element.TryGetInt64(out long large) ? (object)large : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    private static PSObject ToPSObject(JsonElement element)
+    {
+        var result = new PSObject();
+        foreach (var property in element.EnumerateObject())
+        {
+            result.Properties.Add(new PSNoteProperty(property.Name, ToObject(property.Value)));
+        }
+
+        return result;
+    }
+}
