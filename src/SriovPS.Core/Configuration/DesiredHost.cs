@@ -174,6 +174,16 @@ internal sealed class DesiredHost
                 continue;
             }
 
+            // A VF the count step creates is untagged: a priority or a service tag alone has no tag to go on.
+            bool created = entry.NumVfs is int asked && asked != pf.NumVfs || vf.Indexes[^1] >= pf.NumVfs;
+            if (created && vf.Vlan is null && (vf.Qos is > 0 || vf.VlanProtocol == "802.1ad"))
+            {
+                problems.Add(JsonFields.Problem(
+                    vf.At(vf.Qos is > 0 ? "qos" : "vlanProtocol"),
+                    $"the VFs {desired.Label} is to get are created untagged, so {(vf.Qos is > 0 ? "a priority" : "a service tag")} needs a VLAN: give vlan in the same entry."));
+                continue;
+            }
+
             ResolveVfs(desired, vf, session, problems);
         }
 

@@ -52,7 +52,17 @@ internal sealed class VfSettingsBatch
             _rebind = (vf, mac, context) => Rebind(session, vf, mac, context),
         };
         var present = created || links is null ? null : batch._readVfs();
-        string? action = batch.Describe(present);
+        string? action;
+        try
+        {
+            action = batch.Describe(present);
+        }
+        catch (SriovException e) when (e.Id == ErrorCatalog.InvalidVfSetting)
+        {
+            // A request that does not fit the VF as it is (a priority on an untagged VF), said at the PF's entry.
+            throw JsonFields.Problem(pf.Entry.At("vfs"), e.Message);
+        }
+
         return action is null ? null : new PlanStep($"{pf.Pf.PciAddress} ({pf.Label})", action, context =>
         {
             batch.Apply(context);
