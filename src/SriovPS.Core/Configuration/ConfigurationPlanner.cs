@@ -37,7 +37,7 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
             LiveHostRefusal = result => new SriovException(
                 ErrorCatalog.LiveHostRequired,
                 $"The copied host tree '{session.Host.Root}' has no running kernel, so {result.RefusedOnTree.Count} step(s) were not made: {string.Join("; ", result.RefusedOnTree.Select(s => $"{s.Target}: {s.Action.Split('\n')[0]}"))}."
-                    + (result.Changes.Count > 0 ? $" Written in the tree: {string.Join(", ", result.Changes.Select(c => c.Path))}." : " Nothing was written in the tree."),
+                    + (Written(result) is { Count: > 0 } written ? $" Written in the tree: {string.Join(", ", written)}." : " Nothing was written in the tree."),
                 session.Host.Root,
                 $"Leave out -HostRoot and $env:{HostContext.RootVariable} to apply the document to this machine."),
         };
@@ -85,6 +85,10 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
 
         return plan;
     }
+
+    /// <summary>The files a plan wrote in a copied tree: there, every step made is a file's.</summary>
+    private static List<string> Written(PlanResult result) =>
+        result.Made.Where(step => !result.Undone.Contains(step)).Select(step => step.Target).Distinct(StringComparer.Ordinal).ToList();
 
     private bool ModeChangesWithVfs(DesiredPf pf, EswitchMode mode) =>
         session.Host.IsLiveHost && pf.Pf.EswitchMode is { } now && now != mode && pf.Pf.NumVfs > 0;

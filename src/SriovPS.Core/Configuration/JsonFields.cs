@@ -126,20 +126,20 @@ internal sealed class JsonFields
         }
 
         // 7.0 is the whole number 7, as JSON Schema counts it (and as some tools write numbers).
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double real) || real != Math.Floor(real) || Math.Abs(real) > long.MaxValue)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double real) || real != Math.Floor(real))
         {
             Fail(key, $"is {Kind(value)}; a whole number was expected.");
             return null;
         }
 
-        long number = (long)real;
-        if (number < min || number > max)
+        if (real < min || real > max)
         {
-            Fail(key, string.Create(CultureInfo.InvariantCulture, $"{number} is outside the {what} range {min}–{max}."));
+            string shown = Math.Abs(real) < 1e15 ? ((long)real).ToString(CultureInfo.InvariantCulture) : value.GetRawText();
+            Fail(key, string.Create(CultureInfo.InvariantCulture, $"{shown} is outside the {what} range {min}–{max}."));
             return null;
         }
 
-        return (int)number;
+        return (int)real;
     }
 
     /// <summary>One of <paramref name="words"/> in any case, as the index of the word.</summary>

@@ -195,10 +195,7 @@ public sealed class ConfigurationMatchingRulesTests
         Assert.Contains("/etc/udev/rules.d/70-sriovps.rules: give eno50's VFs their drivers at boot", refusal.Message);
     }
 
-    /// <summary>
-    /// KNOWN DEFECT: the rules-file step returns no host change, so the refusal says nothing was written
-    /// although the PF's count line was.
-    /// </summary>
+    /// <summary>The refusal on a copied tree names the files written there, the rules file among them.</summary>
     [Fact]
     public void TheRefusalOnACopiedTree_NamesTheRulesFile_WhenItsCountLineWasWritten()
     {

@@ -128,7 +128,7 @@ public sealed class ConfigurationReaderTests
     [Theory]
     [InlineData("\"numVfs\": 7.5", "pfs[1].numVfs", "is the number 7.5; a whole number was expected.")]
     [InlineData("\"numVfs\": 7.0000001", "pfs[1].numVfs", "is the number 7.0000001; a whole number was expected.")]
-    [InlineData("\"numVfs\": 1e30", "pfs[1].numVfs", "is the number 1e30; a whole number was expected.")]
+    [InlineData("\"numVfs\": 1e30", "pfs[1].numVfs", "1e30 is outside the VF count range 0–65535.")]
     [InlineData("\"mtu\": 9000.5", "pfs[1].mtu", "is the number 9000.5; a whole number was expected.")]
     [InlineData("\"numVfs\": 65536.0", "pfs[1].numVfs", "65536 is outside the VF count range 0–65535.")]
     public void ANumberWithARealFraction_OrOutOfRange_IsStillRefused(string field, string path, string message)
