@@ -206,7 +206,7 @@ internal sealed class DesiredHost
             }
         }
 
-        if (entry.AutoMac && VfMacRule.For(pf.Pf.MacAddress, 0) is null)
+        if (entry.AutoMac && VfMacRule.For(VfMacRule.SourceOf(pf.Pf), 0) is null)
         {
             problems.Add(JsonFields.Problem(entry.At("mac"), $"\"auto\" derives each VF's MAC from its PF's, and {pf.Label} has none to read."));
             return;
@@ -214,7 +214,7 @@ internal sealed class DesiredHost
 
         foreach (int index in entry.Indexes)
         {
-            string? mac = entry.AutoMac ? VfMacRule.For(pf.Pf.MacAddress, index) : entry.MacAddress;
+            string? mac = entry.AutoMac ? VfMacRule.For(VfMacRule.SourceOf(pf.Pf), index) : entry.MacAddress;
             try
             {
                 var settings = VfSettingsRequest.Create(

@@ -1,7 +1,7 @@
 namespace SriovPS.Configuration;
 
 /// <summary>
-/// The MAC a VF gets for <c>"mac": "auto"</c>: worked out from its PF's MAC and its index alone, so it is
+/// The MAC a VF gets for <c>"mac": "auto"</c>: worked out from its PF's MAC (<see cref="SourceOf"/>) and its index alone, so it is
 /// the same on every apply and after every boot. The VFs of the ports of one NIC, and of NICs whose MACs
 /// differ in their last three octets, never share one; PFs alike there whose first octets fold alike would,
 /// which the document's check of its MACs refuses.
@@ -14,6 +14,13 @@ namespace SriovPS.Configuration;
 /// </summary>
 internal static class VfMacRule
 {
+    /// <summary>
+    /// The PF's MAC the rule starts from: the one its NIC came with (the kernel's permanent address), so a
+    /// bond that lends its ports one MAC, or a MAC set by hand, changes nothing; where the kernel does not
+    /// report it (a copied tree, kernels before 5.6), the MAC the PF has.
+    /// </summary>
+    public static string? SourceOf(SriovPf pf) => pf.PermanentMacAddress is { } permanent && permanent != "00:00:00:00:00:00" ? permanent : pf.MacAddress;
+
     /// <summary>The MAC of VF <paramref name="index"/> of the PF whose MAC is <paramref name="pfMac"/>, or null when that is not a MAC.</summary>
     public static string? For(string? pfMac, int index)
     {

@@ -214,12 +214,13 @@ internal sealed class SriovDiscovery
 
         string? name = FirstNetdev(device) ?? VirtioNetdev(device);
         LinkState? linkState = null;
-        string? macAddress = null;
+        string? macAddress = null, permanentMac = null;
         int mtu = -1, flags = -1;
         if (name is not null && kernelState && _links?.Read(name) is { } live)
         {
             linkState = KernelLinkMapping.ToLinkState(live.OperState);
             macAddress = KernelLinkMapping.FormatAddress(live.Address);
+            permanentMac = KernelLinkMapping.FormatAddress(live.PermanentAddress);
             mtu = live.Mtu is uint liveMtu ? (int)Math.Min(liveMtu, int.MaxValue) : -1;
             flags = (int)live.Flags;
         }
@@ -264,6 +265,7 @@ internal sealed class SriovDiscovery
             NumVfs = numVfs,
             LinkState = linkState,
             MacAddress = macAddress,
+            PermanentMacAddress = permanentMac,
             Mtu = mtu < 0 ? null : mtu,
             NumaNode = numaNode < 0 ? null : numaNode,
             IommuGroup = iommuGroup,

@@ -49,6 +49,9 @@ public sealed class SriovPf
     /// <summary>The interface's MAC address, <c>9c:dc:71:5e:0f:a0</c>.</summary>
     public string? MacAddress { get; internal init; }
 
+    /// <summary>The address the NIC came with, as the kernel reports it (not a bond's); null off the live host or on kernels before 5.6.</summary>
+    internal string? PermanentMacAddress { get; init; }
+
     public int? Mtu { get; internal init; }
 
     /// <summary>The NUMA node the device is attached to; <c>null</c> on a host without NUMA (sysfs says -1).</summary>

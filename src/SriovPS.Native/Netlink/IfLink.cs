@@ -16,6 +16,7 @@ internal static class IfLink
     internal const ushort IFLA_NUM_VF = 21;
     internal const ushort IFLA_VFINFO_LIST = 22;
     internal const ushort IFLA_EXT_MASK = 29;
+    internal const ushort IFLA_PERM_ADDRESS = 54;
 
     // enum IFLA_VF_INFO_*: the entries of IFLA_VFINFO_LIST.
     internal const ushort IFLA_VF_INFO = 1;

@@ -18,6 +18,9 @@ internal sealed class LinkInfo
 
     internal byte[]? Address { get; init; }
 
+    /// <summary>IFLA_PERM_ADDRESS (Linux 5.6 on): the address the device came with, whatever it carries now (a bond's).</summary>
+    internal byte[]? PermanentAddress { get; init; }
+
     internal byte[]? Broadcast { get; init; }
 
     internal uint? Mtu { get; init; }

@@ -45,7 +45,7 @@ internal static class LinkMessage
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(info[8..]);
 
         string? name = null;
-        byte[]? address = null, broadcast = null;
+        byte[]? address = null, broadcast = null, permanent = null;
         uint? mtu = null;
         byte? operState = null;
         int? link = null, numVfs = null;
@@ -65,6 +65,9 @@ internal static class LinkMessage
                     break;
                 case IfLink.IFLA_BROADCAST when broadcast is null:
                     broadcast = ReadAddress(payload, attribute);
+                    break;
+                case IfLink.IFLA_PERM_ADDRESS when permanent is null:
+                    permanent = ReadAddress(payload, attribute);
                     break;
                 case IfLink.IFLA_MTU when mtu is null:
                     mtu = reader.ReadUInt32(payload, attribute);
@@ -106,6 +109,7 @@ internal static class LinkMessage
             Name = name,
             Address = address,
             Broadcast = broadcast,
+            PermanentAddress = permanent,
             Mtu = mtu,
             OperState = operState,
             Link = link,

@@ -57,6 +57,12 @@ internal static class LinkMessageEncoder
             builder.EndNested(list);
         }
 
+        // After the VF list, where the kernel puts it.
+        if (link.PermanentAddress is not null)
+        {
+            builder.Append(IfLink.IFLA_PERM_ADDRESS, link.PermanentAddress);
+        }
+
         return builder;
     }
 

@@ -73,4 +73,18 @@ public sealed class VfMacRuleTests
     {
         Assert.Null(VfMacRule.For(pfMac, 0));
     }
+
+    [Fact]
+    public void TheRule_StartsFromThePermanentMac_WhichABondDoesNotChange_AndFromThePfsMacWithoutIt()
+    {
+        // Two ports of a bond carry the bond's MAC; their permanent ones still differ.
+        var bonded = new SriovPf("0000:04:00.1") { MacAddress = "9c:dc:71:5e:0f:a0", PermanentMacAddress = "9c:dc:71:5e:0f:a1" };
+        var tree = new SriovPf("0000:04:00.1") { MacAddress = "9c:dc:71:5e:0f:a1" };
+        var zero = new SriovPf("0000:04:00.1") { MacAddress = "9c:dc:71:5e:0f:a1", PermanentMacAddress = "00:00:00:00:00:00" };
+
+        Assert.Equal("9c:dc:71:5e:0f:a1", VfMacRule.SourceOf(bonded));
+        Assert.Equal("9c:dc:71:5e:0f:a1", VfMacRule.SourceOf(tree));
+        Assert.Equal("9c:dc:71:5e:0f:a1", VfMacRule.SourceOf(zero));
+        Assert.Equal("32:5e:0f:a1:00:02", VfMacRule.For(VfMacRule.SourceOf(bonded), 2));
+    }
 }

@@ -74,6 +74,26 @@ public sealed class LinkMessageGoldenTests
     }
 
     [Fact]
+    public void Decode_PermanentAddress_IsReadBesideTheAddress()
+    {
+        // IFLA_PERM_ADDRESS (54) after IFLA_ADDRESS: a bond's port carries the bond's MAC, and its own stays permanent.
+        var sent = new LinkInfo
+        {
+            Index = 7,
+            Name = "eno50",
+            Address = [0x9c, 0xdc, 0x71, 0x5e, 0x0f, 0xa0],
+            PermanentAddress = [0x9c, 0xdc, 0x71, 0x5e, 0x0f, 0xa1],
+        };
+        var bytes = LinkMessageEncoder.Encode(sent).Message.ToArray();
+
+        var link = LinkMessage.Decode(bytes);
+
+        Assert.Contains("0a003600" + "9cdc715e0fa1", Hex.Of(bytes));
+        Assert.Equal("9cdc715e0fa0", Hex.Of(link.Address));
+        Assert.Equal("9cdc715e0fa1", Hex.Of(link.PermanentAddress));
+    }
+
+    [Fact]
     public void Encode_OfDecodedGolden_GivesBackTheSameBytes()
     {
         var golden = Hex.Bytes(Eno49);
