@@ -124,15 +124,6 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         }
     }
 
-    /// <summary>
-    /// The administrative state as sysfs shows it (IFF_UP in the interface's flags), which <c>ip link set up</c>
-    /// sets: a PF without a carrier is still up. Null when the flags cannot be read.
-    /// </summary>
-    internal static bool? AdministrativelyUp(Native.Files.HostFileSystem files, string name) =>
-        uint.TryParse(files.ReadAttribute($"/sys/class/net/{name}/flags")?.Trim().Replace("0x", string.Empty, StringComparison.Ordinal), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint flags)
-            ? (flags & 1) != 0
-            : null;
-
     private void CompareLink(DesiredPf desired, SriovPf pf, string pfParameter)
     {
         var entry = desired.Entry;
@@ -141,7 +132,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             return;
         }
 
-        bool? up = AdministrativelyUp(session.Files, pf.Name);
+        bool? up = pf.AdministrativelyUp;
         int? mtu = pf.Mtu;
         if (session.KernelLinks is { } links && PfLinkPlan.For(links, pf.Name, entry.LinkUp, entry.Mtu) is { } link)
         {
@@ -283,7 +274,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
 
             var wanted = pool.Pfs.Select(p => p.Name!).Order(StringComparer.Ordinal).ToList();
             var actual = network.Definition.PfNames.Count > 0 ? network.Definition.PfNames.Order(StringComparer.Ordinal).ToList() : null;
-            if (actual is null ? wanted.Count != 1 || !SameVfList(network, pool) : !wanted.SequenceEqual(actual))
+            if (!PoolSteps.HandsOut(session, network, pool))
             {
                 Add(entry.Name, "PfNames", string.Join(", ", wanted), actual is null ? "a fixed VF list" : string.Join(", ", actual), $"Remove-LibvirtSriovNetwork -Name {entry.Name}; {create}", entry.At("pfs"));
             }
@@ -298,13 +289,6 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
                 Add(entry.Name, "Started", started, network.Active, started ? $"virsh net-start {entry.Name}" : $"virsh net-destroy {entry.Name}", entry.At("started"));
             }
         }
-    }
-
-    /// <summary>A pool over several PFs lists their VFs by address: it is as asked while it lists exactly theirs.</summary>
-    private bool SameVfList(HostdevNetworkState network, DesiredPool pool)
-    {
-        var now = session.PfVfAddresses(pool.Pfs).SelectMany(p => p.VfAddresses).Order(StringComparer.Ordinal);
-        return now.SequenceEqual(network.Definition.Addresses.Order(StringComparer.Ordinal));
     }
 
     private void CompareBoot(DesiredHost desired)

@@ -44,7 +44,7 @@ internal sealed class PoolSteps(HostSession session, List<SriovException> refusa
         }
 
         var after = pool.Managed.Select(p => countSteps.GetValueOrDefault(p.Pf.PciAddress)).OfType<PlanStep>().ToList();
-        if (network is not null && HandsOutThePfs(network, pool))
+        if (network is not null && HandsOut(session, network, pool))
         {
             // A pool on a PF is refreshed by the count step itself; its definition stays the admin's.
             return StateStep(plan, pool, libvirt, network);
@@ -81,8 +81,11 @@ internal sealed class PoolSteps(HostSession session, List<SriovException> refusa
         });
     }
 
-    /// <summary>Whether the network hands out the VFs of the pool's PFs: it names them (one PF), or lists exactly their VFs.</summary>
-    private bool HandsOutThePfs(HostdevNetworkState network, DesiredPool pool)
+    /// <summary>
+    /// Whether the network hands out the VFs of the pool's PFs: it names them (one PF), or lists exactly their
+    /// VFs. Test-SriovConfiguration's drift and the step Set plans both follow it.
+    /// </summary>
+    internal static bool HandsOut(HostSession session, HostdevNetworkState network, DesiredPool pool)
     {
         var names = pool.Pfs.Select(p => p.Name).OfType<string>().Order(StringComparer.Ordinal).ToList();
         if (network.Definition.PfNames.Count > 0)
