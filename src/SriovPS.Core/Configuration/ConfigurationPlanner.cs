@@ -203,7 +203,7 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
             return (entry.LinkUp, entry.Mtu);
         }
 
-        bool? up = entry.LinkUp is bool want && ConfigurationDrifts.AdministrativelyUp(session.Files, pf.Pf.Name) == want ? null : entry.LinkUp;
+        bool? up = entry.LinkUp is bool want && pf.Pf.AdministrativelyUp == want ? null : entry.LinkUp;
         int? mtu = entry.Mtu is int wanted && pf.Pf.Mtu == wanted ? null : entry.Mtu;
         return (up, mtu);
     }

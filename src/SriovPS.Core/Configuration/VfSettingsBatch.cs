@@ -152,12 +152,8 @@ internal sealed class VfSettingsBatch
                 continue;
             }
 
-            var outcome = writer.Apply(_name, _driver, want.Index, plan);
+            var outcome = writer.ApplyAndTell(_name, _driver, want.Index, plan, context.Report, "Set");
             _sent.Add((want.Index, plan, outcome.Applied));
-            foreach (var change in outcome.Applied)
-            {
-                context.Report.Note($"Set {_name} vf {want.Index} {change.IpArguments}.");
-            }
 
             if (outcome.Failures.Count > 0)
             {
@@ -211,16 +207,7 @@ internal sealed class VfSettingsBatch
                 context.Report.Warn($"{_name} vf {index}: {setting} is not taken back: the driver did not report the value it had before.");
             }
 
-            if (restore.Changes.Count == 0)
-            {
-                continue;
-            }
-
-            var outcome = writer.Apply(_name, _driver, index, restore);
-            foreach (var change in outcome.Applied)
-            {
-                context.Report.Note($"Put back {_name} vf {index} {change.IpArguments}.");
-            }
+            var outcome = writer.ApplyAndTell(_name, _driver, index, restore, context.Report, "Put back");
 
             foreach (var failure in outcome.Failures)
             {

@@ -266,6 +266,7 @@ internal sealed class SriovDiscovery
             LinkState = linkState,
             MacAddress = macAddress,
             PermanentMacAddress = permanentMac,
+            AdministrativelyUp = flags < 0 ? null : (flags & IffUp) != 0,
             Mtu = mtu < 0 ? null : mtu,
             NumaNode = numaNode < 0 ? null : numaNode,
             IommuGroup = iommuGroup,

@@ -52,6 +52,12 @@ public sealed class SriovPf
     /// <summary>The address the NIC came with, as the kernel reports it (not a bond's); null off the live host or on kernels before 5.6.</summary>
     internal string? PermanentMacAddress { get; init; }
 
+    /// <summary>
+    /// The administrative state (IFF_UP), which <c>ip link set up</c> sets: a PF without a carrier is still up.
+    /// Null without an interface or readable flags.
+    /// </summary>
+    internal bool? AdministrativelyUp { get; init; }
+
     public int? Mtu { get; internal init; }
 
     /// <summary>The NUMA node the device is attached to; <c>null</c> on a host without NUMA (sysfs says -1).</summary>

@@ -169,19 +169,6 @@ internal sealed class VfSettingsStep
         }
     }
 
-    private VfSettingsOutcome Send(VfSettingsPlan settings, StepContext context, string verb)
-    {
-        if (settings.Changes.Count == 0)
-        {
-            return new VfSettingsOutcome([], []);
-        }
-
-        var outcome = new VfSettingsWriter(_session.KernelLinks!).Apply(_pfName, _pfDriver, _vf.Index, settings);
-        foreach (var change in outcome.Applied)
-        {
-            context.Report.Note($"{verb} {Label} {change.IpArguments}.");
-        }
-
-        return outcome;
-    }
+    private VfSettingsOutcome Send(VfSettingsPlan settings, StepContext context, string verb) =>
+        new VfSettingsWriter(_session.KernelLinks!).ApplyAndTell(_pfName, _pfDriver, _vf.Index, settings, context.Report, verb);
 }

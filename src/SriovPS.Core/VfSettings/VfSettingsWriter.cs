@@ -22,6 +22,26 @@ internal sealed class VfSettingsOutcome(List<VfSettingChange> applied, List<Srio
 /// </summary>
 internal sealed class VfSettingsWriter(KernelLinks links)
 {
+    /// <summary>
+    /// Sends <paramref name="plan"/> (nothing when it changes nothing) and tells <paramref name="report"/> each
+    /// attribute the kernel took, in <c>ip link</c> words: "<paramref name="verb"/> eno49 vf 3 vlan 42.".
+    /// </summary>
+    internal VfSettingsOutcome ApplyAndTell(string pfName, string? pfDriver, int vf, VfSettingsPlan plan, IHostReport report, string verb)
+    {
+        if (plan.Changes.Count == 0)
+        {
+            return new VfSettingsOutcome([], []);
+        }
+
+        var outcome = Apply(pfName, pfDriver, vf, plan);
+        foreach (var change in outcome.Applied)
+        {
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"{verb} {pfName} vf {vf} {change.IpArguments}."));
+        }
+
+        return outcome;
+    }
+
     /// <param name="pfName">The PF's interface, which carries the request.</param>
     /// <param name="pfDriver">The PF's driver, named in errors ("igb does not support …").</param>
     internal VfSettingsOutcome Apply(string pfName, string? pfDriver, int vf, VfSettingsPlan plan)
