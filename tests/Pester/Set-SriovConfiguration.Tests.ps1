@@ -3,8 +3,8 @@
 
 # Set-SriovConfiguration on copied i350-4port trees: the plan's order under -WhatIf with the MACs "auto"
 # gives, refusals of the kernel's steps when confirmed, the udev rules and boot files the tree takes,
-# and the pipeline of its help. Get, Test and the input forms: SriovConfiguration.Tests.ps1; bad
-# documents: SriovConfiguration.Documents.Tests.ps1.
+# and the pipeline of its help. Get, Test and the input forms: Get-SriovConfiguration.Tests.ps1; bad
+# documents: Test-SriovConfiguration.Tests.ps1.
 
 BeforeAll {
     $script:CallersHostRoot = $env:SRIOVPS_HOST_ROOT

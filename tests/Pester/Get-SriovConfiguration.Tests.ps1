@@ -2,7 +2,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 
 # Get-SriovConfiguration on the fixture hosts, every form a document can be given in, and
-# Test-SriovConfiguration's drifts. Bad documents and the schema: SriovConfiguration.Documents.Tests.ps1.
+# Test-SriovConfiguration's drifts. Bad documents and the schema: Test-SriovConfiguration.Tests.ps1.
 # Set-SriovConfiguration's plans: Set-SriovConfiguration.Tests.ps1.
 
 BeforeAll {

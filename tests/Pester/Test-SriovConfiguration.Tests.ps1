@@ -4,7 +4,7 @@
 # Documents Test- and Set-SriovConfiguration refuse on the i350-4port tree: each with exactly one error
 # naming its JSON path, nothing changed and nothing output; and the shipped schema judged by python
 # jsonschema against the module for every document of ConfigurationFixtures.ps1.
-# Get, the input forms and Test's drifts: SriovConfiguration.Tests.ps1. Set: Set-SriovConfiguration.Tests.ps1.
+# Get, the input forms and Test's drifts: Get-SriovConfiguration.Tests.ps1. Set: Set-SriovConfiguration.Tests.ps1.
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'ConfigurationFixtures.ps1')
