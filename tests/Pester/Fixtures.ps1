@@ -1,6 +1,6 @@
 # Materializes the committed host-tree manifests of tests/fixtures for the Pester tests, with the
 # same rules as the C# reader: 'dir PATH', 'file PATH [TEXT]' (TEXT plus a newline, \n \t \\
-# escapes; no TEXT is an empty file), 'link PATH TARGET' (relative target), '#' comments.
+# escapes; no TEXT is an empty file), 'text PATH TEXT' (TEXT as it is, no newline added), 'link PATH TARGET' (relative target), '#' comments.
 
 function ConvertFrom-SriovManifestText {
     param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Text)
@@ -15,6 +15,7 @@ function ConvertFrom-SriovManifestText {
         $i++
         switch -CaseSensitive ($Text[$i]) {
             'n' { $null = $builder.Append("`n") }
+            'r' { $null = $builder.Append("`r") }
             't' { $null = $builder.Append("`t") }
             '\' { $null = $builder.Append('\') }
             default { throw "Unknown escape '\$($Text[$i])' in '$Text'." }
@@ -65,6 +66,9 @@ function New-SriovTestHost {
             'file' {
                 $text = if ($parts.Count -gt 2) { (ConvertFrom-SriovManifestText $parts[2]) + "`n" } else { '' }
                 [System.IO.File]::WriteAllText($path, $text)
+            }
+            'text' {
+                [System.IO.File]::WriteAllText($path, (ConvertFrom-SriovManifestText $parts[2]))
             }
             'link' {
                 if ($parts.Count -lt 3 -or $parts[2].StartsWith('/')) {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using SriovPS.Build.Help;
+using SriovPS.Native.Files;
 
 namespace SriovPS.Build;
 

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using SriovPS.Build;
 using SriovPS.Build.Help;
+using SriovPS.Native.Files;
+using SriovPS.Snapshot;
 
 // sriovps-build layout --repo DIR --module-bin DIR --out DIR --version X.Y.Z
 // sriovps-build materialize MANIFEST DESTINATION
@@ -53,10 +55,10 @@ static int Capture(string root, string manifest)
     string release = File.Exists(Path.Combine(root, "proc/sys/kernel/osrelease"))
         ? File.ReadAllText(Path.Combine(root, "proc/sys/kernel/osrelease")).Trim()
         : "unknown";
-    var entries = HostTreeCapture.Capture(root);
+    var entries = SnapshotFiles.Capture(new HostFileSystem(root)).Entries;
     File.WriteAllText(manifest, HostTreeManifest.Format(entries, [
         $"Captured by SriovPS.Build capture from a host running Linux {release}:",
-        "only what SriovPS reads (device attributes; driver, iommu_group, physfn and virtfn links; interfaces; IOMMU groups; /proc/cmdline).",
+        "only what SriovPS reads, as Save-SriovHostSnapshot takes it (its host files; secrets in network configuration redacted).",
     ]));
     Console.WriteLine($"SriovPS.Build: {entries.Count} entries written to {manifest}");
     return 0;

@@ -33,6 +33,13 @@ internal static class VfioGroupNeeds
     /// <exception cref="SriovException">A copied host tree (LiveHostRequired), or libvirt could not be read.</exception>
     public static List<VfioGroupNeed> OfPools(HostSession session, bool whatIfGiven)
     {
+        var pfs = session.AllPfs();
+        if (session.Host.Snapshot is not null && session.HostLibvirt() is { IsSaved: true } saved)
+        {
+            var known = LibvirtFacts.FromInventory(saved.Uri, saved.ReadInventory(), session.PfVfAddresses(pfs));
+            return HostReadiness.GroupsInUse(pfs, known.Pools, session.VfsOf);
+        }
+
         if (!session.Host.IsLiveHost)
         {
             throw session.LiveHostRequired(
@@ -47,7 +54,6 @@ internal static class VfioGroupNeeds
             uri = LibvirtUri.System;
         }
 
-        var pfs = session.AllPfs();
         var facts = LibvirtFacts.Read(uri, session.PfVfAddresses(pfs));
         if (facts.Failure is { } failure)
         {

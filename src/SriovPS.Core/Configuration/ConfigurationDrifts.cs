@@ -46,7 +46,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
         string pfParameter = pf.Name is null ? $"-PciAddress {pf.PciAddress}" : $"-Name {pf.Name}";
         if (entry.EswitchMode is not null && pf.EswitchMode is null)
         {
-            _unread.Add($"the eswitch mode of {label}: {pf.Driver ?? "its driver"} reports none through devlink{(session.Host.IsLiveHost ? string.Empty : " (a copied host tree has no devlink)")}");
+            _unread.Add($"the eswitch mode of {label}: {pf.Driver ?? "its driver"} reports none through devlink{(session.KernelKnown ? string.Empty : " (a copied host tree has no devlink)")}");
         }
         else if (entry.EswitchMode is { } mode && pf.EswitchMode != mode)
         {
@@ -172,7 +172,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
 
             foreach (var (property, wanted, actual, parameter) in VfSettingsCompared(want, vf))
             {
-                if (actual is null && !session.Host.IsLiveHost)
+                if (actual is null && !session.KernelKnown)
                 {
                     _unread.Add($"the VF settings of {desired.Label}: a copied host tree has no kernel to report them");
                 }
@@ -256,7 +256,9 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
 
         if (session.HostLibvirt() is not { } libvirt)
         {
-            _unread.Add(session.Host.IsLiveHost ? "the pools: libvirt could not be reached" : "the pools: libvirt is not read for a copied host tree");
+            _unread.Add(session.Host.IsLiveHost ? "the pools: libvirt could not be reached"
+                : session.Host.Snapshot is { } snapshot ? $"the pools: libvirt is not in the snapshot ({snapshot.LibvirtMissing})"
+                : "the pools: libvirt is not read for a copied host tree");
             return;
         }
 
@@ -313,7 +315,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             }
         }
 
-        if (boot.AppArmor && session.Host.IsLiveHost && session.HostLibvirt() is not null)
+        if (boot.AppArmor && (session.Host.IsLiveHost || session.Host.Snapshot is not null) && session.HostLibvirt() is not null)
         {
             try
             {

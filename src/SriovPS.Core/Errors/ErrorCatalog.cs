@@ -99,6 +99,10 @@ public static class ErrorCatalog
     public static readonly SriovErrorId ConfigurationNotMatched = new(nameof(ConfigurationNotMatched), SriovErrorCategory.ObjectNotFound);
     public static readonly SriovErrorId ConfigurationUnreadable = new(nameof(ConfigurationUnreadable), SriovErrorCategory.ReadError);
     public static readonly SriovErrorId ConfigurationNotReached = new(nameof(ConfigurationNotReached), SriovErrorCategory.InvalidResult);
+    public static readonly SriovErrorId SnapshotUnreadable = new(nameof(SnapshotUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId SnapshotReadOnly = new(nameof(SnapshotReadOnly), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId SnapshotPathExists = new(nameof(SnapshotPathExists), SriovErrorCategory.ResourceExists);
+    public static readonly SriovErrorId SnapshotNotWritten = new(nameof(SnapshotNotWritten), SriovErrorCategory.WriteError);
 
     private static readonly FrozenDictionary<string, SriovErrorId> ByName = typeof(ErrorCatalog)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -2,23 +2,35 @@ using System.IO;
 using System.Net;
 using System.Runtime.InteropServices;
 using SriovPS.Native.Files;
+using SriovPS.Snapshot;
 
 namespace SriovPS.Hosting;
 
 /// <summary>
-/// The host a command works on, chosen when the command starts: the live host, or a copied host
-/// tree named by the command's -HostRoot or, without it, by <c>SRIOVPS_HOST_ROOT</c>. Chosen per
-/// command, so commands running side by side (ForEach-Object -Parallel) each keep their own host.
+/// The host a command works on, chosen when the command starts: the live host, a copied host tree, or
+/// a snapshot (Save-SriovHostSnapshot), named by the command's -HostRoot or, without it, by
+/// <c>SRIOVPS_HOST_ROOT</c>. Chosen per command, so commands running side by side
+/// (ForEach-Object -Parallel) each keep their own host.
 /// </summary>
 internal sealed class HostContext
 {
-    /// <summary>The environment variable that points the module at a copied host tree.</summary>
+    /// <summary>The environment variable that points the module at a copied host tree or a snapshot.</summary>
     public const string RootVariable = "SRIOVPS_HOST_ROOT";
 
-    private HostContext(HostFileSystem files) => Files = files;
+    private HostContext(HostFileSystem files, HostSnapshot? snapshot = null)
+    {
+        Files = files;
+        Snapshot = snapshot;
+    }
 
     /// <summary>The directory that stands for the host's <c>/</c>.</summary>
     public string Root => Files.Root;
+
+    /// <summary>The snapshot this host is, when it is one: it serves what the kernel and libvirt said when it was taken.</summary>
+    public HostSnapshot? Snapshot { get; }
+
+    /// <summary>The host as messages name it: its root, or the snapshot as the user named it.</summary>
+    public string Location => Snapshot?.Source ?? Root;
 
     /// <summary>False when reading a copied tree: then netlink and libvirt, which only see the live host, are left alone.</summary>
     public bool IsLiveHost => Files.IsLiveHost;
@@ -39,6 +51,11 @@ internal sealed class HostContext
         if (IsLiveHost)
         {
             return Environment.MachineName;
+        }
+
+        if (Snapshot?.Manifest.HostName is { Length: > 0 } taken)
+        {
+            return taken;
         }
 
         string? name = Files.ReadAttribute("/etc/hostname")?.Split('\n', 2)[0].Trim();
@@ -109,13 +126,19 @@ internal sealed class HostContext
             root = Path.Combine(workingDirectory, root);
         }
 
+        if (SnapshotStore.IsSnapshot(root))
+        {
+            var snapshot = HostSnapshot.Open(root);
+            return new HostContext(new HostFileSystem(snapshot.TreeRoot), snapshot);
+        }
+
         if (!Directory.Exists(root))
         {
             throw new SriovException(
                 ErrorCatalog.HostRootNotFound,
-                $"The host root '{root}' named by {namedBy} is not a directory.",
+                $"The host root '{root}' named by {namedBy} is {(File.Exists(root) ? "a file that is not a host snapshot" : "not a directory")}.",
                 root,
-                $"Point {namedBy} at a copied host tree, or leave it out to work on this host.");
+                $"Point {namedBy} at a copied host tree or a snapshot from Save-SriovHostSnapshot, or leave it out to work on this host.");
         }
 
         return new HostContext(new HostFileSystem(root));

@@ -47,11 +47,14 @@ internal sealed class HostSession : IDisposable
     internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(
         Files, PciIdDatabase.ForHost(Files), Report, KernelLinks, EswitchModes);
 
-    /// <summary>The netlink socket to the live kernel; <c>null</c> for a copied host tree.</summary>
-    internal KernelLinks? KernelLinks => Host.IsLiveHost ? _kernelLinks ??= new KernelLinks(Report) : null;
+    /// <summary>The netlink socket to the live kernel, or what a snapshot holds of it; <c>null</c> for a copied host tree.</summary>
+    internal KernelLinks? KernelLinks => Host.IsLiveHost ? _kernelLinks ??= new KernelLinks(Report) : _kernelLinks ??= Host.Snapshot?.Links(Report);
 
-    /// <summary>The devlink socket to the live kernel; <c>null</c> for a copied host tree.</summary>
-    internal EswitchModes? EswitchModes => Host.IsLiveHost ? _eswitchModes ??= new EswitchModes(Report) : null;
+    /// <summary>The devlink socket to the live kernel, or what a snapshot holds of it; <c>null</c> for a copied host tree.</summary>
+    internal EswitchModes? EswitchModes => Host.IsLiveHost ? _eswitchModes ??= new EswitchModes(Report) : _eswitchModes ??= Host.Snapshot?.Eswitch();
+
+    /// <summary>Whether what only the kernel knows can be read: on the live host, and from a snapshot that holds it.</summary>
+    internal bool KernelKnown => Host.IsLiveHost || Host.Snapshot?.Kernel is not null;
 
     /// <summary>Every PF (with <paramref name="includeNotCapable"/>, every network function), read once until <see cref="ForgetPfs"/>.</summary>
     public List<SriovPf> AllPfs(bool includeNotCapable = false) => includeNotCapable
@@ -152,7 +155,8 @@ internal sealed class HostSession : IDisposable
 
     /// <summary>
     /// This machine's default libvirt (<c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>) for commands
-    /// that only consult it; null, noted, on a copied host tree, without libvirt, or when it cannot be reached.
+    /// that only consult it, or the libvirt a snapshot holds; null, noted, on a copied host tree, without
+    /// libvirt, or when it cannot be reached.
     /// </summary>
     public LibvirtHost? HostLibvirt()
     {
@@ -162,6 +166,17 @@ internal sealed class HostSession : IDisposable
         }
 
         _libvirtTried = true;
+        if (Host.Snapshot is { } snapshot)
+        {
+            if (snapshot.Libvirt() is var (savedUri, inventory))
+            {
+                return _libvirt = LibvirtHost.Saved(savedUri, inventory, snapshot.Source);
+            }
+
+            Report.Note($"libvirt is not in {snapshot.Description}: {snapshot.LibvirtMissing}");
+            return null;
+        }
+
         if (!Host.IsLiveHost)
         {
             return null;
@@ -223,7 +238,9 @@ internal sealed class HostSession : IDisposable
     /// <param name="whatIfGiven">Whether the command runs under -WhatIf already, so the remedy does not suggest it.</param>
     public SriovException LiveHostRequired(string label, string what, bool whatIfGiven) => new(
         ErrorCatalog.LiveHostRequired,
-        $"{label} belongs to the copied host tree '{Host.Root}': {what}",
+        Host.Snapshot is { } snapshot
+            ? $"{label} belongs to {snapshot.Description} ('{snapshot.Source}'): {what}"
+            : $"{label} belongs to the copied host tree '{Host.Root}': {what}",
         label,
         $"Leave out -HostRoot and $env:{HostContext.RootVariable} to work on this machine{(whatIfGiven ? "." : ", or use -WhatIf to see what would be done.")}");
 

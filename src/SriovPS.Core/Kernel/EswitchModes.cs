@@ -14,6 +14,7 @@ internal sealed class EswitchModes : IDisposable
     internal const string PciBus = Devlink.PciBus;
 
     private readonly IHostReport? _report;
+    private readonly IReadOnlyDictionary<string, EswitchMode>? _saved;
     private DevlinkSocket? _socket;
     private bool _devlinkMissing;
     private bool _readsStopped;
@@ -21,6 +22,9 @@ internal sealed class EswitchModes : IDisposable
     /// <param name="error">Where <see cref="Read"/> reports a PF whose mode could not be read.</param>
     /// <param name="warning">Where <see cref="Read"/> says, once, why it stopped asking.</param>
     internal EswitchModes(IHostReport? report = null) => _report = report;
+
+    /// <summary>The modes a snapshot holds, by PCI address; it changes none.</summary>
+    internal EswitchModes(IReadOnlyDictionary<string, EswitchMode> saved) => _saved = saved;
 
     /// <summary>Requests sent to the kernel, the family lookup included: one per PF asked about, plus one.</summary>
     internal int Requests => _socket?.Requests ?? 0;
@@ -35,6 +39,11 @@ internal sealed class EswitchModes : IDisposable
     /// <exception cref="SriovException">EswitchModeUnreadable: the request failed otherwise, or its answer did not parse.</exception>
     internal EswitchMode? TryRead(string busName, string deviceName)
     {
+        if (_saved is not null)
+        {
+            return busName == PciBus && _saved.TryGetValue(deviceName, out var mode) ? mode : null;
+        }
+
         if (_devlinkMissing)
         {
             return null;
@@ -129,6 +138,11 @@ internal sealed class EswitchModes : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not an eswitch mode."),
         };
         var change = new EswitchChange(busName, deviceName, mode, pfDescription, pfDriver);
+        if (_saved is not null)
+        {
+            throw new InvalidOperationException("A snapshot's eswitch modes are not changed.");
+        }
+
         if (_devlinkMissing)
         {
             throw DevlinkErrors.DevlinkMissing(change);

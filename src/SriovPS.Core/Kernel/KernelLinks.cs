@@ -1,26 +1,35 @@
 using SriovPS.Native.Netlink;
+using SriovPS.Snapshot;
 
 namespace SriovPS.Kernel;
 
 /// <summary>
 /// The live kernel's view of interfaces, over one netlink socket per command: one <c>RTM_GETLINK</c>
 /// per PF, never one per VF. Failures go to the command's report and give <c>null</c>, so
-/// discovery keeps what sysfs said and the pipeline goes on.
+/// discovery keeps what sysfs said and the pipeline goes on. On a snapshot it serves what netlink said
+/// when the snapshot was taken, and changes nothing.
 /// </summary>
 internal sealed class KernelLinks : IDisposable
 {
     private readonly IHostReport? _report;
+    private readonly SavedKernel? _saved;
     private NetlinkSocket? _socket;
     private bool _unavailable;
 
     internal KernelLinks(IHostReport? report = null) => _report = report;
 
+    /// <summary>The links a snapshot holds.</summary>
+    internal KernelLinks(SavedKernel saved, IHostReport? report = null)
+    {
+        _saved = saved;
+        _report = report;
+    }
+
     /// <summary>How many requests were sent; the benchmark and tests hold this to one per PF.</summary>
     internal int Requests { get; private set; }
 
     /// <summary>An interface without its VFs: state, MTU, address.</summary>
-    internal LinkInfo? Read(string interfaceName) =>
-        Request(interfaceName, LinkQueries.ExtMask(vfs: false, statistics: false));
+    internal LinkInfo? Read(string interfaceName) => Request(interfaceName, vfs: false, statistics: false);
 
     /// <summary>
     /// A PF with every VF's settings, and each VF's counters when <paramref name="statistics"/>.
@@ -29,7 +38,7 @@ internal sealed class KernelLinks : IDisposable
     /// </summary>
     internal LinkInfo? ReadWithVfs(string interfaceName, bool statistics)
     {
-        var link = Request(interfaceName, LinkQueries.ExtMask(vfs: true, statistics));
+        var link = Request(interfaceName, vfs: true, statistics);
         if (link is null || !link.VfListTruncated)
         {
             return link;
@@ -43,7 +52,7 @@ internal sealed class KernelLinks : IDisposable
             return link;
         }
 
-        var settings = Request(interfaceName, LinkQueries.ExtMask(vfs: true, statistics: false));
+        var settings = Request(interfaceName, vfs: true, statistics: false);
         if (settings is null)
         {
             return link;
@@ -77,6 +86,11 @@ internal sealed class KernelLinks : IDisposable
     /// </summary>
     internal List<string>? ReadAddresses(string interfaceName)
     {
+        if (_saved is not null)
+        {
+            return _saved.Addresses.TryGetValue(interfaceName, out var addresses) ? [.. addresses] : null;
+        }
+
         if (Read(interfaceName) is not { } link || Socket() is not { } socket)
         {
             return null;
@@ -106,6 +120,11 @@ internal sealed class KernelLinks : IDisposable
     /// <exception cref="NetlinkException">The kernel refused the change, or no netlink socket could be opened.</exception>
     internal void Change(NetlinkMessageBuilder request)
     {
+        if (_saved is not null)
+        {
+            throw new InvalidOperationException("A snapshot's kernel is not changed.");
+        }
+
         var socket = _socket ??= NetlinkSocket.Open();
         Requests++;
         socket.Transact(request, null);
@@ -113,8 +132,14 @@ internal sealed class KernelLinks : IDisposable
 
     public void Dispose() => _socket?.Dispose();
 
-    private LinkInfo? Request(string interfaceName, uint extMask)
+    private LinkInfo? Request(string interfaceName, bool vfs, bool statistics)
     {
+        if (_saved is not null)
+        {
+            return _saved.Link(interfaceName, vfs, statistics);
+        }
+
+        uint extMask = LinkQueries.ExtMask(vfs, statistics);
         var socket = Socket();
         if (socket is null)
         {

@@ -8,15 +8,32 @@ namespace SriovPS.Libvirt;
 /// </summary>
 internal sealed class LibvirtHost
 {
-    private LibvirtHost(string uri, LibvirtConnection connection)
+    private readonly LibvirtConnection? _connection;
+    private readonly LibvirtInventory? _saved;
+    private readonly string? _snapshot;
+
+    private LibvirtHost(string uri, LibvirtConnection? connection, LibvirtInventory? saved = null, string? snapshot = null)
     {
         Uri = uri;
-        Connection = connection;
+        _connection = connection;
+        _saved = saved;
+        _snapshot = snapshot;
     }
 
     public string Uri { get; }
 
-    internal LibvirtConnection Connection { get; }
+    /// <summary>Whether this is the libvirt a snapshot holds, which is read but never changed.</summary>
+    public bool IsSaved => _saved is not null;
+
+    /// <exception cref="SriovException">SnapshotReadOnly: this is a snapshot's libvirt.</exception>
+    internal LibvirtConnection Connection => _connection ?? throw new SriovException(
+        ErrorCatalog.SnapshotReadOnly,
+        $"The libvirt of the snapshot '{_snapshot}' is a record of {Uri}: it is read, never changed.",
+        _snapshot,
+        "Run the command on the host itself, without -HostRoot and $env:SRIOVPS_HOST_ROOT.");
+
+    /// <summary>The libvirt a snapshot holds: its inventory as it was read, at <paramref name="uri"/>.</summary>
+    public static LibvirtHost Saved(string uri, LibvirtInventory inventory, string snapshot) => new(uri, null, inventory, snapshot);
 
     /// <summary>The session's open connection to <paramref name="uri"/>.</summary>
     /// <exception cref="SriovException">libvirt is not installed (NotInstalled), or the connection failed (ConnectionError, PermissionDenied).</exception>
@@ -26,6 +43,11 @@ internal sealed class LibvirtHost
     /// <exception cref="SriovException">A listing failed (LibvirtOperationFailed).</exception>
     internal LibvirtInventory ReadInventory(bool runningOnly = false)
     {
+        if (_saved is not null)
+        {
+            return _saved;
+        }
+
         try
         {
             return LibvirtInventory.Read(Connection, runningOnly);
@@ -59,6 +81,11 @@ internal sealed class LibvirtHost
     /// <exception cref="SriovException">libvirt could not list them.</exception>
     public List<string> GuestNames()
     {
+        if (_saved is not null)
+        {
+            return _saved.Guests.Select(g => g.Name).ToList();
+        }
+
         var names = new List<string>();
         try
         {

@@ -17,10 +17,52 @@ internal sealed record HostdevNetworkState(
 {
     /// <summary>Guest interfaces plugged in now: the ports, or the running definition's count where the driver has no ports.</summary>
     public int Connections => Ports?.Count ?? Running?.Connections ?? 0;
+
+    /// <summary>The XML libvirt gave, as it gave it: what a snapshot keeps.</summary>
+    public LibvirtXml? Xml { get; init; }
+
+    /// <summary>The state of a network from its XML; <c>null</c> when it is not a hostdev network.</summary>
+    /// <exception cref="XmlException">Some XML is not XML.</exception>
+    internal static HostdevNetworkState? FromXml(string name, bool active, bool autostart, bool persistent, LibvirtXml xml)
+    {
+        var running = xml.Running is { } live ? HostdevNetworkXml.Parse(live) : null;
+        var definition = xml.Definition is { } inactive ? HostdevNetworkXml.Parse(inactive) : running!;
+        if (!definition.IsHostdev && running?.IsHostdev != true)
+        {
+            return null;
+        }
+
+        var ports = xml.Ports?.Select(NetworkPortXml.Parse).ToList();
+        return new HostdevNetworkState(name, active, autostart, persistent, definition, running, active ? ports : []) { Xml = xml };
+    }
 }
 
+/// <summary>
+/// A libvirt object's XML as virNetworkGetXMLDesc and virDomainGetXMLDesc give it: its persistent
+/// definition (<c>null</c> for a transient one), the live one while it runs, and a running network's ports
+/// (<c>null</c> from a driver without ports).
+/// </summary>
+internal sealed record LibvirtXml(string? Definition, string? Running, IReadOnlyList<string>? Ports = null);
+
 /// <summary>A guest as read in one pass: its persistent definition and, while it runs, its live one.</summary>
-internal sealed record GuestState(string Name, bool Active, GuestXml Definition, GuestXml? Running);
+internal sealed record GuestState(string Name, bool Active, GuestXml Definition, GuestXml? Running)
+{
+    /// <summary>The XML libvirt gave, as it gave it: what a snapshot keeps.</summary>
+    public LibvirtXml? Xml { get; init; }
+
+    /// <summary>The state of a guest from its XML.</summary>
+    /// <exception cref="XmlException">Some XML is not XML.</exception>
+    internal static GuestState FromXml(string name, bool active, LibvirtXml xml)
+    {
+        var running = xml.Running is { } live ? GuestXml.Parse(live) : null;
+        return new GuestState(name, active, xml.Definition is { } inactive ? GuestXml.Parse(inactive) : running!, running) { Xml = xml };
+    }
+
+    /// <summary>Whether the guest has something SR-IOV: a hostdev interface or PCI device, or an interface on one of <paramref name="pools"/>.</summary>
+    internal bool UsesSriov(IReadOnlySet<string> pools) =>
+        new[] { Definition, Running }.OfType<GuestXml>().Any(xml =>
+            xml.PciDevices.Count > 0 || xml.Interfaces.Any(i => i.Network is null) || xml.NetworkInterfaces.Any(pools.Contains));
+}
 
 /// <summary>
 /// One read of everything libvirt knows about SR-IOV on a connection: the hostdev networks (with the
@@ -101,10 +143,11 @@ internal sealed class LibvirtInventory
     }
 
     /// <summary>An inventory of states already read (from saved XML), with the names of networks of other kinds.</summary>
-    internal static LibvirtInventory FromStates(IEnumerable<HostdevNetworkState> networks, IEnumerable<GuestState> guests, IEnumerable<string> otherNetworks)
+    internal static LibvirtInventory FromStates(
+        IEnumerable<HostdevNetworkState> networks, IEnumerable<GuestState> guests, IEnumerable<string> otherNetworks, bool networksListed = true)
     {
         var pools = networks.ToList();
-        return new(pools, networksListed: true, [.. guests], [.. pools.Select(n => n.Name), .. otherNetworks]);
+        return new(pools, networksListed, [.. guests], [.. pools.Select(n => n.Name), .. otherNetworks]);
     }
 
     /// <summary>The guest called <paramref name="name"/> (exactly), or null.</summary>
@@ -169,15 +212,9 @@ internal sealed class LibvirtInventory
                 return null;
             }
 
-            var running = active ? HostdevNetworkXml.Parse(network.Xml) : null;
-            var definition = active && !network.IsPersistent ? running! : HostdevNetworkXml.Parse(network.InactiveXml);
-            if (!definition.IsHostdev && running?.IsHostdev != true)
-            {
-                return null;
-            }
-
-            return new HostdevNetworkState(
-                network.Name, active, network.Autostart, network.IsPersistent, definition, running, active ? ReadPorts(network) : []);
+            bool persistent = network.IsPersistent;
+            var xml = new LibvirtXml(active && !persistent ? null : network.InactiveXml, active ? network.Xml : null, active ? ReadPorts(network) : []);
+            return HostdevNetworkState.FromXml(network.Name, active, network.Autostart, persistent, xml);
         }
         catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoNetwork)
         {
@@ -190,17 +227,11 @@ internal sealed class LibvirtInventory
     }
 
     /// <summary>The ports of a running network; null from a driver without ports (the test driver), which then reports only a count.</summary>
-    private static List<NetworkPortXml>? ReadPorts(LibvirtNetwork network)
+    private static IReadOnlyList<string>? ReadPorts(LibvirtNetwork network)
     {
         try
         {
-            var ports = new List<NetworkPortXml>();
-            foreach (var xml in network.PortXmls())
-            {
-                ports.Add(NetworkPortXml.Parse(xml));
-            }
-
-            return ports;
+            return network.PortXmls();
         }
         catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoSupport or LibvirtErrorCodes.OperationUnsupported)
         {
@@ -218,9 +249,7 @@ internal sealed class LibvirtInventory
                 return null;
             }
 
-            var running = active ? GuestXml.Parse(domain.Xml) : null;
-            var definition = runningOnly ? running! : GuestXml.Parse(domain.InactiveXml);
-            return new GuestState(domain.Name, active, definition, running);
+            return GuestState.FromXml(domain.Name, active, new LibvirtXml(runningOnly ? null : domain.InactiveXml, active ? domain.Xml : null));
         }
         catch (LibvirtException e) when (e.Code is LibvirtErrorCodes.NoDomain)
         {

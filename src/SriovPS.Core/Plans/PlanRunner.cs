@@ -133,6 +133,18 @@ internal static class PlanRunner
             return accepted;
         }
 
+        if (session.Host.Snapshot is { } snapshot && accepted.Count > 0)
+        {
+            // A snapshot is a record: neither its kernel nor its files are changed.
+            asker.Fail(new SriovException(
+                ErrorCatalog.SnapshotReadOnly,
+                $"{snapshot.Description} ('{snapshot.Source}') is a record and is not changed: {accepted.Count} change{(accepted.Count == 1 ? " was" : "s were")} not made.",
+                snapshot.Source,
+                "Run the command on the host itself; -WhatIf on the snapshot shows what it would change there."));
+            result.Failed.AddRange(accepted);
+            return [];
+        }
+
         var kept = new List<PlanStep>(accepted.Count);
         foreach (var step in accepted)
         {

@@ -16,6 +16,24 @@ internal sealed class HostCheckRun
     {
         _session = session;
         Uri = uri;
+        if (session.Host.Snapshot is { } snapshot)
+        {
+            // Judged from what libvirt said when the snapshot was taken, or failed as it failed then.
+            if (snapshot.Libvirt() is var (savedUri, inventory))
+            {
+                Uri = savedUri;
+                Libvirt = LibvirtFacts.FromInventory(savedUri, inventory, session.PfVfAddresses(session.AllPfs()));
+            }
+            else
+            {
+                Uri = snapshot.Manifest.LibvirtUri ?? uri;
+                Libvirt = LibvirtFacts.Failed(Uri, new SriovException(
+                    ErrorCatalog.LibvirtConnectionFailed, $"{snapshot.Description} holds no libvirt: {snapshot.LibvirtMissing}", Uri));
+            }
+
+            return;
+        }
+
         if (!session.Host.IsLiveHost)
         {
             return;
@@ -50,6 +68,7 @@ internal sealed class HostCheckRun
             VfsOf = _session.VfsOf,
             Libvirt = Libvirt,
             Uri = Uri,
+            HostName = _session.Host.HostName,
         });
 
     /// <summary>The repairs <paramref name="checks"/> name, as one plan; <c>null</c> (noted) when they name none.</summary>

@@ -28,6 +28,9 @@ internal sealed class HostReadinessInput
     public LibvirtFacts? Libvirt { get; init; }
 
     public required string Uri { get; init; }
+
+    /// <summary>The host's name for host-wide checks; <c>null</c> reads it from the files.</summary>
+    public string? HostName { get; init; }
 }
 
 /// <summary>
@@ -43,7 +46,7 @@ internal static class HostReadiness
     {
         var checks = new HostCheckList();
         var files = input.Files;
-        string host = HostName(files);
+        string host = input.HostName ?? HostName(files);
         var commandLine = KernelCommandLine.Read(files);
         bool iommuOn = IommuChecks.Run(checks, files, host, commandLine);
         VfioChecks.Run(checks, files, host, commandLine);

@@ -53,6 +53,9 @@ internal sealed class LibvirtFacts
         return FromInventory(uri, inventory, pfs);
     }
 
+    /// <summary>The facts of a libvirt that could not be read, for <paramref name="why"/>.</summary>
+    public static LibvirtFacts Failed(string uri, SriovException why) => new(uri) { Failure = why };
+
     /// <summary>The facts of an inventory already read.</summary>
     public static LibvirtFacts FromInventory(string uri, LibvirtInventory inventory, IReadOnlyList<PfVfAddresses>? pfs)
     {

@@ -19,13 +19,18 @@ internal readonly record struct VfCountProgress(string Status, int Done, int Tot
 /// Optionally carries the surviving VFs' settings across, and waits for the new VFs and their drivers.
 /// </summary>
 /// <param name="guestOwners">Reads which running libvirt guest holds which VF (PCI address); null when libvirt is not consulted.</param>
+/// <param name="savedHolders">On a snapshot, the holders found when it was taken, which its /proc lacks.</param>
 internal sealed class VfCountChanger(
-    HostFileSystem files, SriovDiscovery discovery, KernelLinks? links, Func<IReadOnlyDictionary<string, string>?>? guestOwners = null)
+    HostFileSystem files, SriovDiscovery discovery, KernelLinks? links, Func<IReadOnlyDictionary<string, string>?>? guestOwners = null,
+    IReadOnlyList<Snapshot.SavedHolder>? savedHolders = null)
 {
     private readonly PciDriverAvailability _drivers = new(files);
 
     /// <summary>What holds the PF's present VFs now.</summary>
-    public List<VfHolder> FindHolders(SriovPf pf) => pf.NumVfs == 0 ? [] : new VfHolderScan(files).Find(discovery.GetVfs(pf), guestOwners?.Invoke());
+    public List<VfHolder> FindHolders(SriovPf pf) => pf.NumVfs == 0 ? [] : Scan(pf).Find(discovery.GetVfs(pf), guestOwners?.Invoke());
+
+    private VfHolderScan Scan(SriovPf pf) =>
+        new(files, savedHolders?.Where(h => h.PfPciAddress == pf.PciAddress).Select(h => h.Holder).ToList());
 
     /// <summary>The refusal for VFs that are held, naming each holder.</summary>
     public static SriovException Busy(VfCountPlan plan, IReadOnlyList<VfHolder> holders)
@@ -60,7 +65,7 @@ internal sealed class VfCountChanger(
         var outcome = new HostReport();
         var pf = plan.Pf;
         var before = plan.DestroysVfs ? discovery.GetVfs(pf) : [];
-        if (plan.DestroysVfs && new VfHolderScan(files).Find(before, guestOwners?.Invoke()) is { Count: > 0 } holders)
+        if (plan.DestroysVfs && Scan(plan.Pf).Find(before, guestOwners?.Invoke()) is { Count: > 0 } holders)
         {
             throw Busy(plan, holders);
         }

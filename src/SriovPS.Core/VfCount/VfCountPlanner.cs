@@ -24,7 +24,8 @@ internal sealed class VfCountPlanner(HostSession session, VfCountRequest request
     private VfCountChanger? _changer;
 
     private VfCountChanger Changer => _changer ??= new VfCountChanger(
-        session.Files, session.Discovery, session.KernelLinks, session.Host.IsLiveHost ? session.GuestOwners : null);
+        session.Files, session.Discovery, session.KernelLinks, session.Host.IsLiveHost || session.Host.Snapshot is not null ? session.GuestOwners : null,
+        session.Host.Snapshot?.Kernel?.Holders);
 
     /// <summary>The steps for <paramref name="pf"/>, read again first: an earlier PF of the command may have been this one.</summary>
     /// <exception cref="SriovException">The count is out of range, the PF has no driver, or its VFs are held.</exception>

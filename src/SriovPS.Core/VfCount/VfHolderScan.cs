@@ -49,7 +49,8 @@ internal sealed record VfHolder(VfHoldKind Kind, int? VfIndex, string? VfPciAddr
 /// into another network namespace. Reads /proc only when some VF is on a driver that hands it to
 /// user space, so a host whose VFs are all on their net driver costs no process scan.
 /// </summary>
-internal sealed class VfHolderScan(HostFileSystem files)
+/// <param name="saved">The holders of the PF's VFs a snapshot found when it was taken, served instead of a scan of its /proc.</param>
+internal sealed class VfHolderScan(HostFileSystem files, IReadOnlyList<VfHolder>? saved = null)
 {
     private const string VfioDeviceInode = "anon_inode:[vfio-device]";
 
@@ -64,6 +65,13 @@ internal sealed class VfHolderScan(HostFileSystem files)
             {
                 holders.Add(new VfHolder(VfHoldKind.LibvirtGuest, vf.Index, vf.PciAddress, null, guest, null));
             }
+        }
+
+        if (saved is not null)
+        {
+            var addresses = vfs.Select(v => v.PciAddress).ToHashSet(StringComparer.Ordinal);
+            holders.AddRange(saved.Where(h => h.Kind != VfHoldKind.LibvirtGuest && (h.VfPciAddress is null || addresses.Contains(h.VfPciAddress))));
+            return holders;
         }
 
         var byPath = new Dictionary<string, (VfHoldKind Kind, SriovVf Vf)>(StringComparer.Ordinal);

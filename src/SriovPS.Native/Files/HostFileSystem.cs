@@ -35,6 +35,12 @@ internal sealed partial class HostFileSystem
     /// <summary>The directory that stands for the host's <c>/</c>.</summary>
     public string Root { get; }
 
+    /// <summary>
+    /// Told every host path this file system is asked about, read or written: how tests show that a
+    /// snapshot holds everything the commands read. Null (nothing is told) in the module itself.
+    /// </summary>
+    internal Action<string>? PathObserver { get; set; }
+
     /// <summary>True when this is the running host rather than a copied tree.</summary>
     public bool IsLiveHost => Root == "/";
 
@@ -352,8 +358,9 @@ internal sealed partial class HostFileSystem
     }
 
     /// <summary>Writes directory [+ '/' + name] + NUL as UTF-8 (a host path; the root is applied when it is opened); false when it does not fit PATH_MAX.</summary>
-    private static bool TryBuildPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> path)
+    private bool TryBuildPath(ReadOnlySpan<char> directory, ReadOnlySpan<char> name, Span<byte> path)
     {
+        PathObserver?.Invoke(name.IsEmpty ? directory.ToString() : string.Concat(directory, "/", name));
         int needed = Encoding.UTF8.GetMaxByteCount(directory.Length + name.Length) + 2;
         if (needed > path.Length
             && Encoding.UTF8.GetByteCount(directory) + Encoding.UTF8.GetByteCount(name) + 2 > path.Length)

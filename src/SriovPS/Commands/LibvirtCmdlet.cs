@@ -17,8 +17,8 @@ public abstract class LibvirtCmdlet : SriovCmdlet
     [ValidateNotNullOrEmpty]
     public string? Uri { get; set; }
 
-    /// <summary>The URI this command works on.</summary>
-    private protected string ConnectionUri => Uri ?? LibvirtUri.Default();
+    /// <summary>The URI this command works on: on a snapshot, the one it was read at.</summary>
+    private protected string ConnectionUri => _libvirt?.IsSaved == true ? _libvirt.Uri : Uri ?? LibvirtUri.Default();
 
     /// <summary>The libvirt at <see cref="ConnectionUri"/>, connected.</summary>
     private protected LibvirtHost Libvirt => _libvirt!;
@@ -26,6 +26,25 @@ public abstract class LibvirtCmdlet : SriovCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
+        if (TargetHost.Snapshot is { } snapshot)
+        {
+            // The libvirt the snapshot holds, read as it was; a snapshot taken without libvirt ends the command as libvirt's absence would.
+            _libvirt = Session.HostLibvirt();
+            if (_libvirt is null)
+            {
+                ThrowSriovError(new SriovException(
+                    ErrorCatalog.LibvirtConnectionFailed, $"{snapshot.Description} holds no libvirt: {snapshot.LibvirtMissing}", snapshot.Source,
+                    "Take the snapshot again while libvirtd runs, as root."));
+            }
+
+            if (Uri is not null && Uri != _libvirt!.Uri)
+            {
+                WriteWarning($"-Uri {Uri} is not what the snapshot holds: it holds libvirt at {_libvirt.Uri}, which is read instead.");
+            }
+
+            return;
+        }
+
         try
         {
             // Without libvirt (or libvirtd) no item could be served: that ends the command.

@@ -51,7 +51,12 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
         }
 
         _session = new HostSession(host, this, _stopping.Token, ReadsPfKernelState);
-        if (!host.IsLiveHost)
+        if (host.Snapshot is { } snapshot)
+        {
+            WriteVerbose($"Reading {snapshot.Description} from '{snapshot.Source}', unpacked at '{host.Root}'.");
+            CopiedTreeNotice.WarnOnce(this, snapshot);
+        }
+        else if (!host.IsLiveHost)
         {
             WriteVerbose($"Reading the host tree at '{host.Root}'.");
             if (ConsultsKernel)

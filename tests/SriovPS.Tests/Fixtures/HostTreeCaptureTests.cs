@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
-using SriovPS.Build;
+using SriovPS.Native.Files;
+using SriovPS.Snapshot;
 using SriovPS.Tests.Support;
 using Xunit;
 
@@ -19,7 +20,7 @@ public class HostTreeCaptureTests
         string manifest = Path.Combine(copy.Root, "..", Path.GetFileName(copy.Root) + ".hosttree");
         try
         {
-            File.WriteAllText(manifest, HostTreeManifest.Format(HostTreeCapture.Capture(tree.Root), ["test"]));
+            File.WriteAllText(manifest, HostTreeManifest.Format(SnapshotFiles.Capture(tree.Files).Entries, ["test"]));
             HostTreeManifest.Materialize(manifest, copy.Root);
 
             string Describe(HostTree t)
@@ -47,7 +48,7 @@ public class HostTreeCaptureTests
         tree.WriteFile("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/config", "\u0001binary");
         tree.WriteFile("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/remove", "");
 
-        var paths = HostTreeCapture.Capture(tree.Root).Select(e => e.Path).ToList();
+        var paths = SnapshotFiles.Capture(tree.Files).Entries.Select(e => e.Path).ToList();
 
         Assert.Contains("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/sriov_totalvfs", paths);
         Assert.Contains("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/virtfn6", paths);
@@ -65,6 +66,6 @@ public class HostTreeCaptureTests
     [InlineData("/a", "../../../x", "/x")]
     public void Resolve_JoinsRelativeTargets(string directory, string target, string expected)
     {
-        Assert.Equal(expected, HostTreeCapture.Resolve(directory, target));
+        Assert.Equal(expected, SnapshotFiles.Resolve(directory, target));
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using SriovPS.Build;
+using SriovPS.Native.Files;
 using SriovPS.Tests.Support;
 using Xunit;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
-namespace SriovPS.Build;
+namespace SriovPS.Native.Files;
 
 internal enum HostTreeEntryKind
 {
@@ -22,7 +22,8 @@ internal sealed record HostTreeEntry(HostTreeEntryKind Kind, string Path, string
 /// link /sys/bus/pci/devices/0000:04:00.0 ../../../devices/pci0000:00/0000:00:02.2/0000:04:00.0
 /// </code>
 /// A file's text is the rest of the line, written with a trailing newline as sysfs gives it
-/// (<c>\n</c>, <c>\t</c>, <c>\\</c> escape); <c>file PATH</c> alone is an empty file. Parent
+/// (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\\</c> escape); <c>file PATH</c> alone is an empty file, and
+/// <c>text PATH TEXT</c> is a file whose last line has no newline. Parent
 /// directories are implied. Link targets are relative, as in sysfs, so a tree never points into the
 /// live host. '#' starts a comment line.
 /// </summary>
@@ -49,8 +50,9 @@ internal static class HostTreeManifest
             {
                 "dir" when rest.Length == 0 => new HostTreeEntry(HostTreeEntryKind.Directory, path, "", i + 1),
                 "file" => new HostTreeEntry(HostTreeEntryKind.File, path, parts.Length > 2 ? Unescape(rest) + "\n" : "", i + 1),
+                "text" when parts.Length > 2 => new HostTreeEntry(HostTreeEntryKind.File, path, Unescape(rest), i + 1),
                 "link" when rest.Length > 0 => new HostTreeEntry(HostTreeEntryKind.Link, path, CheckTarget(rest, source, i + 1), i + 1),
-                _ => throw new FormatException($"{source}:{i + 1}: expected 'dir PATH', 'file PATH [TEXT]' or 'link PATH TARGET', got '{line}'."),
+                _ => throw new FormatException($"{source}:{i + 1}: expected 'dir PATH', 'file PATH [TEXT]', 'text PATH TEXT' or 'link PATH TARGET', got '{line}'."),
             };
             entries.Add(entry);
         }
@@ -59,9 +61,12 @@ internal static class HostTreeManifest
     }
 
     /// <summary>Creates the tree of <paramref name="manifestPath"/> under <paramref name="destination"/>, which must not exist or be empty.</summary>
-    public static void Materialize(string manifestPath, string destination)
+    public static void Materialize(string manifestPath, string destination) =>
+        Materialize(Parse(File.ReadAllText(manifestPath), manifestPath), destination);
+
+    /// <summary>Creates the tree of <paramref name="entries"/> under <paramref name="destination"/>, which must not exist or be empty.</summary>
+    public static void Materialize(IEnumerable<HostTreeEntry> entries, string destination)
     {
-        var entries = Parse(File.ReadAllText(manifestPath), manifestPath);
         if (Directory.Exists(destination) && Directory.EnumerateFileSystemEntries(destination).GetEnumerator().MoveNext())
         {
             throw new IOException($"'{destination}' is not empty; a host tree is materialized into a new directory.");
@@ -99,8 +104,9 @@ internal static class HostTreeManifest
             {
                 HostTreeEntryKind.Directory => $"dir {entry.Path}",
                 HostTreeEntryKind.Link => $"link {entry.Path} {entry.Value}",
+                _ when entry.Value.Length == 0 => $"file {entry.Path}",
                 _ when entry.Value.EndsWith('\n') => $"file {entry.Path} {Escape(entry.Value[..^1])}",
-                _ => $"file {entry.Path}",
+                _ => $"text {entry.Path} {Escape(entry.Value)}",
             }).Append('\n');
         }
 
@@ -108,7 +114,7 @@ internal static class HostTreeManifest
     }
 
     private static string Escape(string text) =>
-        text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n");
+        text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
 
     private static void CheckPath(string path, string source, int line)
     {
@@ -142,6 +148,7 @@ internal static class HostTreeManifest
             result.Append(text[++i] switch
             {
                 'n' => '\n',
+                'r' => '\r',
                 't' => '\t',
                 '\\' => '\\',
                 var other => throw new FormatException($"Unknown escape '\\{other}' in '{text}'."),

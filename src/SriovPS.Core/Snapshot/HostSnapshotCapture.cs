@@ -1,0 +1,278 @@
+using System.IO;
+using SriovPS.Libvirt;
+using SriovPS.Native.Files;
+using SriovPS.VfCount;
+
+namespace SriovPS.Snapshot;
+
+/// <summary>
+/// Save-SriovHostSnapshot's reading of a host: its files (<see cref="SnapshotFiles"/>), and on the live
+/// host what netlink, devlink, /proc and libvirt say, with whatever could not be read and why. Reading
+/// changes nothing; <see cref="Parts"/> lists what would be kept (-WhatIf), <see cref="Write"/> keeps it.
+/// </summary>
+internal sealed class HostSnapshotCapture
+{
+    private readonly HostContext _host;
+    private readonly List<SriovPf> _pfs;
+    private readonly string? _uri;
+    private readonly LibvirtInventory? _inventory;
+
+    private HostSnapshotCapture(HostContext host, SnapshotFiles files, List<SriovPf> pfs, SavedKernel? kernel, string? uri, LibvirtInventory? inventory, List<string> unread)
+    {
+        _host = host;
+        Files = files;
+        _pfs = pfs;
+        Kernel = kernel;
+        _uri = uri;
+        _inventory = inventory;
+        Unread = unread;
+    }
+
+    public SnapshotFiles Files { get; }
+
+    public SavedKernel? Kernel { get; }
+
+    /// <summary>What could not be read, each with why.</summary>
+    public List<string> Unread { get; }
+
+    /// <summary>Reads the host of <paramref name="session"/>, and its libvirt at <paramref name="uri"/> when it is the live host.</summary>
+    /// <exception cref="SriovException">SnapshotReadOnly: the host is itself a snapshot.</exception>
+    public static HostSnapshotCapture Take(HostSession session, string uri)
+    {
+        var host = session.Host;
+        if (host.Snapshot is { } snapshot)
+        {
+            throw new SriovException(
+                ErrorCatalog.SnapshotReadOnly,
+                $"'{snapshot.Source}' is already a snapshot ({snapshot.Description}); a snapshot is taken of a running host or a copied host tree.",
+                snapshot.Source,
+                "Copy the snapshot's file or directory to keep it elsewhere.");
+        }
+
+        var unread = new List<string>();
+        var report = new RecordingReport(session.Report, unread);
+        using var reading = new HostSession(host, report, session.Cancellation, readsPfKernelState: true);
+        var files = SnapshotFiles.Capture(host.Files);
+        var pfs = reading.AllPfs(includeNotCapable: true);
+        if (!host.IsLiveHost)
+        {
+            unread.Add($"the kernel (netlink, devlink, /proc) and libvirt: '{host.Root}' is a copied host tree, not a running host");
+            return new HostSnapshotCapture(host, files, pfs, null, null, null, unread);
+        }
+
+        var kernel = ReadKernel(reading, pfs);
+        if (!Environment.IsPrivilegedProcess)
+        {
+            unread.Add("VF holders in other users' processes: only root can read every /proc/PID/fd");
+        }
+
+        LibvirtInventory? inventory = null;
+        try
+        {
+            inventory = LibvirtHost.Connect(uri).ReadInventory();
+        }
+        catch (SriovException e)
+        {
+            unread.Add($"libvirt ({uri}): {e.Message.TrimEnd('.')}");
+        }
+
+        return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread);
+    }
+
+    /// <summary>What would be kept, a line each: the file groups, each PF's kernel state, the holders, libvirt.</summary>
+    public List<string> Parts()
+    {
+        var parts = Files.Groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Value} {(g.Value == 1 ? "entry" : "entries")}")).ToList();
+        if (Files.Redactions.Count > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{Files.Redactions.Count} secrets left on the host, replaced by {SecretRedaction.Marker}: {string.Join("; ", Files.Redactions)}"));
+        }
+
+        foreach (var (name, link) in Kernel?.Links.OrderBy(l => l.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, Native.Netlink.LinkInfo>>())
+        {
+            parts.Add(link.Vfs.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"netlink's account of {name} and its {link.Vfs.Count} VFs (MAC, VLAN, QoS, spoof check, trust, link state, rates, counters)")
+                : $"netlink's account of {name} (state, MTU, addresses)");
+        }
+
+        foreach (var (pf, mode) in Kernel?.EswitchModes ?? [])
+        {
+            parts.Add($"devlink's eswitch mode of {pf}: {(mode == EswitchMode.Switchdev ? "switchdev" : "legacy")}");
+        }
+
+        foreach (var (pf, holder) in Kernel?.Holders ?? [])
+        {
+            parts.Add($"a holder of a VF of {pf}: {holder}");
+        }
+
+        if (_inventory is { } inventory)
+        {
+            var pools = inventory.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            var guests = inventory.Guests.Where(g => g.UsesSriov(pools)).Select(g => g.Name).ToList();
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"libvirt at {_uri}: the XML of SR-IOV networks ({List(pools)}) and of guests with SR-IOV interfaces ({List(guests)}); only the names of " +
+                $"{inventory.NetworkNames.Count - pools.Count} other networks and {inventory.Guests.Count - guests.Count} other guests"));
+        }
+
+        return parts;
+    }
+
+    /// <summary>Writes the snapshot to <paramref name="path"/>: a directory, or an archive when it ends in .tar.gz or .tgz.</summary>
+    /// <param name="replace">Whether an existing snapshot (or file) there may be replaced.</param>
+    /// <exception cref="SriovException">SnapshotPathExists: something is there and may not be replaced; SnapshotNotWritten: writing failed (nothing is left half-written).</exception>
+    public SriovHostSnapshot Write(string path, bool replace)
+    {
+        path = Path.GetFullPath(path);
+        bool archive = SnapshotStore.IsArchiveName(path);
+        CheckTarget(path, replace);
+        var manifest = Manifest();
+        string staging = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.partial-{Guid.NewGuid():N}");
+        try
+        {
+            // Readable by its owner only: it describes the host's network in detail.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(staging);
+            }
+            else
+            {
+                Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            WriteFiles(staging, manifest);
+            if (archive)
+            {
+                string packed = staging + ".tar.gz";
+                SnapshotStore.Pack(staging, packed);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(packed, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+                File.Move(packed, path, overwrite: replace);
+                manifest.Size = new FileInfo(path).Length;
+            }
+            else
+            {
+                if (replace && Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+
+                Directory.Move(staging, path);
+                manifest.Size = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SriovException(ErrorCatalog.SnapshotNotWritten, $"The snapshot could not be written to '{path}': {e.Message}", path, null, e);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            File.Delete(staging + ".tar.gz");
+        }
+
+        manifest.Path = path;
+        return manifest;
+    }
+
+    private static void CheckTarget(string path, bool replace)
+    {
+        bool directory = Directory.Exists(path);
+        bool snapshotThere = directory ? File.Exists(Path.Combine(path, SriovHostSnapshot.FileName)) || !Directory.EnumerateFileSystemEntries(path).Any() : File.Exists(path);
+        if ((directory || File.Exists(path)) && !(replace && snapshotThere && directory != SnapshotStore.IsArchiveName(path)))
+        {
+            throw new SriovException(
+                ErrorCatalog.SnapshotPathExists,
+                directory && !snapshotThere
+                    ? $"'{path}' is a directory that is not a snapshot; a snapshot is never written over other files."
+                    : $"'{path}' exists{(replace ? ", and is not a snapshot of the form asked for" : "")}.",
+                path,
+                directory && !snapshotThere ? "Give a new path." : "Give a new path, or add -Force to replace it.");
+        }
+    }
+
+    private SriovHostSnapshot Manifest()
+    {
+        var pools = _inventory?.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal) ?? [];
+        return new SriovHostSnapshot
+        {
+            HostName = _host.HostName,
+            TakenAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            KernelRelease = _host.Files.ReadAttribute("/proc/sys/kernel/osrelease")?.Trim(),
+            ModuleVersion = typeof(SriovHostSnapshot).Assembly.GetName().Version?.ToString(3),
+            LibvirtUri = _uri,
+            KernelRead = Kernel is not null,
+            Pfs = _pfs.Where(p => p.TotalVfs > 0).Select(p => p.Name ?? p.PciAddress).ToArray(),
+            Networks = [.. pools],
+            Guests = _inventory?.Guests.Where(g => g.UsesSriov(pools)).Select(g => g.Name).ToArray() ?? [],
+            Files = Files.Entries.Count,
+            Unread = [.. Unread],
+            Redacted = [.. Files.Redactions],
+        };
+    }
+
+    private void WriteFiles(string directory, SriovHostSnapshot manifest)
+    {
+        manifest.Write(directory);
+        File.WriteAllText(Path.Combine(directory, SnapshotStore.TreeFile), HostTreeManifest.Format(Files.Entries,
+        [
+            $"The files of {manifest.HostName ?? _host.Root} that SriovPS reads, taken by Save-SriovHostSnapshot at {manifest.TakenAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.",
+            $"Secrets in network configuration are replaced by {SecretRedaction.Marker}; snapshot.json lists where.",
+        ]));
+        Kernel?.Write(Path.Combine(directory, SavedKernel.FileName));
+        if (_inventory is not null)
+        {
+            SavedLibvirt.Write(directory, _uri!, _inventory);
+        }
+    }
+
+    private static SavedKernel ReadKernel(HostSession session, List<SriovPf> pfs)
+    {
+        var kernel = new SavedKernel();
+        var links = session.KernelLinks!;
+        foreach (var pf in pfs)
+        {
+            if (pf.Name is { } name && (pf.TotalVfs > 0 ? links.ReadWithVfs(name, statistics: true) : links.Read(name)) is { } link)
+            {
+                kernel.Links[name] = link;
+                if (links.ReadAddresses(name) is { } addresses)
+                {
+                    kernel.Addresses[name] = addresses;
+                }
+            }
+
+            if (pf.EswitchMode is { } mode)
+            {
+                kernel.EswitchModes[pf.PciAddress] = mode;
+            }
+
+            if (pf.NumVfs > 0)
+            {
+                foreach (var holder in new VfHolderScan(session.Files).Find(session.VfsOf(pf)))
+                {
+                    kernel.Holders.Add(new SavedHolder(pf.PciAddress, holder));
+                }
+            }
+        }
+
+        return kernel;
+    }
+
+    private static string List(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "none";
+
+    /// <summary>Passes notes on, and keeps warnings and failures as what could not be read, which the command then says at once.</summary>
+    private sealed class RecordingReport(IHostReport inner, List<string> unread) : IHostReport
+    {
+        public void Note(string note) => inner.Note(note);
+
+        public void Warn(string warning) => unread.Add(warning.TrimEnd('.'));
+
+        public void Fail(SriovException failure) => unread.Add(failure.Message.TrimEnd('.'));
+    }
+}
