@@ -233,8 +233,8 @@ internal sealed class SriovDiscovery
             flags = ReadHex(net, "flags");
         }
 
-        // Only PFs that can have VFs (an eswitch switches VFs); a copied tree has no devlink (a snapshot has what it said).
-        EswitchMode? eswitchMode = kernelState && totalVfs > 0 && _eswitch is not null
+        // Only PFs that can have VFs (an eswitch switches VFs), and never the live devlink for a copied tree (a snapshot has what it said).
+        EswitchMode? eswitchMode = kernelState && totalVfs > 0 && _eswitch is not null && (_files.IsLiveHost || _eswitch.IsSaved)
             ? _eswitch.Read(EswitchModes.PciBus, address)
             : null;
 

@@ -26,6 +26,9 @@ internal sealed class EswitchModes : IDisposable
     /// <summary>The modes a snapshot holds, by PCI address; it changes none.</summary>
     internal EswitchModes(IReadOnlyDictionary<string, EswitchMode> saved) => _saved = saved;
 
+    /// <summary>Whether these are a snapshot's modes rather than the live kernel's.</summary>
+    internal bool IsSaved => _saved is not null;
+
     /// <summary>Requests sent to the kernel, the family lookup included: one per PF asked about, plus one.</summary>
     internal int Requests => _socket?.Requests ?? 0;
 

@@ -17,8 +17,9 @@ public abstract partial class SriovCmdlet : PSCmdlet, IDisposable, IChangeAsker
     private bool _noToAll;
 
     /// <summary>
-    /// The copied host tree (a directory standing for the host's <c>/</c>) this command reads and
-    /// plans against instead of this machine; without it, <c>$env:SRIOVPS_HOST_ROOT</c>, else this machine.
+    /// The copied host tree (a directory standing for the host's <c>/</c>) or the snapshot
+    /// (Save-SriovHostSnapshot: its directory or archive) this command reads and plans against instead of
+    /// this machine; without it, <c>$env:SRIOVPS_HOST_ROOT</c>, else this machine.
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]

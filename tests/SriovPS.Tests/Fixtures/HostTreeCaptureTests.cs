@@ -48,7 +48,8 @@ public class HostTreeCaptureTests
         tree.WriteFile("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/config", "\u0001binary");
         tree.WriteFile("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/remove", "");
 
-        var paths = SnapshotFiles.Capture(tree.Files).Entries.Select(e => e.Path).ToList();
+        var entries = SnapshotFiles.Capture(tree.Files).Entries;
+        var paths = entries.Select(e => e.Path).ToList();
 
         Assert.Contains("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/sriov_totalvfs", paths);
         Assert.Contains("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/virtfn6", paths);
@@ -56,7 +57,11 @@ public class HostTreeCaptureTests
         Assert.DoesNotContain("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/config", paths);
         Assert.DoesNotContain("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/remove", paths);
         Assert.DoesNotContain("/sys/devices/pci0000:00/0000:00:02.2/0000:04:00.0/subsystem", paths);
-        Assert.DoesNotContain("/usr/share/misc/pci.ids", paths);
+        // pci.ids only with the lines of the functions there are: Intel's I350, not the other vendors of the file.
+        string names = entries.Single(e => e.Path == "/usr/share/misc/pci.ids").Value;
+        Assert.Contains("8086  Intel Corporation\n", names);
+        Assert.Contains("\t1521  I350 Gigabit Network Connection\n", names);
+        Assert.DoesNotContain("Hewlett-Packard", names);
     }
 
     [Theory]
