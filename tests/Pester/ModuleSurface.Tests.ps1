@@ -44,7 +44,7 @@ Describe 'Module help and manifest' -Tag 'CI' {
         $manifest = Import-PowerShellDataFile (Join-Path $script:ModulePath 'SriovPS.psd1')
         $notes = $manifest.PrivateData.PSData.ReleaseNotes
 
-        $manifest.CmdletsToExport.Count | Should -Be 20
+        $manifest.CmdletsToExport.Count | Should -Be 21
         foreach ($command in $manifest.CmdletsToExport) {
             $notes | Should -Match "\b$command\b" -Because "the release notes describe $command"
         }

@@ -11,7 +11,7 @@
 #   tests/lab/run.sh --script FILE           run a bash script of your own in the guest (for diagnosis)
 #
 # Writes tests/lab/out/lab.trx (VSTest TRX), pester-lab.xml (NUnit 3), console.log, guest.log and
-# pester.log; exits non-zero when any Lab test failed or a suite asked for ran none; 3 when the lab
+# pester.log, and pester-offline.xml: the guest's host snapshot read back here, outside the guest; exits non-zero when any Lab test failed or a suite asked for ran none; 3 when the lab
 # cannot run here ("LAB UNAVAILABLE: <reason>"). SRIOVPS_LAB_PREBUILT=1 skips the build (build.sh Test
 # has just built everything).
 set -uo pipefail
@@ -158,6 +158,23 @@ if ((pester)); then
         echo "lab: pester $passed passed, $failed failed, $skipped skipped"
         ((passed > 0)) || { echo "lab: no Pester Lab test ran" >&2; status=1; }
         ((failed == 0)) || status=1
+    fi
+fi
+# The snapshot the guest took (Snapshot.Lab.Tests.ps1), read here, outside the guest, by the pinned pwsh.
+if ((pester)) && [[ -f $out/snapshot/lab.tar.gz ]]; then
+    offline=$out/pester-offline.xml
+    (cd "$repo" && dotnet "$pwsh_dll" -NoLogo -NoProfile -NonInteractive -Command \
+        "& ./tests/Pester/Invoke-PesterSuite.ps1 -Tag LabOffline -Path ./tests/Pester/Lab/Snapshot.Offline.Tests.ps1 -ResultPath '$offline' -Output Detailed; exit \$LASTEXITCODE") \
+        >"$out/pester-offline.log" 2>&1 || status=1
+    if [[ -f $offline ]]; then
+        passed=$(grep -o '<test-run [^>]*' "$offline" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*')
+        failed=$(grep -o '<test-run [^>]*' "$offline" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+        echo "lab: snapshot read outside the guest: pester $passed passed, $failed failed ($(stat -c %s "$out/snapshot/lab.tar.gz") bytes)"
+        ((passed > 0 && failed == 0)) || status=1
+    else
+        echo "lab: the snapshot was not read outside the guest; see $out/pester-offline.log" >&2
+        tail -n 30 "$out/pester-offline.log" >&2
+        status=1
     fi
 fi
 # The guest's own code covers what the results cannot show (a suite that crashed outside any test).

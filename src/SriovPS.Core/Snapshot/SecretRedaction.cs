@@ -51,38 +51,73 @@ internal static partial class SecretRedaction
             }
 
             bool everyValue = section.Equals("vpn-secrets", StringComparison.OrdinalIgnoreCase);
-            string redacted = Setting().Replace(line, match =>
+            bool IsSecret(string key, string separator) => (everyValue && separator.Contains('=')) || IsSecretKey(key, separator);
+            string redacted;
+            if (LineSetting().Match(line) is { Success: true } whole && IsSecret(whole.Groups["key"].Value, whole.Groups["separator"].Value)
+                && !whole.Groups["value"].Value.StartsWith('{') && !whole.Groups["value"].Value.StartsWith('['))
             {
-                string key = match.Groups["key"].Value;
-                string value = match.Groups["value"].Value;
-                if (!(everyValue && match.Groups["separator"].Value.Contains('=')) && !IsSecretKey(key, match.Groups["separator"].Value))
+                // A setting of its own line: its value is the rest of the line (a keyfile's psk may hold '#' or ','),
+                // less a YAML comment.
+                redacted = RedactLine(whole, path, i + 1, redactions, ref blockIndent, indent);
+            }
+            else
+            {
+                redacted = Setting().Replace(line, match =>
                 {
-                    return match.Value;
-                }
-
-                if (value is "|" or ">" or "|-" or ">-" or "|+" or ">+" || (value.Length == 0 && match.Groups["separator"].Value.Contains(':')))
-                {
-                    // The value is on the lines below, more indented (a YAML block or multi-line scalar).
-                    blockIndent = indent;
-                    if (value.Length == 0)
+                    string key = match.Groups["key"].Value;
+                    string value = match.Groups["value"].Value;
+                    if (!IsSecret(key, match.Groups["separator"].Value) || value.Length == 0 || value is "\"\"" or "''")
                     {
                         return match.Value;
                     }
-                }
-                else if (value.Length == 0 || value is "\"\"" or "''")
-                {
-                    return match.Value;
-                }
 
-                redactions.Add(new SriovRedaction(path, i + 1, key));
-                string quote = match.Groups["quote"].Value;
-                return match.Groups["lead"].Value + quote + key + quote + match.Groups["separator"].Value + (value.StartsWith('"') ? "\"" + Marker + "\"" : Marker);
-            });
+                    redactions.Add(new SriovRedaction(path, i + 1, key));
+                    string quote = match.Groups["quote"].Value;
+                    return match.Groups["lead"].Value + quote + key + quote + match.Groups["separator"].Value + (value.StartsWith('"') ? "\"" + Marker + "\"" : Marker);
+                });
+            }
+
             result.Append(redacted);
             AppendNewline(result, i, lines.Length);
         }
 
         return result.ToString();
+    }
+
+    private static string RedactLine(Match setting, string path, int number, List<SriovRedaction> redactions, ref int blockIndent, int indent)
+    {
+        string key = setting.Groups["key"].Value;
+        string separator = setting.Groups["separator"].Value;
+        string raw = setting.Groups["value"].Value;
+        string value = raw.TrimEnd();
+        string head = setting.Groups["lead"].Value + setting.Groups["quote"].Value + key + setting.Groups["quote"].Value + separator;
+        bool yaml = separator.Contains(':');
+        if (yaml && (value.Length == 0 || value is "|" or ">" or "|-" or ">-" or "|+" or ">+"))
+        {
+            // The value is on the lines below, more indented: a block scalar, or a plain scalar on the next line.
+            blockIndent = indent;
+            redactions.Add(new SriovRedaction(path, number, key));
+            return setting.Value;
+        }
+
+        if (value.Length == 0 || value is "\"\"" or "''")
+        {
+            return setting.Value;
+        }
+
+        string after = "";
+        if (value[0] is '"' or '\'')
+        {
+            int close = value.IndexOf(value[0], 1);
+            after = close > 0 ? value[(close + 1)..] : "";
+        }
+        else if (yaml && value.IndexOf(" #", StringComparison.Ordinal) is int comment and > 0)
+        {
+            after = value[comment..];
+        }
+
+        redactions.Add(new SriovRedaction(path, number, key));
+        return head + (value[0] is '"' or '\'' ? value[0] + Marker + value[0] : Marker) + after + raw[value.Length..];
     }
 
     /// <summary>Whether a key names a secret in some network configuration format; "key" and "keys" only as YAML keys (netplan's WireGuard).</summary>
@@ -120,4 +155,8 @@ internal static partial class SecretRedaction
     // comment. A value never starts with a brace or bracket, so the keys of a flow mapping are judged one by one.
     [GeneratedRegex("""(?<lead>^|[\s{,#])(?<quote>["']?)(?<key>[A-Za-z][A-Za-z0-9_.-]*)\k<quote>(?<separator>\s*[:=]\s*|[ \t]+)(?<value>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s,{}\[\]#][^\s,}\]#]*(?:[ \t]+[^\s,}\]#]+)*|)""")]
     private static partial Regex Setting();
+
+    // A setting that starts its line (after indentation or a YAML "- "), with the rest of the line as its value.
+    [GeneratedRegex("""^(?<lead>[ \t]*(?:-[ \t]+)?)(?<quote>["']?)(?<key>[A-Za-z][A-Za-z0-9_.-]*)\k<quote>(?<separator>[ \t]*[:=][ \t]*|[ \t]+)(?<value>.*)$""")]
+    private static partial Regex LineSetting();
 }

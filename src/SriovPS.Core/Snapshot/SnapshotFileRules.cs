@@ -64,6 +64,8 @@ internal static class SnapshotFileRules
         new(KernelGroup, "/sys/firmware/acpi/tables/DMAR", SnapshotFileKeep.Presence),
         new(KernelGroup, "/sys/firmware/acpi/tables/IVRS", SnapshotFileKeep.Presence),
         new(KernelGroup, "/run/udev/control", SnapshotFileKeep.Presence),
+        // The vfio group nodes there are: a VF's VfioDevice, and what its holders open.
+        new(KernelGroup, "/dev/vfio", SnapshotFileKeep.Presence, []),
 
         new(BootGroup, "/etc/default/grub", SnapshotFileKeep.Whole),
         new(BootGroup, "/etc/default/grub.d", SnapshotFileKeep.Whole, [".cfg"]),
