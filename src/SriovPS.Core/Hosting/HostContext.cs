@@ -126,7 +126,8 @@ internal sealed class HostContext
             root = Path.Combine(workingDirectory, root);
         }
 
-        if (SnapshotStore.IsSnapshot(root))
+        // A file can only be meant as a snapshot's archive: one that is not is unreadable, not missing.
+        if (File.Exists(root) || SnapshotStore.IsSnapshot(root))
         {
             var snapshot = HostSnapshot.Open(root);
             return new HostContext(new HostFileSystem(snapshot.TreeRoot), snapshot);
@@ -136,7 +137,7 @@ internal sealed class HostContext
         {
             throw new SriovException(
                 ErrorCatalog.HostRootNotFound,
-                $"The host root '{root}' named by {namedBy} is {(File.Exists(root) ? "a file that is not a host snapshot" : "not a directory")}.",
+                $"The host root '{root}' named by {namedBy} is not a directory.",
                 root,
                 $"Point {namedBy} at a copied host tree or a snapshot from Save-SriovHostSnapshot, or leave it out to work on this host.");
         }

@@ -13,7 +13,7 @@ internal static class PlanRunner
     {
         var result = new PlanResult();
         plan.Report.TellTo(asker);
-        var accepted = Ask(plan, asker, result);
+        var accepted = Ask(plan, asker, result, askQuestions: session.Host.Snapshot is null);
         accepted = RefuseOnCopiedTree(plan, accepted, asker, session, result);
         if (accepted.Count > 0)
         {
@@ -70,7 +70,8 @@ internal static class PlanRunner
         }
     }
 
-    private static List<PlanStep> Ask(ChangePlan plan, IChangeAsker asker, PlanResult result)
+    /// <param name="askQuestions">Whether a step's question (ShouldContinue) is asked: not where every step is refused anyway (a snapshot).</param>
+    private static List<PlanStep> Ask(ChangePlan plan, IChangeAsker asker, PlanResult result, bool askQuestions)
     {
         var accepted = new List<PlanStep>();
         foreach (var step in plan.Steps)
@@ -90,7 +91,7 @@ internal static class PlanRunner
             try
             {
                 answer = asker.Ask(step.Target, action);
-                if (answer == StepAnswer.Yes && step.Question is { } question && !asker.Confirm(step.Target, question, step.QuestionCaption))
+                if (answer == StepAnswer.Yes && askQuestions && step.Question is { } question && !asker.Confirm(step.Target, question, step.QuestionCaption))
                 {
                     answer = StepAnswer.No;
                 }

@@ -16,7 +16,7 @@ internal sealed class HostCheckRun
     {
         _session = session;
         Uri = uri;
-        if (session.Host.Snapshot is { } snapshot)
+        if (session.Host.Snapshot is { Manifest.LibvirtUri: not null } snapshot)
         {
             // Judged from what libvirt said when the snapshot was taken, or failed as it failed then.
             if (snapshot.Libvirt() is var (savedUri, inventory))
@@ -68,7 +68,9 @@ internal sealed class HostCheckRun
             VfsOf = _session.VfsOf,
             Libvirt = Libvirt,
             Uri = Uri,
-            HostName = _session.Host.HostName,
+            HostName = _session.Host.HostName ?? _session.Host.Location,
+            Location = _session.Host.Location,
+            WholeHost = _session.Host.IsLiveHost || _session.Host.Snapshot?.Manifest.KernelRead == true,
         });
 
     /// <summary>The repairs <paramref name="checks"/> name, as one plan; <c>null</c> (noted) when they name none.</summary>

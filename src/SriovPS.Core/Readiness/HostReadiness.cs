@@ -31,6 +31,15 @@ internal sealed class HostReadinessInput
 
     /// <summary>The host's name for host-wide checks; <c>null</c> reads it from the files.</summary>
     public string? HostName { get; init; }
+
+    /// <summary>How a check names the copied tree or snapshot read; <c>null</c> is the files' root.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>
+    /// Whether the files are all of the host's (the live host, or a snapshot taken on it): a file missing
+    /// there is missing on the host, not merely left out of a copy.
+    /// </summary>
+    public bool? WholeHost { get; init; }
 }
 
 /// <summary>
@@ -73,10 +82,10 @@ internal static class HostReadiness
             PfChecks.Run(checks, files, pf, VfsOf(pf), commandLine, iommuOn, udevRules, pf.Name is { } name && pooledPfs.Contains(name));
         }
 
-        bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, files.Root, input.Uri);
+        bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, input.Location ?? files.Root, input.Uri);
         LibvirtChecks.DynamicOwnership(checks, files);
         // The pools of a libvirt on another machine hand out that machine's VFs.
-        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input.Pfs, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri));
+        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input.Pfs, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri), input.WholeHost ?? files.IsLiveHost);
         LibvirtChecks.AppArmorStaleRules(checks, files);
         if (libvirt is null)
         {

@@ -30,7 +30,7 @@ internal static partial class LibvirtChecks
     {
         if (facts is null)
         {
-            checks.Skip(ReachableId, uri, $"Not judged: {HostContext.RootVariable} names a copied host tree ({hostRoot}); " +
+            checks.Skip(ReachableId, uri, $"Not judged: {HostContext.RootVariable} or -HostRoot names a copied host tree ({hostRoot}), or a snapshot of one; " +
                 "libvirt is only asked on the live host, so pools and guests are not checked.");
             return false;
         }
@@ -84,10 +84,11 @@ internal static partial class LibvirtChecks
 
     /// <param name="groups">The vfio groups of the VFs pools hand out, each with why.</param>
     /// <param name="poolsKnown">Whether this machine's pools were read (its libvirt answered).</param>
-    public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<VfioGroupNeed> groups, bool poolsKnown)
+    /// <param name="wholeHost">Whether a file missing from <paramref name="files"/> is missing on the host (not a copied tree).</param>
+    public static void AppArmorVfio(HostCheckList checks, HostFileSystem files, IReadOnlyList<VfioGroupNeed> groups, bool poolsKnown, bool wholeHost)
     {
         string? enabled = files.ReadAttribute(AppArmorEnabled)?.Trim();
-        if (enabled is null && !files.IsLiveHost)
+        if (enabled is null && !wholeHost)
         {
             checks.Skip(AppArmorVfioId, Abstraction, $"Not judged: whether AppArmor is active is read from {AppArmorEnabled}, which the copied tree lacks.");
             return;

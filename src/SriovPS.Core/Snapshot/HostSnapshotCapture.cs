@@ -86,7 +86,7 @@ internal sealed class HostSnapshotCapture
         if (Files.Redactions.Count > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{Files.Redactions.Count} secrets left on the host, replaced by {SecretRedaction.Marker}: {string.Join("; ", Files.Redactions)}"));
+                $"{Files.Redactions.Count} {(Files.Redactions.Count == 1 ? "secret" : "secrets")} left on the host, replaced by {SecretRedaction.Marker}: {string.Join("; ", Files.Redactions)}"));
         }
 
         foreach (var (name, link) in Kernel?.Links.OrderBy(l => l.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, Native.Netlink.LinkInfo>>())
@@ -112,7 +112,7 @@ internal sealed class HostSnapshotCapture
             var guests = inventory.Guests.Where(g => g.UsesSriov(pools)).Select(g => g.Name).ToList();
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"libvirt at {_uri}: the XML of SR-IOV networks ({List(pools)}) and of guests with SR-IOV interfaces ({List(guests)}); only the names of " +
-                $"{inventory.NetworkNames.Count - pools.Count} other networks and {inventory.Guests.Count - guests.Count} other guests"));
+                $"other networks ({inventory.NetworkNames.Count - pools.Count}) and other guests ({inventory.Guests.Count - guests.Count})"));
         }
 
         return parts;
@@ -184,16 +184,18 @@ internal sealed class HostSnapshotCapture
     private static void CheckTarget(string path, bool replace)
     {
         bool directory = Directory.Exists(path);
-        bool snapshotThere = directory ? File.Exists(Path.Combine(path, SriovHostSnapshot.FileName)) || !Directory.EnumerateFileSystemEntries(path).Any() : File.Exists(path);
+        bool snapshotThere = directory
+            ? File.Exists(Path.Combine(path, SriovHostSnapshot.FileName)) || !Directory.EnumerateFileSystemEntries(path).Any()
+            : SnapshotStore.IsSnapshot(path);
         if ((directory || File.Exists(path)) && !(replace && snapshotThere && directory != SnapshotStore.IsArchiveName(path)))
         {
             throw new SriovException(
                 ErrorCatalog.SnapshotPathExists,
-                directory && !snapshotThere
-                    ? $"'{path}' is a directory that is not a snapshot; a snapshot is never written over other files."
+                !snapshotThere
+                    ? $"'{path}' is a {(directory ? "directory" : "file")} that is not a snapshot; a snapshot is never written over other files."
                     : $"'{path}' exists{(replace ? ", and is not a snapshot of the form asked for" : "")}.",
                 path,
-                directory && !snapshotThere ? "Give a new path." : "Give a new path, or add -Force to replace it.");
+                !snapshotThere ? "Give a new path." : "Give a new path, or add -Force to replace it.");
         }
     }
 

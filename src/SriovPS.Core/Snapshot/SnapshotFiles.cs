@@ -74,8 +74,8 @@ internal sealed class SnapshotFiles
 
     private void CaptureSysfs()
     {
-        AddDirectory("/sys/kernel/iommu_groups");
-        AddDirectory("/sys/class/iommu");
+        AddDirectoryIfPresent("/sys/kernel/iommu_groups");
+        AddDirectoryIfPresent("/sys/class/iommu");
         foreach (var unit in List("/sys/class/iommu"))
         {
             if (AddLink($"/sys/class/iommu/{unit}") is { } target)
@@ -95,7 +95,7 @@ internal sealed class SnapshotFiles
             }
         }
 
-        AddDirectory(PciDriverBinding.PciDrivers);
+        AddDirectoryIfPresent(PciDriverBinding.PciDrivers);
         foreach (var driver in List(PciDriverBinding.PciDrivers))
         {
             AddDirectory($"{PciDriverBinding.PciDrivers}/{driver}");
@@ -179,7 +179,7 @@ internal sealed class SnapshotFiles
     private void CaptureKernel()
     {
         // Which modules are loaded (their names), and the parameters the checks read.
-        AddDirectory("/sys/module");
+        AddDirectoryIfPresent("/sys/module");
         foreach (var module in List("/sys/module"))
         {
             AddDirectory($"/sys/module/{module}");
@@ -316,6 +316,15 @@ internal sealed class SnapshotFiles
         }
 
         Add(HostTreeEntryKind.File, path, keep == SnapshotFileKeep.Redacted ? SecretRedaction.Redact(path, text, Redactions) : text);
+    }
+
+    // A copied tree may lack what every live host has (/sys/module): its snapshot lacks it too.
+    private void AddDirectoryIfPresent(string path)
+    {
+        if (_files.Exists(path))
+        {
+            AddDirectory(path);
+        }
     }
 
     private void AddDirectory(string path)
