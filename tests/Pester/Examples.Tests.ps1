@@ -11,8 +11,10 @@
 # and the pools it names (started); one pool, and one guest, when it lists them without naming any.
 # It passes when it writes no error record (not even one it silences or collects with -ErrorVariable)
 # and throws nothing, and the host tree is byte-identical afterwards (so is the shipped sample host, which
-# some examples name themselves). Statements or examples that cannot work on a copied sample host are
-# listed in $SkippedExamples with the reason, and reported as skipped tests.
+# some examples name themselves). An example that names host snapshots by file name (kvm1.tar.gz) runs
+# in a directory of its own holding a snapshot of that host under each name, with the cache of unpacked
+# snapshots there too (XDG_CACHE_HOME). Statements or examples that cannot work on a copied sample host
+# are listed in $SkippedExamples with the reason, and reported as skipped tests.
 
 BeforeDiscovery {
     $RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
@@ -77,6 +79,14 @@ BeforeDiscovery {
         @{
             File = 'Test-SriovHost.md'; Example = 7; Statement = "`$env:SRIOVPS_HOST_ROOT = '/srv/host-trees/kvm3'"
             Reason = 'it names a host tree of the reader''s (/srv/host-trees/kvm3); the rest runs on the fresh copy of the sample host, a copied tree as well'
+        }
+        @{
+            File = 'Save-SriovHostSnapshot.md'; Example = 3; Statement = 'Get-LibvirtSriovNetwork -HostRoot kvm1.tar.gz'
+            Reason = 'the examples'' snapshots are saved from a copied host tree, which has no libvirt to keep, so the snapshot holds none to list'
+        }
+        @{
+            File = 'Save-SriovHostSnapshot.md'; Example = 3; Statement = 'Get-VmSriovInterface'
+            Reason = 'the examples'' snapshots are saved from a copied host tree, which has no libvirt to keep, so the snapshot holds none to list'
         }
     )
 
@@ -431,11 +441,24 @@ Describe 'Examples of README.md and docs/help' -Tag 'CI' {
 
             $root = New-SriovTestHost -Fixture 'i350-4port'
             $scene = $null
+            $snapshots = $null
             try {
                 Add-DebianHostFile $root
                 $env:SRIOVPS_HOST_ROOT = $root
                 $env:LIBVIRT_DEFAULT_URI = $script:Uri
                 Set-Location $script:RepoRoot
+                # The snapshots it reads, saved from its host first: -WhatIf keeps the example's own
+                # Save-SriovHostSnapshot from writing them.
+                $archives = @([regex]::Matches($Code, '(?<![\w$/.-])[A-Za-z0-9][\w-]*\.(?:tar\.gz|tgz)\b').Value | Select-Object -Unique)
+                if ($archives.Count -gt 0) {
+                    $snapshots = Join-Path ([System.IO.Path]::GetTempPath()) "sriovps-example-snapshots-$([guid]::NewGuid().ToString('N'))"
+                    $null = New-Item -ItemType Directory $snapshots
+                    foreach ($archive in $archives) {
+                        $null = Save-SriovHostSnapshot -Path (Join-Path $snapshots $archive) -HostRoot $root -WhatIf:$false -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop
+                    }
+                    $env:XDG_CACHE_HOME = Join-Path $snapshots 'cache'
+                    Set-Location $snapshots
+                }
                 $scene = Get-ExampleScene $Code
                 if ($script:Libvirt) {
                     Remove-ExampleScene $scene $script:Libvirt   # leftovers of an earlier run
@@ -484,6 +507,10 @@ Describe 'Examples of README.md and docs/help' -Tag 'CI' {
                     Remove-ExampleScene $scene $script:Libvirt
                 }
                 Remove-SriovTestHost $root
+                if ($snapshots) {
+                    Set-Location $script:SavedLocation
+                    Remove-Item -LiteralPath $snapshots -Recurse -Force -ErrorAction SilentlyContinue
+                }
             }
         }
     }
