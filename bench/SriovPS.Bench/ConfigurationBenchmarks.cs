@@ -3,6 +3,7 @@ using System.IO;
 using BenchmarkDotNet.Attributes;
 using SriovPS.Configuration;
 using SriovPS.Hosting;
+using SriovPS.Tests.Support;
 
 namespace SriovPS.Bench;
 

@@ -3,6 +3,7 @@ using System.IO;
 using BenchmarkDotNet.Attributes;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
+using SriovPS.Tests.Support;
 
 namespace SriovPS.Bench;
 

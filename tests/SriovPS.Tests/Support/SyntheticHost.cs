@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 
-namespace SriovPS.Bench;
+namespace SriovPS.Tests.Support;
 
 /// <summary>
 /// A host laid out like real sysfs: PFs on their own buses behind root ports, each with VFs at
