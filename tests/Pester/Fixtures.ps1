@@ -16,6 +16,7 @@ function ConvertFrom-SriovManifestText {
         switch -CaseSensitive ($Text[$i]) {
             'n' { $null = $builder.Append("`n") }
             'r' { $null = $builder.Append("`r") }
+            's' { $null = $builder.Append(' ') }
             't' { $null = $builder.Append("`t") }
             '\' { $null = $builder.Append('\') }
             default { throw "Unknown escape '\$($Text[$i])' in '$Text'." }
@@ -54,7 +55,7 @@ function New-SriovTestHost {
             throw "${manifest}:${lineNumber}: '$line' is not 'dir|file|link /host/path ...'."
         }
 
-        $path = $root + $parts[1]
+        $path = $root + (ConvertFrom-SriovManifestText $parts[1])
         if ($parts[0] -ne 'dir') {
             $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($path))
         }

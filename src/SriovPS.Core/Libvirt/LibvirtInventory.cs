@@ -58,10 +58,13 @@ internal sealed record GuestState(string Name, bool Active, GuestXml Definition,
         return new GuestState(name, active, xml.Definition is { } inactive ? GuestXml.Parse(inactive) : running!, running) { Xml = xml };
     }
 
-    /// <summary>Whether the guest has something SR-IOV: a hostdev interface or PCI device, or an interface on one of <paramref name="pools"/>.</summary>
-    internal bool UsesSriov(IReadOnlySet<string> pools) =>
+    /// <summary>
+    /// Whether the guest may have something SR-IOV: a hostdev interface or PCI device, or an interface on a
+    /// network that is not known as another kind (<paramref name="otherNetworks"/>): a pool, or one libvirt cannot tell.
+    /// </summary>
+    internal bool UsesSriov(IReadOnlySet<string> otherNetworks) =>
         new[] { Definition, Running }.OfType<GuestXml>().Any(xml =>
-            xml.PciDevices.Count > 0 || xml.Interfaces.Any(i => i.Network is null) || xml.NetworkInterfaces.Any(pools.Contains));
+            xml.PciDevices.Count > 0 || xml.Interfaces.Any(i => i.Network is null) || xml.NetworkInterfaces.Any(n => !otherNetworks.Contains(n)));
 }
 
 /// <summary>
@@ -93,6 +96,19 @@ internal sealed class LibvirtInventory
 
     /// <summary>The names of every network of the connection, of any kind.</summary>
     public IReadOnlySet<string> NetworkNames { get; }
+
+    /// <summary>The networks listed that are not hostdev pools.</summary>
+    public IReadOnlySet<string> OtherNetworks => NetworkNames.Where(n => Network(n) is null).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The guests that may use SR-IOV (<see cref="GuestState.UsesSriov"/>).</summary>
+    public IEnumerable<GuestState> SriovGuests
+    {
+        get
+        {
+            var others = OtherNetworks;
+            return Guests.Where(g => g.UsesSriov(others));
+        }
+    }
 
     /// <summary>
     /// Reads the hostdev networks and the guests; with <paramref name="runningOnly"/> only what is

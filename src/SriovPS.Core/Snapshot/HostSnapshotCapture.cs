@@ -109,7 +109,7 @@ internal sealed class HostSnapshotCapture
         if (_inventory is { } inventory)
         {
             var pools = inventory.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            var guests = inventory.Guests.Where(g => g.UsesSriov(pools)).Select(g => g.Name).ToList();
+            var guests = inventory.SriovGuests.Select(g => g.Name).ToList();
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"libvirt at {_uri}: the XML of SR-IOV networks ({List(pools)}) and of guests with SR-IOV interfaces ({List(guests)}); only the names of " +
                 $"other networks ({inventory.NetworkNames.Count - pools.Count}) and other guests ({inventory.Guests.Count - guests.Count})"));
@@ -212,7 +212,7 @@ internal sealed class HostSnapshotCapture
             KernelRead = Kernel is not null,
             Pfs = _pfs.Where(p => p.TotalVfs > 0).Select(p => p.Name ?? p.PciAddress).ToArray(),
             Networks = [.. pools],
-            Guests = _inventory?.Guests.Where(g => g.UsesSriov(pools)).Select(g => g.Name).ToArray() ?? [],
+            Guests = _inventory?.SriovGuests.Select(g => g.Name).ToArray() ?? [],
             Files = Files.Entries.Count,
             Unread = [.. Unread],
             Redacted = [.. Files.Redactions],

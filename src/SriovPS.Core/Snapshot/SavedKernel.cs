@@ -124,7 +124,7 @@ internal sealed class SavedKernel
                     Int(holder, "vf"), String(holder, "vfPciAddress"), Int(holder, "pid"), String(holder, "command"), String(holder, "path"))));
             }
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             throw new FormatException($"{path} is not the kernel state of a snapshot: {e.Message}", e);
         }
@@ -197,8 +197,8 @@ internal sealed class SavedKernel
         Address = Bytes(link, "address"),
         PermanentAddress = Bytes(link, "permaddr"),
         Broadcast = Bytes(link, "broadcast"),
-        Mtu = (uint?)Long(link, "mtu"),
-        OperState = (byte?)Long(link, "operstate"),
+        Mtu = Checked<uint>(link, "mtu"),
+        OperState = Checked<byte>(link, "operstate"),
         Link = Int(link, "link"),
         NumVfs = Int(link, "num_vf"),
         HasVfList = link.GetProperty("vfListReported").GetBoolean(),
@@ -208,14 +208,14 @@ internal sealed class SavedKernel
             Index = vf.GetProperty("vf").GetInt32(),
             MacAddress = Bytes(vf, "address"),
             Broadcast = Bytes(vf, "broadcast"),
-            Vlan = (uint?)Long(vf, "vlan"),
-            Qos = (uint?)Long(vf, "qos"),
-            VlanProtocol = (ushort?)Long(vf, "vlan_protocol"),
-            TxRate = (uint?)Long(vf, "tx_rate"),
-            MinTxRate = (uint?)Long(vf, "min_tx_rate"),
-            MaxTxRate = (uint?)Long(vf, "max_tx_rate"),
+            Vlan = Checked<uint>(vf, "vlan"),
+            Qos = Checked<uint>(vf, "qos"),
+            VlanProtocol = Checked<ushort>(vf, "vlan_protocol"),
+            TxRate = Checked<uint>(vf, "tx_rate"),
+            MinTxRate = Checked<uint>(vf, "min_tx_rate"),
+            MaxTxRate = Checked<uint>(vf, "max_tx_rate"),
             SpoofCheck = Boolean(vf, "spoofchk"),
-            LinkState = (uint?)Long(vf, "link_state"),
+            LinkState = Checked<uint>(vf, "link_state"),
             RssQuery = Boolean(vf, "query_rss_en"),
             Trust = Boolean(vf, "trust"),
             NodeGuid = vf.TryGetProperty("node_guid", out var node) && node.ValueKind == JsonValueKind.Number ? node.GetUInt64() : null,
@@ -252,7 +252,12 @@ internal sealed class SavedKernel
     private static long? Long(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : null;
 
-    private static int? Int(JsonElement element, string name) => (int?)Long(element, name);
+    private static int? Int(JsonElement element, string name) => Checked<int>(element, name);
+
+    // A number the kernel's field can hold; one that overflows it makes the file unreadable, never a wrapped value.
+    private static T? Checked<T>(JsonElement element, string name)
+        where T : struct, System.Numerics.INumber<T> =>
+        Long(element, name) is long value ? T.CreateChecked(value) : null;
 
     private static bool? Boolean(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;

@@ -80,7 +80,7 @@ internal static partial class SavedLibvirt
             json.WriteEndArray();
             json.WriteStartArray("guests");
             index = 0;
-            foreach (var guest in inventory.Guests.Where(g => g.UsesSriov(pools)))
+            foreach (var guest in inventory.SriovGuests)
             {
                 string stem = FileStem("guest", index++, guest.Name);
                 var xml = guest.Xml ?? throw new InvalidOperationException($"The guest {guest.Name} was read without its XML.");
@@ -95,7 +95,7 @@ internal static partial class SavedLibvirt
             json.WriteEndArray();
             // Guests without SR-IOV: counted, and their names kept, but not their XML.
             json.WriteStartArray("otherGuests");
-            foreach (var guest in inventory.Guests.Where(g => !g.UsesSriov(pools)))
+            foreach (var guest in inventory.Guests.Except(inventory.SriovGuests))
             {
                 json.WriteStartObject();
                 json.WriteString("name", guest.Name);

@@ -76,8 +76,9 @@ internal static partial class SnapshotStore
         bool archive = File.Exists(snapshot);
         string key = archive ? Hash(snapshot) : Hash(Path.Combine(snapshot, SriovHostSnapshot.FileName), Path.Combine(snapshot, TreeFile));
         string entry = Path.Combine(CacheRoot(), key);
-        if (File.Exists(Path.Combine(entry, TreeDirectory, ".complete")))
+        if (Directory.Exists(entry))
         {
+            // Entries appear whole, by one rename.
             return entry;
         }
 
@@ -98,18 +99,11 @@ internal static partial class SnapshotStore
             }
 
             HostTreeManifest.Materialize(tree, Path.Combine(partial, TreeDirectory));
-            File.WriteAllText(Path.Combine(partial, TreeDirectory, ".complete"), "");
-            if (Directory.Exists(entry))
-            {
-                // An incomplete entry left by a command that was stopped.
-                Directory.Delete(entry, recursive: true);
-            }
-
             Directory.Move(partial, entry);
         }
-        catch (IOException) when (File.Exists(Path.Combine(entry, TreeDirectory, ".complete")))
+        catch (IOException) when (Directory.Exists(entry))
         {
-            // Another command unpacked it meanwhile.
+            // Another command unpacked it meanwhile: the entry is that one, whole.
         }
         finally
         {
@@ -142,6 +136,7 @@ internal static partial class SnapshotStore
             using var file = File.OpenRead(archive);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
+            var names = new HashSet<string>(StringComparer.Ordinal);
             while (tar.GetNextEntry() is { } entry)
             {
                 if (entry.EntryType is TarEntryType.Directory)
@@ -155,14 +150,19 @@ internal static partial class SnapshotStore
                     throw new FormatException($"The archive holds '{entry.Name}', which is not a file of a snapshot.");
                 }
 
+                if (!names.Add(entry.Name))
+                {
+                    throw new FormatException($"The archive holds '{entry.Name}' twice.");
+                }
+
                 string path = Path.Combine(destination, entry.Name);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 entry.ExtractToFile(path, overwrite: false);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            throw new FormatException($"It is not a gzip-compressed tar archive: {e.Message}", e);
+            throw new FormatException($"It is not a whole gzip-compressed tar archive: {e.Message}", e);
         }
     }
 

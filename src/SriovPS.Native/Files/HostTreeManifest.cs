@@ -22,7 +22,7 @@ internal sealed record HostTreeEntry(HostTreeEntryKind Kind, string Path, string
 /// link /sys/bus/pci/devices/0000:04:00.0 ../../../devices/pci0000:00/0000:00:02.2/0000:04:00.0
 /// </code>
 /// A file's text is the rest of the line, written with a trailing newline as sysfs gives it
-/// (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\\</c> escape); <c>file PATH</c> alone is an empty file, and
+/// (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\\</c> escape; in a path, <c>\s</c> is a blank); <c>file PATH</c> alone is an empty file, and
 /// <c>text PATH TEXT</c> is a file whose last line has no newline. Parent
 /// directories are implied. Link targets are relative, as in sysfs, so a tree never points into the
 /// live host. '#' starts a comment line.
@@ -43,7 +43,7 @@ internal static class HostTreeManifest
 
             var parts = line.Split(' ', 3, StringSplitOptions.None);
             string keyword = parts[0];
-            string path = parts.Length > 1 ? parts[1] : "";
+            string path = parts.Length > 1 ? Unescape(parts[1]) : "";
             string rest = parts.Length > 2 ? parts[2] : "";
             CheckPath(path, source, i + 1);
             var entry = keyword switch
@@ -73,8 +73,23 @@ internal static class HostTreeManifest
         }
 
         Directory.CreateDirectory(destination);
+        var links = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
+            // Nothing is written through a link the tree made: its target may lie outside the destination.
+            for (string? at = entry.Path; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+            {
+                if (links.Contains(at))
+                {
+                    throw new FormatException($"'{entry.Path}' (line {entry.Line}) is at or under the link '{at}': a host tree is never written through its own links.");
+                }
+            }
+
+            if (entry.Kind == HostTreeEntryKind.Link)
+            {
+                links.Add(entry.Path);
+            }
+
             string path = destination + entry.Path;
             Directory.CreateDirectory(entry.Kind == HostTreeEntryKind.Directory ? path : Path.GetDirectoryName(path)!);
             switch (entry.Kind)
@@ -102,16 +117,19 @@ internal static class HostTreeManifest
         {
             text.Append(entry.Kind switch
             {
-                HostTreeEntryKind.Directory => $"dir {entry.Path}",
-                HostTreeEntryKind.Link => $"link {entry.Path} {entry.Value}",
-                _ when entry.Value.Length == 0 => $"file {entry.Path}",
-                _ when entry.Value.EndsWith('\n') => $"file {entry.Path} {Escape(entry.Value[..^1])}",
-                _ => $"text {entry.Path} {Escape(entry.Value)}",
+                HostTreeEntryKind.Directory => $"dir {EscapePath(entry.Path)}",
+                HostTreeEntryKind.Link => $"link {EscapePath(entry.Path)} {entry.Value}",
+                _ when entry.Value.Length == 0 => $"file {EscapePath(entry.Path)}",
+                _ when entry.Value.EndsWith('\n') => $"file {EscapePath(entry.Path)} {Escape(entry.Value[..^1])}",
+                _ => $"text {EscapePath(entry.Path)} {Escape(entry.Value)}",
             }).Append('\n');
         }
 
         return text.ToString();
     }
+
+    // A path's blanks are escaped too (\s), since the path ends at the first blank of its line.
+    private static string EscapePath(string path) => Escape(path).Replace(" ", "\\s");
 
     private static string Escape(string text) =>
         text.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "\\r");
@@ -149,6 +167,7 @@ internal static class HostTreeManifest
             {
                 'n' => '\n',
                 'r' => '\r',
+                's' => ' ',
                 't' => '\t',
                 '\\' => '\\',
                 var other => throw new FormatException($"Unknown escape '\\{other}' in '{text}'."),

@@ -109,7 +109,8 @@ public sealed class SecretRedactionGapTests
     {
         var result = Redact("a:\n  password: 'single'\n  psk: \"\"\n  passphrase: \"with \\\" quote\"\n");
 
-        Assert.Equal($"a:\n  password: {Marker}\n  psk: \"\"\n  passphrase: \"{Marker}\"\n", result.Text);
+        // Each value keeps its quoting, so the file is YAML of the same shape.
+        Assert.Equal($"a:\n  password: '{Marker}'\n  psk: \"\"\n  passphrase: \"{Marker}\"\n", result.Text);
         Assert.Equal([new SriovRedaction("/etc/test", 2, "password"), new SriovRedaction("/etc/test", 4, "passphrase")], result.Redactions);
     }
 

@@ -247,14 +247,13 @@ public sealed class SnapshotStoreTests : IDisposable
     }
 
     [Fact]
-    public void AnIncompleteEntry_IsReplaced()
+    public void AnEntry_AppearsWholeByOneRename_AndNoPartialIsLeft()
     {
         string archive = Packed();
         string entry = SnapshotStore.Unpack(archive);
-        File.Delete(Path.Combine(entry, SnapshotStore.TreeDirectory, ".complete"));
 
-        Assert.Equal(entry, SnapshotStore.Unpack(archive));
-        Assert.True(File.Exists(Path.Combine(entry, SnapshotStore.TreeDirectory, ".complete")));
+        Assert.True(Directory.Exists(Path.Combine(entry, SnapshotStore.TreeDirectory, "sys")));
+        Assert.Equal([entry], Directory.EnumerateDirectories(Entries));
     }
 
     [Fact]
@@ -271,7 +270,7 @@ public sealed class SnapshotStoreTests : IDisposable
 
         Assert.Equal(results[0], results[1]);
         Assert.Equal([results[0]], Directory.EnumerateDirectories(Entries));
-        Assert.True(File.Exists(Path.Combine(results[0], SnapshotStore.TreeDirectory, ".complete")));
+        Assert.True(File.Exists(Path.Combine(results[0], SriovHostSnapshot.FileName)));
     }
 
     // Defect: a command that finds no entry and unpacks it too deletes the complete entry another
