@@ -89,7 +89,12 @@ BeforeAll {
             'Get-SriovPf -IncludeNotCapable' { Get-SriovPf -IncludeNotCapable @At -ErrorAction Stop }
             'Get-SriovVf' { Get-SriovVf @At -ErrorAction Stop }
             # Sorted by check: the order follows the statuses, so a differing status shows once, not as a shift of every check after it.
-            'Test-SriovHost' { Test-SriovHost @At -ErrorAction Stop 6>$null | Sort-Object Id, Target }
+            # A finding that names the tree or snapshot read names it as <root>: the two are read from different paths.
+            'Test-SriovHost' {
+                $root = if ($At.HostRoot) { $At.HostRoot } else { $env:SRIOVPS_HOST_ROOT }
+                Test-SriovHost @At -ErrorAction Stop 6>$null | Sort-Object Id, Target |
+                    Select-Object Id, Status, Target, @{ Name = 'Finding'; Expression = { if ($root) { $_.Finding.Replace($root, '<root>') } else { $_.Finding } } }, Remedy
+            }
             'Get-SriovConfiguration' { Get-SriovConfiguration @At -ErrorAction Stop }
             'Get-SriovConfiguration -AsJson' { Get-SriovConfiguration -AsJson @At -ErrorAction Stop }
             default { Export-SriovConfig -Format $Reader.Split(' ')[1] @At -ErrorAction Stop }
@@ -130,9 +135,7 @@ AfterAll {
 }
 
 Describe 'A snapshot read as its host' -Tag 'CI' {
-    # Test-SriovHost fails here (a defect): on a snapshot of a copied tree Libvirt.Reachable is Fail ("holds no
-    # libvirt", remedy: start libvirtd) where the tree gives Skipped, and Vfio.Loaded is Warning ("not loaded")
-    # where the tree gives Skipped (the tree has no /sys/module, so the snapshot has none either).
+    # A snapshot of a copied tree judges as the tree: libvirt was never there (Libvirt.Reachable Skipped), nor /sys/module (Vfio.Loaded Skipped).
     It '<Reader> on the <Fixture> snapshot (<Form>) equals it on the tree' -ForEach $ReaderCases {
         $h = $script:Hosts[$Fixture]
         $expected = @(Invoke-TestReader $Reader @{ HostRoot = $h.Tree })
@@ -148,7 +151,7 @@ Describe 'A snapshot read as its host' -Tag 'CI' {
         Compare-TestObject $expected $actual | Should -BeNullOrEmpty
     }
 
-    # Fails (a defect): the Target is the cache directory the snapshot is unpacked in.
+    # Host-wide checks of an unnamed host are named after what the user named, never the cache directory the snapshot is unpacked in.
     It 'names the host-wide checks of a tree without /etc/hostname by the snapshot, not by the cache it is unpacked in' {
         $tree = New-SriovTestHost -Fixture 'i350-4port'
         try {
@@ -225,8 +228,7 @@ Describe 'libvirt commands on a snapshot without libvirt' -Tag 'CI' {
 }
 
 Describe 'A damaged snapshot' -Tag 'CI' {
-    # The two random files fail (a defect): they end the command with HostRootNotFound (ObjectNotFound), although
-    # the file is there and named as an archive.
+    # A file given as a host root can only be meant as a snapshot: one that cannot be read is unreadable, not missing.
     It 'is refused as SnapshotUnreadable (ReadError): <Case>' -ForEach @(
         @{ Case = 'a truncated .tar.gz' }
         @{ Case = 'a .tar.gz of random bytes' }
@@ -325,10 +327,10 @@ Describe 'A snapshot with libvirt (test:///default on this machine)' -Tag 'CI' -
         Compare-TestObject $live $saved | Should -BeNullOrEmpty
     }
 
-    # Test-SriovHost fails (a defect) where this machine has no /sys/module/apparmor: live, Libvirt.AppArmorVfio
-    # passes (AppArmor not active); on the snapshot it is Skipped ("which the copied tree lacks").
+    # A snapshot taken on a running host holds all it read: a file absent there (/sys/module/apparmor) was absent on the host,
+    # so Libvirt.AppArmorVfio passes on the snapshot as it does live, where AppArmor is not active.
     It '<_> on the snapshot equals it on this machine' -ForEach 'Get-SriovPf -IncludeNotCapable', 'Test-SriovHost' {
-        $live = @(if ($_ -eq 'Test-SriovHost') { Test-SriovHost -Uri $script:Uri 6>$null | Sort-Object Id, Target } else { Get-SriovPf -IncludeNotCapable })
+        $live = @(if ($_ -eq 'Test-SriovHost') { Test-SriovHost -Uri $script:Uri 6>$null | Sort-Object Id, Target | Select-Object Id, Status, Target, Finding, Remedy } else { Get-SriovPf -IncludeNotCapable })
         $saved = @(Invoke-TestReader $_ @{ HostRoot = $script:Live.Path })
 
         Compare-TestObject $live $saved | Should -BeNullOrEmpty

@@ -80,9 +80,15 @@ internal static class SnapshotFileRules
         new(BootGroup, "/lib/modules-load.d", SnapshotFileKeep.Whole, [".conf"]),
         new(BootGroup, "/etc/modprobe.d", SnapshotFileKeep.Whole, [".conf"]),
         new(BootGroup, "/etc/dracut.conf.d", SnapshotFileKeep.Whole, [".conf"]),
+        // The programs a change would run: a plan (-WhatIf) on the snapshot names the ones the host has.
         new(BootGroup, "/usr/sbin/update-grub", SnapshotFileKeep.Presence),
+        new(BootGroup, "/sbin/update-grub", SnapshotFileKeep.Presence),
         new(BootGroup, "/usr/sbin/grub-mkconfig", SnapshotFileKeep.Presence),
+        new(BootGroup, "/sbin/grub-mkconfig", SnapshotFileKeep.Presence),
+        new(BootGroup, "/usr/bin/grub-mkconfig", SnapshotFileKeep.Presence),
         new(BootGroup, "/usr/sbin/grub2-mkconfig", SnapshotFileKeep.Presence),
+        new(BootGroup, "/sbin/grub2-mkconfig", SnapshotFileKeep.Presence),
+        new(BootGroup, "/usr/bin/grub2-mkconfig", SnapshotFileKeep.Presence),
 
         new(UdevGroup, "/etc/udev/rules.d", SnapshotFileKeep.Whole, [".rules"], ["sriov", "vfio"]),
 
@@ -90,6 +96,7 @@ internal static class SnapshotFileRules
         new(AppArmorGroup, "/etc/apparmor.d/local/abstractions/libvirt-qemu", SnapshotFileKeep.Whole),
         new(AppArmorGroup, "/etc/apparmor.d/libvirt", SnapshotFileKeep.Whole, []),
         new(AppArmorGroup, "/usr/sbin/apparmor_parser", SnapshotFileKeep.Presence),
+        new(AppArmorGroup, "/sbin/apparmor_parser", SnapshotFileKeep.Presence),
 
         new(NetworkGroup, "/etc/netplan", SnapshotFileKeep.Redacted, [".yaml"]),
         new(NetworkGroup, "/run/netplan", SnapshotFileKeep.Redacted, [".yaml"]),
@@ -116,9 +123,16 @@ internal static class SnapshotFileRules
         new(NetworkGroup, "/lib/systemd/systemd-networkd", SnapshotFileKeep.Presence),
         new(NetworkGroup, "/usr/sbin/ifup", SnapshotFileKeep.Presence),
         new(NetworkGroup, "/sbin/ifup", SnapshotFileKeep.Presence),
-        new(NetworkGroup, "/usr/bin/udevadm", SnapshotFileKeep.Presence),
-        new(NetworkGroup, "/usr/sbin/udevadm", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/usr/bin/udevadm", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/usr/sbin/udevadm", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/bin/udevadm", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/sbin/udevadm", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/lib/systemd/systemd-udevd", SnapshotFileKeep.Presence),
+        new(UdevGroup, "/usr/lib/systemd/systemd-udevd", SnapshotFileKeep.Presence),
     ];
+
+    /// <summary>Where EFI systems keep a grub.cfg per vendor directory (<c>/boot/efi/EFI/debian/grub.cfg</c>), which the GRUB step writes to.</summary>
+    public const string EfiDirectory = "/boot/efi/EFI";
 
     /// <summary>Where the PCI names are; a snapshot keeps only the lines of the devices it holds.</summary>
     public static readonly string[] PciIdFiles = ["/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"];

@@ -66,6 +66,12 @@ internal sealed class SnapshotFiles
             }
         }
 
+        _group = SnapshotFileRules.BootGroup;
+        foreach (var vendor in List(SnapshotFileRules.EfiDirectory))
+        {
+            AddFile($"{SnapshotFileRules.EfiDirectory}/{vendor}/grub.cfg", SnapshotFileKeep.Presence, null);
+        }
+
         _group = SnapshotFileRules.LibvirtGroup;
         AddReduced(SnapshotFileRules.QemuConf, QemuConfSettings);
         _group = "PCI vendor and device names of these functions";

@@ -85,9 +85,9 @@ public sealed class HostTreeManifestRoundTripTests
         Assert.Equal(text, System.IO.File.ReadAllText(Path.Combine(tree.Root, "root/etc/x.conf")));
     }
 
-    // Defect: paths are written unescaped and a line is split at its first blanks, so a file whose name
-    // has a space (NetworkManager's own "Wired connection 1.nmconnection") reads back under another
-    // path with the rest of its name in its text, and a directory with a space makes the manifest unreadable.
+    // A path may hold blanks (NetworkManager's own "Wired connection 1.nmconnection", a directory
+    // "old configs"): the manifest keeps each path whole, so a file reads back under its own path with
+    // its own text, and a directory under its own path.
     [Fact]
     public void APathWithASpace_ReadsBackTheSame()
     {

@@ -191,7 +191,8 @@ public sealed class SavedKernelTests : IDisposable
         Assert.Contains(FilePath, error.Message, StringComparison.Ordinal);
     }
 
-    // Defect: numbers that do not fit the field are cast unchecked, so a damaged file reads as other values.
+    // A number that does not fit its field (mtu, num_vf, operstate) is a FormatException, so a damaged
+    // file is refused rather than read as other values.
     [Theory]
     [InlineData("\"mtu\": 4294967297")]
     [InlineData("\"num_vf\": 4294967303")]

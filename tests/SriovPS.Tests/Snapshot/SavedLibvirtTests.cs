@@ -165,9 +165,9 @@ public sealed class SavedLibvirtTests : IDisposable
         Assert.Equal(SavedLibvirtShapes.Interfaces(_qemu.Uri, live), SavedLibvirtShapes.Interfaces(_qemu.Uri, read));
     }
 
-    // Defect: without a network driver no pool is known, so the live report lists an interface on any
-    // libvirt network (it may be a pool); the snapshot keeps such a guest's name only, and the same
-    // report from the snapshot lists nothing.
+    // Without a network driver no pool is known, so the live report lists an interface on any libvirt
+    // network (it may be a pool); the snapshot keeps what that report needs of such a guest, and the
+    // report from the snapshot lists the same interfaces.
     [SkippableFact]
     public void GuestOnANetwork_WithoutANetworkDriver_ReportsTheSameInterfaces()
     {
@@ -201,8 +201,8 @@ public sealed class SavedLibvirtTests : IDisposable
         Assert.Equal(SavedLibvirtShapes.Interfaces(LibvirtCollection.TestUri, live), SavedLibvirtShapes.Interfaces(LibvirtCollection.TestUri, read));
     }
 
-    // Defect: the live report lists an interface on a network that no longer exists (most likely a
-    // removed pool, so it can be removed); the snapshot keeps that guest's name only, and loses it.
+    // The live report lists an interface on a network the host does not define (most likely a removed
+    // pool, so it can be removed); the report from the snapshot lists the same interfaces.
     [SkippableFact]
     public void GuestOnARemovedNetwork_ReportsTheSameInterfaces()
     {

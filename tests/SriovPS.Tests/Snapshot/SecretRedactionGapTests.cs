@@ -5,9 +5,9 @@ using Xunit;
 namespace SriovPS.Tests.Snapshot;
 
 /// <summary>
-/// Secrets whose values or keys are spelled in ways the formats allow but the redaction reads
-/// differently: each test names the value it must not keep. Tests marked "Defect" fail on the
-/// current module and show what a snapshot would leak or break.
+/// Secrets whose values or keys are spelled in unusual ways the formats allow: each test names the
+/// value it must not keep (or the setting it must keep), so a snapshot neither leaks a secret nor
+/// saves a file the host would read differently.
 /// </summary>
 public sealed class SecretRedactionGapTests
 {
@@ -19,8 +19,8 @@ public sealed class SecretRedactionGapTests
         return (SecretRedaction.Redact(path, text, redactions), redactions);
     }
 
-    // Defect: a keyfile value runs to the end of the line ('#' starts a comment only at a line's start),
-    // but the redaction stops at '#', so the rest of the passphrase stays in the snapshot.
+    // A keyfile value runs to the end of the line ('#' starts a comment only at a line's start), so all
+    // of it is replaced.
     [Fact]
     public void KeyfilePsk_WithAHash_IsReplacedWhole()
     {
@@ -29,7 +29,7 @@ public sealed class SecretRedactionGapTests
         Assert.Equal($"[wifi-security]\npsk={Marker}\n", result.Text);
     }
 
-    // Defect: a keyfile value may start with '#', '[' or '{'; the redaction sees no value and keeps it all.
+    // A keyfile value may start with '#', '[', '{' or ','; it is still a value, so it is replaced and listed.
     [Theory]
     [InlineData("psk=#starts-with-hash")]
     [InlineData("psk=[bracketed]")]
@@ -43,8 +43,8 @@ public sealed class SecretRedactionGapTests
         Assert.Equal([new SriovRedaction("/etc/test", 2, "psk")], result.Redactions);
     }
 
-    // Defect: in a YAML block mapping a plain scalar may hold ',', ']' and '#' (not after a blank);
-    // the redaction stops at the first of them and the rest of the password stays.
+    // In a YAML block mapping a plain scalar may hold ',', ']' and '#' (not after a blank), so the
+    // password is replaced whole, not only up to the first of them.
     [Theory]
     [InlineData("pass,word-tail")]
     [InlineData("pass]word-tail")]
@@ -56,8 +56,8 @@ public sealed class SecretRedactionGapTests
         Assert.DoesNotContain("word-tail", result.Text, System.StringComparison.Ordinal);
     }
 
-    // Defect: netplan's NetworkManager passthrough names settings "802-1x.password"; a key starting
-    // with a digit is not read as a key, so the EAP password stays.
+    // netplan's NetworkManager passthrough names settings "802-1x.password"; a key may start with a
+    // digit, so the EAP password is replaced as well as the psk.
     [Fact]
     public void NetplanPassthrough_8021xPassword_IsReplaced()
     {
@@ -68,8 +68,8 @@ public sealed class SecretRedactionGapTests
         Assert.DoesNotContain("eap-passthrough", result.Text, System.StringComparison.Ordinal);
     }
 
-    // Defect: [vpn-secrets] promises every value, but a key with ':' (openconnect's "form:main:password")
-    // is read as YAML "form: ..." and kept.
+    // Every value in [vpn-secrets] is a secret, so it is replaced also under a key with ':'
+    // (openconnect's "form:main:password"), a keyfile key and not YAML "form: ...".
     [Fact]
     public void VpnSecrets_KeyWithColons_IsReplaced()
     {
@@ -78,8 +78,8 @@ public sealed class SecretRedactionGapTests
         Assert.DoesNotContain("openconnect-pw", result.Text, System.StringComparison.Ordinal);
     }
 
-    // Defect: a secret YAML key whose value starts on the next line is replaced, but no redaction
-    // names it, so the snapshot's Redacted list misses it.
+    // A secret YAML key whose value starts on the next line is replaced and also listed, so the
+    // snapshot's Redacted list names every value it replaced.
     [Fact]
     public void NetplanPassword_OnTheNextLine_IsReplacedAndListed()
     {
@@ -89,9 +89,9 @@ public sealed class SecretRedactionGapTests
         Assert.Equal([new SriovRedaction("/etc/test", 2, "password")], result.Redactions);
     }
 
-    // Defect: keys that only start like a WEP key are not secrets (wep-key-type, wep-key-flags are
-    // integers NetworkManager needs; ifupdown's wireless-keymode is open/restricted): replacing them
-    // makes the saved file one NetworkManager or ifupdown would not read as the host did.
+    // Keys that only start like a WEP key are not secrets (wep-key-type, wep-key-flags are integers
+    // NetworkManager needs; ifupdown's wireless-keymode is open/restricted): they are kept, so
+    // NetworkManager or ifupdown reads the saved file as the host did.
     [Theory]
     [InlineData("[wifi-security]\nwep-key-type=1\n")]
     [InlineData("[wifi-security]\nwep-key-flags=0\n")]

@@ -213,7 +213,7 @@ public sealed class SecretRedactionTests
         Assert.Equal($"[wifi-security]\r\npsk={Marker}\r\npsk-flags=0\r\n", result.Text);
     }
 
-    // Defect: the lines of a block scalar are rebuilt from their indent and the marker, so a CRLF file loses their '\r'.
+    // A replaced block scalar in a CRLF file keeps the '\r' of every line, so the file's line endings stay as they were.
     [Fact]
     public void CrlfBlockScalar_KeepsTheCarriageReturnOfEveryLine()
     {

@@ -122,8 +122,8 @@ public sealed class SnapshotCompletenessTests
     [Fact]
     public void A_snapshot_of_a_copied_tree_skips_the_libvirt_checks_as_the_tree_does()
     {
-        // KNOWN DEFECT: on the snapshot of a copied tree Libvirt.Reachable is a Fail ("holds no libvirt",
-        // remedy "Start libvirtd"), where on the tree itself it is Skipped; nothing was ever there to reach.
+        // On a copied tree Libvirt.Reachable is Skipped, as nothing was ever there to reach; on the tree's
+        // snapshot it is Skipped too, not a Fail asking to start libvirtd.
         using var tree = SnapshotTrees.Make("i350-4port");
         using var directory = HostTree.Empty();
         string path = Path.Combine(directory.Root, "snapshot");
@@ -139,10 +139,9 @@ public sealed class SnapshotCompletenessTests
     [Fact]
     public void A_snapshot_of_a_tree_without_sys_module_judges_the_loaded_modules_as_the_tree_does()
     {
-        // KNOWN DEFECT: SnapshotFiles always adds an empty /sys/module (and /sys/kernel/iommu_groups,
-        // /sys/class/iommu, /sys/bus/pci/drivers) whether the host has it or not. On the tree Vfio.Loaded is
-        // Skipped ("only the live host has /sys/module"); on its snapshot it warns that vfio, vfio_iommu_type1
-        // and vfio_pci are not loaded.
+        // A snapshot holds /sys/module only when the host has it, so on a tree without it Vfio.Loaded is
+        // Skipped ("only the live host has /sys/module") on the snapshot as on the tree, with no warning
+        // that vfio, vfio_iommu_type1 and vfio_pci are not loaded.
         using var tree = SnapshotTrees.Make("i350-4port");
         using var directory = HostTree.Empty();
         string path = Path.Combine(directory.Root, "snapshot");
@@ -161,9 +160,8 @@ public sealed class SnapshotCompletenessTests
     [Fact]
     public void Host_wide_checks_on_the_snapshot_of_an_unnamed_host_name_the_snapshot_not_the_cache()
     {
-        // KNOWN DEFECT: a host without /etc/hostname is named by its root in host-wide checks; on a snapshot
-        // that root is the cache entry ($XDG_CACHE_HOME/sriovps/snapshots/HASH/root), a directory the user
-        // never named, rather than the snapshot's path.
+        // A host without /etc/hostname is named by its root in host-wide checks; on a snapshot that name is
+        // the snapshot's path, not the cache entry it is unpacked to ($XDG_CACHE_HOME/sriovps/snapshots/HASH/root).
         using var tree = SnapshotTrees.Make("i350-4port");
         using var directory = HostTree.Empty();
         string path = Path.Combine(directory.Root, "snapshot");

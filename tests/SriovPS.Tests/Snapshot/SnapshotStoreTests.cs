@@ -182,8 +182,8 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Throws<FormatException>(() => SnapshotStore.Unpack(Crafted(Regular(SnapshotStore.TreeFile, "nonsense line\n"))));
     }
 
-    // Defect: an archive cut short (a copy interrupted) ends in EndOfStreamException or another
-    // IOException, which callers take for an unwritable cache rather than a damaged snapshot.
+    // An archive cut short (a copy interrupted) is a FormatException, so callers report a damaged
+    // snapshot, not an IOException they would take for an unwritable cache.
     [Fact]
     public void ATruncatedArchive_IsAFormatException()
     {
@@ -195,8 +195,8 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Throws<FormatException>(() => SnapshotStore.Unpack(cut));
     }
 
-    // Defect: a file named twice in an archive fails extraction with an IOException (file exists),
-    // not as a damaged snapshot.
+    // An archive naming a file twice is a damaged snapshot: unpacking it is a FormatException, not an
+    // IOException from extraction.
     [Fact]
     public void AnArchiveNamingAFileTwice_IsAFormatException()
     {
@@ -205,8 +205,8 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Throws<FormatException>(() => SnapshotStore.Unpack(archive));
     }
 
-    // Defect: the host tree's links are made before its files, and a file is written through them, so
-    // a snapshot's manifest can write outside the cache: here into a directory beside $XDG_CACHE_HOME.
+    // A snapshot's manifest must not write outside the cache through one of its own links: a file under
+    // a link leading beside $XDG_CACHE_HOME is refused with a FormatException and nothing is written there.
     [Fact]
     public void AHostTreeWritingThroughALinkOutOfTheCache_IsRefused()
     {
@@ -273,10 +273,9 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.True(File.Exists(Path.Combine(results[0], SriovHostSnapshot.FileName)));
     }
 
-    // Defect: a command that finds no entry and unpacks it too deletes the complete entry another
-    // command has just returned (it takes it for one left by a stopped command), so what that command
-    // reads there vanishes (here the file each command leaves in the entry it was given), and two
-    // commands deleting it at once fail with "Directory not empty".
+    // Commands unpacking one archive at once all succeed with one entry, and none removes an entry
+    // another has already returned (taking it for one a stopped command left): the file each command
+    // leaves in the entry it was given stays there.
     [Theory]
     [InlineData(2)]
     [InlineData(8)]
