@@ -162,7 +162,7 @@ Describe 'Test-SriovHost' -Tag 'CI' {
 
             $check.Status | Should -Be 'Skipped'
             $check.Target | Should -Be 'test:///default'
-            $check.Finding | Should -Match 'SRIOVPS_HOST_ROOT names a copied host tree'
+            $check.Finding | Should -Match 'SRIOVPS_HOST_ROOT or -HostRoot names a copied host tree'
             $check.Remedy | Should -BeNullOrEmpty
             @($checks | Where-Object Id -In 'Pool.State', 'Guest.PciSlots').Count | Should -Be 0
         }

@@ -153,6 +153,23 @@ function Exit-LabLibvirt($Daemon) {
     $env:LIBVIRT_DEFAULT_URI = $Daemon.CallersUri
 }
 
+# Defines a small guest with no disk and no OS: enough for QEMU, started paused, to take the VFs it is given.
+function Register-LabGuest([string] $Uri, [string] $Name) {
+    $definition = Join-Path ([System.IO.Path]::GetTempPath()) "$Name.xml"
+    Write-LabFile $definition @"
+<domain type='qemu'>
+  <name>$Name</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+"@
+    try { $null = Invoke-LabVirsh $Uri define $definition }
+    finally { Remove-Item $definition }
+}
+
 # virsh against a daemon, its output as one string.
 function Invoke-LabVirsh([string] $Uri) {
     (Invoke-LabProgram virsh -c $Uri @args) -join "`n"

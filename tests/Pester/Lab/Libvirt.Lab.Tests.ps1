@@ -92,19 +92,7 @@ Describe 'Get-LibvirtSriovNetwork' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
 
 Describe 'Add-VmSriovInterface' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
     BeforeAll {
-        $definition = Join-Path ([System.IO.Path]::GetTempPath()) "$Vm.xml"
-        Write-LabFile $definition @"
-<domain type='qemu'>
-  <name>$Vm</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <features><acpi/></features>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-"@
-        Invoke-LabVirsh $Daemon.Uri define $definition
-        Remove-Item $definition
+        Register-LabGuest $Daemon.Uri $Vm
     }
 
     It 'two pool interfaces in the definition; started paused, the guest holds 2 VFs on vfio-pci, which Get-SriovVf shows as its' {

@@ -32,19 +32,7 @@ BeforeAll {
     Set-LabNumVfs $PoolPf.PciAddress 3
     $script:Pool = Get-SriovPf $PoolPf.Name | New-LibvirtSriovNetwork -Autostart -Start -Confirm:$false -ErrorAction Stop
     $script:Vm = 'z-snapshot-1'
-    $definition = Join-Path ([System.IO.Path]::GetTempPath()) "$Vm.xml"
-    Write-LabFile $definition @"
-<domain type='qemu'>
-  <name>$Vm</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <features><acpi/></features>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-"@
-    Invoke-LabVirsh $Daemon.Uri define $definition
-    Remove-Item $definition
+    Register-LabGuest $Daemon.Uri $Vm
     $null = Add-VmSriovInterface $Vm -Network $Pool.Name -Count 2 -Confirm:$false -ErrorAction Stop
     Invoke-LabVirsh $Daemon.Uri start --paused $Vm
 

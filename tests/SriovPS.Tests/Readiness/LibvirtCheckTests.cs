@@ -44,7 +44,7 @@ public sealed class LibvirtCheckTests
         Assert.Equal(SriovCheckStatus.Skipped, check.Status);
         Assert.Equal("qemu:///system", check.Target);
         Assert.Equal(
-            $"Not judged: SRIOVPS_HOST_ROOT names a copied host tree ({tree.Root}); libvirt is only asked on the live host, so pools and guests are not checked.",
+            $"Not judged: SRIOVPS_HOST_ROOT or -HostRoot names a copied host tree ({tree.Root}), or a snapshot of one; libvirt is only asked on the live host, so pools and guests are not checked.",
             check.Finding);
     }
 
