@@ -21,7 +21,9 @@ internal static partial class SecretRedaction
     /// <summary>What a secret's value becomes: valid in YAML, keyfiles and ifupdown alike.</summary>
     public const string Marker = "SRIOVPS-REDACTED";
 
-    private static readonly string[] SecretEndings = ["password", "passwd", "passphrase", "psk", "secret", "secrets", "privatekey", "presharedkey"];
+    // Key names by their ending, once '-', '_', '.' and ':' are left out: 802-1x.password-raw, mka-cak, PrivateKey, form:main:password.
+    private static readonly string[] SecretEndings =
+        ["password", "passwordraw", "passwd", "passphrase", "psk", "secret", "secrets", "privatekey", "presharedkey", "cak"];
 
     /// <summary>The text with its secrets replaced, and where each was.</summary>
     public static string Redact(string path, string text, List<SriovRedaction> redactions)
@@ -30,6 +32,7 @@ internal static partial class SecretRedaction
         var result = new StringBuilder(text.Length);
         string section = "";
         int blockIndent = -1;
+        bool continued = false;
         var lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
@@ -42,6 +45,14 @@ internal static partial class SecretRedaction
                 result.Append('\n');
             }
 
+            if (continued)
+            {
+                // The next line of a secret value continued with a backslash (systemd and ifupdown join them).
+                continued = content.EndsWith('\\');
+                result.Append(content[..indent]).Append(Marker).Append(continued ? "\\" : "").Append(ending);
+                continue;
+            }
+
             if (blockIndent >= 0 && (content.Trim().Length == 0 || indent > blockIndent))
             {
                 // The lines of a YAML value written below its secret key (a block scalar, or a plain scalar on the next lines).
@@ -50,13 +61,40 @@ internal static partial class SecretRedaction
             }
 
             blockIndent = -1;
+            int before = redactions.Count;
             string redacted = yaml
-                ? RedactYaml(content, path, i + 1, redactions, ref blockIndent, indent)
+                ? RedactYaml(content, path, i + 1, redactions, ref blockIndent, indent, i + 1 < lines.Length ? lines[i + 1] : null)
                 : RedactKeyValue(content, path, i + 1, redactions, ref section);
-            result.Append(redacted).Append(ending);
+            continued = !yaml && redactions.Count > before && content.EndsWith('\\');
+            result.Append(redacted).Append(continued ? "\\" : "").Append(ending);
         }
 
         return result.ToString();
+    }
+
+    /// <summary>
+    /// The text with the secret words of command lines replaced (<c>rd.iscsi.password=…</c> on the kernel's
+    /// command line, in GRUB_CMDLINE_LINUX, in dracut's kernel_cmdline), each listed.
+    /// </summary>
+    public static string RedactWords(string path, string text, List<SriovRedaction> redactions)
+    {
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int number = i + 1;
+            lines[i] = Word().Replace(lines[i], match =>
+            {
+                if (!IsSecretKey(match.Groups["key"].Value, yaml: false))
+                {
+                    return match.Value;
+                }
+
+                redactions.Add(new SriovRedaction(path, number, match.Groups["key"].Value));
+                return match.Groups["key"].Value + "=" + Marker;
+            });
+        }
+
+        return string.Join('\n', lines);
     }
 
     /// <summary>
@@ -74,7 +112,7 @@ internal static partial class SecretRedaction
         return first is not null && YamlSetting().IsMatch(first) && !first.Contains('=');
     }
 
-    /// <summary>Whether a key names a secret in some network configuration format; "key", "private" and "shared" only in YAML (netplan's WireGuard).</summary>
+    /// <summary>Whether a key names a secret in some network configuration format; "keys", "private" and "shared" only in YAML (netplan's WireGuard).</summary>
     internal static bool IsSecretKey(string key, bool yaml)
     {
         var name = new StringBuilder(key.Length);
@@ -87,8 +125,8 @@ internal static partial class SecretRedaction
         }
 
         string normalized = name.ToString();
-        return normalized is "pin"
-            || (yaml && normalized is "key" or "private" or "shared")
+        return normalized is "pin" or "key"
+            || (yaml && normalized is "keys" or "private" or "shared")
             || SecretEndings.Any(e => normalized.EndsWith(e, StringComparison.Ordinal))
             || WepKey().IsMatch(normalized);
     }
@@ -110,6 +148,13 @@ internal static partial class SecretRedaction
         }
 
         string key = setting.Groups["key"].Value.Trim();
+        if (IfupdownCommand().Match(line) is { Success: true } command)
+        {
+            // "up ip macsec ... key 01 <hex>": what follows a secret's name on a command ifupdown runs.
+            redactions.Add(new SriovRedaction(path, number, command.Groups["word"].Value));
+            return command.Groups["head"].Value + Marker;
+        }
+
         bool assigned = setting.Groups["separator"].Value.Contains('=');
         bool secret = (assigned && section.Equals("vpn-secrets", StringComparison.OrdinalIgnoreCase)) || IsSecretKey(key, yaml: false);
         string value = setting.Groups["value"].Value;
@@ -123,42 +168,65 @@ internal static partial class SecretRedaction
         return setting.Groups["head"].Value + quote + Marker + quote;
     }
 
-    private static string RedactYaml(string line, string path, int number, List<SriovRedaction> redactions, ref int blockIndent, int indent)
+    private static string RedactYaml(string line, string path, int number, List<SriovRedaction> redactions, ref int blockIndent, int indent, string? next)
     {
-        var setting = YamlSetting().Match(line);
+        // A commented-out setting ("# password: old") is judged as the setting it was.
+        var comment = YamlComment().Match(line);
+        string prefix = comment.Success ? comment.Value : "";
+        var setting = YamlSetting().Match(line[prefix.Length..]);
         if (setting.Success && IsSecretKey(setting.Groups["key"].Value, yaml: true))
         {
+            string key = setting.Groups["key"].Value;
+            string head = prefix + setting.Groups["head"].Value;
             string raw = setting.Groups["value"].Value;
             string value = raw.TrimEnd();
-            if (value.Length == 0 || value is "|" or ">" or "|-" or ">-" or "|+" or ">+")
+            if (value.StartsWith('#'))
             {
-                // The value is on the lines below, more indented.
-                blockIndent = indent;
-                redactions.Add(new SriovRedaction(path, number, setting.Groups["key"].Value));
+                value = "";
+            }
+
+            // A block scalar, with any indentation indicator, tag or anchor: |2, !!str |, &a >-.
+            bool block = BlockIndicator().IsMatch(value);
+            if (!comment.Success && (block || value.Length == 0))
+            {
+                // The value is on the lines below, more indented, unless they are the keys of a mapping (netplan's "key:" over "private:").
+                if (block || next is null || !NestedMapping().IsMatch(next))
+                {
+                    blockIndent = indent;
+                    redactions.Add(new SriovRedaction(path, number, key));
+                }
+
                 return line;
             }
 
-            if (value[0] is not ('{' or '['))
+            if (value.Length > 0 && value[0] is not ('{' or '[') && value is not ("\"\"" or "''"))
             {
-                if (value is "\"\"" or "''")
-                {
-                    return line;
-                }
-
                 string after = "";
                 if (value[0] is '"' or '\'')
                 {
                     int close = ClosingQuote(value);
                     after = close > 0 ? value[(close + 1)..] : "";
+                    if (close < 0 && !comment.Success)
+                    {
+                        // A quoted value that goes on over the lines below.
+                        blockIndent = indent;
+                    }
                 }
-                else if (value.IndexOf(" #", StringComparison.Ordinal) is int comment and > 0)
+                else if (PlainEnd().Match(value) is { Success: true } end)
                 {
-                    after = value[comment..];
+                    // A comment, or the end of a flow mapping spread over lines ("password: x}"), stays.
+                    after = value[end.Index..];
                 }
 
-                redactions.Add(new SriovRedaction(path, number, setting.Groups["key"].Value));
+                redactions.Add(new SriovRedaction(path, number, key));
                 string quote = value[0] is '"' or '\'' ? value[0].ToString() : "";
-                return setting.Groups["head"].Value + quote + Marker + quote + after + raw[value.Length..];
+                if (!comment.Success && after.Length == 0 && value[0] is not ('"' or '\''))
+                {
+                    // A plain value may go on over the more indented lines below.
+                    blockIndent = indent;
+                }
+
+                return head + quote + Marker + quote + after + raw[Math.Min(value.Length, raw.Length)..];
             }
         }
 
@@ -203,13 +271,36 @@ internal static partial class SecretRedaction
         return -1;
     }
 
-    // wep-key0..3 (NetworkManager), wireless-key and wireless-key1..4 (ifupdown); not wep-key-type or wireless-keymode.
-    [GeneratedRegex("^(wepkey[0-9]|wirelesskey[0-9]?)$")]
+    // wep-key0..3 (NetworkManager, also as "wifi-security.wep-key0"), wpa-wep-key0..3, wireless-key and wireless-key1..4
+    // (ifupdown); not wep-key-type or wireless-keymode.
+    [GeneratedRegex("(wepkey[0-9]|wirelesskey[0-9]?)$")]
     private static partial Regex WepKey();
 
-    // A commented-out setting is judged too: "# psk=..." may still hold the old key.
-    [GeneratedRegex("""^(?<head>[ \t]*(?:#[ \t]*)?(?<key>[^\s=#;\[][^=]*?|[^\s=#;\[]+)(?<separator>[ \t]*=[ \t]*|[ \t]+))(?<value>.*)$""")]
+    // A commented-out setting is judged too: "# psk=..." or networkd's ";PrivateKey=..." may still hold an old key.
+    [GeneratedRegex("""^(?<head>[ \t]*(?:[#;][ \t]*)?(?<key>[^\s=#;\[][^=]*?|[^\s=#;\[]+)(?<separator>[ \t]*=[ \t]*|[ \t]+))(?<value>.*)$""")]
     private static partial Regex KeyValue();
+
+    // A command of an ifupdown stanza (up, pre-up, post-down…) that names a key, password or secret, up to that name.
+    [GeneratedRegex("""^(?<head>[ \t]*(?:pre-|post-)?(?:up|down)[ \t].*?[ \t](?<word>key|psk|password|passphrase|secret)[ \t]+)\S.*$""", RegexOptions.IgnoreCase)]
+    private static partial Regex IfupdownCommand();
+
+    // A word of a command line: key=value, after a blank, a quote or the line's start.
+    [GeneratedRegex("""(?<=^|[\s"'])(?<key>[A-Za-z0-9_.-]+)=(?<value>[^\s"']+)""")]
+    private static partial Regex Word();
+
+    [GeneratedRegex("""^[ \t]*#[ \t]*""")]
+    private static partial Regex YamlComment();
+
+    [GeneratedRegex("""^(?:[!&][^ \t]*[ \t]+)*[|>][0-9+-]*[ \t]*(?:#.*)?$""")]
+    private static partial Regex BlockIndicator();
+
+    // A line that is a key of a mapping or an item of a list: what follows a key that holds a mapping, not a value.
+    [GeneratedRegex("""^[ \t]*(?:-[ \t]|["']?[A-Za-z0-9][A-Za-z0-9_.:-]*["']?[ \t]*:(?:[ \t]|$))""")]
+    private static partial Regex NestedMapping();
+
+    // Where a plain value ends: at a comment (" #"), or at the brackets and commas closing a flow collection.
+    [GeneratedRegex("""([ \t]+#.*|[ \t]*[,}\]][,}\] \t]*(?:#.*)?)$""")]
+    private static partial Regex PlainEnd();
 
     // A YAML setting that starts its line (after indentation or "- "): its value is the rest of the line.
     [GeneratedRegex("""^(?<head>[ \t]*(?:-[ \t]+)?(?<quote>["']?)(?<key>[A-Za-z0-9][A-Za-z0-9_.:-]*?)\k<quote>[ \t]*:(?:[ \t]+|$))(?<value>.*)$""")]

@@ -11,6 +11,9 @@ internal enum SnapshotFileKeep
 
     /// <summary>An empty file (or directory) where one exists: the module asks only whether it does.</summary>
     Presence,
+
+    /// <summary>The whole file with the secret words of command lines replaced (<c>rd.iscsi.password=…</c>).</summary>
+    SecretWords,
 }
 
 /// <summary>A file, or the files of a directory, that the module reads, and why.</summary>
@@ -57,7 +60,7 @@ internal static class SnapshotFileRules
     public static readonly SnapshotFileRule[] Rules =
     [
         new(HostGroup, "/etc/hostname", SnapshotFileKeep.Whole),
-        new(KernelGroup, "/proc/cmdline", SnapshotFileKeep.Whole),
+        new(KernelGroup, "/proc/cmdline", SnapshotFileKeep.SecretWords),
         new(KernelGroup, "/proc/sys/kernel/osrelease", SnapshotFileKeep.Whole),
         new(KernelGroup, "/proc/sys/kernel/hostname", SnapshotFileKeep.Whole),
         new(KernelGroup, "/proc/net/route", SnapshotFileKeep.Whole),
@@ -67,8 +70,8 @@ internal static class SnapshotFileRules
         // The vfio group nodes there are: a VF's VfioDevice, and what its holders open.
         new(KernelGroup, "/dev/vfio", SnapshotFileKeep.Presence, []),
 
-        new(BootGroup, "/etc/default/grub", SnapshotFileKeep.Whole),
-        new(BootGroup, "/etc/default/grub.d", SnapshotFileKeep.Whole, [".cfg"]),
+        new(BootGroup, "/etc/default/grub", SnapshotFileKeep.SecretWords),
+        new(BootGroup, "/etc/default/grub.d", SnapshotFileKeep.SecretWords, [".cfg"]),
         new(BootGroup, "/boot/grub/grub.cfg", SnapshotFileKeep.Presence),
         new(BootGroup, "/boot/grub2/grub.cfg", SnapshotFileKeep.Presence),
         new(BootGroup, "/etc/modules", SnapshotFileKeep.Whole),
@@ -78,8 +81,8 @@ internal static class SnapshotFileRules
         new(BootGroup, "/usr/local/lib/modules-load.d", SnapshotFileKeep.Whole, [".conf"]),
         new(BootGroup, "/usr/lib/modules-load.d", SnapshotFileKeep.Whole, [".conf"]),
         new(BootGroup, "/lib/modules-load.d", SnapshotFileKeep.Whole, [".conf"]),
-        new(BootGroup, "/etc/modprobe.d", SnapshotFileKeep.Whole, [".conf"]),
-        new(BootGroup, "/etc/dracut.conf.d", SnapshotFileKeep.Whole, [".conf"]),
+        new(BootGroup, "/etc/modprobe.d", SnapshotFileKeep.SecretWords, [".conf"]),
+        new(BootGroup, "/etc/dracut.conf.d", SnapshotFileKeep.SecretWords, [".conf"]),
         // The programs a change would run: a plan (-WhatIf) on the snapshot names the ones the host has.
         new(BootGroup, "/usr/sbin/update-grub", SnapshotFileKeep.Presence),
         new(BootGroup, "/sbin/update-grub", SnapshotFileKeep.Presence),

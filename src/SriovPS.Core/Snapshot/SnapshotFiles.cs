@@ -321,7 +321,12 @@ internal sealed class SnapshotFiles
             return;
         }
 
-        Add(HostTreeEntryKind.File, path, keep == SnapshotFileKeep.Redacted ? SecretRedaction.Redact(path, text, Redactions) : text);
+        Add(HostTreeEntryKind.File, path, keep switch
+        {
+            SnapshotFileKeep.Redacted => SecretRedaction.Redact(path, text, Redactions),
+            SnapshotFileKeep.SecretWords => SecretRedaction.RedactWords(path, text, Redactions),
+            _ => text,
+        });
     }
 
     // A copied tree may lack what every live host has (/sys/module): its snapshot lacks it too.
