@@ -314,7 +314,7 @@ internal sealed class ConfigurationPlanner(HostSession session, bool force)
             return;
         }
 
-        if (!session.Host.IsLiveHost)
+        if (!session.Host.IsLiveHost && session.Host.Snapshot is null)
         {
             plan.Report.Warn("boot.appArmor is not planned: the rules are for the VFs this machine's pools hand out, and libvirt is not read for a copied host tree.");
             return;

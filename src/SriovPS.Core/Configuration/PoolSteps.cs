@@ -16,7 +16,7 @@ internal sealed class PoolSteps(HostSession session, List<SriovException> refusa
     public PlanStep? Add(ChangePlan plan, DesiredPool pool, Dictionary<string, PlanStep> countSteps)
     {
         var entry = pool.Entry;
-        if (!session.Host.IsLiveHost)
+        if (!session.Host.IsLiveHost && session.Host.Snapshot is null)
         {
             plan.Report.Warn($"The pool '{entry.Name}' ({entry.Path}) is not planned: libvirt is not read for a copied host tree.");
             return null;

@@ -103,6 +103,7 @@ public static class ErrorCatalog
     public static readonly SriovErrorId SnapshotReadOnly = new(nameof(SnapshotReadOnly), SriovErrorCategory.InvalidOperation);
     public static readonly SriovErrorId SnapshotPathExists = new(nameof(SnapshotPathExists), SriovErrorCategory.ResourceExists);
     public static readonly SriovErrorId SnapshotNotWritten = new(nameof(SnapshotNotWritten), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId InvalidSnapshotPath = new(nameof(InvalidSnapshotPath), SriovErrorCategory.InvalidArgument);
 
     private static readonly FrozenDictionary<string, SriovErrorId> ByName = typeof(ErrorCatalog)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

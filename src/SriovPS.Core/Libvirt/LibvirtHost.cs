@@ -1,3 +1,5 @@
+using System.Xml.Linq;
+using SriovPS.Libvirt.Networks;
 using SriovPS.Native.Libvirt;
 
 namespace SriovPS.Libvirt;
@@ -67,6 +69,12 @@ internal sealed class LibvirtHost
     /// <exception cref="SriovException">The guest could not be read.</exception>
     internal void RefreshGuest(LibvirtInventory inventory, string vm)
     {
+        if (_saved is not null)
+        {
+            // A snapshot's guests are as they were: nothing changed them.
+            return;
+        }
+
         try
         {
             inventory.Refresh(Connection, vm);
@@ -75,6 +83,24 @@ internal sealed class LibvirtHost
         {
             throw LibvirtErrors.ForGuest(e, vm, "read the guest back");
         }
+    }
+
+    /// <summary>
+    /// The network called <paramref name="name"/>, of any kind: its persistent definition (its live one when
+    /// transient), and whether it runs and starts with libvirtd; null when there is none. A snapshot knows
+    /// only the names of networks that are not pools, which stand as definitions with no forward mode.
+    /// </summary>
+    /// <exception cref="SriovException">libvirt could not read it.</exception>
+    internal (string Definition, bool Active, bool Autostart)? FindNetwork(string name)
+    {
+        if (_saved is not null)
+        {
+            return _saved.Network(name) is { } pool ? (pool.Xml?.Definition ?? pool.Xml?.Running ?? "<network/>", pool.Active, pool.Autostart)
+                : _saved.NetworkNames.Contains(name) ? (new XElement("network", new XElement("name", name)).ToString(), false, false)
+                : null;
+        }
+
+        return SriovNetworkDefinition.Find(Connection, name);
     }
 
     /// <summary>The names of the guests, running or not (for completion).</summary>

@@ -54,7 +54,7 @@ internal sealed class HostSnapshot
             return new HostSnapshot(path, files, Path.Combine(entry, SnapshotStore.TreeDirectory), manifest,
                 manifest.KernelRead && File.Exists(kernel) ? SavedKernel.Read(kernel) : null);
         }
-        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new SriovException(
                 ErrorCatalog.SnapshotUnreadable,
@@ -85,9 +85,9 @@ internal sealed class HostSnapshot
     }
 
     /// <summary>Why libvirt is not in the snapshot, as its manifest says.</summary>
-    public string LibvirtMissing =>
-        Manifest.Unread.FirstOrDefault(u => u.StartsWith("libvirt", StringComparison.Ordinal))
-        ?? "libvirt was not read when it was taken";
+    public string LibvirtMissing => Manifest.LibvirtUnread is { } why ? $"libvirt ({Manifest.LibvirtUri}): {why}"
+        : Manifest.LibvirtUri is null ? "it was taken of a copied host tree, where libvirt is not asked"
+        : "its libvirt files are missing";
 
     /// <summary>The links netlink gave, as a reader of them.</summary>
     public KernelLinks? Links(IHostReport report) => Kernel is { } kernel ? new KernelLinks(kernel, report) : null;

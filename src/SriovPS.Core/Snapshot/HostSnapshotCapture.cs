@@ -35,6 +35,9 @@ internal sealed class HostSnapshotCapture
     /// <summary>What could not be read, each with why.</summary>
     public List<string> Unread { get; }
 
+    /// <summary>Why libvirt could not be read, when it could not.</summary>
+    private string? LibvirtUnread { get; init; }
+
     /// <summary>Reads the host of <paramref name="session"/>, and its libvirt at <paramref name="uri"/> when it is the live host.</summary>
     /// <exception cref="SriovException">SnapshotReadOnly: the host is itself a snapshot.</exception>
     public static HostSnapshotCapture Take(HostSession session, string uri)
@@ -53,6 +56,7 @@ internal sealed class HostSnapshotCapture
         var report = new RecordingReport(session.Report, unread);
         using var reading = new HostSession(host, report, session.Cancellation, readsPfKernelState: true);
         var files = SnapshotFiles.Capture(host.Files);
+        unread.AddRange(files.Unreadable);
         var pfs = reading.AllPfs(includeNotCapable: true);
         if (!host.IsLiveHost)
         {
@@ -67,16 +71,18 @@ internal sealed class HostSnapshotCapture
         }
 
         LibvirtInventory? inventory = null;
+        string? libvirtUnread = null;
         try
         {
             inventory = LibvirtHost.Connect(uri).ReadInventory();
         }
         catch (SriovException e)
         {
-            unread.Add($"libvirt ({uri}): {e.Message.TrimEnd('.')}");
+            libvirtUnread = e.Message.TrimEnd('.');
+            unread.Add($"libvirt ({uri}): {libvirtUnread}");
         }
 
-        return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread);
+        return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread) { LibvirtUnread = libvirtUnread };
     }
 
     /// <summary>What would be kept, a line each: the file groups, each PF's kernel state, the holders, libvirt.</summary>
@@ -123,7 +129,7 @@ internal sealed class HostSnapshotCapture
     /// <exception cref="SriovException">SnapshotPathExists: something is there and may not be replaced; SnapshotNotWritten: writing failed (nothing is left half-written).</exception>
     public SriovHostSnapshot Write(string path, bool replace)
     {
-        path = Path.GetFullPath(path);
+        path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         bool archive = SnapshotStore.IsArchiveName(path);
         CheckTarget(path, replace);
         var manifest = Manifest();
@@ -154,12 +160,7 @@ internal sealed class HostSnapshotCapture
             }
             else
             {
-                if (replace && Directory.Exists(path))
-                {
-                    Directory.Delete(path, recursive: true);
-                }
-
-                Directory.Move(staging, path);
+                MoveIntoPlace(staging, path);
                 manifest.Size = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             }
         }
@@ -184,19 +185,60 @@ internal sealed class HostSnapshotCapture
     private static void CheckTarget(string path, bool replace)
     {
         bool directory = Directory.Exists(path);
-        bool snapshotThere = directory
-            ? File.Exists(Path.Combine(path, SriovHostSnapshot.FileName)) || !Directory.EnumerateFileSystemEntries(path).Any()
-            : SnapshotStore.IsSnapshot(path);
-        if ((directory || File.Exists(path)) && !(replace && snapshotThere && directory != SnapshotStore.IsArchiveName(path)))
+        bool archive = SnapshotStore.IsArchiveName(path);
+        if ((!directory && !File.Exists(path)) || (directory && !archive && !Directory.EnumerateFileSystemEntries(path).Any()))
         {
-            throw new SriovException(
-                ErrorCatalog.SnapshotPathExists,
-                !snapshotThere
-                    ? $"'{path}' is a {(directory ? "directory" : "file")} that is not a snapshot; a snapshot is never written over other files."
-                    : $"'{path}' exists{(replace ? ", and is not a snapshot of the form asked for" : "")}.",
-                path,
-                !snapshotThere ? "Give a new path." : "Give a new path, or add -Force to replace it.");
+            return;
         }
+
+        // Only what holds a snapshot and nothing else is replaced, and only by a snapshot of the same form.
+        bool own = SnapshotStore.IsOwnSnapshot(path);
+        if (replace && own && directory != archive)
+        {
+            return;
+        }
+
+        throw new SriovException(
+            ErrorCatalog.SnapshotPathExists,
+            !own ? $"'{path}' is a {(directory ? "directory" : "file")} that is not a snapshot, or holds more than one; a snapshot is never written over other files."
+            : directory == archive ? $"'{path}' is a snapshot {(directory ? "directory" : "archive")}, and -Path asks for {(archive ? "an archive" : "a directory")}."
+            : $"'{path}' is a snapshot already.",
+            path,
+            own && directory != archive ? "Give a new path, or add -Force to replace it." : "Give a new path.");
+    }
+
+    /// <summary>
+    /// Puts the directory snapshot <paramref name="staging"/> at <paramref name="path"/>: into an empty
+    /// directory, or in place of the snapshot there, which is kept aside until the new one is in place.
+    /// </summary>
+    private static void MoveIntoPlace(string staging, string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            Directory.Move(staging, path);
+            return;
+        }
+
+        if (!Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            Directory.Delete(path);
+            Directory.Move(staging, path);
+            return;
+        }
+
+        string aside = $"{path}.replaced-{Guid.NewGuid():N}";
+        Directory.Move(path, aside);
+        try
+        {
+            Directory.Move(staging, path);
+        }
+        catch
+        {
+            Directory.Move(aside, path);
+            throw;
+        }
+
+        Directory.Delete(aside, recursive: true);
     }
 
     private SriovHostSnapshot Manifest()
@@ -209,6 +251,7 @@ internal sealed class HostSnapshotCapture
             KernelRelease = _host.Files.ReadAttribute("/proc/sys/kernel/osrelease")?.Trim(),
             ModuleVersion = typeof(SriovHostSnapshot).Assembly.GetName().Version?.ToString(3),
             LibvirtUri = _uri,
+            LibvirtUnread = LibvirtUnread,
             KernelRead = Kernel is not null,
             Pfs = _pfs.Where(p => p.TotalVfs > 0).Select(p => p.Name ?? p.PciAddress).ToArray(),
             Networks = [.. pools],
@@ -221,17 +264,20 @@ internal sealed class HostSnapshotCapture
 
     private void WriteFiles(string directory, SriovHostSnapshot manifest)
     {
+        Kernel?.Write(Path.Combine(directory, SavedKernel.FileName));
+        var redactions = new List<SriovRedaction>(Files.Redactions);
+        if (_inventory is not null)
+        {
+            SavedLibvirt.Write(directory, _uri!, _inventory, redactions);
+        }
+
+        manifest.Redacted = [.. redactions];
         manifest.Write(directory);
         File.WriteAllText(Path.Combine(directory, SnapshotStore.TreeFile), HostTreeManifest.Format(Files.Entries,
         [
             $"The files of {manifest.HostName ?? _host.Root} that SriovPS reads, taken by Save-SriovHostSnapshot at {manifest.TakenAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.",
             $"Secrets in network configuration are replaced by {SecretRedaction.Marker}; snapshot.json lists where.",
         ]));
-        Kernel?.Write(Path.Combine(directory, SavedKernel.FileName));
-        if (_inventory is not null)
-        {
-            SavedLibvirt.Write(directory, _uri!, _inventory);
-        }
     }
 
     private static SavedKernel ReadKernel(HostSession session, List<SriovPf> pfs)
@@ -258,7 +304,8 @@ internal sealed class HostSnapshotCapture
             {
                 foreach (var holder in new VfHolderScan(session.Files).Find(session.VfsOf(pf)))
                 {
-                    kernel.Holders.Add(new SavedHolder(pf.PciAddress, holder));
+                    // The program, not its arguments: a command line may carry secrets (QEMU's -object secret,data=…).
+                    kernel.Holders.Add(new SavedHolder(pf.PciAddress, holder with { CommandLine = holder.CommandLine?.Split(' ', 2)[0] }));
                 }
             }
         }

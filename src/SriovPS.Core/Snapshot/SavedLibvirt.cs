@@ -2,6 +2,7 @@ using System.IO;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
+using System.Xml.Linq;
 using SriovPS.Libvirt;
 using SriovPS.Libvirt.Guests;
 
@@ -19,8 +20,10 @@ internal static partial class SavedLibvirt
     private const string IndexName = "libvirt.json";
 
     /// <summary>The files written, relative to the snapshot.</summary>
-    public static List<string> Write(string snapshot, string uri, LibvirtInventory inventory)
+    /// <param name="redactions">Where what was left out of the guests' XML is listed.</param>
+    public static List<string> Write(string snapshot, string uri, LibvirtInventory inventory, List<SriovRedaction>? redactions = null)
     {
+        redactions ??= [];
         string directory = Path.Combine(snapshot, DirectoryName);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
@@ -87,8 +90,8 @@ internal static partial class SavedLibvirt
                 json.WriteStartObject();
                 json.WriteString("name", guest.Name);
                 json.WriteBoolean("active", guest.Active);
-                json.WriteString("definition", Save(stem + ".xml", xml.Definition));
-                json.WriteString("running", Save(stem + ".running.xml", xml.Running));
+                json.WriteString("definition", Save(stem + ".xml", Private(xml.Definition, $"{DirectoryName}/{stem}.xml", redactions)));
+                json.WriteString("running", Save(stem + ".running.xml", Private(xml.Running, $"{DirectoryName}/{stem}.running.xml", redactions)));
                 json.WriteEndObject();
             }
 
@@ -130,11 +133,11 @@ internal static partial class SavedLibvirt
             foreach (var network in root.GetProperty("networks").EnumerateArray())
             {
                 var ports = network.TryGetProperty("ports", out var list)
-                    ? list.EnumerateArray().Select(p => File.ReadAllText(Within(directory, p.GetString()!))).ToList()
+                    ? list.EnumerateArray().Select(p => File.ReadAllText(Within(directory, p.GetString() ?? throw new FormatException("A name or file in libvirt.json is null.")))).ToList()
                     : null;
                 var xml = new LibvirtXml(Load(network, "definition"), Load(network, "running"), ports);
                 if (HostdevNetworkState.FromXml(
-                    network.GetProperty("name").GetString()!, network.GetProperty("active").GetBoolean(),
+                    network.GetProperty("name").GetString() ?? throw new FormatException("A name or file in libvirt.json is null."), network.GetProperty("active").GetBoolean(),
                     network.GetProperty("autostart").GetBoolean(), network.GetProperty("persistent").GetBoolean(), xml) is { } state)
                 {
                     networks.Add(state);
@@ -145,25 +148,71 @@ internal static partial class SavedLibvirt
             foreach (var guest in root.GetProperty("guests").EnumerateArray())
             {
                 guests.Add(GuestState.FromXml(
-                    guest.GetProperty("name").GetString()!, guest.GetProperty("active").GetBoolean(), new LibvirtXml(Load(guest, "definition"), Load(guest, "running"))));
+                    guest.GetProperty("name").GetString() ?? throw new FormatException("A name or file in libvirt.json is null."), guest.GetProperty("active").GetBoolean(), new LibvirtXml(Load(guest, "definition"), Load(guest, "running"))));
             }
 
             foreach (var guest in root.GetProperty("otherGuests").EnumerateArray())
             {
-                string name = guest.GetProperty("name").GetString()!;
+                string name = guest.GetProperty("name").GetString() ?? throw new FormatException("A name or file in libvirt.json is null.");
                 var empty = new GuestXml(name, [], [], [], []);
                 bool active = guest.GetProperty("active").GetBoolean();
                 guests.Add(new GuestState(name, active, empty, active ? empty : null));
             }
 
-            var others = root.GetProperty("otherNetworks").EnumerateArray().Select(n => n.GetString()!);
-            return (root.GetProperty("uri").GetString()!,
+            var others = root.GetProperty("otherNetworks").EnumerateArray().Select(n => n.GetString() ?? throw new FormatException("A name or file in libvirt.json is null."));
+            return (root.GetProperty("uri").GetString() ?? throw new FormatException("A name or file in libvirt.json is null."),
                 LibvirtInventory.FromStates(networks, guests, others, root.GetProperty("networksListed").GetBoolean()));
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or XmlException or IOException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or XmlException or IOException or ArgumentException)
         {
             throw new FormatException($"{directory} is not the libvirt of a snapshot: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// A guest's XML without what may hold secrets and tells nothing of SR-IOV: its metadata and SMBIOS
+    /// data, the kernel command line of a direct boot, QEMU arguments given by hand, and graphics passwords.
+    /// </summary>
+    private static string? Private(string? xml, string file, List<SriovRedaction> redactions)
+    {
+        if (xml is null)
+        {
+            return null;
+        }
+
+        XElement domain;
+        try
+        {
+            domain = XElement.Parse(xml, LoadOptions.PreserveWhitespace | LoadOptions.SetLineInfo);
+        }
+        catch (XmlException)
+        {
+            return xml;
+        }
+
+        int before = redactions.Count;
+        void Left(XObject at, string what) => redactions.Add(new SriovRedaction(file, ((IXmlLineInfo)at).LineNumber, what));
+        foreach (var element in domain.Elements("metadata").Concat(domain.Elements("sysinfo")).ToList())
+        {
+            Left(element, element.Name.LocalName);
+            element.RemoveNodes();
+        }
+
+        if (domain.Element("os")?.Element("cmdline") is { } cmdline)
+        {
+            Left(cmdline, "os/cmdline");
+            cmdline.Value = SecretRedaction.Marker;
+        }
+
+        foreach (var value in domain.Descendants().Where(e => e.Name.LocalName == "arg" && e.Parent?.Name.LocalName == "commandline")
+                     .Select(e => e.Attribute("value")).OfType<XAttribute>()
+                     .Concat(domain.Descendants("graphics").Select(g => g.Attribute("passwd")).OfType<XAttribute>()))
+        {
+            Left(value, $"{value.Parent!.Name.LocalName}/@{value.Name.LocalName}");
+            value.Value = SecretRedaction.Marker;
+        }
+
+        return redactions.Count == before ? xml : domain.ToString(SaveOptions.DisableFormatting);
     }
 
     /// <summary>A file named in the index, refused when its name would lead out of the directory.</summary>

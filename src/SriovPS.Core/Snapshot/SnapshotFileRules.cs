@@ -48,7 +48,7 @@ internal static class SnapshotFileRules
     ];
 
     /// <summary>Interface attributes discovery reads when the kernel is not asked, and the rebinding of VFs.</summary>
-    public static readonly string[] InterfaceAttributes = ["address", "mtu", "operstate", "flags", "carrier", "ifindex", "type"];
+    public static readonly string[] InterfaceAttributes = ["address", "mtu", "operstate", "flags", "carrier", "ifindex", "type", "uevent"];
 
     /// <summary>Modules whose parameters the checks read.</summary>
     public static readonly string[] ModuleParameters =

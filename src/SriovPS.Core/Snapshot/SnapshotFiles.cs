@@ -33,6 +33,9 @@ internal sealed class SnapshotFiles
     /// <summary>The secrets left out, in the order they were met.</summary>
     public List<SriovRedaction> Redactions { get; } = [];
 
+    /// <summary>The files and directories the module reads that this user could not.</summary>
+    public List<string> Unreadable { get; } = [];
+
     /// <summary>Takes the files of <paramref name="files"/>' host.</summary>
     public static SnapshotFiles Capture(HostFileSystem files)
     {
@@ -52,6 +55,11 @@ internal sealed class SnapshotFiles
             _group = rule.Group;
             if (rule.IsDirectory)
             {
+                if (!Listable(rule.Path))
+                {
+                    Unreadable.Add($"{rule.Path}: permission denied (readable by root only)");
+                }
+
                 foreach (var name in _files.ListNames(rule.Path).Order(StringComparer.Ordinal))
                 {
                     if (rule.Suffixes!.Length == 0 || rule.Suffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal)))
@@ -196,6 +204,16 @@ internal sealed class SnapshotFiles
             AddFile(parameter, SnapshotFileKeep.Whole, null);
         }
 
+        // The parameters PCI drivers' modules have (igb's max_vfs), by name: whether a boot-time VF count can be given.
+        foreach (var driver in List(PciDriverBinding.PciDrivers))
+        {
+            string parameters = $"/sys/module/{driver.Replace('-', '_')}/parameters";
+            foreach (var name in List(parameters))
+            {
+                AddFile($"{parameters}/{name}", SnapshotFileKeep.Presence, null);
+            }
+        }
+
         // The CPU's vendor and whether interrupts are remapped: one line each, not the whole tables.
         AddReduced("/proc/cpuinfo", lines => lines.Where(l => l.StartsWith("vendor_id", StringComparison.Ordinal)).Take(1));
         AddReduced("/proc/interrupts", lines => lines.Take(1).Concat(lines.Skip(1).Where(l => l.Contains(" IR-", StringComparison.Ordinal))));
@@ -310,7 +328,13 @@ internal sealed class SnapshotFiles
         }
 
         // Unreadable in the device's present state (the carrier of a down link), or absent: left out, as the module would skip it.
-        if (_files.ReadAll(path, out byte[]? content) != 0 || content is null)
+        int failure = _files.ReadAll(path, out byte[]? content);
+        if (failure == Native.Errno.EACCES && _group != SysfsGroup)
+        {
+            Unreadable.Add($"{path}: permission denied (readable by root only)");
+        }
+
+        if (failure != 0 || content is null)
         {
             return;
         }
@@ -335,6 +359,25 @@ internal sealed class SnapshotFiles
         if (_files.Exists(path))
         {
             AddDirectory(path);
+        }
+    }
+
+    // Whether a directory of the live host that exists can be listed by this user (NetworkManager's is root's only).
+    private bool Listable(string path)
+    {
+        if (!_files.IsLiveHost || !System.IO.Directory.Exists(path))
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = System.IO.Directory.EnumerateFileSystemEntries(path).Any();
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

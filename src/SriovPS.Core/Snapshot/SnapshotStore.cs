@@ -21,11 +21,16 @@ internal static partial class SnapshotStore
     /// <summary>Where the host's files are materialized inside a cache entry.</summary>
     public const string TreeDirectory = "root";
 
+    // An archive unpacks to at most this much, and a host tree to at most this many entries: a snapshot
+    // of 8 PFs with 128 VFs each is 2.3 MB and 18,000 entries, so these leave room and stop a bomb.
+    private const long MaxUnpackedBytes = 256L << 20;
+    private const int MaxTreeEntries = 1_000_000;
+
     /// <summary>Whether <paramref name="path"/> names an archive rather than a directory.</summary>
     public static bool IsArchiveName(string path) =>
         path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether <paramref name="path"/> is a snapshot: a directory with a manifest, or a gzip file.</summary>
+    /// <summary>Whether <paramref name="path"/> is a snapshot: a directory with a manifest, or a regular gzip file.</summary>
     public static bool IsSnapshot(string path)
     {
         if (Directory.Exists(path))
@@ -33,7 +38,7 @@ internal static partial class SnapshotStore
             return File.Exists(Path.Combine(path, SriovHostSnapshot.FileName));
         }
 
-        if (!File.Exists(path))
+        if (!IsRegularFile(path))
         {
             return false;
         }
@@ -41,6 +46,62 @@ internal static partial class SnapshotStore
         using var stream = File.OpenRead(path);
         // gzip's magic number.
         return stream.ReadByte() == 0x1f && stream.ReadByte() == 0x8b;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a regular file, asked without opening it: a FIFO or a device would block a reader.</summary>
+    public static bool IsRegularFile(string path) =>
+        Path.IsPathFullyQualified(path = Path.GetFullPath(path)) && new HostFileSystem("/").Stamp(path, out _, out _) == 0;
+
+    /// <summary>Whether a name is one a snapshot holds: its manifest, host files, kernel state, or a file of its libvirt.</summary>
+    public static bool IsSnapshotFile(string name) => name is SriovHostSnapshot.FileName or TreeFile or SavedKernel.FileName || SafeLibvirtFile().IsMatch(name);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> holds a snapshot and nothing else (what -Force may replace): a
+    /// directory of snapshot files whose manifest reads, or an archive of them.
+    /// </summary>
+    public static bool IsOwnSnapshot(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                var names = Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(path, p).Replace('\\', '/'))
+                    .Where(n => n != SavedLibvirt.DirectoryName);
+                if (!names.All(IsSnapshotFile))
+                {
+                    return false;
+                }
+
+                _ = SriovHostSnapshot.Read(path);
+                return true;
+            }
+
+            if (!IsSnapshot(path))
+            {
+                return false;
+            }
+
+            using var file = File.OpenRead(path);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            bool manifest = false;
+            while (tar.GetNextEntry() is { } entry)
+            {
+                if (!IsSnapshotFile(entry.Name))
+                {
+                    return false;
+                }
+
+                manifest |= entry.Name == SriovHostSnapshot.FileName;
+            }
+
+            return manifest;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Packs the snapshot directory <paramref name="directory"/> into the archive <paramref name="archive"/>.</summary>
@@ -73,19 +134,26 @@ internal static partial class SnapshotStore
     /// <exception cref="IOException">The cache could not be written.</exception>
     public static string Unpack(string snapshot)
     {
-        bool archive = File.Exists(snapshot);
+        bool archive = !Directory.Exists(snapshot);
+        if (archive && !IsRegularFile(snapshot))
+        {
+            throw new FormatException("It is neither a directory nor a regular file (a device or a FIFO is never read).");
+        }
+
         string key = archive ? Hash(snapshot) : Hash(Path.Combine(snapshot, SriovHostSnapshot.FileName), Path.Combine(snapshot, TreeFile));
-        string entry = Path.Combine(CacheRoot(), key);
+        string cache = CacheRoot();
+        string entry = Path.Combine(cache, key);
         if (Directory.Exists(entry))
         {
             // Entries appear whole, by one rename.
             return entry;
         }
 
+        RemoveAbandoned(cache);
         string partial = $"{entry}.partial-{Guid.NewGuid():N}";
         try
         {
-            Directory.CreateDirectory(partial);
+            CreatePrivateDirectory(partial);
             string files = archive ? partial : snapshot;
             if (archive)
             {
@@ -98,7 +166,13 @@ internal static partial class SnapshotStore
                 throw new FormatException($"The snapshot has no {TreeFile}.");
             }
 
-            HostTreeManifest.Materialize(tree, Path.Combine(partial, TreeDirectory));
+            var entries = HostTreeManifest.Parse(File.ReadAllText(tree), TreeFile);
+            if (entries.Count > MaxTreeEntries)
+            {
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"Its {TreeFile} has {entries.Count} entries; a snapshot has at most {MaxTreeEntries}."));
+            }
+
+            HostTreeManifest.Materialize(entries, Path.Combine(partial, TreeDirectory));
             Directory.Move(partial, entry);
         }
         catch (IOException) when (Directory.Exists(entry))
@@ -116,17 +190,64 @@ internal static partial class SnapshotStore
         return entry;
     }
 
-    /// <summary>The cache of unpacked snapshots: $XDG_CACHE_HOME/sriovps/snapshots, else ~/.cache/sriovps/snapshots.</summary>
+    /// <summary>
+    /// The cache of unpacked snapshots, readable by its owner only: $XDG_CACHE_HOME/sriovps/snapshots, else
+    /// ~/.cache/sriovps/snapshots; without a home, a new private directory for this command alone.
+    /// </summary>
     public static string CacheRoot()
     {
         string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         if (string.IsNullOrEmpty(cache) || !Path.IsPathRooted(cache))
         {
             string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            cache = string.IsNullOrEmpty(home) ? Path.Combine(Path.GetTempPath(), "sriovps-" + Environment.UserName) : Path.Combine(home, ".cache");
+            if (string.IsNullOrEmpty(home))
+            {
+                // A place of its own in the temporary directory, trusted only while nobody else can write to it.
+                string shared = Path.Combine(Path.GetTempPath(), "sriovps-snapshots-" + Environment.UserName);
+                CreatePrivateDirectory(shared);
+                return OperatingSystem.IsWindows() || File.GetUnixFileMode(shared) == (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)
+                    ? shared
+                    : Directory.CreateTempSubdirectory("sriovps-snapshots-").FullName;
+            }
+
+            cache = Path.Combine(home, ".cache");
         }
 
-        return Path.Combine(cache, "sriovps", "snapshots");
+        string root = Path.Combine(cache, "sriovps", "snapshots");
+        CreatePrivateDirectory(Path.Combine(cache, "sriovps"));
+        CreatePrivateDirectory(root);
+        return root;
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    // What a stopped command left half unpacked an hour ago or more.
+    private static void RemoveAbandoned(string cache)
+    {
+        foreach (var partial in Directory.EnumerateDirectories(cache, "*.partial-*"))
+        {
+            try
+            {
+                if (Directory.GetLastWriteTimeUtc(partial) < DateTime.UtcNow.AddHours(-1))
+                {
+                    Directory.Delete(partial, recursive: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another command removes it, or it is not ours to remove.
+            }
+        }
     }
 
     private static void Extract(string archive, string destination)
@@ -137,6 +258,7 @@ internal static partial class SnapshotStore
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
             var names = new HashSet<string>(StringComparer.Ordinal);
+            long unpacked = 0;
             while (tar.GetNextEntry() is { } entry)
             {
                 if (entry.EntryType is TarEntryType.Directory)
@@ -144,8 +266,7 @@ internal static partial class SnapshotStore
                     continue;
                 }
 
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !SafeEntryName().IsMatch(entry.Name)
-                    || entry.Name.Split('/').Any(part => part is "." or ".."))
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || !IsSnapshotFile(entry.Name))
                 {
                     throw new FormatException($"The archive holds '{entry.Name}', which is not a file of a snapshot.");
                 }
@@ -153,6 +274,12 @@ internal static partial class SnapshotStore
                 if (!names.Add(entry.Name))
                 {
                     throw new FormatException($"The archive holds '{entry.Name}' twice.");
+                }
+
+                unpacked += entry.Length;
+                if (unpacked > MaxUnpackedBytes)
+                {
+                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"It unpacks to more than {MaxUnpackedBytes >> 20} MiB; a snapshot is far smaller."));
                 }
 
                 string path = Path.Combine(destination, entry.Name);
@@ -183,6 +310,6 @@ internal static partial class SnapshotStore
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant()[..32];
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$")]
-    private static partial Regex SafeEntryName();
+    [GeneratedRegex("^libvirt/[A-Za-z0-9_-][A-Za-z0-9._-]*\\.(xml|json)$")]
+    private static partial Regex SafeLibvirtFile();
 }

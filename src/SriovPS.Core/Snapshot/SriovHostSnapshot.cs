@@ -48,7 +48,7 @@ public sealed class SriovHostSnapshot
     public string[] Unread { get; internal init; } = [];
 
     /// <summary>The secrets replaced by a marker: the file, line and key, never the value.</summary>
-    public SriovRedaction[] Redacted { get; internal init; } = [];
+    public SriovRedaction[] Redacted { get; internal set; } = [];
 
     /// <summary>Its size on disk in bytes: the archive's, or the sum of the directory's files.</summary>
     public long Size { get; internal set; }
@@ -56,8 +56,11 @@ public sealed class SriovHostSnapshot
     /// <summary>Whether netlink and devlink were read (the live host, as root): VF settings and eswitch modes are in it.</summary>
     internal bool KernelRead { get; init; }
 
+    /// <summary>Why libvirt at <see cref="LibvirtUri"/> could not be read; <c>null</c> when it was, or was never asked (a copied tree).</summary>
+    internal string? LibvirtUnread { get; init; }
+
     /// <summary>Whether libvirt was read: its pools and guests are in it.</summary>
-    internal bool LibvirtRead => LibvirtUri is not null && !Unread.Any(u => u.StartsWith("libvirt", StringComparison.Ordinal));
+    internal bool LibvirtRead => LibvirtUri is not null && LibvirtUnread is null;
 
     public override string ToString() => $"{HostName} at {TakenAt:u}";
 
@@ -73,6 +76,7 @@ public sealed class SriovHostSnapshot
         json.WriteString("kernelRelease", KernelRelease);
         json.WriteString("moduleVersion", ModuleVersion);
         json.WriteString("libvirtUri", LibvirtUri);
+        json.WriteString("libvirtUnread", LibvirtUnread);
         json.WriteBoolean("kernelRead", KernelRead);
         WriteStrings(json, "pfs", Pfs);
         WriteStrings(json, "networks", Networks);
@@ -120,6 +124,7 @@ public sealed class SriovHostSnapshot
                 KernelRelease = root.GetProperty("kernelRelease").GetString(),
                 ModuleVersion = root.GetProperty("moduleVersion").GetString(),
                 LibvirtUri = root.GetProperty("libvirtUri").GetString(),
+                LibvirtUnread = root.TryGetProperty("libvirtUnread", out var why) ? why.GetString() : null,
                 KernelRead = root.GetProperty("kernelRead").GetBoolean(),
                 Pfs = Strings(root, "pfs"),
                 Networks = Strings(root, "networks"),
@@ -131,7 +136,7 @@ public sealed class SriovHostSnapshot
                     .ToArray(),
             };
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new FormatException($"{path} is not a {Format} manifest: {e.Message}", e);
         }
@@ -149,5 +154,5 @@ public sealed class SriovHostSnapshot
     }
 
     private static string[] Strings(JsonElement root, string name) =>
-        root.GetProperty(name).EnumerateArray().Select(v => v.GetString()!).ToArray();
+        root.GetProperty(name).EnumerateArray().Select(v => v.GetString() ?? throw new FormatException($"'{name}' holds a null.")).ToArray();
 }

@@ -26,7 +26,16 @@ public sealed class SaveSriovHostSnapshotCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out var provider, out _);
+        if (provider.Name != "FileSystem")
+        {
+            ThrowSriovError(new SriovException(
+                ErrorCatalog.InvalidSnapshotPath,
+                $"-Path '{Path}' is on the {provider.Name} provider; a snapshot is written to the file system.",
+                Path,
+                "Give a file system path: a directory, or a file ending in .tar.gz or .tgz."));
+        }
+
         HostSnapshotCapture capture;
         try
         {

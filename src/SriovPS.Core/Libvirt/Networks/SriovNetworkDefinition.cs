@@ -80,7 +80,29 @@ internal sealed class SriovNetworkDefinition
     /// several PFs have no VFs to list, or <paramref name="start"/> is asked of a PF with none
     /// (SriovPoolEmpty); libvirt failed.
     /// </exception>
-    internal static SriovNetworkDefinition Plan(LibvirtConnection connection, string name, IReadOnlyList<PfVfAddresses> pfs, bool start)
+    internal static SriovNetworkDefinition Plan(LibvirtConnection connection, string name, IReadOnlyList<PfVfAddresses> pfs, bool start) =>
+        Plan(() => Find(connection, name), name, pfs, start);
+
+    /// <summary>The plan against a libvirt of either kind: a connection, or what a snapshot holds.</summary>
+    internal static SriovNetworkDefinition Plan(LibvirtHost libvirt, string name, IReadOnlyList<PfVfAddresses> pfs, bool start) =>
+        Plan(() => libvirt.FindNetwork(name), name, pfs, start);
+
+    /// <summary>The network <paramref name="name"/>: its persistent definition (its live one when transient), whether it runs and autostarts; null when there is none.</summary>
+    /// <exception cref="SriovException">libvirt could not read it.</exception>
+    internal static (string Definition, bool Active, bool Autostart)? Find(LibvirtConnection connection, string name)
+    {
+        try
+        {
+            using var existing = Lookup(connection, name);
+            return existing is null ? null : (existing.IsPersistent ? existing.InactiveXml : existing.Xml, existing.IsActive, existing.Autostart);
+        }
+        catch (LibvirtException e)
+        {
+            throw LibvirtErrors.ForNetwork(e, name, $"read network '{name}'");
+        }
+    }
+
+    private static SriovNetworkDefinition Plan(Func<(string Definition, bool Active, bool Autostart)?> find, string name, IReadOnlyList<PfVfAddresses> pfs, bool start)
     {
         ValidateName(name);
         if (pfs.Count == 0)
@@ -102,15 +124,14 @@ internal sealed class SriovNetworkDefinition
         }
 
         string xml = pfs.Count == 1 ? HostdevNetworkXml.ForPf(name, pfs[0].Name) : HostdevNetworkXml.ForAddresses(name, vfs);
-        using var existing = Lookup(connection, name);
-        if (existing is null)
+        if (find() is not { } existing)
         {
             return new SriovNetworkDefinition(name, pfs, xml, ExistingNetwork.None, false, false);
         }
 
         try
         {
-            var present = HostdevNetworkXml.Parse(existing.InactiveXml);
+            var present = HostdevNetworkXml.Parse(existing.Definition);
             if (!present.SameDefinitionAs(HostdevNetworkXml.Parse(xml)))
             {
                 throw new SriovException(
@@ -120,11 +141,7 @@ internal sealed class SriovNetworkDefinition
                     $"Choose another -Name, or remove it first: Remove-LibvirtSriovNetwork {name}.");
             }
 
-            return new SriovNetworkDefinition(name, pfs, xml, ExistingNetwork.Same, existing.IsActive, existing.Autostart);
-        }
-        catch (LibvirtException e)
-        {
-            throw LibvirtErrors.ForNetwork(e, name, $"read network '{name}'");
+            return new SriovNetworkDefinition(name, pfs, xml, ExistingNetwork.Same, existing.Active, existing.Autostart);
         }
         catch (XmlException e)
         {

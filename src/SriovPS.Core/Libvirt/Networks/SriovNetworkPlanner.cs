@@ -17,7 +17,7 @@ internal sealed class SriovNetworkPlanner(LibvirtHost libvirt)
     /// <exception cref="SriovException">The pool cannot be defined (see <see cref="SriovNetworkDefinition.Plan"/>).</exception>
     public ChangePlan Define(string name, IReadOnlyList<PfVfAddresses> pfs, bool autostart, bool start)
     {
-        var definition = SriovNetworkDefinition.Plan(libvirt.Connection, name, pfs, start);
+        var definition = SriovNetworkDefinition.Plan(libvirt, name, pfs, start);
         var plan = new ChangePlan { TakesHostLock = false };
         var actions = new List<string>();
         if (definition.Existing == ExistingNetwork.None)
