@@ -338,4 +338,51 @@ public sealed class SnapshotStoreTests : IDisposable
 
         Assert.Equal(Path.Combine(home, ".cache", "sriovps", "snapshots"), SnapshotStore.CacheRoot());
     }
+
+    [Fact]
+    public void An_archive_holding_a_file_no_snapshot_has_is_refused_before_it_is_unpacked()
+    {
+        string archive = Crafted(Regular(SriovHostSnapshot.FileName, "{}"), Regular(SnapshotStore.TreeFile, Tree), Regular("junk", new string('0', 4096)));
+
+        var refused = Assert.Throws<FormatException>(() => SnapshotStore.Unpack(archive));
+
+        Assert.Contains("'junk'", refused.Message);
+        Assert.False(Directory.Exists(Entries) && Directory.EnumerateFileSystemEntries(Entries).Any());
+    }
+
+    [Fact]
+    public void A_device_is_never_read_as_an_archive()
+    {
+        Assert.False(SnapshotStore.IsRegularFile("/dev/null"));
+        Assert.False(SnapshotStore.IsSnapshot("/dev/null"));
+        Assert.Throws<FormatException>(() => SnapshotStore.Unpack("/dev/null"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void The_cache_is_readable_by_its_owner_only()
+    {
+        SnapshotStore.Unpack(Packed());
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Entries));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(Cache, "sriovps")));
+    }
+
+    [Fact]
+    public void Only_a_snapshot_and_nothing_else_counts_as_one_that_may_be_replaced()
+    {
+        string directory = SnapshotDirectory("mine");
+        string foreign = Path.Combine(_work, "foreign.tar.gz");
+        using (var file = File.Create(foreign))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(Regular("thesis.txt", "mine"));
+        }
+
+        File.WriteAllText(Path.Combine(directory, "thesis.txt"), "not a snapshot's");
+
+        Assert.False(SnapshotStore.IsOwnSnapshot(directory));
+        Assert.False(SnapshotStore.IsOwnSnapshot(foreign));
+    }
 }
