@@ -202,7 +202,7 @@ internal sealed class HostSnapshotCapture
             ErrorCatalog.SnapshotPathExists,
             !own ? $"'{path}' is a {(directory ? "directory" : "file")} that is not a snapshot, or holds more than one; a snapshot is never written over other files."
             : directory == archive ? $"'{path}' is a snapshot {(directory ? "directory" : "archive")}, and -Path asks for {(archive ? "an archive" : "a directory")}."
-            : $"'{path}' is a snapshot already.",
+            : $"'{path}' exists: a snapshot is there already.",
             path,
             own && directory != archive ? "Give a new path, or add -Force to replace it." : "Give a new path.");
     }
