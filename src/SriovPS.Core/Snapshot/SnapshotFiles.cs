@@ -1,4 +1,3 @@
-using System.Text;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
 
@@ -81,7 +80,7 @@ internal sealed class SnapshotFiles
         }
 
         _group = SnapshotFileRules.LibvirtGroup;
-        AddReduced(SnapshotFileRules.QemuConf, QemuConfSettings);
+        AddReduced(SnapshotFileRules.QemuConf, SnapshotReductions.QemuConfSettings);
         _group = "PCI vendor and device names of these functions";
         CapturePciNames();
     }
@@ -236,7 +235,7 @@ internal sealed class SnapshotFiles
             string device = entry.Path[..^"vendor".Length] + "device";
             if (_entries.Find(e => e.Path == device) is { } id)
             {
-                wanted.Add((Id(entry.Value), Id(id.Value)));
+                wanted.Add((SnapshotReductions.Id(entry.Value), SnapshotReductions.Id(id.Value)));
             }
         }
 
@@ -244,55 +243,11 @@ internal sealed class SnapshotFiles
         {
             if (HostText.Read(_files, path) is { } text)
             {
-                Add(HostTreeEntryKind.File, path, PciNames(text, wanted));
+                Add(HostTreeEntryKind.File, path, SnapshotReductions.PciNames(text, wanted));
                 return;
             }
         }
     }
-
-    /// <summary>The vendor and device lines of pci.ids for <paramref name="wanted"/>, in the file's own order and format.</summary>
-    internal static string PciNames(string text, HashSet<(string Vendor, string Device)> wanted)
-    {
-        var result = new StringBuilder();
-        var vendors = wanted.Select(w => w.Vendor).ToHashSet(StringComparer.Ordinal);
-        string? vendor = null;
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.Length > 4 && line[0] != '\t' && line[0] != '#' && line[4] == ' ')
-            {
-                // A new vendor line ends the last vendor; class lines (C 02 ...) start with "C ".
-                vendor = line[..4].ToLowerInvariant();
-                if (vendors.Contains(vendor))
-                {
-                    result.Append(line).Append('\n');
-                }
-                else
-                {
-                    vendor = null;
-                }
-            }
-            else if (vendor is not null && line.Length > 5 && line[0] == '\t' && line[1] != '\t'
-                && wanted.Contains((vendor, line.Substring(1, 4).ToLowerInvariant())))
-            {
-                result.Append(line).Append('\n');
-            }
-            else if (line.Length > 0 && line[0] != '\t' && line[0] != '#')
-            {
-                vendor = null;
-            }
-        }
-
-        return result.ToString();
-    }
-
-    private static string Id(string value) => value.Trim().Replace("0x", "", StringComparison.Ordinal).ToLowerInvariant();
-
-    private static IEnumerable<string> QemuConfSettings(IEnumerable<string> lines) => lines.Select(line =>
-    {
-        string setting = line.TrimStart();
-        return SnapshotFileRules.QemuConfSettings.Any(s => setting.StartsWith(s, StringComparison.Ordinal)
-            && setting[s.Length..].TrimStart().StartsWith('=')) ? line : "";
-    });
 
     /// <summary>A file kept as some of its lines (<paramref name="keep"/> sees them all), when it exists.</summary>
     private void AddReduced(string path, Func<IList<string>, IEnumerable<string>> keep)
@@ -409,7 +364,7 @@ internal sealed class SnapshotFiles
         }
 
         Add(HostTreeEntryKind.Link, path, target);
-        return Resolve(path[..path.LastIndexOf('/')], target);
+        return SnapshotReductions.Resolve(path[..path.LastIndexOf('/')], target);
     }
 
     private void Count() => _groups[_group] = _groups.GetValueOrDefault(_group) + 1;
@@ -419,27 +374,5 @@ internal sealed class SnapshotFiles
         var names = _files.ListNames(path);
         names.Sort(StringComparer.Ordinal);
         return names;
-    }
-
-    /// <summary>Joins a host path and a relative link target, resolving '.' and '..'.</summary>
-    internal static string Resolve(string directory, string target)
-    {
-        var parts = new List<string>(directory.Split('/', StringSplitOptions.RemoveEmptyEntries));
-        foreach (var part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-            }
-            else if (part != ".")
-            {
-                parts.Add(part);
-            }
-        }
-
-        return "/" + string.Join('/', parts);
     }
 }

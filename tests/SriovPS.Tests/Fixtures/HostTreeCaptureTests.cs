@@ -71,6 +71,6 @@ public class HostTreeCaptureTests
     [InlineData("/a", "../../../x", "/x")]
     public void Resolve_JoinsRelativeTargets(string directory, string target, string expected)
     {
-        Assert.Equal(expected, SnapshotFiles.Resolve(directory, target));
+        Assert.Equal(expected, SnapshotReductions.Resolve(directory, target));
     }
 }
