@@ -170,6 +170,15 @@ function Register-LabGuest([string] $Uri, [string] $Name) {
     finally { Remove-Item $definition }
 }
 
+# Stops and forgets a guest of Register-LabGuest, if there is one, then stops the daemon.
+function Exit-LabGuestAndLibvirt($Daemon, [string] $Name) {
+    if ($Daemon) {
+        virsh -c $Daemon.Uri destroy $Name 2>$null | Out-Null
+        virsh -c $Daemon.Uri undefine $Name 2>$null | Out-Null
+    }
+    Exit-LabLibvirt $Daemon
+}
+
 # virsh against a daemon, its output as one string.
 function Invoke-LabVirsh([string] $Uri) {
     (Invoke-LabProgram virsh -c $Uri @args) -join "`n"

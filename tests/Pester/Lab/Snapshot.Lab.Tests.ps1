@@ -53,11 +53,7 @@ BeforeAll {
 
 AfterAll {
     if (-not $LabActive) { return }
-    if ($Daemon) {
-        virsh -c $Daemon.Uri destroy $Vm 2>$null | Out-Null
-        virsh -c $Daemon.Uri undefine $Vm 2>$null | Out-Null
-    }
-    Exit-LabLibvirt $Daemon
+    Exit-LabGuestAndLibvirt $Daemon $Vm
     Set-LabNumVfs (Get-LabIgbPf 0).PciAddress 0
     Set-LabNumVfs (Get-LabIgbPf 1).PciAddress 0
     Remove-Item -LiteralPath $Unpacked, $env:XDG_CACHE_HOME -Recurse -Force -ErrorAction SilentlyContinue
