@@ -19,16 +19,15 @@ internal sealed class HostCheckRun
         if (session.Host.Snapshot is { Manifest.LibvirtUri: not null } snapshot)
         {
             // Judged from what libvirt said when the snapshot was taken, or failed as it failed then.
-            if (snapshot.Libvirt() is var (savedUri, inventory))
+            if (session.HostLibvirt() is { IsSaved: true } saved)
             {
-                Uri = savedUri;
-                Libvirt = LibvirtFacts.FromInventory(savedUri, inventory, session.PfVfAddresses(session.AllPfs()));
+                Uri = saved.Uri;
+                Libvirt = LibvirtFacts.FromInventory(saved.Uri, saved.ReadInventory(), session.PfVfAddresses(session.AllPfs()));
             }
             else
             {
-                Uri = snapshot.Manifest.LibvirtUri ?? uri;
-                Libvirt = LibvirtFacts.Failed(Uri, new SriovException(
-                    ErrorCatalog.LibvirtConnectionFailed, $"{snapshot.Description} holds no libvirt: {snapshot.LibvirtMissing}", Uri));
+                Uri = snapshot.Manifest.LibvirtUri;
+                Libvirt = LibvirtFacts.Failed(Uri, snapshot.NoLibvirt());
             }
 
             return;

@@ -89,6 +89,11 @@ internal sealed class HostSnapshot
         : Manifest.LibvirtUri is null ? "it was taken of a copied host tree, where libvirt is not asked"
         : "its libvirt files are missing";
 
+    /// <summary>The failure of a command that needs libvirt, on a snapshot that holds none.</summary>
+    /// <param name="remedy">What to do; without it, what fixes the host's libvirt is said by the caller.</param>
+    public SriovException NoLibvirt(string? remedy = null) => new(
+        ErrorCatalog.LibvirtConnectionFailed, $"{Description} holds no libvirt: {LibvirtMissing}", Source, remedy);
+
     /// <summary>The links netlink gave, as a reader of them.</summary>
     public KernelLinks? Links(IHostReport report) => Kernel is { } kernel ? new KernelLinks(kernel, report) : null;
 

@@ -32,9 +32,7 @@ public abstract class LibvirtCmdlet : SriovCmdlet
             _libvirt = Session.HostLibvirt();
             if (_libvirt is null)
             {
-                ThrowSriovError(new SriovException(
-                    ErrorCatalog.LibvirtConnectionFailed, $"{snapshot.Description} holds no libvirt: {snapshot.LibvirtMissing}", snapshot.Source,
-                    "Take the snapshot again while libvirtd runs, as root."));
+                ThrowSriovError(snapshot.NoLibvirt("Take the snapshot again while libvirtd runs, as root."));
             }
 
             if (Uri is not null && Uri != _libvirt!.Uri)
