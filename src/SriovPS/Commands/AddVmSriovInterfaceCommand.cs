@@ -151,6 +151,6 @@ public sealed class AddVmSriovInterfaceCommand : LibvirtCmdlet
             Libvirt.RefreshGuest(_inventory!, request.VmName);
         }
 
-        WriteObject(addition.Outcome(ConnectionUri, _inventory!, Describe(_inventory!), _pfs), enumerateCollection: true);
+        WriteHostObjects(addition.Outcome(ConnectionUri, _inventory!, Describe(_inventory!), _pfs));
     }
 }

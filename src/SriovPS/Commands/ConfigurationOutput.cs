@@ -5,11 +5,20 @@ namespace SriovPS.Commands;
 /// <summary>The core's JSON documents as PowerShell objects whose properties keep the document's order.</summary>
 internal static class ConfigurationOutput
 {
+    /// <summary>The type name of a whole document; the module's types file sends it through remoting whole.</summary>
+    public const string DocumentTypeName = "SriovPS.SriovConfiguration";
+
     /// <summary>The document as PowerShell objects, as <c>ConvertFrom-Json</c> gives them: objects, arrays, numbers, strings.</summary>
     public static object? FromJson(string text)
     {
         using var document = JsonDocument.Parse(text);
-        return ToObject(document.RootElement);
+        var root = ToObject(document.RootElement);
+        if (root is PSObject whole)
+        {
+            whole.TypeNames.Insert(0, DocumentTypeName);
+        }
+
+        return root;
     }
 
     private static object? ToObject(JsonElement element) => element.ValueKind switch

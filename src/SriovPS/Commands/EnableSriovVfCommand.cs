@@ -38,7 +38,7 @@ public sealed class EnableSriovVfCommand : VfCountCmdlet
     {
         if (PassThru)
         {
-            WriteObject(Session.VfsOf(pf), enumerateCollection: true);
+            WriteHostObjects(Session.VfsOf(pf));
         }
     }
 }

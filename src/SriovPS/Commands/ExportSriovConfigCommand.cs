@@ -168,7 +168,7 @@ public sealed class ExportSriovConfigCommand : SriovCmdlet
                 "it names no PF or VF (no PciAddress, PfPciAddress or PfName with Index, PfName or Name)",
                 "Pipe Get-SriovPf or Get-SriovVf, or name the PFs with -PfName."));
         }
-        else if (reference.ComputerName is { } computer && !IsThisHost(computer, out string here))
+        else if (reference.ComputerName is { } computer && !CameFromThisHost(computer, reference.Origin, out string here))
         {
             // Objects given as -InputObject are not seen by AcceptPipedObject.
             WriteSriovError(new SriovException(

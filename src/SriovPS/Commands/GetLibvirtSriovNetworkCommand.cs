@@ -29,7 +29,7 @@ public sealed class GetLibvirtSriovNetworkCommand : LibvirtCmdlet
         _networks ??= Describe(ReadInventory());
         foreach (var network in NameSelection.Networks(_networks, Name, WriteSriovError))
         {
-            WriteObject(network);
+            WriteHostObject(network);
         }
     }
 }

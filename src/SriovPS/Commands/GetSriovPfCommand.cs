@@ -57,7 +57,7 @@ public sealed class GetSriovPfCommand : SriovCmdlet
             : PipedType("SriovVf") && PipedProperty("PfPciAddress") is { Length: > 0 } pfAddress
                 ? Session.SelectPfsAt([pfAddress], IncludeNotCapable)
                 : Session.SelectPfs(GivenNames(Name, nameof(Name)), IncludeNotCapable);
-        WriteObject(PfSelection.WithDriver(selected, drivers), enumerateCollection: true);
+        WriteHostObjects(PfSelection.WithDriver(selected, drivers));
         if (selected.Count == 0 && Name is null && ParameterSetName == ByNameSet && !IncludeNotCapable && !MyInvocation.ExpectingInput)
         {
             var functions = Session.AllPfs(includeNotCapable: true);

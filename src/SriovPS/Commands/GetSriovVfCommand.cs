@@ -58,7 +58,7 @@ public sealed class GetSriovVfCommand : SriovCmdlet
                 if (Index is null || Array.IndexOf(Index, vf.Index) >= 0)
                 {
                     vf.Owner = Owners()?.GetValueOrDefault(vf.PciAddress);
-                    WriteObject(vf);
+                    WriteHostObject(vf);
                 }
             }
 

@@ -71,7 +71,7 @@ public sealed class GetVmSriovInterfaceCommand : LibvirtCmdlet
             {
                 if (_networks is null || (item.Network is { } network && _networks.Exists(p => p.IsMatch(network))))
                 {
-                    WriteObject(item);
+                    WriteHostObject(item);
                 }
             }
         }

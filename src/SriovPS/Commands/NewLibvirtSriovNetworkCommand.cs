@@ -107,7 +107,7 @@ public sealed class NewLibvirtSriovNetworkCommand : LibvirtCmdlet
             {
                 if (networks.Find(n => n.Name == name) is { } network)
                 {
-                    WriteObject(network);
+                    WriteHostObject(network);
                 }
             }
         }

@@ -137,7 +137,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
 
         if (PassThru)
         {
-            WriteObject(pf);
+            WriteHostObject(pf);
         }
     }
 

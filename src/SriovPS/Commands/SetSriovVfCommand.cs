@@ -132,7 +132,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             var result = ApplyPlan(vf.Plan);
             if (PassThru && vf.ReadBack(result) is { } after)
             {
-                WriteObject(after);
+                WriteHostObject(after);
             }
         }
     }

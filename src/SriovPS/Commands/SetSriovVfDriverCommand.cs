@@ -135,7 +135,7 @@ public sealed class SetSriovVfDriverCommand : SriovCmdlet
             var pf = Session.PfAt(move.Pf.PciAddress) ?? move.Pf;
             if (Session.VfsOf(pf).Find(v => v.PciAddress == move.Vf.PciAddress) is { } now)
             {
-                WriteObject(now);
+                WriteHostObject(now);
             }
         }
     }

@@ -42,11 +42,11 @@ public abstract partial class SriovCmdlet
             return true;
         }
 
-        if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !IsThisHost(computer, out string here))
+        if (PipedProperty("PSComputerName") is { Length: > 0 } computer && !CameFromThisHost(computer, PipedProperty(OriginProperty), out string here))
         {
             WriteSriovError(new SriovException(
                 ErrorCatalog.ObjectFromOtherHost,
-                $"The object piped in came from '{computer}' (its PSComputerName), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
+                $"The object piped in came from '{computer}' (its PSComputerName{OriginText(PipedProperty(OriginProperty))}), but {MyInvocation.MyCommand.Name} works on {here}; it is not applied here.",
                 computer,
                 $"Run the command on '{computer}' itself: Invoke-Command -ComputerName {computer} {{ ... }}."));
             return false;
@@ -65,6 +65,53 @@ public abstract partial class SriovCmdlet
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The note property that an object sent through remoting carries: the name of the host it was read
+    /// on, as that host knows itself. The client's name for a host (its PSComputerName) may be an
+    /// address or an ssh alias, so a changer on that host recognises its own objects by this name.
+    /// </summary>
+    internal const string OriginProperty = "SriovHost";
+
+    /// <summary>
+    /// Whether an object from <paramref name="computer"/> (its PSComputerName) was read on the host this
+    /// command works on: by that name, or by the host's own name it carries (<paramref name="origin"/>).
+    /// </summary>
+    private protected bool CameFromThisHost(string computer, string? origin, out string here) =>
+        IsThisHost(computer, out here) | (origin is { Length: > 0 } && IsThisHost(origin, out _));
+
+    private static string OriginText(string? origin) => origin is { Length: > 0 } ? $"; read on '{origin}'" : string.Empty;
+
+    /// <summary>
+    /// Writes the objects a command read, each marked with this host's own name (<see cref="OriginProperty"/>)
+    /// when the command runs in a remote session, where they leave for a client that may know this host
+    /// by another name; elsewhere they are written as they are.
+    /// </summary>
+    private protected void WriteHostObjects(System.Collections.IEnumerable items)
+    {
+        foreach (var item in items)
+        {
+            WriteHostObject(item);
+        }
+    }
+
+    /// <inheritdoc cref="WriteHostObjects"/>
+    private protected void WriteHostObject(object item)
+    {
+        if (SessionState.PSVariable.GetValue("PSSenderInfo") is null || TargetHost.HostName is not { Length: > 0 } name)
+        {
+            WriteObject(item);
+            return;
+        }
+
+        var marked = PSObject.AsPSObject(item);
+        if (marked.Properties[OriginProperty] is null)
+        {
+            marked.Properties.Add(new PSNoteProperty(OriginProperty, name));
+        }
+
+        WriteObject(marked);
     }
 
     private static bool ChangesTheHost(Type type) =>
