@@ -182,7 +182,7 @@ function Invoke-Show {
     Install-Packages run
     Invoke-Build
     $module = Join-Path $out 'SriovPS'
-    $sample = Join-Path $module 'samples/i350-4port'
+    $sample = Join-Path $module 'samples/i350-4port.tar.gz'
     & dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command {
         param($Module, $Sample)
         $ErrorActionPreference = 'Stop'
