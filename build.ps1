@@ -10,6 +10,8 @@ Run:   Build, then Get-SriovPf | Get-SriovVf and Test-SriovHost on this host whe
 Test:  Build, then every test: xunit (tests/SriovPS.Tests), Pester (tests/Pester, tag CI) in the
        pinned pwsh and Pester, and the SR-IOV lab where it can run (SRIOVPS_SKIP_LAB=1 skips it).
        Ends with one line "tests: N passed, N failed, N skipped"; results go under out/test-results.
+Package: Build, then out/SriovPS.<version>.nupkg (Compress-PSResource), which Install-PSResource
+       installs from a repository (a directory registered with Register-PSResourceRepository) holding it.
 Clean: dotnet clean and remove out/.
 Run and Test install the Debian packages they use first, when run as root (tools/ci/install-packages.sh).
 
@@ -18,11 +20,14 @@ Run and Test install the Debian packages they use first, when run as root (tools
 
 .EXAMPLE
 ./build.sh Run
+
+.EXAMPLE
+./build.sh Package
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Run', 'Test', 'Clean')]
+    [ValidateSet('Build', 'Run', 'Test', 'Package', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -182,7 +187,7 @@ function Invoke-Show {
     Install-Packages run
     Invoke-Build
     $module = Join-Path $out 'SriovPS'
-    $sample = Join-Path $module 'samples/i350-4port'
+    $sample = Join-Path $module 'samples/i350-4port.tar.gz'
     & dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command {
         param($Module, $Sample)
         $ErrorActionPreference = 'Stop'
@@ -212,6 +217,34 @@ function Invoke-Show {
     if ($LASTEXITCODE -ne 0) { throw "Showing the host failed (exit code $LASTEXITCODE)." }
 }
 
+# out/SriovPS.<version>.nupkg from the module Invoke-Build laid out, in a fresh pwsh as Invoke-Show.
+function Invoke-Package {
+    $module = Join-Path $out 'SriovPS'
+    $version = (Import-PowerShellDataFile -LiteralPath (Join-Path $module 'SriovPS.psd1')).ModuleVersion
+    $package = Join-Path $out "SriovPS.$version.nupkg"
+    Get-ChildItem -LiteralPath $out -File -Filter 'SriovPS.*.nupkg' | Remove-Item
+    # PSResourceGet writes its repository list under $XDG_DATA_HOME (or ~/.local/share, or the current
+    # directory when that does not exist): a directory of its own keeps packaging out of the home directory.
+    $data = Join-Path $out 'package-data'
+    $null = New-Item -ItemType Directory -Force $data
+    $savedData = $env:XDG_DATA_HOME
+    $env:XDG_DATA_HOME = $data
+    try {
+        & dotnet pwsh -NoLogo -NoProfile -NonInteractive -Command {
+            param($Module, $Destination)
+            $ErrorActionPreference = 'Stop'
+            Compress-PSResource -Path $Module -DestinationPath $Destination
+        } -args $module, $out
+        if ($LASTEXITCODE -ne 0) { throw "Compress-PSResource failed (exit code $LASTEXITCODE)." }
+    }
+    finally {
+        $env:XDG_DATA_HOME = $savedData
+        Remove-Item -LiteralPath $data -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    if (-not (Test-Path -LiteralPath $package)) { throw "Compress-PSResource wrote no $package." }
+    "Packaged $package"
+}
+
 foreach ($step in $Task) {
     switch ($step) {
         'Clean' {
@@ -224,5 +257,6 @@ foreach ($step in $Task) {
         'Build' { Invoke-Build }
         'Run' { Invoke-Show }
         'Test' { Invoke-Tests }
+        'Package' { Invoke-Build; Invoke-Package }
     }
 }

@@ -208,7 +208,7 @@ BeforeAll {
     $script:RepoRoot = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../..'))
     $script:Uri = 'test:///default'
     # The shipped sample host, which some examples name themselves: they must leave it as it is too.
-    $script:ShippedSample = Join-Path (Get-Module SriovPS).ModuleBase 'samples/i350-4port'
+    $script:ShippedSample = Join-Path (Get-Module SriovPS).ModuleBase 'samples/i350-4port.tar.gz'
     $script:ShippedSampleState = Get-SriovTestTreeState $script:ShippedSample
 
     # The files of a Debian libvirt host that the examples presume, beyond the sysfs of the sample.
@@ -387,10 +387,13 @@ Describe 'Examples of README.md and docs/help' -Tag 'CI' {
         if (-not $NoLibvirt) {
             $script:Libvirt = [SriovPS.Native.Libvirt.LibvirtConnection]::Open($script:Uri)
         }
+        # The shipped sample is a snapshot archive: examples that name it unpack it here, not in the user's cache.
+        $script:SampleCache = Join-Path ([System.IO.Path]::GetTempPath()) "sriovps-example-cache-$([guid]::NewGuid().ToString('N'))"
     }
 
     AfterAll {
         if ($script:Libvirt) { $script:Libvirt.Dispose() }
+        Remove-Item -LiteralPath $script:SampleCache -Recurse -Force -ErrorAction SilentlyContinue
     }
 
     It 'finds examples in README.md and in every page of docs/help' -ForEach @{ Files = @($examples.File | Sort-Object -Unique) } {
@@ -445,6 +448,7 @@ Describe 'Examples of README.md and docs/help' -Tag 'CI' {
             try {
                 Add-DebianHostFile $root
                 $env:SRIOVPS_HOST_ROOT = $root
+                $env:XDG_CACHE_HOME = $script:SampleCache
                 $env:LIBVIRT_DEFAULT_URI = $script:Uri
                 Set-Location $script:RepoRoot
                 # The snapshots it reads, saved from its host first: -WhatIf keeps the example's own

@@ -6,7 +6,8 @@ using Xunit;
 namespace SriovPS.Tests.Build;
 
 /// <summary>What the cmdlets promise users, as a real runspace sees them once the module is imported.</summary>
-[Collection(Hosting.EnvironmentCollection.Name)]
+/// <remarks>Some read the shipped sample host, a snapshot archive: alone, as the snapshot tests, unpacked into their private cache.</remarks>
+[Collection(Snapshot.SnapshotHostCollection.Name)]
 public sealed class CmdletContractTests : System.IDisposable
 {
     private readonly ModuleRunspace _runspace = new();
@@ -88,7 +89,7 @@ public sealed class CmdletContractTests : System.IDisposable
     {
         var result = _runspace.Invoke($$"""
             $saved = $env:SRIOVPS_HOST_ROOT
-            $env:SRIOVPS_HOST_ROOT = '{{Repository.ModuleOutput}}/samples/i350-4port'
+            $env:SRIOVPS_HOST_ROOT = '{{Repository.ModuleOutput}}/samples/i350-4port.tar.gz'
             try {
                 $pf = Get-SriovPf eno49 -WarningAction SilentlyContinue
                 $remote = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($pf))
@@ -108,7 +109,7 @@ public sealed class CmdletContractTests : System.IDisposable
         // The commands read the object being processed from PowerShell's own command state: the
         // PowerShell this module is built and tested against must still keep it there.
         var result = _runspace.Invoke($$"""
-            $sample = '{{Repository.ModuleOutput}}/samples/i350-4port'
+            $sample = '{{Repository.ModuleOutput}}/samples/i350-4port.tar.gz'
             @(Get-Command -Module SriovPS | Where-Object { -not $_.Parameters.ContainsKey('HostRoot') }).Count
             Get-SriovVf eno49 -Index 0 -HostRoot $sample -WarningAction SilentlyContinue | Disable-SriovVf -HostRoot $sample -WhatIf -ErrorAction SilentlyContinue -ErrorVariable refused
             $refused.FullyQualifiedErrorId
