@@ -94,6 +94,7 @@ function Invoke-Tests {
     try {
         Install-Packages test
         Invoke-Build
+        Invoke-Package
         if ([System.IO.Directory]::Exists($results)) { [System.IO.Directory]::Delete($results, $true) }
 
         # xunit: the core on fixtures, real netlink in namespaces, real libvirt, the cmdlets in a runspace.
@@ -122,6 +123,32 @@ function Invoke-Tests {
             # A file that failed discovery or a failed BeforeAll fails the run without failing a test.
             if ($pester.Failed -eq 0) { $count.Failed++ }
             $problems.Add("Pester (exit code $pesterExit)")
+        }
+
+        # The fleet: the package installed on simulated hosts (namespaces, one sshd each), the Fleet tests
+        # over SSH remoting, and Test-SriovHost timed across 32 and 64 hosts.
+        if ($env:SRIOVPS_SKIP_FLEET -eq '1') {
+            'FLEET SKIPPED: SRIOVPS_SKIP_FLEET=1'
+        }
+        else {
+            $fleetErr = Join-Path $results 'fleet.stderr'
+            & dotnet pwsh -NoLogo -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'tests/fleet/run.ps1') 2>$fleetErr
+            $fleetExit = $LASTEXITCODE
+            $fleetMessages = @(Get-Content -LiteralPath $fleetErr)
+            $fleetMessages | ForEach-Object { [Console]::Error.WriteLine($_) }
+            if ($fleetExit -eq 3) {
+                $reason = $fleetMessages | Select-String '^FLEET UNAVAILABLE: (.*)$' | Select-Object -First 1
+                "FLEET SKIPPED: $(if ($reason) { $reason.Matches[0].Groups[1].Value } else { 'the fleet cannot run here' })"
+            }
+            else {
+                $fleetCount = Get-NUnit3Count (Join-Path $PSScriptRoot 'tests/fleet/out/pester-fleet.xml')
+                "fleet: $($fleetCount.Passed) passed, $($fleetCount.Failed) failed, $($fleetCount.Skipped) skipped"
+                $count.Passed += $fleetCount.Passed; $count.Failed += $fleetCount.Failed; $count.Skipped += $fleetCount.Skipped
+                if ($fleetExit -ne 0) {
+                    if ($fleetCount.Failed -eq 0) { $count.Failed++ }
+                    $problems.Add("the fleet (exit code $fleetExit; logs in tests/fleet/out/)")
+                }
+            }
         }
 
         # The SR-IOV lab: the xunit and Pester Lab tests on a real kernel in a QEMU guest with emulated igb NICs.

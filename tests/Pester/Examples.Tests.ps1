@@ -25,6 +25,10 @@ BeforeDiscovery {
     # exactly one example (and statement) of the files, or the test 'skip entry ...' fails.
     $SkippedExamples = @(
         @{
+            File = 'README.md'; Section = 'Many hosts'
+            Reason = 'they reach hosts over SSH remoting: tests/Pester/Fleet/Fleet.Recipes.Tests.ps1 runs them on the fleet of tests/fleet'
+        }
+        @{
             File = 'README.md'; Statement = 'Set-SriovPf enp59s0f0 -EswitchMode Switchdev'
             Reason = 'enp59s0f0 is a ConnectX port of another host (devlink eswitch modes are mlx5''s); the sample host has only igb PFs'
         }
@@ -98,6 +102,7 @@ BeforeDiscovery {
         $number = $null
         $title = $null
         $blocks = 0
+        $section = $null
         for ($i = 0; $i -lt $lines.Count; $i++) {
             $line = $lines[$i]
             if ($HelpPage -and $line -match '^#{1,3} ') {
@@ -113,6 +118,7 @@ BeforeDiscovery {
                 }
                 continue
             }
+            if (-not $HelpPage -and $line -match '^#{2,4} (.+)$') { $section = $Matches[1].Trim(); continue }
             if ($line -notmatch '^```powershell\s*$') { continue }
 
             $first = $i + 2   # the line number of the block's first line of code
@@ -123,7 +129,7 @@ BeforeDiscovery {
             elseif ($null -eq $number) { "$file line $first (a block outside the examples)" }
             elseif ($blocks -eq 1) { "$file Example $number" }
             else { "$file Example $number, block $blocks" }
-            [pscustomobject]@{ File = $file; Number = $number; Title = $title; Line = $first; Code = $code -join "`n"; Name = $name }
+            [pscustomobject]@{ File = $file; Number = $number; Title = $title; Line = $first; Code = $code -join "`n"; Name = $name; Section = $section }
         }
         if ($null -ne $number -and $blocks -eq 0) {
             [pscustomobject]@{ File = $file; Number = $number; Title = $title; Line = $lines.Count; Code = $null; Name = "$file Example $number" }
@@ -155,6 +161,13 @@ BeforeDiscovery {
         for ($e = 0; $e -lt $SkippedExamples.Count; $e++) {
             $entry = $SkippedExamples[$e]
             if ($entry.File -ne $example.File -or ($entry.ContainsKey('Example') -and $entry.Example -ne $example.Number)) { continue }
+            if ($entry.ContainsKey('Section')) {
+                # A whole README section: every example of it, counted as one.
+                if ($entry.Section -ne $example.Section) { continue }
+                $skipWhole = $entry.Reason
+                $matched[$e] = @(@($matched[$e]) | Where-Object { $_ }) + "section '$($entry.Section)'" | Sort-Object -Unique
+                continue
+            }
             if (-not $entry.ContainsKey('Statement')) {
                 $skipWhole = $entry.Reason
                 $matched[$e] = @($matched[$e]) + $example.Name
@@ -191,7 +204,7 @@ BeforeDiscovery {
 
     $SkipChecks = for ($e = 0; $e -lt $SkippedExamples.Count; $e++) {
         $entry = $SkippedExamples[$e]
-        $what = @($entry.File; if ($entry.ContainsKey('Example')) { "Example $($entry.Example)" }; if ($entry.ContainsKey('Statement')) { "'$($entry.Statement)'" }) -join ' '
+        $what = @($entry.File; if ($entry.ContainsKey('Section')) { "section '$($entry.Section)'" }; if ($entry.ContainsKey('Example')) { "Example $($entry.Example)" }; if ($entry.ContainsKey('Statement')) { "'$($entry.Statement)'" }) -join ' '
         @{ What = $what; Found = @($matched[$e] | Where-Object { $_ }) }
     }
 

@@ -172,6 +172,57 @@ Describe 'Objects that came from another computer' -Tag 'CI' {
         }
     }
 
+    It 'are taken when they carry the name of the host the command works on (SriovHost), whatever their PSComputerName' {
+        $named = New-SriovTestHost -Fixture 'i350-4port'
+        try {
+            Set-SriovTestHostFile $named '/etc/hostname' "kvm-node-07`n"
+            # The client reached the host by its address: PSComputerName is no name of it.
+            $byAddress = ConvertTo-RemoteObject $script:Pf '192.0.2.7' | Add-Member -NotePropertyName SriovHost -NotePropertyValue 'kvm-node-07' -PassThru
+            $fromElsewhere = ConvertTo-RemoteObject $script:Pf '192.0.2.8' | Add-Member -NotePropertyName SriovHost -NotePropertyValue 'kvm-node-08' -PassThru
+
+            $vfs = $byAddress | Get-SriovVf -HostRoot $named -ErrorAction Stop -WarningAction SilentlyContinue
+            $refused = $fromElsewhere | Get-SriovVf -HostRoot $named -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            @($vfs).Count | Should -Be 7
+            $refused | Should -BeNullOrEmpty
+            Get-ErrorId $errors | Should -Be 'ObjectFromOtherHost'
+            $errors[0].Exception.Message | Should -BeLike "*came from '192.0.2.8' (its PSComputerName; read on 'kvm-node-08')*"
+        }
+        finally {
+            Remove-SriovTestHost $named
+        }
+    }
+
+    It 'are marked with the host''s own name (SriovHost) when a command runs in a remote session, and only there' {
+        $named = New-SriovTestHost -Fixture 'i350-4port'
+        try {
+            Set-SriovTestHostFile $named '/etc/hostname' "kvm-node-07`n"
+            $local = Get-SriovPf eno49 -HostRoot $named
+            # $PSSenderInfo is what tells a remote session (about_Automatic_Variables).
+            $global:PSSenderInfo = [pscustomobject]@{ ConnectionString = 'ssh' }
+            try {
+                $remote = Get-SriovPf eno49 -HostRoot $named
+                $remoteVf = Get-SriovVf eno49 -Index 0 -HostRoot $named -WarningAction SilentlyContinue
+            }
+            finally {
+                Remove-Variable -Name PSSenderInfo -Scope Global
+            }
+
+            $local.PSObject.Properties['SriovHost'] | Should -BeNullOrEmpty
+            $remote.SriovHost | Should -Be 'kvm-node-07'
+            $remoteVf.SriovHost | Should -Be 'kvm-node-07'
+            $remote.pstypenames[0] | Should -Be 'SriovPS.SriovPf'
+            # Through remoting it keeps the mark, and a changer on that host takes it under another name.
+            $back = ConvertTo-RemoteObject $remote '192.0.2.7'
+            $back.SriovHost | Should -Be 'kvm-node-07'
+            $whatIf = Get-SriovTestWhatIf { $back | Disable-SriovVf -HostRoot $named -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue }
+            $whatIf | Should -Be 'What if: Performing the operation "remove all 7 VFs" on target "0000:04:00.0 (eno49)".'
+        }
+        finally {
+            Remove-SriovTestHost $named
+        }
+    }
+
     It 'are refused by the libvirt commands unless -Uri names that computer' -Skip:$NoLibvirt {
         $pool = [pscustomobject]@{ Name = 'sriovps-nosuch-pool'; PSComputerName = 'kvm-node-07' }
 

@@ -41,7 +41,7 @@ if (-not $Package) {
     $version = (Import-PowerShellDataFile (Join-Path $repo 'out/SriovPS/SriovPS.psd1')).ModuleVersion
     $Package = Join-Path $repo "out/SriovPS.$version.nupkg"
 }
-if (-not (Test-Path -LiteralPath $Package)) { throw "No package at $Package: run ./build.sh Package first." }
+if (-not (Test-Path -LiteralPath $Package)) { throw "No package at ${Package}: run ./build.sh Package first." }
 
 if (Test-Path -LiteralPath $out) { Remove-Item -LiteralPath $out -Recurse -Force }
 $null = New-Item -ItemType Directory -Path $out
@@ -54,6 +54,8 @@ function Install-FleetPackage([string] $Directory) {
     $null = New-Item -ItemType Directory -Path $repository -Force
     Copy-Item -LiteralPath $Package -Destination $repository
     $environment = @{ HOME = $Directory; XDG_DATA_HOME = "$Directory/.local/share"; XDG_CONFIG_HOME = "$Directory/.config"; XDG_CACHE_HOME = "$Directory/.cache" }
+    # PSResourceGet keeps its repository list in the working directory when XDG_DATA_HOME does not exist.
+    foreach ($folder in $environment.Values) { $null = New-Item -ItemType Directory -Path $folder -Force }
     $saved = @{}
     foreach ($name in $environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $environment[$name]) }
     try {
@@ -89,12 +91,13 @@ try {
     finally {
         Remove-Item Env:SRIOVPS_FLEET
     }
-    Get-Content -LiteralPath (Join-Path $out 'pester-fleet.log') | Select-String -Pattern '^\s*\[[-+!]\]|^pester: |Expected|Tests Passed' -Raw | ForEach-Object { $_ -replace '\e\[[0-9;]*m', '' }
+    Get-Content -LiteralPath (Join-Path $out 'pester-fleet.log') | ForEach-Object { $_ -replace '\e\[[0-9;]*m', '' } |
+        Select-String -Pattern '^\s*\[[-+!]\] |^\s*Expected|^pester: ' -Raw
     if ($pesterExit -ne 0) { $status = 1 }
 
     $figures = foreach ($size in $Scale) {
         foreach ($mode in $(if ($size -le 32) { 'HostName' } else { 'Session' })) {
-            $line = & ip netns exec $fleet.ClientNamespace $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Fleet.ps1') -FleetPath $fleetPath -Count $size -Mode $mode -ThrottleLimit $size 2>&1
+            $line = @(& ip netns exec $fleet.ClientNamespace $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Fleet.ps1') -FleetPath $fleetPath -Count $size -Mode $mode -ThrottleLimit $size 2>&1)
             if ($LASTEXITCODE -ne 0) { $status = 1; "fleet: timing $size hosts ($mode) failed: $($line -join ' ')" | Write-Host; continue }
             $line[-1] | ConvertFrom-Json
         }

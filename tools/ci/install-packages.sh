@@ -17,9 +17,11 @@ export DEBIAN_FRONTEND=noninteractive
 #   python3-yaml: a YAML parser independent of the module reads what Export-SriovConfig writes.
 #   python3-jsonschema: a JSON Schema validator independent of the module judges the configuration
 #     documents against SriovPS.Configuration.schema.json.
+#   openssh-server, openssh-client: the fleet's simulated hosts each run an sshd, reached by ssh
+#     through PowerShell remoting (tests/fleet).
 case ${1:-} in
     run) packages=(libvirt0 iproute2) ;;
-    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml python3-jsonschema) ;;
+    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml python3-jsonschema openssh-server openssh-client) ;;
     *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 
@@ -57,5 +59,15 @@ fi
 if ((${#missing[@]} > 0)); then
     echo "packages: installing ${missing[*]}"
     ((updated)) || apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The tests run sshd instances of their own; the package's system-wide sshd is not started by the
+    # install (policy-rc.d, Debian's switch for that), so no port of this machine is opened.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=0
+    if [[ " ${missing[*]} " == *" openssh-server "* && ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
+    status=0
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+    ((own_policy)) && rm -f "$policy"
+    exit "$status"
 fi

@@ -1,0 +1,126 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# The recipes of README.md "Many hosts", run as written on the fleet: $hosts and $ssh are the fleet's
+# (the README's own assignments of them are left out), and each recipe's result is judged against the
+# same commands run here on each host's data.
+
+BeforeDiscovery {
+    $script:NoFleet = -not $env:SRIOVPS_FLEET
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'FleetFixtures.ps1')
+    $script:Fleet = Initialize-FleetTest
+    $script:FleetHosts = @($Fleet.Hosts | Select-Object -First 8)
+    $script:RootOf = @{}
+    foreach ($entry in $FleetHosts) { $RootOf[$entry.Name] = $entry.Root }
+
+    # The ```powershell blocks of the README's "Many hosts" section, in order.
+    $readme = [System.IO.File]::ReadAllLines((Join-Path $PSScriptRoot '../../../README.md'))
+    $script:Recipes = [System.Collections.Generic.List[string]]::new()
+    $inSection = $false
+    for ($i = 0; $i -lt $readme.Count; $i++) {
+        if ($readme[$i] -match '^#{2,4} (.+)$') { $inSection = $Matches[1].Trim() -eq 'Many hosts'; continue }
+        if (-not $inSection -or $readme[$i] -notmatch '^```powershell\s*$') { continue }
+        $code = [System.Collections.Generic.List[string]]::new()
+        for ($i++; $readme[$i] -notmatch '^```\s*$'; $i++) { $code.Add($readme[$i]) }
+        $Recipes.Add($code -join "`n")
+    }
+
+    # Runs a recipe in a scope where $hosts and $ssh are the fleet's, in a folder of its own; returns
+    # its output and errors (as records), and leaves its variables in $script:Ran.
+    function Invoke-Recipe([string] $Code) {
+        $statements = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null).EndBlock.Statements
+        $kept = @($statements | Where-Object { $_.Extent.Text -notmatch '^\$(hosts|ssh) = ' }) | ForEach-Object { $_.Extent.Text }
+        $recipe = [scriptblock]::Create($kept -join "`n")
+        $hosts = @($FleetHosts.Name)
+        $ssh = $Fleet.Connection
+        Push-Location $script:Folder
+        try {
+            $output = . $recipe 2>&1
+        }
+        finally {
+            Pop-Location
+        }
+        $script:Ran = @{ unreachable = $(try { Get-Variable unreachable -ValueOnly -ErrorAction Stop } catch { $null }) }
+        @($output)
+    }
+}
+
+BeforeEach {
+    $script:Folder = Join-Path $Fleet.Path "recipe-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $null = New-Item -ItemType Directory -Path $Folder
+    Copy-Item -LiteralPath (Join-Path $PSScriptRoot '../../../docs/examples/kvm-host.json') -Destination $Folder
+}
+
+AfterEach {
+    Remove-Item -LiteralPath $script:Folder -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'README "Many hosts", run on the fleet' -Tag 'Fleet' -Skip:$NoFleet {
+    It 'has its five recipes' {
+        $Recipes.Count | Should -Be 5
+        $Recipes[0] | Should -Match '^\$hosts = '
+    }
+
+    It 'the readiness report: each failing or warning check with the hosts it fails on, none unreachable' {
+        $output = Invoke-Recipe $Recipes[0]
+        @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+        $Ran.unreachable | Should -BeNullOrEmpty
+        $expected = @{}
+        foreach ($name in $RootOf.Keys) {
+            foreach ($check in Test-SriovHost -HostRoot $RootOf[$name] -InformationAction Ignore -WarningAction SilentlyContinue | Where-Object Status -In 'Fail', 'Warning') {
+                $expected[$check.Id] = @(@($expected[$check.Id]) + $name | Where-Object { $_ } | Sort-Object -Unique)
+            }
+        }
+        $rows = @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_.PSObject.Properties['Hosts'] })
+        ($rows.Name | Sort-Object) -join ',' | Should -Be (($expected.Keys | Sort-Object) -join ',')
+        foreach ($row in $rows) {
+            $row.Hosts | Should -Be ($expected[$row.Name] -join ', ') -Because "check $($row.Name)"
+        }
+        ($rows | Where-Object Name -EQ 'Pf.SriovCapable').Hosts | Should -Match 'kvm08'
+    }
+
+    It 'the inventory: every VF of every host in vfs.csv' {
+        $output = Invoke-Recipe $Recipes[1]
+        @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+        $rows = @(Import-Csv -LiteralPath (Join-Path $Folder 'vfs.csv'))
+        $expected = foreach ($name in $RootOf.Keys | Sort-Object) {
+            Get-SriovVf -HostRoot $RootOf[$name] -WarningAction SilentlyContinue | ForEach-Object { "$name $($_.PfName) $($_.Index) $($_.PciAddress) $($_.Driver) $($_.MacAddress) $($_.Owner)" }
+        }
+        $rows.Count | Should -BeGreaterThan 40
+        ($rows | ForEach-Object { "$($_.PSComputerName) $($_.PfName) $($_.Index) $($_.PciAddress) $($_.Driver) $($_.MacAddress) $($_.Owner)" } | Sort-Object) |
+            Should -Be ($expected | Sort-Object)
+        $rows[0].PSObject.Properties.Name | Should -Be 'PSComputerName', 'PfName', 'Index', 'PciAddress', 'Driver', 'MacAddress', 'Vlan', 'Owner'
+    }
+
+    It 'the document for every host: each host refuses or plans as it would alone' {
+        $output = Invoke-Recipe $Recipes[2]
+        $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $document = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../../docs/examples/kvm-host.json')
+        foreach ($name in $RootOf.Keys) {
+            $local = @()
+            $null = $document | Set-SriovConfiguration -HostRoot $RootOf[$name] -WhatIf -WarningAction SilentlyContinue -ErrorVariable local -ErrorAction SilentlyContinue
+            $remote = @($errors | Where-Object { $_.OriginInfo.PSComputerName -eq $name })
+            ($remote | ForEach-Object { $_.Exception.Message }) | Should -Be ($local | ForEach-Object { $_.Exception.Message }) -Because "$name judges the document as it would alone"
+        }
+        # The hosts without an igb PF refuse it by name.
+        @($errors | Where-Object { $_.OriginInfo.PSComputerName -eq 'kvm03' }).Exception.Message | Should -Match 'no PF of this host has driver igb'
+    }
+
+    It 'objects from a host, sent back to it, drive its changers' {
+        $output = Invoke-Recipe $Recipes[3]
+        @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+    }
+
+    It 'sessions with a throttle of its own: each host''s readiness' {
+        $output = @(Invoke-Recipe $Recipes[4])
+        @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+        $output.Count | Should -Be 8
+        foreach ($row in $output) {
+            $row.Ready | Should -Be (Test-SriovHost -HostRoot $RootOf[$row.PSComputerName] -Quiet -InformationAction Ignore -WarningAction SilentlyContinue) -Because $row.PSComputerName
+        }
+        @(Get-PSSession | Where-Object State -EQ 'Opened' | Where-Object ComputerName -In $RootOf.Keys) | Should -BeNullOrEmpty -Because 'the recipe removes its sessions'
+    }
+}
