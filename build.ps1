@@ -7,8 +7,10 @@ Builds, shows, tests or cleans SriovPS. Run it through ./build.sh, which restore
 Build: dotnet build, which also lays out out/SriovPS (manifest, help, formats, sample host).
 Run:   Build, then Get-SriovPf | Get-SriovVf and Test-SriovHost on this host when it has SR-IOV PFs,
        else on the shipped sample host (it says which).
-Test:  Build, then every test: xunit (tests/SriovPS.Tests), Pester (tests/Pester, tag CI) in the
-       pinned pwsh and Pester, and the SR-IOV lab where it can run (SRIOVPS_SKIP_LAB=1 skips it).
+Test:  Build and Package, then every test: xunit (tests/SriovPS.Tests), Pester (tests/Pester, tag CI)
+       in the pinned pwsh and Pester, the fleet (tests/fleet: the package on simulated hosts, the Fleet
+       tests over SSH remoting; SRIOVPS_SKIP_FLEET=1 skips it) and the SR-IOV lab where it can run
+       (SRIOVPS_SKIP_LAB=1 skips it).
        Ends with one line "tests: N passed, N failed, N skipped"; results go under out/test-results.
 Package: Build, then out/SriovPS.<version>.nupkg (Compress-PSResource), which Install-PSResource
        installs from a repository (a directory registered with Register-PSResourceRepository) holding it.

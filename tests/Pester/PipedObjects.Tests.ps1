@@ -180,13 +180,21 @@ Describe 'Objects that came from another computer' -Tag 'CI' {
             $byAddress = ConvertTo-RemoteObject $script:Pf '192.0.2.7' | Add-Member -NotePropertyName SriovHost -NotePropertyValue 'kvm-node-07' -PassThru
             $fromElsewhere = ConvertTo-RemoteObject $script:Pf '192.0.2.8' | Add-Member -NotePropertyName SriovHost -NotePropertyValue 'kvm-node-08' -PassThru
 
+            # Loopback names, and a name only like this one, name no host in particular.
+            $vague = foreach ($origin in 'localhost', '127.0.0.1', 'kvm-node-07.example.net', 'KVM-NODE') {
+                ConvertTo-RemoteObject $script:Pf '192.0.2.9' | Add-Member -NotePropertyName SriovHost -NotePropertyValue $origin -PassThru
+            }
+
             $vfs = $byAddress | Get-SriovVf -HostRoot $named -ErrorAction Stop -WarningAction SilentlyContinue
             $refused = $fromElsewhere | Get-SriovVf -HostRoot $named -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $vagueRefused = $vague | Get-SriovVf -HostRoot $named -ErrorVariable vagueErrors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 
             @($vfs).Count | Should -Be 7
             $refused | Should -BeNullOrEmpty
             Get-ErrorId $errors | Should -Be 'ObjectFromOtherHost'
             $errors[0].Exception.Message | Should -BeLike "*came from '192.0.2.8' (its PSComputerName; read on 'kvm-node-08')*"
+            $vagueRefused | Should -BeNullOrEmpty
+            Get-ErrorId $vagueErrors | Should -Be 'ObjectFromOtherHost', 'ObjectFromOtherHost', 'ObjectFromOtherHost', 'ObjectFromOtherHost'
         }
         finally {
             Remove-SriovTestHost $named

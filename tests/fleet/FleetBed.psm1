@@ -29,7 +29,6 @@ $script:HostKinds = @(
 
 # The hosts' subnet; the clients' namespace is .1, host N is .(10+N).
 $script:Subnet = '10.231.0'
-$script:MaxHosts = 200
 
 function Invoke-FleetNative {
     $program, $arguments = $args
@@ -60,6 +59,11 @@ function New-FleetHostData {
     if ($Form -eq 'Saved') {
         $saved = Join-Path $Directory 'snapshot'
         Copy-Item -LiteralPath (Join-Path $PSScriptRoot "../fixtures/snapshots/$Fixture") -Destination $saved -Recurse
+        # Each host names itself once in the fleet, as real hosts do: the copy takes the host's name.
+        $manifest = Join-Path $saved 'snapshot.json'
+        $snapshot = Get-Content -Raw -LiteralPath $manifest | ConvertFrom-Json -AsHashtable
+        $snapshot.hostName = $Name
+        $snapshot | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath $manifest
         return $saved
     }
 
@@ -151,12 +155,17 @@ function Start-SriovFleet {
     if ($pwsh.Contains(' ')) { throw "The pwsh path '$pwsh' holds a space, which an sshd Subsystem line cannot." }
 
     $Path = [System.IO.Path]::GetFullPath($Path)
+    # sshd_config splits its lines at blanks: the paths in SetEnv and AuthorizedKeysFile must hold none.
+    if ($Path -match '\s') { throw "The fleet's folder '$Path' holds a blank, which sshd_config cannot." }
     $null = [System.IO.Directory]::CreateDirectory($Path)
     $id = [System.IO.Path]::GetFileName($Path) -replace '^sriovps-fleet-', ''
     $fleet = [ordered]@{
         Path            = $Path
         ClientNamespace = "sriovps-fleet-$id"
         NetnsEtc        = "/etc/netns/sriovps-fleet-$id"
+        # What existed before, so that Stop-SriovFleet removes only what it made.
+        MadeNetnsRoot   = -not (Test-Path -LiteralPath /etc/netns)
+        MadeSshdRun     = -not (Test-Path -LiteralPath /run/sshd)
         KeyFilePath     = Join-Path $Path 'client_key'
         KnownHostsPath  = Join-Path $Path 'known_hosts'
         ModulePath      = [System.IO.Path]::GetFullPath($ModulePath)
@@ -297,7 +306,9 @@ function Stop-SriovFleet {
         & ip netns del $namespace 2>$null
     }
     if ($fleet.NetnsEtc -and (Test-Path -LiteralPath $fleet.NetnsEtc)) { Remove-Item -LiteralPath $fleet.NetnsEtc -Recurse -Force }
-    if ((Test-Path -LiteralPath /etc/netns) -and -not (Get-ChildItem -LiteralPath /etc/netns -Force)) { Remove-Item -LiteralPath /etc/netns }
+    if ($fleet.MadeNetnsRoot -and (Test-Path -LiteralPath /etc/netns) -and -not (Get-ChildItem -LiteralPath /etc/netns -Force)) { Remove-Item -LiteralPath /etc/netns }
+    # sshd's privilege separation directory, made for the fleet, unless another sshd runs now.
+    if ($fleet.MadeSshdRun -and -not (Get-Process -Name sshd -ErrorAction Ignore)) { Remove-Item -LiteralPath /run/sshd -Recurse -Force -ErrorAction Ignore }
     # Directory.Delete removes the trees' symbolic links without following them.
     [System.IO.Directory]::Delete($Path, $true)
 }
@@ -305,15 +316,23 @@ function Stop-SriovFleet {
 function Get-SriovFleetLeftover {
     <#
     .SYNOPSIS
-    What a fleet left on this machine after Stop-SriovFleet: namespaces, /etc/netns entries, processes.
+    What the fleet of -Path left on this machine after Stop-SriovFleet, also when it never fully
+    started: its namespaces, its /etc/netns entry, its folder, and any process that still has its
+    folder in its command line or environment (sshd, a session's sshd or pwsh).
     #>
-    param([Parameter(Mandatory)] $Fleet)
+    param([Parameter(Mandatory)] [string] $Path)
 
-    $namespaces = @($Fleet.Hosts | ForEach-Object Namespace) + $Fleet.ClientNamespace
-    @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -in $namespaces }) +
-        @(if (Test-Path -LiteralPath $Fleet.NetnsEtc) { $Fleet.NetnsEtc }) +
-        @(if (Test-Path -LiteralPath $Fleet.Path) { $Fleet.Path }) +
-        @(Get-Process -Name sshd -ErrorAction Ignore | Where-Object { $_.CommandLine -like "*$($Fleet.Path)*" } | ForEach-Object { "sshd $($_.Id)" })
+    $Path = [System.IO.Path]::GetFullPath($Path)
+    $prefix = "sriovps-fleet-$([System.IO.Path]::GetFileName($Path) -replace '^sriovps-fleet-', '')"
+    @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -eq $prefix -or $_.StartsWith("$prefix-") })
+    if (Test-Path -LiteralPath "/etc/netns/$prefix") { "/etc/netns/$prefix" }
+    if (Test-Path -LiteralPath $Path) { $Path }
+    foreach ($process in [System.IO.Directory]::GetDirectories('/proc') | Where-Object { [System.IO.Path]::GetFileName($_) -match '^\d+$' }) {
+        $text = foreach ($file in 'cmdline', 'environ') {
+            try { [System.IO.File]::ReadAllText((Join-Path $process $file)) } catch { '' }
+        }
+        if (($text -join "`0").Contains($Path)) { "process $([System.IO.Path]::GetFileName($process)): $(($text[0] -replace "`0", ' ').Trim())" }
+    }
 }
 
 Export-ModuleMember -Function Start-SriovFleet, Stop-SriovFleet, Read-SriovFleet, Start-SriovFleetHost, Stop-SriovFleetHost, Get-SriovFleetUnavailableReason, Get-SriovFleetLeftover

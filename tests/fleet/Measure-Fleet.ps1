@@ -11,7 +11,9 @@ module on every host; the engine runs 32 at a time. The first call also fills ea
 analysis cache, as the first call on a new host does.
 -Mode Session: New-PSSession -HostName over all the hosts, then Invoke-Command -Session -ThrottleLimit
 over the sessions, twice: what a script that calls several commands pays once, then per command.
-Every host must answer with its checks, or the figures are refused.
+Every host must answer with its checks, or the figures are refused. PerHostSeconds is the wall time
+divided by the hosts (they run at once); CommandMs is Test-SriovHost's own time on each host;
+ClientPeakMiB is the client pwsh's own peak (VmHWM), without its ssh processes (SshMiB, sessions only).
 #>
 [CmdletBinding()]
 param(
@@ -63,6 +65,10 @@ else {
     $sessions = @(New-PSSession -HostName $names @connection)
     $result.OpenSeconds = [math]::Round($watch.Elapsed.TotalSeconds, 1)
     if ($sessions.Count -ne $Count) { throw "Only $($sessions.Count) of $Count sessions opened." }
+    # Each open session is an ssh process of the client's too.
+    $ssh = @(Get-Process -Name ssh -ErrorAction Ignore | Where-Object { $_.Parent.Id -eq $PID })
+    $result.SshProcesses = $ssh.Count
+    $result.SshMiB = [int](($ssh | Measure-Object WorkingSet64 -Sum).Sum / 1MB)
     try {
         $result.First = Measure-FleetCall { Invoke-Command -Session $sessions -ThrottleLimit $ThrottleLimit -ScriptBlock $check }
         $result.Second = Measure-FleetCall { Invoke-Command -Session $sessions -ThrottleLimit $ThrottleLimit -ScriptBlock $check }

@@ -108,7 +108,8 @@ try {
             $open = if ($figure.PSObject.Properties['OpenSeconds']) { "sessions opened in $($figure.OpenSeconds) s, then " } else { '' }
             "Test-SriovHost on $($figure.Hosts) hosts by $($figure.Mode) ($($figure.Cores) cores): $open" +
                 "first call $($figure.First.Seconds) s ($($figure.First.PerHostSeconds) s a host), second $($figure.Second.Seconds) s ($($figure.Second.PerHostSeconds) s a host); " +
-                "on each host the command took $($figure.Second.CommandMsMedian) ms (median, second call), its pwsh $($figure.Second.HostPwshMiBMedian) MiB; client peak $($figure.ClientPeakMiB) MiB"
+                "on each host the command took $($figure.Second.CommandMsMedian) ms (median, second call), its pwsh $($figure.Second.HostPwshMiBMedian) MiB; client pwsh peak $($figure.ClientPeakMiB) MiB" +
+                $(if ($figure.PSObject.Properties['SshMiB']) { ", its $($figure.SshProcesses) ssh processes $($figure.SshMiB) MiB" } else { '' })
         }
         $report | Set-Content -LiteralPath (Join-Path $out 'scale.txt')
         $report | ForEach-Object { "fleet: $_" }
@@ -119,14 +120,11 @@ catch {
     [Console]::Error.WriteLine("fleet: $($_.Exception.Message)")
 }
 finally {
-    $record = if (Test-Path -LiteralPath (Join-Path $fleetPath 'fleet.json')) { Read-SriovFleet -Path $fleetPath }
     Stop-SriovFleet -Path $fleetPath
     # A fleet that never started leaves only its folder (the installed package).
     if ([System.IO.Directory]::Exists($fleetPath)) { [System.IO.Directory]::Delete($fleetPath, $true) }
-    if ($record) {
-        $left = @(Get-SriovFleetLeftover -Fleet $record)
-        if ($left) { $status = 1; [Console]::Error.WriteLine("fleet: left behind: $($left -join ', ')") }
-        else { 'fleet: removed; nothing left behind' }
-    }
+    $left = @(Get-SriovFleetLeftover -Path $fleetPath)
+    if ($left) { $status = 1; [Console]::Error.WriteLine("fleet: left behind: $($left -join ', ')") }
+    else { 'fleet: removed; nothing left behind' }
 }
 exit $status

@@ -59,15 +59,26 @@ fi
 if ((${#missing[@]} > 0)); then
     echo "packages: installing ${missing[*]}"
     ((updated)) || apt-get update -qq
-    # The tests run sshd instances of their own; the package's system-wide sshd is not started by the
-    # install (policy-rc.d, Debian's switch for that), so no port of this machine is opened.
-    policy=/usr/sbin/policy-rc.d
-    own_policy=0
-    if [[ " ${missing[*]} " == *" openssh-server "* && ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    # The tests run sshd instances of their own. The package's system-wide sshd is kept from starting
+    # during the install (policy-rc.d, Debian's switch for that, in a transaction of its own) and from
+    # starting at boot, so that installing it opens no port of this machine.
+    if [[ " ${missing[*]} " == *" openssh-server "* ]]; then
+        missing=("${missing[@]/openssh-server/}")
+        policy=/usr/sbin/policy-rc.d
+        if [[ ! -e $policy ]]; then
+            trap 'rm -f "$policy"' EXIT
+            printf '#!/bin/sh\nexit 101\n' >"$policy"
+            chmod 755 "$policy"
+        fi
+        apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
+        [[ $(trap -p EXIT) ]] && rm -f "$policy" && trap - EXIT
+        if command -v deb-systemd-helper >/dev/null; then
+            deb-systemd-helper disable ssh.service ssh.socket >/dev/null 2>&1 || true
+        fi
+        if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+            systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+        fi
     fi
-    status=0
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
-    ((own_policy)) && rm -f "$policy"
-    exit "$status"
+    missing=($(printf '%s\n' "${missing[@]}" | grep .)) || missing=()
+    ((${#missing[@]} == 0)) || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

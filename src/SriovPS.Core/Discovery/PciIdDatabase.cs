@@ -6,8 +6,9 @@ namespace SriovPS.Discovery;
 
 /// <summary>
 /// Vendor and device names from the system's pci.ids (the file lspci reads). The file is read once
-/// per session, and again only when it changes; only its vendor lines are indexed, and a device's
-/// line is found in its vendor's block when first asked for.
+/// per session, and again only when it changes. Nothing is indexed up front: a vendor's line is found
+/// by a search of the text when first asked for, and a device's line in its vendor's block, so a new
+/// process (each remote command) pays for reading the file, not for walking its 40,000 lines.
 /// </summary>
 internal sealed class PciIdDatabase
 {
@@ -20,10 +21,14 @@ internal sealed class PciIdDatabase
     private readonly Dictionary<int, (int Start, int End, string Name)> _vendors = [];
     private readonly Dictionary<(int Vendor, int Device), string?> _devices = [];
 
+    // Where the vendor list ends: the class list ("C 02  Network controller") follows it.
+    private readonly int _vendorListEnd;
+
     private PciIdDatabase(byte[] text)
     {
         _text = text;
-        IndexVendors();
+        int classes = text.AsSpan().IndexOf("\nC "u8);
+        _vendorListEnd = classes < 0 ? text.Length : classes + 1;
     }
 
     /// <summary>
@@ -107,7 +112,7 @@ internal sealed class PciIdDatabase
         return int.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id) && digits.Length is > 0 and <= 4;
     }
 
-    internal string? VendorName(int vendor) => _vendors.TryGetValue(vendor, out var block) ? block.Name : null;
+    internal string? VendorName(int vendor) => VendorBlock(vendor)?.Name;
 
     internal string? DeviceName(int vendor, int device)
     {
@@ -119,7 +124,7 @@ internal sealed class PciIdDatabase
             }
 
             string? name = null;
-            if (_vendors.TryGetValue(vendor, out var block))
+            if (VendorBlock(vendor) is { } block)
             {
                 name = FindDevice(block.Start, block.End, device);
             }
@@ -129,44 +134,72 @@ internal sealed class PciIdDatabase
         }
     }
 
-    // A vendor line is "vvvv  Name"; its devices follow as "\tdddd  Name", subsystems as "\t\t…".
-    // The vendor list ends where the class list ("C 02  Network controller") begins.
-    private void IndexVendors()
+    // A vendor line is "vvvv  Name" at the start of a line; its devices follow as "\tdddd  Name",
+    // subsystems as "\t\t…", and comments may sit between. The block ends at the next vendor line.
+    private (int Start, int End, string Name)? VendorBlock(int vendor)
     {
-        int? openVendor = null;
-        int openStart = 0;
-        string openName = "";
-        foreach (var (start, end) in Lines())
+        lock (_vendors)
         {
-            var line = _text.AsSpan(start, end - start);
-            if (line.IsEmpty || line[0] == (byte)'#' || line[0] == (byte)'\t')
+            if (_vendors.TryGetValue(vendor, out var known))
             {
-                continue;
+                return known.Name.Length > 0 ? known : null;
             }
 
-            if (openVendor is int previous)
+            var found = FindVendor(vendor);
+            _vendors[vendor] = found ?? (0, 0, "");
+            return found;
+        }
+    }
+
+    private (int Start, int End, string Name)? FindVendor(int vendor)
+    {
+        Span<byte> line = stackalloc byte[5];
+        line[0] = (byte)'\n';
+        var hex = vendor.ToString("x4", CultureInfo.InvariantCulture);
+        for (int i = 0; i < 4; i++)
+        {
+            line[i + 1] = (byte)hex[i];
+        }
+
+        var vendors = _text.AsSpan(0, _vendorListEnd);
+        int from = 0;
+        while (true)
+        {
+            int at = vendors.StartsWith(line[1..]) && from == 0 ? 0 : Offset(vendors, from, line);
+            if (at < 0)
             {
-                _vendors.TryAdd(previous, (openStart, start, openName));
-                openVendor = null;
+                return null;
             }
 
-            if (line.StartsWith("C "u8))
+            int end = Array.IndexOf(_text, (byte)'\n', at, _vendorListEnd - at);
+            end = end < 0 ? _vendorListEnd : end;
+            if (TryParseEntry(_text.AsSpan(at, end - at), out int id, out string name) && id == vendor)
             {
-                return;
+                return (end, BlockEnd(end + 1), name);
             }
 
-            if (TryParseEntry(line, out int id, out string name))
+            from = end;
+        }
+    }
+
+    // The start of the line after "\n" + the vendor's digits, searching from <paramref name="from"/>.
+    private static int Offset(ReadOnlySpan<byte> text, int from, ReadOnlySpan<byte> needle)
+    {
+        int found = text[from..].IndexOf(needle);
+        return found < 0 ? -1 : from + found + 1;
+    }
+
+    private int BlockEnd(int start)
+    {
+        foreach (var (lineStart, lineEnd) in Lines(start, _vendorListEnd))
+        {
+            if (lineEnd > lineStart && _text[lineStart] != (byte)'\t' && _text[lineStart] != (byte)'#')
             {
-                openVendor = id;
-                openStart = end;
-                openName = name;
+                return lineStart;
             }
         }
 
-        if (openVendor is int last)
-        {
-            _vendors.TryAdd(last, (openStart, _text.Length, openName));
-        }
+        return _vendorListEnd;
     }
 
     private string? FindDevice(int start, int end, int device)

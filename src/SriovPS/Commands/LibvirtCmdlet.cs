@@ -56,6 +56,9 @@ public abstract class LibvirtCmdlet : SriovCmdlet
         WriteVerbose($"Connected to libvirt at {ConnectionUri}.");
     }
 
+    /// <summary>Objects read through a remote URI were read on the machine it names.</summary>
+    private protected override string? OriginName => LibvirtUri.RemoteHost(ConnectionUri) ?? base.OriginName;
+
     /// <summary>Objects from the machine a remote URI names belong to it; others are judged as in any command.</summary>
     private protected override bool IsThisHost(string computer, out string here)
     {

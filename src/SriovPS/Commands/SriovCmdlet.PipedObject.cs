@@ -76,10 +76,18 @@ public abstract partial class SriovCmdlet
 
     /// <summary>
     /// Whether an object from <paramref name="computer"/> (its PSComputerName) was read on the host this
-    /// command works on: by that name, or by the host's own name it carries (<paramref name="origin"/>).
+    /// command works on: by that name, or by the host's own name it carries (<paramref name="origin"/>),
+    /// which must be that name exactly: loopback names and short forms name no host in particular.
     /// </summary>
     private protected bool CameFromThisHost(string computer, string? origin, out string here) =>
-        IsThisHost(computer, out here) | (origin is { Length: > 0 } && IsThisHost(origin, out _));
+        IsThisHost(computer, out here) | (origin is { Length: > 0 } && OriginName is { } own && IsOwnName(own, origin));
+
+    private static bool IsOwnName(string own, string origin) =>
+        own.Equals(origin.Trim(), StringComparison.OrdinalIgnoreCase)
+        && !own.Equals("localhost", StringComparison.OrdinalIgnoreCase) && !own.StartsWith("localhost.", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The name this command's objects carry as <see cref="OriginProperty"/>: the host read, as it names itself.</summary>
+    private protected virtual string? OriginName => TargetHost.HostName is { Length: > 0 } name ? name : null;
 
     private static string OriginText(string? origin) => origin is { Length: > 0 } ? $"; read on '{origin}'" : string.Empty;
 
@@ -99,7 +107,7 @@ public abstract partial class SriovCmdlet
     /// <inheritdoc cref="WriteHostObjects"/>
     private protected void WriteHostObject(object item)
     {
-        if (SessionState.PSVariable.GetValue("PSSenderInfo") is null || TargetHost.HostName is not { Length: > 0 } name)
+        if (SessionState.PSVariable.GetValue("PSSenderInfo") is null || OriginName is not { } name)
         {
             WriteObject(item);
             return;

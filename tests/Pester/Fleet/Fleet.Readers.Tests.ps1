@@ -48,9 +48,10 @@ Describe 'The readers across a fleet, over SSH remoting' -Tag 'Fleet' -Skip:$NoF
         (Get-FleetHostOutput $result kvm01).Name | Should -Be 'eno49', 'eno50', 'eno51', 'eno52'
         (Get-FleetHostOutput $result kvm02).Name | Should -Be 'eth0', 'eth1'
         (Get-FleetHostOutput $result kvm03).Driver | Sort-Object -Unique | Should -Be 'ixgbe'
-        # The host's own name rides along, whatever name the client used: a snapshot keeps its host's.
-        (Get-FleetHostOutput $result kvm01).SriovHost | Sort-Object -Unique | Should -Be 'kvm01'
-        (Get-FleetHostOutput $result kvm04).SriovHost | Sort-Object -Unique | Should -Be 'sriovps-lab'
+        # The host's own name rides along, whatever name the client used: a tree's /etc/hostname, a snapshot's host.
+        foreach ($name in $Names | Where-Object { $_ -ne 'kvm08' }) {
+            (Get-FleetHostOutput $result $name).SriovHost | Sort-Object -Unique | Should -Be $name
+        }
     }
 
     It 'shows remote PFs and VFs with the module''s views, the computer once, as its last column' {

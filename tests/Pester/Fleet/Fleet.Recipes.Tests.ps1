@@ -28,6 +28,20 @@ BeforeAll {
         $Recipes.Add($code -join "`n")
     }
 
+    # A recipe as a client script (Invoke-FleetClient) with the fleet's $hosts and $ssh, whose "What if:"
+    # messages then come back under "=== all".
+    function Get-RecipeClientScript([string] $Code) {
+        $statements = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null).EndBlock.Statements
+        $kept = @($statements | Where-Object { $_.Extent.Text -notmatch '^\$(hosts|ssh) = ' }) | ForEach-Object { $_.Extent.Text }
+        @(
+            "`$hosts = '$($FleetHosts.Name -join "', '")'"
+            '$ssh = $Connection'
+            "Set-Location -LiteralPath '$($script:Folder.Replace("'", "''"))'"
+            '"=== all"'
+            $kept
+        ) -join "`n"
+    }
+
     # Runs a recipe in a scope where $hosts and $ssh are the fleet's, in a folder of its own; returns
     # its output and errors (as records), and leaves its variables in $script:Ran.
     function Invoke-Recipe([string] $Code) {
@@ -43,22 +57,22 @@ BeforeAll {
         finally {
             Pop-Location
         }
-        $script:Ran = @{ unreachable = $(try { Get-Variable unreachable -ValueOnly -ErrorAction Stop } catch { $null }) }
+        $script:Ran = @{ failed = $(try { Get-Variable failed -ValueOnly -ErrorAction Stop } catch { $null }) }
         @($output)
     }
 }
 
-BeforeEach {
-    $script:Folder = Join-Path $Fleet.Path "recipe-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    $null = New-Item -ItemType Directory -Path $Folder
-    Copy-Item -LiteralPath (Join-Path $PSScriptRoot '../../../docs/examples/kvm-host.json') -Destination $Folder
-}
-
-AfterEach {
-    Remove-Item -LiteralPath $script:Folder -Recurse -Force -ErrorAction SilentlyContinue
-}
-
 Describe 'README "Many hosts", run on the fleet' -Tag 'Fleet' -Skip:$NoFleet {
+    BeforeEach {
+        $script:Folder = Join-Path $Fleet.Path "recipe-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $null = New-Item -ItemType Directory -Path $Folder
+        Copy-Item -LiteralPath (Join-Path $PSScriptRoot '../../../docs/examples/kvm-host.json') -Destination $Folder
+    }
+
+    AfterEach {
+        Remove-Item -LiteralPath $script:Folder -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
     It 'has its five recipes' {
         $Recipes.Count | Should -Be 5
         $Recipes[0] | Should -Match '^\$hosts = '
@@ -67,7 +81,7 @@ Describe 'README "Many hosts", run on the fleet' -Tag 'Fleet' -Skip:$NoFleet {
     It 'the readiness report: each failing or warning check with the hosts it fails on, none unreachable' {
         $output = Invoke-Recipe $Recipes[0]
         @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
-        $Ran.unreachable | Should -BeNullOrEmpty
+        $Ran.failed | Should -BeNullOrEmpty
         $expected = @{}
         foreach ($name in $RootOf.Keys) {
             foreach ($check in Test-SriovHost -HostRoot $RootOf[$name] -InformationAction Ignore -WarningAction SilentlyContinue | Where-Object Status -In 'Fail', 'Warning') {
@@ -95,23 +109,36 @@ Describe 'README "Many hosts", run on the fleet' -Tag 'Fleet' -Skip:$NoFleet {
         $rows[0].PSObject.Properties.Name | Should -Be 'PSComputerName', 'PfName', 'Index', 'PciAddress', 'Driver', 'MacAddress', 'Vlan', 'Owner'
     }
 
-    It 'the document for every host: each host refuses or plans as it would alone' {
+    It 'the document for every host: each host plans, or refuses, as it would alone' {
         $output = Invoke-Recipe $Recipes[2]
         $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $document = Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../../docs/examples/kvm-host.json')
-        foreach ($name in $RootOf.Keys) {
+        $expectedWhatIf = foreach ($name in $RootOf.Keys) {
             $local = @()
             $null = $document | Set-SriovConfiguration -HostRoot $RootOf[$name] -WhatIf -WarningAction SilentlyContinue -ErrorVariable local -ErrorAction SilentlyContinue
             $remote = @($errors | Where-Object { $_.OriginInfo.PSComputerName -eq $name })
             ($remote | ForEach-Object { $_.Exception.Message }) | Should -Be ($local | ForEach-Object { $_.Exception.Message }) -Because "$name judges the document as it would alone"
+            Get-SriovTestWhatIf { $document | Set-SriovConfiguration -HostRoot $RootOf[$name] -WhatIf -WarningAction SilentlyContinue -ErrorAction SilentlyContinue }
         }
         # The hosts without an igb PF refuse it by name.
         @($errors | Where-Object { $_.OriginInfo.PSComputerName -eq 'kvm03' }).Exception.Message | Should -Match 'no PF of this host has driver igb'
+
+        # What the hosts would do, together: each host's plan, as it plans alone.
+        $whatIf = (Split-FleetWhatIf (Invoke-FleetClient $Fleet (Get-RecipeClientScript $Recipes[2])))['all']
+        @($expectedWhatIf).Count | Should -BeGreaterThan 10
+        @($whatIf | Sort-Object) | Should -Be @($expectedWhatIf | Sort-Object)
+        $whatIf -match '\(eno49\)' | Should -Not -BeNullOrEmpty
+        $whatIf -match '\(eth0\)' | Should -Not -BeNullOrEmpty
     }
 
     It 'objects from a host, sent back to it, drive its changers' {
         $output = Invoke-Recipe $Recipes[3]
         @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+        $whatIf = (Split-FleetWhatIf (Invoke-FleetClient $Fleet (Get-RecipeClientScript $Recipes[3])))['all']
+        $root = $RootOf['kvm01']
+        $expected = Get-SriovTestWhatIf { Get-SriovVf -HostRoot $root -WarningAction SilentlyContinue | Where-Object Owner -EQ $null | Select-Object -First 2 | Set-SriovVfDriver -Driver vfio-pci -HostRoot $root -WhatIf -WarningAction SilentlyContinue }
+        @($expected).Count | Should -Be 2
+        $whatIf | Should -Be $expected
     }
 
     It 'sessions with a throttle of its own: each host''s readiness' {

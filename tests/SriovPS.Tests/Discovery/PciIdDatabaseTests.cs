@@ -49,6 +49,21 @@ public class PciIdDatabaseTests
     }
 
     [Fact]
+    public void AVendorIsFoundOnItsOwnLine_NotWhereItsDigitsStandAsADeviceOrAComment()
+    {
+        using var tree = HostTree.Empty();
+        tree.WriteFile("/ids", "#15b3  Not a vendor\n8086  Intel Corporation\n\t15b3  Not a vendor either\n\t1521  I350\n15b3  Mellanox Technologies\n\t1017  ConnectX-5\nC 15  Not a vendor\n15b4  After the classes\n");
+        var ids = PciIdDatabase.FromFirstExisting([tree.PathOf("/ids")])!;
+
+        Assert.Equal("Mellanox Technologies", ids.VendorName(0x15b3));
+        Assert.Equal("ConnectX-5", ids.DeviceName(0x15b3, 0x1017));
+        Assert.Null(ids.DeviceName(0x15b3, 0x1521));
+        Assert.Equal("I350", ids.DeviceName(0x8086, 0x1521));
+        Assert.Null(ids.VendorName(0x15b4));
+        Assert.Null(ids.VendorName(0x0015));
+    }
+
+    [Fact]
     public void WindowsLineEndings_AreNotPartOfNames()
     {
         using var tree = HostTree.Empty();
