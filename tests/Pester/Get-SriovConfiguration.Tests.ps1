@@ -243,7 +243,7 @@ Describe 'Test-SriovConfiguration' -Tag 'CI' {
         ) {
             $document = Get-SriovConfiguration -PfName eno49 -ErrorAction Stop
             $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($document, $Levels))
-            $copy.pstypenames[0] | Should -Be 'Deserialized.System.Management.Automation.PSCustomObject'
+            $copy.pstypenames[0] | Should -Be 'Deserialized.SriovPS.SriovConfiguration'
 
             $copy | Test-SriovConfiguration -Quiet -ErrorAction Stop | Should -BeExactly $true
             $copy.pfs[0].numVfs = 4

@@ -126,13 +126,25 @@ function Test-FleetHostListening($HostEntry) {
 
 function Stop-FleetSshd($HostEntry) {
     if (-not (Test-Path -LiteralPath $HostEntry.PidFile)) { return }
-    $id = [int](Get-Content -Raw -LiteralPath $HostEntry.PidFile).Trim()
-    $process = Get-Process -Id $id -ErrorAction Ignore
-    if ($process) {
-        $process.Kill()
-        $process.WaitForExit(10000) | Out-Null
-    }
+    Stop-FleetProcess @([int](Get-Content -Raw -LiteralPath $HostEntry.PidFile).Trim())
     Remove-Item -LiteralPath $HostEntry.PidFile -ErrorAction Ignore
+}
+
+function Stop-FleetProcess([int[]] $Id) {
+    # Killed together, then waited for together. A daemon's parent is init, which may reap it late:
+    # a process that is only a zombie has stopped (it holds no socket and runs nothing).
+    foreach ($one in $Id) { try { [System.Diagnostics.Process]::GetProcessById($one).Kill() } catch { } }
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while ($Id | Where-Object { Test-FleetProcessRunning $_ }) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Processes $($Id -join ', ') did not stop." }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
+function Test-FleetProcessRunning([int] $Id) {
+    try { $stat = [System.IO.File]::ReadAllText("/proc/$Id/stat") } catch { return $false }
+    # The state follows the command name, which is in parentheses and may itself hold blanks.
+    $stat.Substring($stat.LastIndexOf(')') + 2, 1) -ne 'Z'
 }
 
 function Start-SriovFleet {
@@ -295,16 +307,13 @@ function Stop-SriovFleet {
     $file = Join-Path $Path 'fleet.json'
     if (-not (Test-Path -LiteralPath $file)) { return }
     $fleet = Get-Content -Raw -LiteralPath $file | ConvertFrom-Json
-    foreach ($entry in @($fleet.Hosts)) { Stop-FleetSshd $entry }
-    $namespaces = @($fleet.Hosts | ForEach-Object Namespace) + $fleet.ClientNamespace
-    foreach ($namespace in $namespaces) {
-        if (-not (Test-Path -LiteralPath "/run/netns/$namespace")) { continue }
-        # Sessions still open (their sshd and pwsh) end with their namespace's processes.
-        foreach ($id in @(& ip netns pids $namespace 2>$null)) {
-            Get-Process -Id ([int]$id) -ErrorAction Ignore | ForEach-Object { $_.Kill(); $_.WaitForExit(10000) | Out-Null }
-        }
-        & ip netns del $namespace 2>$null
-    }
+    $namespaces = @(@($fleet.Hosts | ForEach-Object Namespace) + $fleet.ClientNamespace | Where-Object { Test-Path -LiteralPath "/run/netns/$_" })
+    # The sshds, and the sessions still open (their sshd and pwsh): every process in the namespaces.
+    $ids = @($fleet.Hosts | Where-Object { Test-Path -LiteralPath $_.PidFile } | ForEach-Object { [int](Get-Content -Raw -LiteralPath $_.PidFile).Trim() })
+    $ids += @($namespaces | ForEach-Object { & ip netns pids $_ 2>$null } | ForEach-Object { [int]$_ })
+    Stop-FleetProcess @($ids | Sort-Object -Unique)
+    $fleet.Hosts | ForEach-Object { Remove-Item -LiteralPath $_.PidFile -ErrorAction Ignore }
+    foreach ($namespace in $namespaces) { & ip netns del $namespace 2>$null }
     if ($fleet.NetnsEtc -and (Test-Path -LiteralPath $fleet.NetnsEtc)) { Remove-Item -LiteralPath $fleet.NetnsEtc -Recurse -Force }
     if ($fleet.MadeNetnsRoot -and (Test-Path -LiteralPath /etc/netns) -and -not (Get-ChildItem -LiteralPath /etc/netns -Force)) { Remove-Item -LiteralPath /etc/netns }
     # sshd's privilege separation directory, made for the fleet, unless another sshd runs now.

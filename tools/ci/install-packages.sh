@@ -72,11 +72,10 @@ if ((${#missing[@]} > 0)); then
         fi
         apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
         [[ $(trap -p EXIT) ]] && rm -f "$policy" && trap - EXIT
-        if command -v deb-systemd-helper >/dev/null; then
-            deb-systemd-helper disable ssh.service ssh.socket >/dev/null 2>&1 || true
-        fi
-        if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
-            systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+        # systemctl disables the unit without a running systemd too (its links, and SysV's).
+        if command -v systemctl >/dev/null; then
+            systemctl disable ssh.service >/dev/null 2>&1 || true
+            [[ ! -d /run/systemd/system ]] || systemctl stop ssh.service ssh.socket >/dev/null 2>&1 || true
         fi
     fi
     missing=($(printf '%s\n' "${missing[@]}" | grep .)) || missing=()
