@@ -147,6 +147,16 @@ function Test-FleetProcessRunning([int] $Id) {
     $stat.Substring($stat.LastIndexOf(')') + 2, 1) -ne 'Z'
 }
 
+# The name of a fleet's client namespace, which its hosts' namespaces and its /etc/netns entry share:
+# from its folder's name, so that what a fleet made can be found from the folder alone.
+function Get-FleetNamespace([string] $Path) {
+    "sriovps-fleet-$([System.IO.Path]::GetFileName($Path) -replace '^sriovps-fleet-', '')"
+}
+
+function Save-FleetRecord($Fleet) {
+    $Fleet | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $Fleet.Path 'fleet.json')
+}
+
 function Start-SriovFleet {
     <#
     .SYNOPSIS
@@ -170,11 +180,11 @@ function Start-SriovFleet {
     # sshd_config splits its lines at blanks: the paths in SetEnv and AuthorizedKeysFile must hold none.
     if ($Path -match '\s') { throw "The fleet's folder '$Path' holds a blank, which sshd_config cannot." }
     $null = [System.IO.Directory]::CreateDirectory($Path)
-    $id = [System.IO.Path]::GetFileName($Path) -replace '^sriovps-fleet-', ''
+    $client = Get-FleetNamespace $Path
     $fleet = [ordered]@{
         Path            = $Path
-        ClientNamespace = "sriovps-fleet-$id"
-        NetnsEtc        = "/etc/netns/sriovps-fleet-$id"
+        ClientNamespace = $client
+        NetnsEtc        = "/etc/netns/$client"
         # What existed before, so that Stop-SriovFleet removes only what it made.
         MadeNetnsRoot   = -not (Test-Path -LiteralPath /etc/netns)
         MadeSshdRun     = -not (Test-Path -LiteralPath /run/sshd)
@@ -184,14 +194,13 @@ function Start-SriovFleet {
         Hosts           = [System.Collections.Generic.List[object]]::new()
     }
     # Written first, so that Stop-SriovFleet finds whatever was made if a later step fails.
-    $fleet | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $Path 'fleet.json')
+    Save-FleetRecord $fleet
     try {
         Invoke-FleetNative ssh-keygen -q -t ed25519 -N '' -C sriovps-fleet-client -f $fleet.KeyFilePath | Out-Null
         Copy-Item -LiteralPath "$($fleet.KeyFilePath).pub" -Destination (Join-Path $Path 'authorized_keys')
 
         # sshd refuses to start as root without its privilege separation directory.
         $null = [System.IO.Directory]::CreateDirectory('/run/sshd')
-        $client = $fleet.ClientNamespace
         Invoke-FleetNative ip netns add $client | Out-Null
         Invoke-FleetNative ip -n $client link set lo up | Out-Null
         Invoke-FleetNative ip -n $client link add fleet0 type bridge | Out-Null
@@ -217,7 +226,7 @@ function Start-SriovFleet {
                 Log       = Join-Path $directory 'sshd.log'
             }
             $fleet.Hosts.Add([pscustomobject]$entry)
-            $fleet | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $Path 'fleet.json')
+            Save-FleetRecord $fleet
 
             $hostKey = Join-Path $directory 'ssh_host_ed25519_key'
             Invoke-FleetNative ssh-keygen -q -t ed25519 -N '' -C $name -f $hostKey | Out-Null
@@ -270,7 +279,7 @@ function Start-SriovFleet {
         throw
     }
 
-    $fleet | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath (Join-Path $Path 'fleet.json')
+    Save-FleetRecord $fleet
     Read-SriovFleet -Path $Path
 }
 
@@ -332,7 +341,7 @@ function Get-SriovFleetLeftover {
     param([Parameter(Mandatory)] [string] $Path)
 
     $Path = [System.IO.Path]::GetFullPath($Path)
-    $prefix = "sriovps-fleet-$([System.IO.Path]::GetFileName($Path) -replace '^sriovps-fleet-', '')"
+    $prefix = Get-FleetNamespace $Path
     @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -eq $prefix -or $_.StartsWith("$prefix-") })
     if (Test-Path -LiteralPath "/etc/netns/$prefix") { "/etc/netns/$prefix" }
     if (Test-Path -LiteralPath $Path) { $Path }

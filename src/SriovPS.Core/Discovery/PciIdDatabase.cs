@@ -18,7 +18,7 @@ internal sealed class PciIdDatabase
     private static readonly Dictionary<string, (DateTime Written, long Length, PciIdDatabase Database)> Loaded = new(StringComparer.Ordinal);
 
     private readonly byte[] _text;
-    private readonly Dictionary<int, (int Start, int End, string Name)> _vendors = [];
+    private readonly Dictionary<int, (int Start, int End, string Name)?> _vendors = [];
     private readonly Dictionary<(int Vendor, int Device), string?> _devices = [];
 
     // Where the vendor list ends: the class list ("C 02  Network controller") follows it.
@@ -140,14 +140,14 @@ internal sealed class PciIdDatabase
     {
         lock (_vendors)
         {
-            if (_vendors.TryGetValue(vendor, out var known))
+            if (!_vendors.TryGetValue(vendor, out var block))
             {
-                return known.Name.Length > 0 ? known : null;
+                // Absent vendors are kept too: each is searched for once.
+                block = FindVendor(vendor);
+                _vendors[vendor] = block;
             }
 
-            var found = FindVendor(vendor);
-            _vendors[vendor] = found ?? (0, 0, "");
-            return found;
+            return block;
         }
     }
 

@@ -14,11 +14,10 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'FleetFixtures.ps1')
     . (Join-Path $PSScriptRoot '../Fixtures.ps1')
     $script:Fleet = Initialize-FleetTest
-    $script:Hosts = @($Fleet.Hosts | Select-Object -First 8)
+    $script:Hosts = $Fleet.TestHosts
     $script:Names = @($Hosts.Name)
     $script:Connection = $Fleet.Connection
-    $script:RootOf = @{}
-    foreach ($entry in $Hosts) { $RootOf[$entry.Name] = $entry.Root }
+    $script:RootOf = $Fleet.RootOf
     # The hosts' files, so that each test can show -WhatIf and refusals left them as they were.
     $script:TreeState = @{}
     foreach ($entry in $Hosts | Where-Object Form -EQ 'Tree') { $TreeState[$entry.Name] = Get-SriovTestTreeState -Root $entry.Root }

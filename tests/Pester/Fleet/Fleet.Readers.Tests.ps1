@@ -12,15 +12,14 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'FleetFixtures.ps1')
     $script:Fleet = Initialize-FleetTest
-    $script:Hosts = @($Fleet.Hosts | Select-Object -First 8)
+    $script:Hosts = $Fleet.TestHosts
     $script:Names = @($Hosts.Name)
     $script:Connection = $Fleet.Connection
     $script:Sessions = New-PSSession -HostName $Names @Connection
     # Sessions open in any order; tests reach a host by its name.
     $script:SessionOf = @{}
     foreach ($session in $Sessions) { $SessionOf[$session.ComputerName] = $session }
-    $script:RootOf = @{}
-    foreach ($entry in $Hosts) { $RootOf[$entry.Name] = $entry.Root }
+    $script:RootOf = $Fleet.RootOf
 }
 
 AfterAll {

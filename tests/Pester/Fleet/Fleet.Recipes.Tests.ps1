@@ -13,9 +13,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'FleetFixtures.ps1')
     . (Join-Path $PSScriptRoot '../Fixtures.ps1')
     $script:Fleet = Initialize-FleetTest
-    $script:FleetHosts = @($Fleet.Hosts | Select-Object -First 8)
-    $script:RootOf = @{}
-    foreach ($entry in $FleetHosts) { $RootOf[$entry.Name] = $entry.Root }
+    $script:FleetHosts = $Fleet.TestHosts
+    $script:RootOf = $Fleet.RootOf
 
     # The ```powershell blocks of the README's "Many hosts" section, in order.
     $readme = [System.IO.File]::ReadAllLines((Join-Path $PSScriptRoot '../../../README.md'))
@@ -31,9 +30,14 @@ BeforeAll {
 
     # A recipe as a client script (Invoke-FleetClient) with the fleet's $hosts and $ssh, whose "What if:"
     # messages then come back under "=== all".
-    function Get-RecipeClientScript([string] $Code) {
+    # A recipe's statements but its own $hosts and $ssh, which the tests give.
+    function Get-RecipeStatement([string] $Code) {
         $statements = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null).EndBlock.Statements
-        $kept = @($statements | Where-Object { $_.Extent.Text -notmatch '^\$(hosts|ssh) = ' }) | ForEach-Object { $_.Extent.Text }
+        @($statements | Where-Object { $_.Extent.Text -notmatch '^\$(hosts|ssh) = ' } | ForEach-Object { $_.Extent.Text })
+    }
+
+    function Get-RecipeClientScript([string] $Code) {
+        $kept = Get-RecipeStatement $Code
         @(
             "`$hosts = '$($FleetHosts.Name -join "', '")'"
             '$ssh = $Connection'
@@ -50,9 +54,7 @@ BeforeAll {
     # Runs a recipe in a scope where $hosts and $ssh are the fleet's, in a folder of its own; returns
     # its output and errors (as records), and leaves its variables in $script:Ran.
     function Invoke-Recipe([string] $Code) {
-        $statements = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null).EndBlock.Statements
-        $kept = @($statements | Where-Object { $_.Extent.Text -notmatch '^\$(hosts|ssh) = ' }) | ForEach-Object { $_.Extent.Text }
-        $recipe = [scriptblock]::Create($kept -join "`n")
+        $recipe = [scriptblock]::Create((Get-RecipeStatement $Code) -join "`n")
         $hosts = @($FleetHosts.Name)
         $ssh = $Fleet.Connection
         # As at a prompt: a host's error is written, and the recipe goes on.

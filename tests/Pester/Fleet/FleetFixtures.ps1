@@ -8,8 +8,9 @@ $script:FleetBed = Join-Path $PSScriptRoot '../../fleet/FleetBed.psm1'
 function Initialize-FleetTest {
     <#
     .SYNOPSIS
-    The fleet under test, with the SriovPS module the hosts run imported here, and $Hosts (the first
-    eight hosts, one of each kind), $Connection (the -HostName parameters) and $ByName set in the caller.
+    The fleet under test, with the SriovPS module the hosts run imported here. Besides what
+    Read-SriovFleet gives (Connection: the -HostName parameters), TestHosts are the first eight hosts
+    (one of each kind) and RootOf maps each of their names to its host data.
     #>
     Import-Module $script:FleetBed -Force
     $fleet = Read-SriovFleet -Path $env:SRIOVPS_FLEET
@@ -19,7 +20,11 @@ function Initialize-FleetTest {
     Import-Module SriovPS -Force
     # Snapshot archives read here unpack into a cache of this run's own.
     $env:XDG_CACHE_HOME = Join-Path $fleet.Path 'client-cache'
-    $fleet
+    $testHosts = @($fleet.Hosts | Select-Object -First 8)
+    $rootOf = @{}
+    foreach ($entry in $testHosts) { $rootOf[$entry.Name] = $entry.Root }
+    $fleet | Add-Member -NotePropertyName TestHosts -NotePropertyValue $testHosts
+    $fleet | Add-Member -NotePropertyName RootOf -NotePropertyValue $rootOf -PassThru
 }
 
 function ConvertTo-FleetComparable {
