@@ -21,6 +21,7 @@ internal sealed class HostSession : IDisposable
     private SriovDiscovery? _discovery;
     private KernelLinks? _kernelLinks;
     private EswitchModes? _eswitchModes;
+    private NetdevFeatures? _netdevFeatures;
     private List<SriovPf>? _pfs;
     private List<SriovPf>? _networkFunctions;
     private LibvirtHost? _libvirt;
@@ -52,6 +53,9 @@ internal sealed class HostSession : IDisposable
 
     /// <summary>The devlink socket to the live kernel, or what a snapshot holds of it; <c>null</c> for a copied host tree.</summary>
     internal EswitchModes? EswitchModes => Host.IsLiveHost ? _eswitchModes ??= new EswitchModes(Report) : _eswitchModes ??= Host.Snapshot?.Eswitch();
+
+    /// <summary>Interfaces' offload features through ethtool netlink, or what a snapshot holds of them; <c>null</c> for a copied host tree.</summary>
+    internal NetdevFeatures? NetdevFeatures => Host.IsLiveHost ? _netdevFeatures ??= new NetdevFeatures(Report) : _netdevFeatures ??= Host.Snapshot?.Features();
 
     /// <summary>Whether what only the kernel knows can be read: on the live host, and from a snapshot that holds it.</summary>
     internal bool KernelKnown => Host.IsLiveHost || Host.Snapshot?.Kernel is not null;
@@ -248,6 +252,7 @@ internal sealed class HostSession : IDisposable
     {
         _kernelLinks?.Dispose();
         _eswitchModes?.Dispose();
+        _netdevFeatures?.Dispose();
     }
 
     private static NamePattern ParseInterfaceName(string name)

@@ -98,5 +98,8 @@ internal sealed class HostSnapshot
     public KernelLinks? Links(IHostReport report) => Kernel is { } kernel ? new KernelLinks(kernel, report) : null;
 
     /// <summary>The eswitch modes devlink gave, as a reader of them.</summary>
+    /// <summary>The offload features saved with the kernel's answers; none saved reads as not known.</summary>
+    public NetdevFeatures? Features() => Kernel is not null ? new NetdevFeatures(new Dictionary<string, NetdevFeatureState>(StringComparer.Ordinal)) : null;
+
     public EswitchModes? Eswitch() => Kernel is { } kernel ? new EswitchModes(kernel.EswitchModes) : null;
 }
