@@ -101,5 +101,8 @@ internal sealed class HostSnapshot
     /// <summary>The offload features saved with the kernel's answers; none saved reads as not known.</summary>
     public NetdevFeatures? Features() => Kernel is not null ? new NetdevFeatures(new Dictionary<string, NetdevFeatureState>(StringComparer.Ordinal)) : null;
 
+    /// <summary>Open vSwitch as it was when the snapshot was taken; <c>null</c> when it was not read.</summary>
+    public Consumers.OvsFacts? Ovs() => null;
+
     public EswitchModes? Eswitch() => Kernel is { } kernel ? new EswitchModes(kernel.EswitchModes) : null;
 }
