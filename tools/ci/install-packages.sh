@@ -19,9 +19,11 @@ export DEBIAN_FRONTEND=noninteractive
 #     documents against SriovPS.Configuration.schema.json.
 #   openssh-server, openssh-client: the fleet's simulated hosts each run an sshd, reached by ssh
 #     through PowerShell remoting (tests/fleet).
+#   openvswitch-switch, ethtool: the lab guest starts Open vSwitch with hardware offload on netdevsim's
+#     representors, and reads features back with ethtool -k, as Test-SriovHost -For OvsOffload judges them.
 case ${1:-} in
     run) packages=(libvirt0 iproute2) ;;
-    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml python3-jsonschema openssh-server openssh-client) ;;
+    test) packages=(libvirt0 iproute2 udev python3 libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu apparmor python3-yaml python3-jsonschema openssh-server openssh-client openvswitch-switch ethtool) ;;
     *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 
@@ -59,23 +61,28 @@ fi
 if ((${#missing[@]} > 0)); then
     echo "packages: installing ${missing[*]}"
     ((updated)) || apt-get update -qq
-    # The tests run sshd instances of their own. The package's system-wide sshd is kept from starting
-    # during the install (policy-rc.d, Debian's switch for that, in a transaction of its own) and from
-    # starting at boot, so that installing it opens no port of this machine.
-    if [[ " ${missing[*]} " == *" openssh-server "* ]]; then
-        missing=("${missing[@]/openssh-server/}")
+    # The tests run daemons of their own: an sshd per fleet host, Open vSwitch in the lab guest. The
+    # packages' system-wide daemons are kept from starting during the install (policy-rc.d, Debian's switch
+    # for that, in a transaction of their own) and from starting at boot, so that installing them opens no
+    # port and changes no network of this machine.
+    daemons=()
+    for package in openssh-server openvswitch-switch; do
+        [[ " ${missing[*]} " != *" $package "* ]] || { daemons+=("$package"); missing=("${missing[@]/$package/}"); }
+    done
+    if ((${#daemons[@]} > 0)); then
         policy=/usr/sbin/policy-rc.d
         if [[ ! -e $policy ]]; then
             trap 'rm -f "$policy"' EXIT
             printf '#!/bin/sh\nexit 101\n' >"$policy"
             chmod 755 "$policy"
         fi
-        apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
+        apt-get install -y -qq --no-install-recommends "${daemons[@]}" >/dev/null
         [[ $(trap -p EXIT) ]] && rm -f "$policy" && trap - EXIT
-        # systemctl disables the unit without a running systemd too (its links, and SysV's).
+        # systemctl disables the units without a running systemd too (their links, and SysV's).
         if command -v systemctl >/dev/null; then
-            systemctl disable ssh.service >/dev/null 2>&1 || true
-            [[ ! -d /run/systemd/system ]] || systemctl stop ssh.service ssh.socket >/dev/null 2>&1 || true
+            units=(ssh.service ssh.socket openvswitch-switch.service ovs-vswitchd.service ovsdb-server.service)
+            systemctl disable "${units[@]}" >/dev/null 2>&1 || true
+            [[ ! -d /run/systemd/system ]] || systemctl stop "${units[@]}" >/dev/null 2>&1 || true
         fi
     fi
     missing=($(printf '%s\n' "${missing[@]}" | grep .)) || missing=()
