@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using SriovPS.Consumers;
+using SriovPS.Errors;
 using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Readiness;
@@ -258,6 +259,27 @@ public sealed class OvsOffloadChecksTests : IDisposable
         // The representors are in the files: found and up.
         Assert.Equal(SriovCheckStatus.Pass, Check(checks.Checks, OvsOffloadChecks.RepresentorsId, Pf).Status);
         Assert.Equal(SriovCheckStatus.Skipped, Check(checks.Checks, OvsOffloadChecks.BridgeId, Pf).Status);
+    }
+
+    [Fact]
+    public void A_snapshot_with_ovs_json_is_a_snapshot_and_nothing_else()
+    {
+        Assert.True(SriovPS.Snapshot.SnapshotStore.IsOwnSnapshot(Snapshot));
+
+        File.WriteAllText(Path.Combine(Snapshot, "ovs-extra.json"), "{}");
+        Assert.False(SriovPS.Snapshot.SnapshotStore.IsOwnSnapshot(Snapshot));
+    }
+
+    [Fact]
+    public void A_damaged_ovs_json_makes_the_snapshot_unreadable()
+    {
+        File.WriteAllText(Path.Combine(Snapshot, "ovs.json"), "{\"bridges\":");
+        using var session = new HostSession(HostContext.FromRoot(Snapshot), new CallbackReport());
+
+        var e = Assert.Throws<SriovException>(() => session.Host.Snapshot!.Ovs());
+
+        Assert.Equal(ErrorCatalog.SnapshotUnreadable, e.Id);
+        Assert.Contains("Open vSwitch", e.Message, StringComparison.Ordinal);
     }
 
     private IReadOnlyList<SriovHostCheck> Run() => RunWith(SavedHwTcOffload());
