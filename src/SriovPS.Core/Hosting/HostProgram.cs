@@ -17,6 +17,15 @@ internal static class HostProgram
     /// <returns>The exit code, and the last lines it wrote (errors first), or why it could not start (exit code -1).</returns>
     public static (int ExitCode, string Said) Run(string program, string[] arguments, CancellationToken cancellationToken)
     {
+        var (exitCode, output, errors) = Capture(program, arguments, cancellationToken);
+        string said = errors + "\n" + output;
+        return (exitCode, string.Join(" ", said.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3)));
+    }
+
+    /// <summary>Runs <paramref name="program"/> and waits for it, keeping all it wrote; stopping the command kills it.</summary>
+    /// <returns>The exit code, its standard output and its standard error; or exit code -1 and why it could not start as the error.</returns>
+    public static (int ExitCode, string Output, string Errors) Capture(string program, string[] arguments, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -35,12 +44,12 @@ internal static class HostProgram
         }
         catch (Win32Exception e)
         {
-            return (-1, $"it could not be started: {e.Message}");
+            return (-1, "", $"it could not be started: {e.Message}");
         }
 
         if (process is null)
         {
-            return (-1, "it could not be started");
+            return (-1, "", "it could not be started");
         }
 
         using (process)
@@ -57,8 +66,7 @@ internal static class HostProgram
                 throw;
             }
 
-            string said = errors.GetAwaiter().GetResult() + "\n" + output.GetAwaiter().GetResult();
-            return (process.ExitCode, string.Join(" ", said.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3)));
+            return (process.ExitCode, output.GetAwaiter().GetResult(), errors.GetAwaiter().GetResult());
         }
     }
 }

@@ -12,6 +12,7 @@ internal sealed class HostSnapshot
 {
     private readonly string _files;
     private (string Uri, LibvirtInventory Inventory)? _libvirt;
+    private Consumers.OvsFacts? _ovs;
 
     private HostSnapshot(string source, string files, string treeRoot, SriovHostSnapshot manifest, SavedKernel? kernel)
     {
@@ -102,7 +103,24 @@ internal sealed class HostSnapshot
     public NetdevFeatures? Features() => Kernel is not null ? new NetdevFeatures(new Dictionary<string, NetdevFeatureState>(StringComparer.Ordinal)) : null;
 
     /// <summary>Open vSwitch as it was when the snapshot was taken; <c>null</c> when it was not read.</summary>
-    public Consumers.OvsFacts? Ovs() => null;
+    /// <exception cref="SriovException">SnapshotUnreadable: its ovs.json is damaged.</exception>
+    public Consumers.OvsFacts? Ovs()
+    {
+        string path = Path.Combine(_files, SavedOvs.FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return _ovs ??= SavedOvs.Read(path);
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new SriovException(ErrorCatalog.SnapshotUnreadable, $"The Open vSwitch part of '{Source}' could not be read: {e.Message}", Source, null, e);
+        }
+    }
 
     public EswitchModes? Eswitch() => Kernel is { } kernel ? new EswitchModes(kernel.EswitchModes) : null;
 }

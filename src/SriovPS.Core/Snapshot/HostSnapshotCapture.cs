@@ -1,4 +1,5 @@
 using System.IO;
+using SriovPS.Consumers;
 using SriovPS.Libvirt;
 using SriovPS.Native.Files;
 using SriovPS.VfCount;
@@ -37,6 +38,9 @@ internal sealed class HostSnapshotCapture
 
     /// <summary>Why libvirt could not be read, when it could not.</summary>
     private string? LibvirtUnread { get; init; }
+
+    /// <summary>Open vSwitch as ovs-vsctl reported it; <c>null</c> when it is not installed, or on a copied tree.</summary>
+    private OvsFacts? Ovs { get; init; }
 
     /// <summary>Reads the host of <paramref name="session"/>, and its libvirt at <paramref name="uri"/> when it is the live host.</summary>
     /// <exception cref="SriovException">SnapshotReadOnly: the host is itself a snapshot.</exception>
@@ -82,7 +86,14 @@ internal sealed class HostSnapshotCapture
             unread.Add($"libvirt ({uri}): {libvirtUnread}");
         }
 
-        return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread) { LibvirtUnread = libvirtUnread };
+        // Asked only where it is installed: a host without Open vSwitch has nothing of it to keep.
+        OvsFacts? ovs = HostProgram.Find(host.Files, OvsFacts.VsctlPaths) is null ? null : OvsFacts.Read(host.Files, session.Cancellation);
+        if (ovs?.Failure is { } ovsFailure)
+        {
+            unread.Add($"Open vSwitch: {ovsFailure.TrimEnd('.')}");
+        }
+
+        return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread) { LibvirtUnread = libvirtUnread, Ovs = ovs };
     }
 
     /// <summary>What would be kept, a line each: the file groups, each PF's kernel state, the holders, libvirt.</summary>
@@ -119,6 +130,13 @@ internal sealed class HostSnapshotCapture
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"libvirt at {_uri}: the XML of SR-IOV networks ({List(pools)}) and of guests with SR-IOV interfaces ({List(guests)}); only the names of " +
                 $"other networks ({inventory.NetworkNames.Count - pools.Count}) and other guests ({inventory.Guests.Count - guests.Count})"));
+        }
+
+        if (Ovs is { Failure: null } ovs)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Open vSwitch: ovs-vswitchd {(ovs.VswitchdRunning ? "running" : "not running")}, other_config {List(SavedOvs.KeptKeys.Where(ovs.OtherConfig.ContainsKey))} " +
+                $"(other keys not kept), bridges and their ports' names ({List(ovs.Bridges)})"));
         }
 
         return parts;
@@ -265,6 +283,11 @@ internal sealed class HostSnapshotCapture
     private void WriteFiles(string directory, SriovHostSnapshot manifest)
     {
         Kernel?.Write(Path.Combine(directory, SavedKernel.FileName));
+        if (Ovs is not null)
+        {
+            SavedOvs.Write(Path.Combine(directory, SavedOvs.FileName), Ovs);
+        }
+
         var redactions = new List<SriovRedaction>(Files.Redactions);
         if (_inventory is not null)
         {

@@ -47,8 +47,12 @@ internal static class SnapshotFileRules
         "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "sriov_drivers_autoprobe",
     ];
 
-    /// <summary>Interface attributes discovery reads when the kernel is not asked, and the rebinding of VFs.</summary>
-    public static readonly string[] InterfaceAttributes = ["address", "mtu", "operstate", "flags", "carrier", "ifindex", "type", "uevent"];
+    /// <summary>
+    /// Interface attributes discovery reads when the kernel is not asked, and the rebinding of VFs; the
+    /// switch id and port name by which a PF's VF representors are found.
+    /// </summary>
+    public static readonly string[] InterfaceAttributes =
+        ["address", "mtu", "operstate", "flags", "carrier", "ifindex", "type", "uevent", "phys_switch_id", "phys_port_name"];
 
     /// <summary>Modules whose parameters the checks read.</summary>
     public static readonly string[] ModuleParameters =

@@ -52,8 +52,9 @@ internal static partial class SnapshotStore
     public static bool IsRegularFile(string path) =>
         Path.IsPathFullyQualified(path = Path.GetFullPath(path)) && new HostFileSystem("/").Stamp(path, out _, out _) == 0;
 
-    /// <summary>Whether a name is one a snapshot holds: its manifest, host files, kernel state, or a file of its libvirt.</summary>
-    public static bool IsSnapshotFile(string name) => name is SriovHostSnapshot.FileName or TreeFile or SavedKernel.FileName || SafeLibvirtFile().IsMatch(name);
+    /// <summary>Whether a name is one a snapshot holds: its manifest, host files, kernel state, Open vSwitch, or a file of its libvirt.</summary>
+    public static bool IsSnapshotFile(string name) =>
+        name is SriovHostSnapshot.FileName or TreeFile or SavedKernel.FileName or SavedOvs.FileName || SafeLibvirtFile().IsMatch(name);
 
     /// <summary>
     /// Whether <paramref name="path"/> holds a snapshot and nothing else (what -Force may replace): a
