@@ -291,8 +291,8 @@ internal sealed class SriovDiscovery
     private string? FirstNetdev(string device) => FirstInterface(_files, device);
 
     /// <summary>
-    /// A PCI device's first interface in this namespace (by name), from its own net/ directory;
-    /// <c>null</c> when it has none.
+    /// A PCI device's first interface in this namespace (by name), from its own net/ directory, never a VF
+    /// representor that a switchdev PF keeps there; <c>null</c> when it has none.
     /// </summary>
     internal static string? FirstInterface(HostFileSystem files, string device)
     {
@@ -300,6 +300,7 @@ internal sealed class SriovDiscovery
         if (names.Count > 1)
         {
             names.Sort(StringComparer.Ordinal);
+            return names.Find(name => !Kernel.Representors.IsRepresentor(files, device + "/net/" + name)) ?? names[0];
         }
 
         return names.Count > 0 ? names[0] : null;
@@ -334,9 +335,11 @@ internal sealed class SriovDiscovery
         foreach (var name in names)
         {
             int length = _files.ReadLink(ClassNet, name, target);
-            if (length > 0 && OwningPciAddress(target[..length]) is { } address)
+            if (length > 0 && OwningPciAddress(target[..length]) is { } address && !map.TryAdd(address, name)
+                && Kernel.Representors.IsRepresentor(_files, ClassNet + "/" + map[address]) && !Kernel.Representors.IsRepresentor(_files, ClassNet + "/" + name))
             {
-                map.TryAdd(address, name);
+                // A switchdev PF's representors share its device: the uplink names the PF, whatever sorts first.
+                map[address] = name;
             }
         }
 

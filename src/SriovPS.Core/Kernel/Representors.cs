@@ -40,6 +40,13 @@ internal static partial class Representors
         return found;
     }
 
+    /// <summary>
+    /// Whether the interface at <paramref name="netPath"/> (<c>/sys/class/net/NAME</c>, or a device's
+    /// <c>net/NAME</c>) is a VF representor: mlx5 puts them in the PF's own <c>net/</c> directory, beside its uplink.
+    /// </summary>
+    public static bool IsRepresentor(HostFileSystem files, string netPath) =>
+        files.ReadAttribute(netPath + "/phys_port_name")?.Trim() is { } port && VfPort().IsMatch(port);
+
     // Reading phys_switch_id fails (EOPNOTSUPP) for interfaces without a switch; that reads as none.
     private static string? SwitchId(HostFileSystem files, string name) =>
         files.ReadAttribute($"/sys/class/net/{name}/phys_switch_id")?.Trim() is { Length: > 0 } id ? id : null;
