@@ -81,7 +81,7 @@ BeforeDiscovery {
             Reason = 'it shows the errors a wrong document gives, and every error record fails an example here; ConfigurationExamples.Tests.ps1 runs it and checks them'
         }
         @{
-            File = 'Test-SriovHost.md'; Example = 7; Statement = "`$env:SRIOVPS_HOST_ROOT = '/srv/host-trees/kvm3'"
+            File = 'Test-SriovHost.md'; Example = 9; Statement = "`$env:SRIOVPS_HOST_ROOT = '/srv/host-trees/kvm3'"
             Reason = 'it names a host tree of the reader''s (/srv/host-trees/kvm3); the rest runs on the fresh copy of the sample host, a copied tree as well'
         }
         @{

@@ -1,3 +1,4 @@
+using SriovPS.Consumers;
 using SriovPS.Libvirt;
 using SriovPS.Plans;
 
@@ -12,10 +13,20 @@ internal sealed class HostCheckRun
     private readonly HostSession _session;
 
     /// <param name="uri">The libvirt whose pools and guests are checked.</param>
-    public HostCheckRun(HostSession session, string uri)
+    /// <param name="consumer">What the VFs are for: libvirt is read only for libvirt's guests, Open vSwitch only for its offload.</param>
+    public HostCheckRun(HostSession session, string uri, SriovConsumer consumer = SriovConsumer.Libvirt)
     {
         _session = session;
         Uri = uri;
+        Consumer = consumer;
+        if (!ConsumerChecks.ReadsLibvirt(consumer))
+        {
+            Ovs = !ConsumerChecks.ReadsOvs(consumer) ? null
+                : session.Host.IsLiveHost ? OvsFacts.Read(session.Cancellation)
+                : session.Host.Snapshot?.Ovs();
+            return;
+        }
+
         if (session.Host.Snapshot is { Manifest.LibvirtUri: not null } snapshot)
         {
             // Judged from what libvirt said when the snapshot was taken, or failed as it failed then.
@@ -50,6 +61,11 @@ internal sealed class HostCheckRun
 
     public string Uri { get; }
 
+    public SriovConsumer Consumer { get; }
+
+    /// <summary>Open vSwitch as read for an OvsOffload run; <c>null</c> for other consumers and on a copied host tree.</summary>
+    public OvsFacts? Ovs { get; }
+
     /// <summary>libvirt as read for this run; <c>null</c> on a copied host tree, where it is not asked.</summary>
     public LibvirtFacts? Libvirt { get; }
 
@@ -70,6 +86,10 @@ internal sealed class HostCheckRun
             HostName = _session.Host.HostName ?? _session.Host.Location,
             Location = _session.Host.Location,
             WholeHost = _session.Host.IsLiveHost || _session.Host.Snapshot?.Manifest.KernelRead == true,
+            Consumer = Consumer,
+            VfSettingsKnown = _session.KernelKnown,
+            Ovs = Ovs,
+            HwTcOffload = name => _session.NetdevFeatures?.HwTcOffload(name),
         });
 
     /// <summary>The repairs <paramref name="checks"/> name, as one plan; <c>null</c> (noted) when they name none.</summary>

@@ -1,6 +1,8 @@
 using SriovPS.AppArmor;
 using SriovPS.Boot;
+using SriovPS.Consumers;
 using SriovPS.Discovery;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
@@ -40,6 +42,18 @@ internal sealed class HostReadinessInput
     /// there is missing on the host, not merely left out of a copy.
     /// </summary>
     public bool? WholeHost { get; init; }
+
+    /// <summary>What the VFs are for: which checks run (<see cref="ConsumerChecks"/>).</summary>
+    public SriovConsumer Consumer { get; init; } = SriovConsumer.Libvirt;
+
+    /// <summary>Whether the settings a PF holds for its VFs (their MACs) were read from the kernel: not on a copied host tree.</summary>
+    public bool VfSettingsKnown { get; init; }
+
+    /// <summary>Open vSwitch as read, for <see cref="SriovConsumer.OvsOffload"/>; <c>null</c> when not asked.</summary>
+    public OvsFacts? Ovs { get; init; }
+
+    /// <summary>An interface's hw-tc-offload feature; <c>null</c> when the features are not known.</summary>
+    public Func<string, NetdevFeatureState?>? HwTcOffload { get; init; }
 }
 
 /// <summary>
@@ -53,6 +67,11 @@ internal static class HostReadiness
 
     public static List<SriovHostCheck> Run(HostReadinessInput input)
     {
+        if (input.Consumer != SriovConsumer.Libvirt)
+        {
+            return ConsumerReadiness.Run(input);
+        }
+
         var checks = new HostCheckList();
         var files = input.Files;
         string host = input.HostName ?? HostName(files);
@@ -63,29 +82,21 @@ internal static class HostReadiness
         var libvirt = input.Libvirt is { Failure: null } answered ? answered : null;
         var pools = SelectPools(input, libvirt);
         var pfs = SelectPfs(input, pools, libvirt is not null);
-        if (input.Pfs.Count == 0 && input.SelectedPfs is null)
-        {
-            checks.Fail(NoPfId, host, $"No network device in {SriovDiscovery.PciDevices} has SR-IOV (sriov_totalvfs): there is nothing to make VFs on.",
-                "Use an SR-IOV NIC, or turn SR-IOV on for it in the firmware setup; Get-SriovPf -IncludeNotCapable lists the NICs there are.");
-        }
-
-        var vfsByPf = new Dictionary<string, IReadOnlyList<SriovVf>>(StringComparer.Ordinal);
-        IReadOnlyList<SriovVf> VfsOf(SriovPf pf) => pf.SriovSupport == SriovSupport.NotCapable || pf.Driver is null
-            ? []
-            : vfsByPf.TryGetValue(pf.PciAddress, out var known) ? known : vfsByPf[pf.PciAddress] = input.VfsOf(pf);
+        NoPfs(checks, input, host);
+        var vfsOf = VfsOnce(input);
 
         string? udevRules = HostText.Read(files, UdevVfRules.HostPath);
         // Every pool counts here, not only the selected ones: a PF down under any pool stops its guests.
         var pooledPfs = (libvirt?.Pools ?? []).SelectMany(p => p.PfNames).ToHashSet(StringComparer.Ordinal);
         foreach (var pf in pfs)
         {
-            PfChecks.Run(checks, files, pf, VfsOf(pf), commandLine, iommuOn, udevRules, pf.Name is { } name && pooledPfs.Contains(name));
+            PfChecks.Run(checks, files, pf, vfsOf(pf), commandLine, iommuOn, udevRules, pf.Name is { } name && pooledPfs.Contains(name));
         }
 
         bool reachable = LibvirtChecks.Reachable(checks, input.Libvirt, input.Location ?? files.Root, input.Uri);
         LibvirtChecks.DynamicOwnership(checks, files);
         // The pools of a libvirt on another machine hand out that machine's VFs.
-        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input.Pfs, pools, VfsOf), reachable && !LibvirtUri.IsRemote(input.Uri), input.WholeHost ?? files.IsLiveHost);
+        LibvirtChecks.AppArmorVfio(checks, files, GroupsInUse(input.Pfs, pools, vfsOf), reachable && !LibvirtUri.IsRemote(input.Uri), input.WholeHost ?? files.IsLiveHost);
         LibvirtChecks.AppArmorStaleRules(checks, files);
         if (libvirt is null)
         {
@@ -101,18 +112,38 @@ internal static class HostReadiness
         return checks.BySeverity();
     }
 
+    /// <summary>A failed Pf.SriovCapable for the host when it has no SR-IOV PF and none was named.</summary>
+    internal static void NoPfs(HostCheckList checks, HostReadinessInput input, string host)
+    {
+        if (input.Pfs.Count == 0 && input.SelectedPfs is null)
+        {
+            checks.Fail(NoPfId, host, $"No network device in {SriovDiscovery.PciDevices} has SR-IOV (sriov_totalvfs): there is nothing to make VFs on.",
+                "Use an SR-IOV NIC, or turn SR-IOV on for it in the firmware setup; Get-SriovPf -IncludeNotCapable lists the NICs there are.");
+        }
+    }
+
+    /// <summary>A PF's VFs, read once per run; none for a PF that cannot have any.</summary>
+    internal static Func<SriovPf, IReadOnlyList<SriovVf>> VfsOnce(HostReadinessInput input)
+    {
+        var vfsByPf = new Dictionary<string, IReadOnlyList<SriovVf>>(StringComparer.Ordinal);
+        return pf => pf.SriovSupport == SriovSupport.NotCapable || pf.Driver is null
+            ? []
+            : vfsByPf.TryGetValue(pf.PciAddress, out var known) ? known : vfsByPf[pf.PciAddress] = input.VfsOf(pf);
+    }
+
     /// <summary>
     /// One line over a run: "2 Fail, 5 Warning, 20 Pass, 9 Skipped (36 checks)", with the files -Fix
-    /// changed when it changed any.
+    /// changed when it changed any; "Test-SriovHost -For Docker: …" for a consumer other than libvirt.
     /// </summary>
-    public static string Summary(IReadOnlyList<SriovHostCheck> checks, int filesChanged)
+    public static string Summary(IReadOnlyList<SriovHostCheck> checks, int filesChanged, SriovConsumer consumer = SriovConsumer.Libvirt)
     {
         string counts = string.Join(", ", new[] { SriovCheckStatus.Fail, SriovCheckStatus.Warning, SriovCheckStatus.Pass, SriovCheckStatus.Skipped }
             .Select(status => string.Create(CultureInfo.InvariantCulture, $"{checks.Count(c => c.Status == status)} {status}")));
         string changed = filesChanged > 0
             ? string.Create(CultureInfo.InvariantCulture, $"; -Fix changed {filesChanged} file{(filesChanged == 1 ? "" : "s")}, listed after the checks")
             : "";
-        return string.Create(CultureInfo.InvariantCulture, $"Test-SriovHost: {counts} ({checks.Count} checks{changed}).");
+        string command = consumer == SriovConsumer.Libvirt ? "Test-SriovHost" : $"Test-SriovHost -For {consumer}";
+        return string.Create(CultureInfo.InvariantCulture, $"{command}: {counts} ({checks.Count} checks{changed}).");
     }
 
     /// <summary>The host's name for host-wide checks: this machine's, or the copied tree's /etc/hostname.</summary>

@@ -22,7 +22,11 @@ internal static class IommuChecks
     private const string UnsafeInterruptsParameter = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts";
 
     /// <summary>Adds the three IOMMU checks; returns whether the IOMMU is on.</summary>
-    public static bool Run(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
+    /// <param name="vfioRequired">
+    /// Whether the consumer opens VFs through vfio itself (Kata, KubeVirt): then interrupts neither remapped nor
+    /// accepted unsafely are a failure, since vfio refuses every VF.
+    /// </param>
+    public static bool Run(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine, bool vfioRequired = false)
     {
         var groups = NumericNames(files.ListNames(GroupsPath));
         var units = files.ListNames(UnitsPath);
@@ -56,7 +60,7 @@ internal static class IommuChecks
         }
 
         Passthrough(checks, files, target, commandLine, groups[0]);
-        InterruptRemapping(checks, files, target, commandLine);
+        InterruptRemapping(checks, files, target, commandLine, vfioRequired);
         return true;
     }
 
@@ -134,7 +138,7 @@ internal static class IommuChecks
             HostRepair.KernelCommandLine);
     }
 
-    private static void InterruptRemapping(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
+    private static void InterruptRemapping(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine, bool vfioRequired)
     {
         string? interrupts = HostText.Read(files, "/proc/interrupts");
         if (interrupts is null)
@@ -166,12 +170,14 @@ internal static class IommuChecks
             return;
         }
 
-        checks.Warn(InterruptRemappingId, target,
+        Action<string, string, string, string, HostRepair?> judge = vfioRequired ? checks.Fail : checks.Warn;
+        judge(InterruptRemappingId, target,
             "Interrupts are not remapped (no IR- interrupts in /proc/interrupts): vfio refuses to give devices to guests " +
             "(\"No interrupt remapping support\") unless vfio_iommu_type1 allow_unsafe_interrupts=1 is set, which lets a guest " +
             "send forged interrupts (MSI writes) to the host.",
             "Enable interrupt remapping in the firmware (part of VT-d or AMD-Vi, with x2APIC); for trusted guests only, " +
-            "add 'options vfio_iommu_type1 allow_unsafe_interrupts=1' to /etc/modprobe.d/iommu_unsafe_interrupts.conf.");
+            "add 'options vfio_iommu_type1 allow_unsafe_interrupts=1' to /etc/modprobe.d/iommu_unsafe_interrupts.conf.",
+            null);
     }
 
     /// <summary>Where allow_unsafe_interrupts is set: the loaded module, then the command line, then modprobe.d.</summary>

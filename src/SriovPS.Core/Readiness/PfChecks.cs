@@ -1,4 +1,5 @@
 using SriovPS.Boot;
+using SriovPS.Consumers;
 using SriovPS.Discovery;
 using SriovPS.Native.Files;
 using SriovPS.Persistence;
@@ -22,9 +23,10 @@ internal static class PfChecks
     /// <param name="vfs">The PF's VFs as they are now.</param>
     /// <param name="udevRules">The module's udev rules file, read once for all PFs.</param>
     /// <param name="pooled">Whether a libvirt pool hands out VFs of the PF (false when libvirt was not read).</param>
+    /// <param name="consumer">What the VFs are for: it decides which of the checks are made, and what a PF down means.</param>
     public static void Run(
         HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, KernelCommandLine? commandLine, bool iommuOn, string? udevRules,
-        bool pooled = false)
+        bool pooled = false, SriovConsumer consumer = SriovConsumer.Libvirt)
     {
         string target = pf.ToString();
         string label = Label(pf);
@@ -52,9 +54,17 @@ internal static class PfChecks
         checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
         VfsEnabled(checks, pf, target);
         VfCountPersisted(checks, files, pf, target, commandLine, udevRules);
-        LinkUp(checks, files, pf, target, pooled);
-        PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
-        PfResourceChecks.BarSpace(checks, files, pf, commandLine);
+        LinkUp(checks, files, pf, target, pooled, consumer);
+        var wanted = ConsumerChecks.For(consumer);
+        if (wanted.Has(PfResourceChecks.VfIsolationId))
+        {
+            PfResourceChecks.VfIsolation(checks, files, pf, vfs, iommuOn);
+        }
+
+        if (wanted.Has(PfResourceChecks.BarSpaceId))
+        {
+            PfResourceChecks.BarSpace(checks, files, pf, commandLine);
+        }
     }
 
     private static void VfsEnabled(HostCheckList checks, SriovPf pf, string target)
@@ -104,7 +114,7 @@ internal static class PfChecks
             remedy);
     }
 
-    private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target, bool pooled)
+    private static void LinkUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string target, bool pooled, SriovConsumer consumer)
     {
         if (pf.Name is not { } name)
         {
@@ -121,21 +131,27 @@ internal static class PfChecks
         }
 
         string operState = files.ReadAttribute(net + "/operstate")?.Trim() ?? "unknown";
-        if ((flags & SriovDiscovery.IffUp) == 0 && pf.NumVfs == 0 && !pooled)
+        // Docker's plugin takes a VF whenever a container asks, and a VF carries no traffic while its PF is down.
+        bool needed = pooled || consumer == SriovConsumer.Docker;
+        if ((flags & SriovDiscovery.IffUp) == 0 && pf.NumVfs == 0 && !needed)
         {
             // A spare port kept down harms nothing yet; -Fix leaves it alone (no repair named).
             checks.Warn(LinkUpId, target,
                 $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}), but it has no VFs and no pool uses it: " +
-                $"nothing needs it now. Once it gives VFs, libvirt refuses them while it is down (\"the PF is not online\").",
+                "nothing needs it now. " + (consumer == SriovConsumer.Libvirt
+                    ? "Once it gives VFs, libvirt refuses them while it is down (\"the PF is not online\")."
+                    : "Once it gives VFs, they carry no traffic while it is down."),
                 $"Set-SriovPf -Name {name} -LinkState Up -Persist");
             return;
         }
 
         if ((flags & SriovDiscovery.IffUp) == 0)
         {
+            string consequence = consumer == SriovConsumer.Libvirt
+                ? $"libvirt refuses its VFs when a guest starts (\"Unable to configure VF 0 of PF '{name}' because the PF is not online\")"
+                : "its VFs carry no traffic while it is down";
             checks.Fail(LinkUpId, target,
-                $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}): libvirt refuses its VFs when a guest starts " +
-                $"(\"Unable to configure VF 0 of PF '{name}' because the PF is not online\").",
+                $"{name} is administratively down (flags 0x{flags:x}, operstate {operState}): {consequence}.",
                 $"Set-SriovPf -Name {name} -LinkState Up -Persist",
                 new HostRepair(HostRepairKind.PfLinkUp, name));
             return;
@@ -153,7 +169,7 @@ internal static class PfChecks
     }
 
     /// <summary>A VF count command for the PF: by name, or through Get-SriovPf for a PF without an interface.</summary>
-    private static string VfCommand(SriovPf pf, string command, string arguments) => pf.Name is { } name
+    internal static string VfCommand(SriovPf pf, string command, string arguments) => pf.Name is { } name
         ? $"{command} -PfName {name} {arguments}"
         : $"Get-SriovPf -PciAddress {pf.PciAddress} | {command} {arguments}";
 

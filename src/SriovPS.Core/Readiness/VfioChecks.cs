@@ -19,13 +19,18 @@ internal static class VfioChecks
     private static readonly string[] LoadDirectories =
         ["/etc/modules-load.d", "/run/modules-load.d", "/usr/local/lib/modules-load.d", "/usr/lib/modules-load.d", "/lib/modules-load.d"];
 
-    public static void Run(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
+    /// <param name="required">
+    /// Whether the consumer opens VFs through vfio itself (Kata, KubeVirt), with no libvirt to load vfio-pci as a
+    /// guest starts: then vfio_pci missing now or at boot is a failure.
+    /// </param>
+    public static void Run(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine, bool required = false)
     {
-        Loaded(checks, files, target);
-        LoadAtBoot(checks, files, target, commandLine);
+        Action<string, string, string, string, HostRepair?> judge = required ? checks.Fail : checks.Warn;
+        Loaded(checks, files, target, judge, required);
+        LoadAtBoot(checks, files, target, commandLine, judge);
     }
 
-    private static void Loaded(HostCheckList checks, HostFileSystem files, string target)
+    private static void Loaded(HostCheckList checks, HostFileSystem files, string target, Action<string, string, string, string, HostRepair?> judge, bool required)
     {
         if (!files.Exists("/sys/module"))
         {
@@ -40,13 +45,17 @@ internal static class VfioChecks
             return;
         }
 
-        checks.Warn(LoadedId, target,
-            $"{HostText.Join(missing)} {(missing.Count == 1 ? "is" : "are")} not loaded (not in /sys/module): libvirt loads vfio-pci itself when " +
-            "a guest given a VF starts, but no VF can be bound to vfio-pci by hand until it is.",
-            "modprobe vfio-pci (Set-SriovVfDriver -Driver vfio-pci loads it too, as it binds VFs)");
+        string consequence = required
+            ? "no VF can be bound to vfio-pci, so none can be given to a container or virtual machine, until it is."
+            : "libvirt loads vfio-pci itself when a guest given a VF starts, but no VF can be bound to vfio-pci by hand until it is.";
+        judge(LoadedId, target,
+            $"{HostText.Join(missing)} {(missing.Count == 1 ? "is" : "are")} not loaded (not in /sys/module): {consequence}",
+            "modprobe vfio-pci (Set-SriovVfDriver -Driver vfio-pci loads it too, as it binds VFs)",
+            null);
     }
 
-    private static void LoadAtBoot(HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine)
+    private static void LoadAtBoot(
+        HostCheckList checks, HostFileSystem files, string target, KernelCommandLine? commandLine, Action<string, string, string, string, HostRepair?> judge)
     {
         if (BuiltIn(files))
         {
@@ -74,7 +83,7 @@ internal static class VfioChecks
         }
 
         string listed = found.Count > 0 ? $"; {HostText.Join(found.Keys.ToList())} {(found.Count == 1 ? "is" : "are")} listed, which does not bind VFs" : "";
-        checks.Warn(LoadAtBootId, target,
+        judge(LoadAtBootId, target,
             $"Nothing loads vfio_pci at boot (neither a modules-load.d file, such as /etc/modules-load.d/*.conf, nor /etc/modules " +
             $"lists it{listed}): after a reboot no VF can be bound to vfio-pci until something loads it.",
             "Enable-SriovIommu -VfioOnly (writes /etc/modules-load.d/vfio.conf).",

@@ -5,7 +5,7 @@ using SriovPS.Readiness;
 namespace SriovPS.Commands;
 
 /// <summary>
-/// <para type="synopsis">Checks whether the host can give VFs to guests — IOMMU, vfio, each PF, libvirt, AppArmor, pools and guests — and says how to fix what is not ready.</para>
+/// <para type="synopsis">Checks whether the host can give VFs to libvirt guests (IOMMU, vfio, each PF, libvirt, AppArmor, pools and guests), or to KubeVirt, Kata, Docker or Open vSwitch offload (-For), and says how to fix what is not ready.</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "SriovHost", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(SriovHostCheck), typeof(SriovHostChange), typeof(bool))]
@@ -33,6 +33,13 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     [AllowNull, AllowEmptyString, AllowEmptyCollection]
     [ArgumentCompleter(typeof(LibvirtNetworkNameCompleter))]
     public string[]? Network { get; set; }
+
+    /// <summary>
+    /// What the VFs are for: <c>Libvirt</c> (the default), <c>KubeVirt</c>, <c>Kata</c>, <c>Docker</c> or <c>OvsOffload</c>.
+    /// Each consumer has its own checks; only <c>Libvirt</c> reads libvirt.
+    /// </summary>
+    [Parameter]
+    public SriovConsumer For { get; set; } = SriovConsumer.Libvirt;
 
     /// <summary>The libvirt to check; <c>$env:LIBVIRT_DEFAULT_URI</c>, else <c>qemu:///system</c>.</summary>
     [Parameter]
@@ -98,7 +105,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
             : null;
         _selectionFailed |= selectedPfs is { Count: 0 };
 
-        var run = new HostCheckRun(Session, Uri ?? LibvirtUri.Default());
+        var run = new HostCheckRun(Session, Uri ?? LibvirtUri.Default(), For);
         var networks = SelectNetworks(run);
         var checks = run.Run(selectedPfs, networks);
         var changes = new List<SriovHostChange>();
@@ -128,7 +135,7 @@ public sealed class TestSriovHostCommand : SriovCmdlet
 
         // One line for the eye, on the host (the information stream, never the output); then the checks, failures
         // first, so they keep their table; then the files -Fix changed, which the console shows as lists after it.
-        WriteInformation(new HostInformationMessage { Message = HostReadiness.Summary(checks, changes.Count) }, ["PSHOST"]);
+        WriteInformation(new HostInformationMessage { Message = HostReadiness.Summary(checks, changes.Count, For) }, ["PSHOST"]);
         WriteObject(checks, enumerateCollection: true);
         WriteObject(changes, enumerateCollection: true);
     }
@@ -152,7 +159,9 @@ public sealed class TestSriovHostCommand : SriovCmdlet
         if (!run.PoolsKnown)
         {
             _selectionFailed = true;
-            WriteWarning("-Network narrows nothing: libvirt was not read, so its pools are not known (and -Quiet answers $false for them).");
+            WriteWarning(For == SriovConsumer.Libvirt
+                ? "-Network narrows nothing: libvirt was not read, so its pools are not known (and -Quiet answers $false for them)."
+                : $"-Network narrows nothing: -For {For} does not read libvirt, whose pools it names (and -Quiet answers $false for them).");
             return null;
         }
 

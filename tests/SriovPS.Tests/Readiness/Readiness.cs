@@ -15,7 +15,8 @@ internal static class Readiness
     public const string Eno49Vf0 = "/sys/devices/pci0000:00/0000:00:02.2/0000:04:10.0";
 
     public static List<SriovHostCheck> Run(
-        HostTree tree, LibvirtFacts? libvirt = null, string[]? pfNames = null, string[]? networks = null, string uri = "qemu:///system")
+        HostTree tree, LibvirtFacts? libvirt = null, string[]? pfNames = null, string[]? networks = null, string uri = "qemu:///system",
+        SriovConsumer consumer = SriovConsumer.Libvirt, bool? wholeHost = null)
     {
         var discovery = new SriovDiscovery(tree.Files, PciIdDatabase.FromFirstExisting([tree.PathOf("/usr/share/misc/pci.ids")]));
         var pfs = discovery.GetPfs();
@@ -29,6 +30,8 @@ internal static class Readiness
             VfsOf = pf => discovery.GetVfs(pf),
             Libvirt = libvirt,
             Uri = uri,
+            Consumer = consumer,
+            WholeHost = wholeHost,
         });
     }
 
