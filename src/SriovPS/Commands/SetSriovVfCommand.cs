@@ -17,6 +17,9 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     private VfSettingsPlanner? _planner;
 
+    // -MacAddress Auto checks the piped VFs' MACs together, so they are planned once all have arrived.
+    private readonly List<SriovVf> _piped = [];
+
     /// <summary>Interface names of the PFs whose VFs to change; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
@@ -36,9 +39,13 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovVf[]? InputObject { get; set; }
 
-    /// <summary>The administrative MAC: <c>ip link set PF vf N mac ADDRESS</c>. Unicast and not all zeros.</summary>
+    /// <summary>
+    /// The administrative MAC: <c>ip link set PF vf N mac ADDRESS</c>. Unicast and not all zeros; or <c>Auto</c>:
+    /// each VF's MAC derived from its PF's permanent MAC and its index, the configuration document's <c>"auto"</c>.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VfMacAddressCompleter))]
     public string? MacAddress { get; set; }
 
     /// <summary>Removes the administrative MAC (the kernel's all-zeros address).</summary>
@@ -123,10 +130,28 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
+        if (ParameterSetName == ByInputObjectSet && _planner!.AutoMacAddress)
+        {
+            _piped.AddRange(InputObject!);
+            return;
+        }
+
         // Planned one VF at a time: each is asked about, changed and read back before the next is planned.
-        var vfs = ParameterSetName == ByInputObjectSet
+        Apply(ParameterSetName == ByInputObjectSet
             ? InputObject!.Select(_planner!.ForPiped)
-            : _planner!.ForNamed(Session.SelectPfs(GivenNames(PfName, nameof(PfName))), Index!);
+            : _planner!.ForNamed(Session.SelectPfs(GivenNames(PfName, nameof(PfName))), Index!));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_piped.Count > 0)
+        {
+            Apply(_planner!.ForPipedTogether(_piped));
+        }
+    }
+
+    private void Apply(IEnumerable<PlannedVfSettings> vfs)
+    {
         foreach (var vf in vfs)
         {
             var result = ApplyPlan(vf.Plan);

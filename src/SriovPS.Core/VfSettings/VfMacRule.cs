@@ -1,4 +1,4 @@
-namespace SriovPS.Configuration;
+namespace SriovPS.VfSettings;
 
 /// <summary>
 /// The MAC a VF gets for <c>"mac": "auto"</c>: worked out from its PF's MAC (<see cref="SourceOf"/>) and its index alone, so it is
