@@ -138,7 +138,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             plan.Report.Note(settings.Unchanged.Count > 0
                 ? $"{pfName} vf {index} already has {string.Join(" ", settings.Unchanged)}: nothing sent."
                 : $"{pfName} vf {index}: nothing to change, nothing sent.");
-            return new PlannedVfSettings(session, pf, index, plan, step: null);
+            return new PlannedVfSettings(session, pf, index, plan, step: null) { Vf = vf, MacAddress = wanted.MacAddress };
         }
 
         if (settings.Unchanged.Count > 0)
@@ -148,7 +148,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
 
         var step = new VfSettingsStep(session, pfName, pf.Driver, vf, settings, admin, rebindAsked: rebind, rebinding);
         plan.Add(step.Step);
-        return new PlannedVfSettings(session, pf, index, plan, step);
+        return new PlannedVfSettings(session, pf, index, plan, step) { Vf = vf, MacAddress = wanted.MacAddress };
     }
 
     private SriovVf FindVf(SriovPf pf, int index)

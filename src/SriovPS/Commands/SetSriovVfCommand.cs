@@ -16,6 +16,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     private const string ByInputObjectSet = "ByInputObject";
 
     private VfSettingsPlanner? _planner;
+    private VfMacPersistence? _persistence;
 
     // -MacAddress Auto checks the piped VFs' MACs together, so they are planned once all have arrived.
     private readonly List<SriovVf> _piped = [];
@@ -93,6 +94,13 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter Rebind { get; set; }
 
+    /// <summary>
+    /// Keeps the MAC when the VFs are re-created (at boot): a line per VF in the module's udev rules file that
+    /// sets it through the PF as the VF appears; with -ClearMacAddress, removes that line. MAC only.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Persist { get; set; }
+
     /// <summary>Outputs each VF as the kernel reports it after the change.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -118,6 +126,15 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             ThrowSriovError(VfSettingsRequest.Invalid(
                 "Name a setting to change (-MacAddress, -ClearMacAddress, -Vlan, -Qos, -VlanProtocol, -SpoofCheck, -Trust, -LinkState, -MinTxRate, -MaxTxRate) or -Rebind.",
                 null));
+        }
+
+        try
+        {
+            _persistence = Persist ? new VfMacPersistence(Session, request) : null;
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
         }
 
         _planner = new VfSettingsPlanner(Session, request, Rebind);
@@ -148,6 +165,11 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         {
             Apply(_planner!.ForPipedTogether(_piped));
         }
+
+        if (_persistence?.Plan() is { } rules)
+        {
+            ApplyPlan(rules);
+        }
     }
 
     private void Apply(IEnumerable<PlannedVfSettings> vfs)
@@ -155,6 +177,7 @@ public sealed class SetSriovVfCommand : SriovCmdlet
         foreach (var vf in vfs)
         {
             var result = ApplyPlan(vf.Plan);
+            _persistence?.Add(vf, result);
             if (PassThru && vf.ReadBack(result) is { } after)
             {
                 WriteHostObject(after);
