@@ -107,6 +107,9 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     protected override bool ConsultsKernel => true;
 
+    // -MacAddress Auto starts from the PF's permanent MAC, which only the kernel reports.
+    protected override bool ReadsPfKernelState => MacAddress is not null;
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
