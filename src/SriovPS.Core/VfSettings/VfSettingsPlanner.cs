@@ -17,7 +17,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
     private (string Pf, int Index)? _macTarget;
     private Dictionary<(string Pf, int Index), byte[]>? _autoMacs;
 
-    /// <summary>Whether each VF's MAC is derived from its PF's, so the VFs must be planned together (<see cref="ForPipedTogether"/>).</summary>
+    /// <summary>Whether each VF's MAC is derived from its PF's, so the VFs must be planned together (<see cref="ForTogether"/>).</summary>
     internal bool AutoMacAddress => request.AutoMacAddress;
 
     /// <summary>Whether a MAC (not the all-zeros clear) is being assigned: one VF only may get it.</summary>
@@ -49,20 +49,25 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         }
     }
 
-    /// <summary>VFs from the pipeline, all read before the first is planned (for "auto" MACs, which are checked together).</summary>
-    internal IEnumerable<PlannedVfSettings> ForPipedTogether(IReadOnlyList<SriovVf> given)
+    /// <summary>
+    /// VFs named (a PF and a number) and VFs from the pipeline, all gathered before the first is planned:
+    /// "auto" MACs are checked together, so a clash refuses the whole call before anything is sent.
+    /// </summary>
+    internal IEnumerable<PlannedVfSettings> ForTogether(IReadOnlyList<(SriovPf Pf, int Index)> named, IReadOnlyList<SriovVf> piped)
     {
-        var targets = given.Select(vf => (Vf: vf, Pf: session.PfAt(vf.PfPciAddress))).ToList();
-        var found = targets.Where(t => t.Pf is not null).Select(t => (t.Pf!, t.Vf.Index));
+        var targets = named.Select(n => (Pf: (SriovPf?)n.Pf, n.Index, Given: (SriovVf?)null))
+            .Concat(piped.Select(vf => (Pf: session.PfAt(vf.PfPciAddress), vf.Index, Given: (SriovVf?)vf)))
+            .ToList();
+        var found = targets.Where(t => t.Pf is not null).Select(t => (t.Pf!, t.Index));
         if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, found)) is { } refused)
         {
             yield return refused;
             yield break;
         }
 
-        foreach (var (vf, pf) in targets)
+        foreach (var (pf, index, given) in targets)
         {
-            yield return pf is null ? PlannedVfSettings.Refused(VfErrors.PfGone(vf)) : For(pf, vf.Index);
+            yield return pf is null ? PlannedVfSettings.Refused(VfErrors.PfGone(given!)) : For(pf, index);
         }
     }
 
@@ -81,7 +86,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
 
     /// <summary>A VF from the pipeline (possibly old): the VF of that number on its PF as it is now.</summary>
     internal PlannedVfSettings ForPiped(SriovVf given) =>
-        request.AutoMacAddress ? ForPipedTogether([given]).Single()
+        request.AutoMacAddress ? ForTogether([], [given]).Single()
         : session.PfAt(given.PfPciAddress) is { } pf ? For(pf, given.Index) : PlannedVfSettings.Refused(VfErrors.PfGone(given));
 
     private static SriovException SameMacTwice(string targets) => VfSettingsRequest.Invalid(

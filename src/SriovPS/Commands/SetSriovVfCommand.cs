@@ -18,7 +18,8 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     private VfSettingsPlanner? _planner;
     private VfMacPersistence? _persistence;
 
-    // -MacAddress Auto checks the piped VFs' MACs together, so they are planned once all have arrived.
+    // -MacAddress Auto checks the VFs' MACs together, so they are planned once all have arrived.
+    private readonly List<(SriovPf Pf, int Index)> _named = [];
     private readonly List<SriovVf> _piped = [];
 
     /// <summary>Interface names of the PFs whose VFs to change; wildcards allowed.</summary>
@@ -150,9 +151,17 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
-        if (ParameterSetName == ByInputObjectSet && _planner!.AutoMacAddress)
+        if (_planner!.AutoMacAddress)
         {
-            _piped.AddRange(InputObject!);
+            if (ParameterSetName == ByInputObjectSet)
+            {
+                _piped.AddRange(InputObject!);
+            }
+            else
+            {
+                _named.AddRange(Session.SelectPfs(GivenNames(PfName, nameof(PfName))).SelectMany(pf => Index!.Select(index => (pf, index))));
+            }
+
             return;
         }
 
@@ -164,9 +173,9 @@ public sealed class SetSriovVfCommand : SriovCmdlet
 
     protected override void EndProcessing()
     {
-        if (_piped.Count > 0)
+        if (_named.Count > 0 || _piped.Count > 0)
         {
-            Apply(_planner!.ForPipedTogether(_piped));
+            Apply(_planner!.ForTogether(_named, _piped));
         }
 
         if (_persistence?.Plan() is { } rules)

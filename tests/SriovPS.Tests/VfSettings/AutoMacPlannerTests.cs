@@ -59,7 +59,7 @@ public sealed class AutoMacPlannerTests : IDisposable
     {
         var planner = new VfSettingsPlanner(session, VfSettingsRequest.Create(macAddress: "Auto"), rebind: false);
         var vfs = session.AllPfs().SelectMany(session.VfsOf).ToList();
-        return planner.ForPipedTogether(vfs).ToList();
+        return planner.ForTogether([], vfs).ToList();
     }
 
     private static string Expected(SriovPf pf, int index) => $"ip link set {pf.Name} vf {index} mac {VfMacRule.For(VfMacRule.SourceOf(pf), index)}";
