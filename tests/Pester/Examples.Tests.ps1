@@ -254,6 +254,8 @@ BeforeAll {
                 ) -join "`n") + "`n")
         Set-SriovTestHostFile $Root '/etc/netplan/50-cloud-init.yaml' "network:`n  version: 2`n  ethernets:`n    eno1:`n      dhcp4: true`n"
         Set-SriovTestHostFile $Root '/usr/sbin/netplan' ''
+        # iproute2's ip, which the VF MAC lines of Set-SriovVf -Persist run.
+        Set-SriovTestHostFile $Root '/usr/sbin/ip' ''
     }
 
     # The lines of Get-SriovTestTreeState that differ, relative to the tree's root.

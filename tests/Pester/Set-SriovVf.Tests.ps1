@@ -155,6 +155,168 @@ Describe 'Set-SriovVf' -Tag 'CI' {
         }
     }
 
+    Context '-MacAddress Auto' {
+        BeforeAll {
+            # The rule, worked out here on its own: octet 0 the PF's first three folded into six bits,
+            # locally administered and unicast; octets 1-3 the PF's last three; octets 4-5 the VF number.
+            function Get-RuleMac([string] $PfMac, [int] $Index) {
+                $o = $PfMac -split '[:-]' | ForEach-Object { [Convert]::ToInt32($_, 16) }
+                $first = (($o[0] -bxor $o[1] -bxor $o[2]) -band 0xFC) -bor 2
+                ($first, $o[3], $o[4], $o[5], ($Index -shr 8), ($Index -band 0xFF) | ForEach-Object { '{0:x2}' -f $_ }) -join ':'
+            }
+
+            # Every VF of the host's PFs as "ip link set PF vf N mac M", from the PFs' permanent MACs (else their MACs).
+            function Get-ExpectedAction {
+                foreach ($pf in Get-SriovPf -WarningAction SilentlyContinue) {
+                    $source = if ($pf.PermanentMacAddress -and $pf.PermanentMacAddress -ne '00:00:00:00:00:00') { $pf.PermanentMacAddress } else { $pf.MacAddress }
+                    foreach ($index in 0..($pf.NumVfs - 1) | Where-Object { $pf.NumVfs -gt 0 }) {
+                        'ip link set {0} vf {1} mac {2}' -f $pf.Name, $index, (Get-RuleMac $source $index)
+                    }
+                }
+            }
+
+            function Get-PlannedAction([scriptblock] $ScriptBlock) {
+                $shown = Get-SriovTestWhatIf $ScriptBlock
+                foreach ($message in $shown) { if ($message -match '^What if: Performing the operation "([^"]+)"') { $Matches[1] } }
+            }
+
+            $script:LabGuest = Resolve-Path (Join-Path $PSScriptRoot '../fixtures/snapshots/lab-guest') | Select-Object -ExpandProperty Path
+        }
+
+        It 'plans each VF''s MAC by the rule on <Name>, the same twice, all unique, unicast and locally administered' -ForEach @(
+            @{ Name = 'i350-4port' }
+            @{ Name = 'the lab snapshot' }
+        ) {
+            $root = if ($Name -eq 'i350-4port') { $script:I350 } else { $script:LabGuest }
+            $env:SRIOVPS_HOST_ROOT = $root
+            $before = Get-SriovTestTreeState $root
+            $expected = @(Get-ExpectedAction)
+
+            $first = @(Get-PlannedAction { Get-SriovPf -WarningAction SilentlyContinue | Get-SriovVf -WarningAction SilentlyContinue | Set-SriovVf -MacAddress Auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+            $second = @(Get-PlannedAction { Get-SriovPf -WarningAction SilentlyContinue | Get-SriovVf -WarningAction SilentlyContinue | Set-SriovVf -MacAddress auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+
+            $expected.Count | Should -BeGreaterThan 0
+            $first | Should -Be $expected
+            $second | Should -Be $first
+            $macs = $first | ForEach-Object { ($_ -split ' ')[-1] }
+            @($macs | Select-Object -Unique).Count | Should -Be $macs.Count
+            foreach ($mac in $macs) {
+                $octet = [Convert]::ToInt32($mac.Substring(0, 2), 16)
+                $octet -band 1 | Should -Be 0
+                $octet -band 2 | Should -Be 2
+            }
+            Get-SriovTestTreeState $root | Should -Be $before
+        }
+
+        It 'takes VFs by PF name and number, and from Get-SriovVf -PfName' {
+            $byName = @(Get-PlannedAction { Set-SriovVf -PfName eno49 -Index 0, 1 -MacAddress Auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+            $piped = @(Get-PlannedAction { Get-SriovVf -PfName eno49 -WarningAction SilentlyContinue | Set-SriovVf -MacAddress Auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+
+            $byName | Should -Be @('ip link set eno49 vf 0 mac 32:5e:0f:a0:00:00', 'ip link set eno49 vf 1 mac 32:5e:0f:a0:00:01')
+            $piped.Count | Should -Be 7
+            $piped[6] | Should -Be 'ip link set eno49 vf 6 mac 32:5e:0f:a0:00:06'
+        }
+
+        It 'is refused on the lab snapshot without -WhatIf, changing nothing' {
+            $env:SRIOVPS_HOST_ROOT = $script:LabGuest
+            $before = Get-SriovTestTreeState $script:LabGuest
+
+            Set-SriovVf eth0 0 -MacAddress Auto -Confirm:$false -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "SnapshotReadOnly,$script:Command"
+            Get-SriovTestTreeState $script:LabGuest | Should -Be $before
+        }
+
+        It 'refuses a PF without a MAC with PfMacAddressUnusable before anything is planned' {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
+            Set-SriovTestHostFile $tree '/sys/class/net/eno50/address' "00:00:00:00:00:00`n"
+            $before = Get-SriovTestTreeState $tree
+
+            $shown = @(Get-PlannedAction { Get-SriovPf -WarningAction SilentlyContinue | Get-SriovVf -WarningAction SilentlyContinue | Set-SriovVf -MacAddress Auto -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue; $script:Errors = $errors })
+
+            $shown.Count | Should -Be 0
+            $script:Errors.Count | Should -Be 1
+            $script:Errors[0].FullyQualifiedErrorId | Should -Be "PfMacAddressUnusable,$script:Command"
+            $script:Errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $script:Errors[0].TargetObject | Should -Be 'eno50'
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Remove-SriovTestHost $tree
+        }
+
+        It 'refuses PFs that derive the same MACs with MacAddressInUse before anything is planned' {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $tree
+            Set-SriovTestHostFile $tree '/sys/class/net/eno51/address' "9c:dc:71:5e:0f:a0`n"
+
+            $shown = @(Get-PlannedAction { Set-SriovVf eno49, eno51 0 -MacAddress Auto -WhatIf -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue; $script:Errors = $errors })
+
+            $shown.Count | Should -Be 0
+            $script:Errors.Count | Should -Be 1
+            $script:Errors[0].FullyQualifiedErrorId | Should -Be "MacAddressInUse,$script:Command"
+            $script:Errors[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $script:Errors[0].Exception.Message | Should -Match 'to eno49 vf 0 and to eno51 vf 0'
+            Remove-SriovTestHost $tree
+        }
+
+        It 'completes Auto for -MacAddress' {
+            $completion = TabExpansion2 -inputScript 'Set-SriovVf eno49 0 -MacAddress au' -cursorColumn 34
+
+            $completion.CompletionMatches.CompletionText | Should -Be 'Auto'
+        }
+    }
+
+    Context '-Persist' {
+        BeforeEach {
+            $script:Tree = New-SriovTestHost -Fixture 'i350-4port'
+            $env:SRIOVPS_HOST_ROOT = $script:Tree
+        }
+
+        AfterEach {
+            Remove-SriovTestHost $script:Tree
+        }
+
+        It 'shows the rules file edit with -WhatIf after the VFs, and writes nothing' {
+            Set-SriovTestHostFile $script:Tree '/usr/sbin/ip' ''
+            $before = Get-SriovTestTreeState $script:Tree
+
+            $whatIf = Get-SriovTestWhatIf { Set-SriovVf eno49 0, 1 -MacAddress Auto -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop }
+
+            $whatIf.Count | Should -Be 3
+            $whatIf[2] | Should -Be ('What if: Performing the operation "keep the MACs of eno49 vf 0, eno49 vf 1 when the VFs are re-created:' + "`n" +
+                '+ ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.0", RUN+="/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00"' + "`n" +
+                '+ ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.4", RUN+="/usr/sbin/ip link set dev eno49 vf 1 mac 32:5e:0f:a0:00:01"" on target "/etc/udev/rules.d/70-sriovps.rules".')
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+
+        It 'with -ClearMacAddress shows the VF''s line removed' {
+            Set-SriovTestHostFile $script:Tree '/usr/sbin/ip' ''
+            Set-SriovTestHostFile $script:Tree '/etc/udev/rules.d/70-sriovps.rules' ('ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.0", RUN+="/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00"' + "`n")
+            $before = Get-SriovTestTreeState $script:Tree
+
+            $whatIf = Get-SriovTestWhatIf { Set-SriovVf eno49 0 -ClearMacAddress -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop }
+
+            $whatIf[-1] | Should -BeLike '*keep the MACs of eno49 vf 0 when the VFs are re-created:*- the MAC line of 0000:04:10.0*'
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+
+        It 'refuses <Case> before anything is sent' -ForEach @(
+            @{ Case = '-Persist with another setting'; Splat = @{ MacAddress = 'Auto'; Vlan = 5 }; Ip = $true; Id = 'InvalidVfSetting'; Category = 'InvalidArgument' }
+            @{ Case = '-Persist without a MAC'; Splat = @{ Trust = $true }; Ip = $true; Id = 'InvalidVfSetting'; Category = 'InvalidArgument' }
+            @{ Case = 'a host without ip'; Splat = @{ MacAddress = 'Auto' }; Ip = $false; Id = 'IpProgramNotFound'; Category = 'NotInstalled' }
+        ) {
+            if ($Ip) { Set-SriovTestHostFile $script:Tree '/usr/sbin/ip' '' }
+            $before = Get-SriovTestTreeState $script:Tree
+
+            $thrown = { Set-SriovVf eno49 0 @Splat -Persist -WhatIf -WarningAction SilentlyContinue } | Should -Throw -PassThru -ErrorId "$Id,$script:Command"
+
+            $thrown.CategoryInfo.Category | Should -Be $Category
+            $thrown.Exception.Message | Should -Match '-Persist'
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+    }
+
     Context 'help' {
         It 'documents every parameter with the ip link word it stands for' {
             $help = Get-Help Set-SriovVf -Full

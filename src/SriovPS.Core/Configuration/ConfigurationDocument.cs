@@ -102,7 +102,7 @@ internal sealed class VfEntry(string path)
     /// <summary>A driver name, or <c>default</c> for the driver the VF matches.</summary>
     public string? Driver { get; set; }
 
-    /// <summary>Whether <c>mac</c> is <c>auto</c>: each VF's MAC follows <see cref="VfMacRule"/>.</summary>
+    /// <summary>Whether <c>mac</c> is <c>auto</c>: each VF's MAC follows <see cref="VfSettings.VfMacRule"/>.</summary>
     public bool AutoMac { get; set; }
 
     /// <summary>A MAC given in full (the entry then names one VF).</summary>

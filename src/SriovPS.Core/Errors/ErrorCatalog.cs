@@ -75,6 +75,8 @@ public static class ErrorCatalog
     public static readonly SriovErrorId NotSriovInterface = new(nameof(NotSriovInterface), SriovErrorCategory.InvalidArgument);
     public static readonly SriovErrorId InvalidVmInterfaceArgument = new(nameof(InvalidVmInterfaceArgument), SriovErrorCategory.InvalidArgument);
     public static readonly SriovErrorId MacAddressInUse = new(nameof(MacAddressInUse), SriovErrorCategory.ResourceExists);
+    public static readonly SriovErrorId PfMacAddressUnusable = new(nameof(PfMacAddressUnusable), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId IpProgramNotFound = new(nameof(IpProgramNotFound), SriovErrorCategory.NotInstalled);
     public static readonly SriovErrorId VfOwnedByGuest = new(nameof(VfOwnedByGuest), SriovErrorCategory.ResourceBusy);
     public static readonly SriovErrorId VmNotRunning = new(nameof(VmNotRunning), SriovErrorCategory.InvalidOperation);
     public static readonly SriovErrorId GuestPciSlotsExhausted = new(nameof(GuestPciSlotsExhausted), SriovErrorCategory.LimitsExceeded);

@@ -19,7 +19,8 @@ internal static partial class UdevVfRules
     private const string Header =
         "# Written by SriovPS: Enable-SriovVf -Persist adds or updates a PF's line (its VF count, and\n" +
         "# sriov_drivers_autoprobe when given), Disable-SriovVf -Persist removes it. Other lines are kept.\n" +
-        "# Set-SriovVfDriver -Persist adds a line per VF of a PF (its driver) and sets that PF's autoprobe to 0.\n";
+        "# Set-SriovVfDriver -Persist adds a line per VF of a PF (its driver) and sets that PF's autoprobe to 0.\n" +
+        "# Set-SriovVf -Persist adds a line per VF that sets its MAC through its PF; -ClearMacAddress -Persist removes it.\n";
 
     private static readonly string[] UdevPrograms =
         ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm", "/usr/sbin/udevadm", "/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd"];

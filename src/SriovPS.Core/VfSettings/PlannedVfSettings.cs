@@ -22,6 +22,12 @@ internal sealed class PlannedVfSettings
 
     private PlannedVfSettings(ChangePlan plan) => Plan = plan;
 
+    /// <summary>The VF as it was planned; <c>null</c> when it was refused before it was read.</summary>
+    internal SriovVf? Vf { get; init; }
+
+    /// <summary>The administrative MAC sent to the VF (all zeros: cleared), or <c>null</c> when none was asked.</summary>
+    internal byte[]? MacAddress { get; init; }
+
     /// <summary>The VF's step, or none with the reason in the plan's report.</summary>
     public ChangePlan Plan { get; }
 
@@ -32,6 +38,10 @@ internal sealed class PlannedVfSettings
         plan.Report.Fail(refusal);
         return new PlannedVfSettings(plan);
     }
+
+    /// <summary>Whether the VF has what was asked after <paramref name="result"/>: it had it already, or its step was made (or shown, under -WhatIf).</summary>
+    internal bool Reached(PlanResult result) =>
+        Vf is not null && (_step is null || result.WasMade(_step.Step) || result.WasShown(_step.Step));
 
     /// <summary>
     /// The VF as the kernel reports it now, when it needed no change or the change reached it (even

@@ -9,10 +9,16 @@ namespace SriovPS.VfSettings;
 /// which VF a PF and number (or a VF piped in) names, what must be sent to it, and whether its driver
 /// must be rebound for a new MAC to reach its interface. One planner serves a whole command, so that
 /// a MAC given to one VF is refused for any other VF the command names, however the VFs arrive.
+/// With "auto" for the MAC, the VFs are taken together: every VF's MAC is worked out and checked
+/// (<see cref="AutoMacAssignment"/>) before the first is planned.
 /// </summary>
 internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest request, bool rebind)
 {
     private (string Pf, int Index)? _macTarget;
+    private Dictionary<(string Pf, int Index), byte[]>? _autoMacs;
+
+    /// <summary>Whether each VF's MAC is derived from its PF's, so the VFs must be planned together (<see cref="ForTogether"/>).</summary>
+    internal bool AutoMacAddress => request.AutoMacAddress;
 
     /// <summary>Whether a MAC (not the all-zeros clear) is being assigned: one VF only may get it.</summary>
     private bool AssignsMac => request.MacAddress is { } mac && Array.Exists(mac, static b => b != 0);
@@ -28,6 +34,12 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             yield break;
         }
 
+        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, pfs.SelectMany(pf => indexes.Select(index => (pf, index))))) is { } refused)
+        {
+            yield return refused;
+            yield break;
+        }
+
         foreach (var pf in pfs)
         {
             foreach (int index in indexes)
@@ -37,9 +49,45 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         }
     }
 
+    /// <summary>
+    /// VFs named (a PF and a number) and VFs from the pipeline, all gathered before the first is planned:
+    /// "auto" MACs are checked together, so a clash refuses the whole call before anything is sent.
+    /// </summary>
+    internal IEnumerable<PlannedVfSettings> ForTogether(IReadOnlyList<(SriovPf Pf, int Index)> named, IReadOnlyList<SriovVf> piped)
+    {
+        var targets = named.Select(n => (Pf: (SriovPf?)n.Pf, n.Index, Given: (SriovVf?)null))
+            .Concat(piped.Select(vf => (Pf: session.PfAt(vf.PfPciAddress), vf.Index, Given: (SriovVf?)vf)))
+            .ToList();
+        var found = targets.Where(t => t.Pf is not null).Select(t => (t.Pf!, t.Index));
+        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, found)) is { } refused)
+        {
+            yield return refused;
+            yield break;
+        }
+
+        foreach (var (pf, index, given) in targets)
+        {
+            yield return pf is null ? PlannedVfSettings.Refused(VfErrors.PfGone(given!)) : For(pf, index);
+        }
+    }
+
+    private static PlannedVfSettings? Refusal(Action check)
+    {
+        try
+        {
+            check();
+            return null;
+        }
+        catch (SriovException e)
+        {
+            return PlannedVfSettings.Refused(e);
+        }
+    }
+
     /// <summary>A VF from the pipeline (possibly old): the VF of that number on its PF as it is now.</summary>
     internal PlannedVfSettings ForPiped(SriovVf given) =>
-        session.PfAt(given.PfPciAddress) is { } pf ? For(pf, given.Index) : PlannedVfSettings.Refused(VfErrors.PfGone(given));
+        request.AutoMacAddress ? ForTogether([], [given]).Single()
+        : session.PfAt(given.PfPciAddress) is { } pf ? For(pf, given.Index) : PlannedVfSettings.Refused(VfErrors.PfGone(given));
 
     private static SriovException SameMacTwice(string targets) => VfSettingsRequest.Invalid(
         $"-MacAddress gives one VF its MAC, and this call names {targets}: two VFs with one MAC break forwarding on the PF's switch. Set each VF's MAC in its own call.",
@@ -55,7 +103,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         _macTarget ??= (pf.PciAddress, index);
         try
         {
-            return Plan(pf, FindVf(pf, index));
+            return Plan(pf, FindVf(pf, index), RequestFor(pf, index));
         }
         catch (SriovException e)
         {
@@ -63,8 +111,12 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         }
     }
 
+    /// <summary>The request as VF <paramref name="index"/> of <paramref name="pf"/> gets it: "auto" made its MAC.</summary>
+    private VfSettingsRequest RequestFor(SriovPf pf, int index) =>
+        request.AutoMacAddress && _autoMacs is not null && _autoMacs.TryGetValue((pf.PciAddress, index), out var mac) ? request.WithMacAddress(mac) : request;
+
     /// <exception cref="SriovException">The VF's settings cannot be read, or the request does not fit them; nothing is asked.</exception>
-    private PlannedVfSettings Plan(SriovPf pf, SriovVf vf)
+    private PlannedVfSettings Plan(SriovPf pf, SriovVf vf, VfSettingsRequest wanted)
     {
         string pfName = pf.Name!;
         int index = vf.Index;
@@ -80,8 +132,8 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         }
 
         // A copied host tree has no kernel to read the present settings from: the request is only described.
-        var settings = live ? VfSettingsPlan.For(request, vf) : VfSettingsPlan.Describe(request, index);
-        var admin = settings.ChangesMacAddress ? request.MacAddress : MacAddress.TryParse(vf.MacAddress);
+        var settings = live ? VfSettingsPlan.For(wanted, vf) : VfSettingsPlan.Describe(wanted, index);
+        var admin = settings.ChangesMacAddress ? wanted.MacAddress : MacAddress.TryParse(vf.MacAddress);
         var need = rebind ? VfRebind.Assess(vf, admin, session.Files) : VfRebindNeed.NotNeeded;
         var plan = new ChangePlan();
         SayRebindNeed(plan.Report, vf, need);
@@ -91,7 +143,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             plan.Report.Note(settings.Unchanged.Count > 0
                 ? $"{pfName} vf {index} already has {string.Join(" ", settings.Unchanged)}: nothing sent."
                 : $"{pfName} vf {index}: nothing to change, nothing sent.");
-            return new PlannedVfSettings(session, pf, index, plan, step: null);
+            return new PlannedVfSettings(session, pf, index, plan, step: null) { Vf = vf, MacAddress = wanted.MacAddress };
         }
 
         if (settings.Unchanged.Count > 0)
@@ -101,7 +153,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
 
         var step = new VfSettingsStep(session, pfName, pf.Driver, vf, settings, admin, rebindAsked: rebind, rebinding);
         plan.Add(step.Step);
-        return new PlannedVfSettings(session, pf, index, plan, step);
+        return new PlannedVfSettings(session, pf, index, plan, step) { Vf = vf, MacAddress = wanted.MacAddress };
     }
 
     private SriovVf FindVf(SriovPf pf, int index)

@@ -12,12 +12,18 @@ internal sealed class VfSettingsRequest
     internal const int MaxVlan = 4095;
     internal const int MaxQos = 7;
 
+    /// <summary>The word that asks for each VF's MAC by <see cref="VfMacRule"/> instead of a literal one.</summary>
+    internal const string AutoMac = "auto";
+
     private VfSettingsRequest()
     {
     }
 
     /// <summary>The administrative MAC to assign; all zeros when it is to be cleared.</summary>
     internal byte[]? MacAddress { get; private init; }
+
+    /// <summary>Whether each VF is to get the MAC <see cref="VfMacRule"/> derives from its PF's (<see cref="MacAddress"/> is then null).</summary>
+    internal bool AutoMacAddress { get; private init; }
 
     internal int? Vlan { get; private init; }
 
@@ -40,7 +46,7 @@ internal sealed class VfSettingsRequest
 
     /// <summary>Whether no setting was named.</summary>
     internal bool IsEmpty =>
-        MacAddress is null && Vlan is null && Qos is null && VlanProtocol is null && SpoofCheck is null
+        MacAddress is null && !AutoMacAddress && Vlan is null && Qos is null && VlanProtocol is null && SpoofCheck is null
         && Trust is null && LinkState is null && MinTxRate is null && MaxTxRate is null;
 
     /// <summary>Checks each value on its own and against the others given with it.</summary>
@@ -63,8 +69,9 @@ internal sealed class VfSettingsRequest
             throw Invalid("-MacAddress assigns a MAC and -ClearMacAddress removes it: give one of them.", macAddress);
         }
 
+        bool auto = string.Equals(macAddress?.Trim(), AutoMac, StringComparison.OrdinalIgnoreCase);
         byte[]? mac = clearMacAddress ? new byte[Values.MacAddress.Length]
-            : macAddress is null ? null
+            : macAddress is null || auto ? null
             : Values.MacAddress.ParseUnicast(macAddress);
 
         CheckRange(vlan, 0, MaxVlan, "VLAN", "-Vlan");
@@ -95,6 +102,7 @@ internal sealed class VfSettingsRequest
         return new VfSettingsRequest
         {
             MacAddress = mac,
+            AutoMacAddress = auto,
             Vlan = vlan,
             Qos = qos,
             VlanProtocol = protocol,
@@ -105,6 +113,20 @@ internal sealed class VfSettingsRequest
             MaxTxRate = maxTxRate,
         };
     }
+
+    /// <summary>This request with <paramref name="mac"/> in place of "auto": what one VF is sent.</summary>
+    internal VfSettingsRequest WithMacAddress(byte[] mac) => new()
+    {
+        MacAddress = mac,
+        Vlan = Vlan,
+        Qos = Qos,
+        VlanProtocol = VlanProtocol,
+        SpoofCheck = SpoofCheck,
+        Trust = Trust,
+        LinkState = LinkState,
+        MinTxRate = MinTxRate,
+        MaxTxRate = MaxTxRate,
+    };
 
     /// <summary>A maximum of 0 is "no limit"; any other maximum must be at least the minimum.</summary>
     internal static void CheckRates(int minTxRate, int maxTxRate)

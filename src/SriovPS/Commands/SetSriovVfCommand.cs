@@ -16,6 +16,11 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     private const string ByInputObjectSet = "ByInputObject";
 
     private VfSettingsPlanner? _planner;
+    private VfMacPersistence? _persistence;
+
+    // -MacAddress Auto checks the VFs' MACs together, so they are planned once all have arrived.
+    private readonly List<(SriovPf Pf, int Index)> _named = [];
+    private readonly List<SriovVf> _piped = [];
 
     /// <summary>Interface names of the PFs whose VFs to change; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ByPfNameSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -36,9 +41,13 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     [ValidateNotNull]
     public SriovVf[]? InputObject { get; set; }
 
-    /// <summary>The administrative MAC: <c>ip link set PF vf N mac ADDRESS</c>. Unicast and not all zeros.</summary>
+    /// <summary>
+    /// The administrative MAC: <c>ip link set PF vf N mac ADDRESS</c>. Unicast and not all zeros; or <c>Auto</c>:
+    /// each VF's MAC derived from its PF's permanent MAC and its index, the configuration document's <c>"auto"</c>.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VfMacAddressCompleter))]
     public string? MacAddress { get; set; }
 
     /// <summary>Removes the administrative MAC (the kernel's all-zeros address).</summary>
@@ -86,11 +95,21 @@ public sealed class SetSriovVfCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter Rebind { get; set; }
 
+    /// <summary>
+    /// Keeps the MAC when the VFs are re-created (at boot): a line per VF in the module's udev rules file that
+    /// sets it through the PF as the VF appears; with -ClearMacAddress, removes that line. MAC only.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Persist { get; set; }
+
     /// <summary>Outputs each VF as the kernel reports it after the change.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override bool ConsultsKernel => true;
+
+    // -MacAddress Auto starts from the PF's permanent MAC, which only the kernel reports.
+    protected override bool ReadsPfKernelState => MacAddress is not null;
 
     protected override void BeginProcessing()
     {
@@ -113,6 +132,15 @@ public sealed class SetSriovVfCommand : SriovCmdlet
                 null));
         }
 
+        try
+        {
+            _persistence = Persist ? new VfMacPersistence(Session, request) : null;
+        }
+        catch (SriovException e)
+        {
+            ThrowSriovError(e);
+        }
+
         _planner = new VfSettingsPlanner(Session, request, Rebind);
     }
 
@@ -123,13 +151,45 @@ public sealed class SetSriovVfCommand : SriovCmdlet
             return;
         }
 
+        if (_planner!.AutoMacAddress)
+        {
+            if (ParameterSetName == ByInputObjectSet)
+            {
+                _piped.AddRange(InputObject!);
+            }
+            else
+            {
+                _named.AddRange(Session.SelectPfs(GivenNames(PfName, nameof(PfName))).SelectMany(pf => Index!.Select(index => (pf, index))));
+            }
+
+            return;
+        }
+
         // Planned one VF at a time: each is asked about, changed and read back before the next is planned.
-        var vfs = ParameterSetName == ByInputObjectSet
+        Apply(ParameterSetName == ByInputObjectSet
             ? InputObject!.Select(_planner!.ForPiped)
-            : _planner!.ForNamed(Session.SelectPfs(GivenNames(PfName, nameof(PfName))), Index!);
+            : _planner!.ForNamed(Session.SelectPfs(GivenNames(PfName, nameof(PfName))), Index!));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_named.Count > 0 || _piped.Count > 0)
+        {
+            Apply(_planner!.ForTogether(_named, _piped));
+        }
+
+        if (_persistence?.Plan() is { } rules)
+        {
+            ApplyPlan(rules);
+        }
+    }
+
+    private void Apply(IEnumerable<PlannedVfSettings> vfs)
+    {
         foreach (var vf in vfs)
         {
             var result = ApplyPlan(vf.Plan);
+            _persistence?.Add(vf, result);
             if (PassThru && vf.ReadBack(result) is { } after)
             {
                 WriteHostObject(after);

@@ -16,7 +16,7 @@ public sealed class UdevVfRulesTests
 
         Assert.StartsWith("# Written by SriovPS: Enable-SriovVf -Persist", text);
         Assert.EndsWith("\n" + Line7 + "\n", text);
-        Assert.Equal(4, text.Split('\n').Length - 1);
+        Assert.Equal(5, text.Split('\n').Length - 1);
     }
 
     [Fact]

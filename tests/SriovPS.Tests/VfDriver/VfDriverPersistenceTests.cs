@@ -37,6 +37,7 @@ public sealed class VfDriverPersistenceTests
             "# Written by SriovPS: Enable-SriovVf -Persist adds or updates a PF's line (its VF count, and",
             "# sriov_drivers_autoprobe when given), Disable-SriovVf -Persist removes it. Other lines are kept.",
             "# Set-SriovVfDriver -Persist adds a line per VF of a PF (its driver) and sets that PF's autoprobe to 0.",
+            "# Set-SriovVf -Persist adds a line per VF that sets its MAC through its PF; -ClearMacAddress -Persist removes it.",
             "ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", ATTR{device/sriov_drivers_autoprobe}=\"0\", ATTR{device/sriov_numvfs}=\"7\"",
             AdminLine,
             UdevVfDriverRules.Line("0000:04:10.0", "vfio-pci"),

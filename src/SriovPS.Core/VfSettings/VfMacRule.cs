@@ -1,10 +1,11 @@
-namespace SriovPS.Configuration;
+namespace SriovPS.VfSettings;
 
 /// <summary>
-/// The MAC a VF gets for <c>"mac": "auto"</c>: worked out from its PF's MAC (<see cref="SourceOf"/>) and its index alone, so it is
-/// the same on every apply and after every boot. The VFs of the ports of one NIC, and of NICs whose MACs
-/// differ in their last three octets, never share one; PFs alike there whose first octets fold alike would,
-/// which the document's check of its MACs refuses.
+/// The MAC a VF gets for the configuration document's <c>"mac": "auto"</c> and for <c>Set-SriovVf -MacAddress Auto</c>:
+/// worked out from its PF's MAC (<see cref="SourceOf"/>) and its index alone, so it is the same on every apply
+/// and after every boot. The VFs of the ports of one NIC, and of NICs whose MACs differ in their last three
+/// octets, never share one; PFs alike there whose first octets fold alike would, which the document's check
+/// of its MACs and <see cref="AutoMacAssignment"/> refuse.
 /// <code>
 /// octet 0   the PF's first three octets folded into six bits, then locally administered (bit 1) and unicast (bit 0 clear)
 /// octets 1–3 the PF's last three octets (the part a vendor numbers its ports by)

@@ -1,9 +1,10 @@
 using System.Linq;
 using SriovPS.Configuration;
+using SriovPS.VfSettings;
 using SriovPS.Values;
 using Xunit;
 
-namespace SriovPS.Tests.Configuration;
+namespace SriovPS.Tests.VfSettings;
 
 /// <summary>"mac": "auto": a MAC worked out from the PF's MAC and the VF's index alone.</summary>
 public sealed class VfMacRuleTests

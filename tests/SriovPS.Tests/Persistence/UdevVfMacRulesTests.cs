@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SriovPS.Errors;
+using SriovPS.Hosting;
+using SriovPS.Persistence;
+using SriovPS.Plans;
+using SriovPS.Tests.Support;
+using SriovPS.VfSettings;
+using Xunit;
+
+namespace SriovPS.Tests.Persistence;
+
+/// <summary>Set-SriovVf -Persist: a udev line per VF that sets its MAC through its PF when the VF appears.</summary>
+public sealed class UdevVfMacRulesTests
+{
+    private const string CountLine = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", ATTR{device/sriov_numvfs}=\"7\"";
+
+    private static readonly UdevVfMacRules.Entry Vf0 = new("/usr/sbin/ip", "eno49", 0, "32:5e:0f:a0:00:00");
+
+    private static string MacLine(string vf, UdevVfMacRules.Entry entry) => UdevVfMacRules.Line(vf, entry);
+
+    [Fact]
+    public void TheLine_RunsIpOnTheVfsPciAddEvent()
+    {
+        Assert.Equal(
+            "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00\"",
+            MacLine("0000:04:10.0", Vf0));
+    }
+
+    [Fact]
+    public void ANewFile_GetsTheHeaderAndTheLine_WhichIsFoundAgain()
+    {
+        string text = UdevVfMacRules.With(null, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 })!;
+
+        Assert.StartsWith("# Written by SriovPS", text, StringComparison.Ordinal);
+        Assert.Contains("# Set-SriovVf -Persist adds a line per VF that sets its MAC through its PF; -ClearMacAddress -Persist removes it.\n", text, StringComparison.Ordinal);
+        Assert.EndsWith(MacLine("0000:04:10.0", Vf0) + "\n", text, StringComparison.Ordinal);
+        Assert.Equal(Vf0, Assert.Single(UdevVfMacRules.Find(text)).Value);
+    }
+
+    [Fact]
+    public void AVfsEarlierLine_IsReplacedInPlace_OtherLinesKept_AndTheSameTextWritesNothing()
+    {
+        string text = $"{CountLine}\n{MacLine("0000:04:10.0", Vf0)}\n# mine\n";
+        var next = Vf0 with { Mac = "02:00:00:00:00:01" };
+
+        string? updated = UdevVfMacRules.With(text, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = next });
+
+        Assert.Equal($"{CountLine}\n{MacLine("0000:04:10.0", next)}\n# mine\n", updated);
+        Assert.Equal(updated, UdevVfMacRules.With(updated, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = next }));
+    }
+
+    [Fact]
+    public void AClearedMac_RemovesItsLine_AndTheFileGoesWhenOnlyTheHeaderIsLeft()
+    {
+        string text = UdevVfMacRules.With(null, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 })!;
+        var clear = new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = null };
+
+        Assert.Null(UdevVfMacRules.With(text, clear));
+        Assert.Equal($"{CountLine}\n", UdevVfMacRules.With($"{CountLine}\n{MacLine("0000:04:10.0", Vf0)}\n", clear));
+    }
+
+    [Fact]
+    public void ADriverLine_OfTheSameVf_IsNotAMacLine()
+    {
+        string driver = UdevVfDriverRules.Line("0000:04:10.0", "vfio-pci");
+
+        Assert.Empty(UdevVfMacRules.Find(driver + "\n"));
+        Assert.Equal($"{driver}\n{MacLine("0000:04:10.0", Vf0)}\n", UdevVfMacRules.With(driver + "\n", new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 }));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Persist_WithOtherSettings_OrWithoutAMac_IsRefusedAsInvalidVfSetting(bool withVlan)
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/usr/sbin/ip", "");
+        using var session = new HostSession(HostContext.FromRoot(tree.Root), new ScriptedAsker());
+        var request = withVlan ? VfSettingsRequest.Create(macAddress: "auto", vlan: 3) : VfSettingsRequest.Create(trust: true);
+
+        var refusal = Assert.Throws<SriovException>(() => new VfMacPersistence(session, request));
+
+        Assert.Equal(ErrorCatalog.InvalidVfSetting, refusal.Id);
+        Assert.StartsWith("-Persist keeps a VF's MAC", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Persist_OnAHostWithoutIp_IsRefusedAsIpProgramNotFound()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        using var session = new HostSession(HostContext.FromRoot(tree.Root), new ScriptedAsker());
+
+        var refusal = Assert.Throws<SriovException>(() => new VfMacPersistence(session, VfSettingsRequest.Create(macAddress: "auto")));
+
+        Assert.Equal(ErrorCatalog.IpProgramNotFound, refusal.Id);
+        Assert.Equal(SriovErrorCategory.NotInstalled, refusal.Category);
+    }
+
+    [Fact]
+    public void Persist_WritesOneStep_ForTheVfsThatReachedTheirMac_ShownUnderWhatIf()
+    {
+        using var tree = HostTree.FromFixture("i350-4port");
+        tree.WriteFile("/usr/sbin/ip", "");
+        using var session = new HostSession(HostContext.FromRoot(tree.Root), new ScriptedAsker());
+        var request = VfSettingsRequest.Create(macAddress: "auto");
+        var persistence = new VfMacPersistence(session, request);
+        var planner = new VfSettingsPlanner(session, request, rebind: false);
+        var whatIf = new ScriptedAsker(StepAnswer.WhatIf);
+
+        foreach (var planned in planner.ForNamed(session.AllPfs().Where(p => p.Name == "eno49").ToList(), [0, 1]))
+        {
+            persistence.Add(planned, PlanRunner.Run(planned.Plan, whatIf, session));
+        }
+
+        var plan = persistence.Plan()!;
+        var step = Assert.Single(plan.Steps);
+        Assert.Equal(UdevRulesFile.HostPath, step.Target);
+        Assert.Equal(
+            "keep the MACs of eno49 vf 0, eno49 vf 1 when the VFs are re-created:\n" +
+            "+ ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00\"\n" +
+            "+ ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.4\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 1 mac 32:5e:0f:a0:00:01\"",
+            step.Action);
+        Assert.True(PlanRunner.Run(plan, whatIf, session).WasShown(step));
+        Assert.False(tree.Files.Exists(UdevRulesFile.HostPath));
+    }
+}
