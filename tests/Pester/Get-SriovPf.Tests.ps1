@@ -55,6 +55,9 @@ Describe 'Get-SriovPf' -Tag 'CI' {
             $pf.NumaNode | Should -Be 0
             $pf.IommuGroup | Should -Be 35
             $pf.EswitchMode | Should -BeNullOrEmpty
+            # Not known on a copied tree: the live kernel's ethtool is never asked about a tree's interface.
+            $pf.HwTcOffload | Should -BeNullOrEmpty
+            $pf.PSObject.Properties.Name | Should -Contain 'HwTcOffload'
             $pf.DriversAutoprobe | Should -BeTrue
             $pf.SriovSupport | Should -Be 'Supported'
         }

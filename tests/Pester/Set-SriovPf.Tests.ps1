@@ -127,6 +127,60 @@ Describe 'Set-SriovPf' -Tag 'CI' {
         }
     }
 
+    Context '-HwTcOffload' {
+        It 'shows the step with -WhatIf on a copied tree, and writes nothing' {
+            $before = Get-SriovTestTreeState $script:I350
+
+            $whatIf = Get-SriovTestWhatIf { Set-SriovPf eno49 -HwTcOffload $true -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue }
+
+            $whatIf | Should -Be @('What if: Performing the operation "set hw-tc-offload on for eno49" on target "0000:04:00.0 (eno49)".')
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        It 'says LiveHostRequired when confirmed on a copied tree: the feature is not known there' {
+            $before = Get-SriovTestTreeState $script:I350
+
+            Set-SriovPf eno49 -HwTcOffload $false -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "LiveHostRequired,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            Get-SriovTestTreeState $script:I350 | Should -Be $before
+        }
+
+        It 'refuses -Persist on a systemd-networkd host with NetworkSettingNotPersistable, and writes nothing' {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            Set-SriovTestHostFile $tree '/usr/lib/systemd/systemd-networkd' ''
+            Set-SriovTestHostFile $tree '/etc/systemd/system/multi-user.target.wants/systemd-networkd.service' ''
+            $env:SRIOVPS_HOST_ROOT = $tree
+            $before = Get-SriovTestTreeState $tree
+
+            Set-SriovPf eno49 -HwTcOffload $true -Persist -Confirm:$false `
+                -ErrorVariable errors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be "NetworkSettingNotPersistable,$script:Command"
+            $errors[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+            $errors[0].Exception.Message | Should -Match 'systemd-networkd.*no setting for hw-tc-offload'
+            Get-SriovTestTreeState $tree | Should -Be $before
+            Remove-SriovTestHost $tree
+        }
+
+        It 'writes the [ethtool] key into the PF''s NetworkManager keyfile with -Persist' {
+            $tree = New-SriovTestHost -Fixture 'i350-4port'
+            Set-SriovTestHostFile $tree '/usr/sbin/NetworkManager' ''
+            Set-SriovTestHostFile $tree '/etc/systemd/system/multi-user.target.wants/NetworkManager.service' ''
+            $env:SRIOVPS_HOST_ROOT = $tree
+
+            Set-SriovPf eno49 -HwTcOffload $true -Persist -Confirm:$false -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+
+            Get-SriovTestHostText $tree '/etc/NetworkManager/system-connections/sriovps-eno49.nmconnection' |
+                Should -Match '(?m)^\[ethtool\]\nfeature-hw-tc-offload=true$'
+            Remove-SriovTestHost $tree
+        }
+    }
+
     Context '-Persist' {
         It 'warns that nothing was written when no network manager is found' {
             $before = Get-SriovTestTreeState $script:I350

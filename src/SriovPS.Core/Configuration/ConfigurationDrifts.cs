@@ -109,7 +109,7 @@ internal sealed class ConfigurationDrifts(HostSession session, IHostReport repor
             {
                 var files = new PfNetworkFilePlanner(session, force: true);
                 var probe = new ChangePlan();
-                var step = files.AddFileStep(probe, pf, entry.LinkUp, entry.Mtu, files.OtherConfigurations(pf, new HostReport()), linkStep: null);
+                var step = files.AddFileStep(probe, pf, entry.LinkUp, entry.Mtu, files.OtherConfigurations(pf, new HostReport()), kernelSteps: []);
                 probe.Report.Warnings.ForEach(w => _unread.Add($"the persisted link of {label}: {w}"));
                 if (step is not null)
                 {

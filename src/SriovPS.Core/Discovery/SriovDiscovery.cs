@@ -30,14 +30,18 @@ internal sealed class SriovDiscovery
     private readonly IHostReport? _report;
     private readonly KernelLinks? _links;
     private readonly EswitchModes? _eswitch;
+    private readonly NetdevFeatures? _features;
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal);
     private Dictionary<string, string>? _netdevByDevice;
 
     /// <param name="links">The live kernel over netlink; <c>null</c> for a copied host tree.</param>
     /// <param name="eswitch">The live kernel's devlink; <c>null</c> for a copied host tree.</param>
+    /// <param name="features">The live kernel's ethtool netlink, or a snapshot's saved features; <c>null</c> for a copied host tree.</param>
     internal SriovDiscovery(
-        HostFileSystem files, PciIdDatabase? ids = null, IHostReport? report = null, KernelLinks? links = null, EswitchModes? eswitch = null)
+        HostFileSystem files, PciIdDatabase? ids = null, IHostReport? report = null, KernelLinks? links = null, EswitchModes? eswitch = null,
+        NetdevFeatures? features = null)
     {
+        _features = features;
         _files = files;
         _ids = ids;
         _report = report;
@@ -238,6 +242,11 @@ internal sealed class SriovDiscovery
             ? _eswitch.Read(EswitchModes.PciBus, address)
             : null;
 
+        // Under the same conditions: the interface's own hw-tc-offload (ethtool -k), never the live kernel's for a copied tree.
+        bool? hwTcOffload = kernelState && totalVfs > 0 && name is not null && _features is not null && (_files.IsLiveHost || _features.IsSaved)
+            ? _features.ReadHwTcOffload(name)?.Active
+            : null;
+
         string? vendorName = null, deviceName = null;
         if (_ids is not null && PciIdDatabase.TryParseId(vendorId, out int vendor) && PciIdDatabase.TryParseId(deviceId, out int product))
         {
@@ -271,6 +280,7 @@ internal sealed class SriovDiscovery
             NumaNode = numaNode < 0 ? null : numaNode,
             IommuGroup = iommuGroup,
             EswitchMode = eswitchMode,
+            HwTcOffload = hwTcOffload,
             DriversAutoprobe = autoprobe < 0 ? null : autoprobe != 0,
             SriovSupport = support,
         };

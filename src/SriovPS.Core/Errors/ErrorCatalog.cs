@@ -57,6 +57,12 @@ public static class ErrorCatalog
     public static readonly SriovErrorId EswitchModeBusy = new(nameof(EswitchModeBusy), SriovErrorCategory.ResourceBusy);
     public static readonly SriovErrorId EswitchModeFailed = new(nameof(EswitchModeFailed), SriovErrorCategory.WriteError);
     public static readonly SriovErrorId EswitchModeUnreadable = new(nameof(EswitchModeUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId OffloadFeatureFixed = new(nameof(OffloadFeatureFixed), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId OffloadFeatureNotSupported = new(nameof(OffloadFeatureNotSupported), SriovErrorCategory.NotImplemented);
+    public static readonly SriovErrorId OffloadFeatureRejected = new(nameof(OffloadFeatureRejected), SriovErrorCategory.InvalidOperation);
+    public static readonly SriovErrorId OffloadFeatureFailed = new(nameof(OffloadFeatureFailed), SriovErrorCategory.WriteError);
+    public static readonly SriovErrorId OffloadFeatureUnreadable = new(nameof(OffloadFeatureUnreadable), SriovErrorCategory.ReadError);
+    public static readonly SriovErrorId NetworkSettingNotPersistable = new(nameof(NetworkSettingNotPersistable), SriovErrorCategory.NotImplemented);
     public static readonly SriovErrorId NetworkConfigNotOwned = new(nameof(NetworkConfigNotOwned), SriovErrorCategory.InvalidOperation);
     public static readonly SriovErrorId NetworkConfigConflict = new(nameof(NetworkConfigConflict), SriovErrorCategory.InvalidOperation);
     public static readonly SriovErrorId LibvirtNotInstalled = new(nameof(LibvirtNotInstalled), SriovErrorCategory.NotInstalled);

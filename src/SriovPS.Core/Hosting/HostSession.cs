@@ -46,7 +46,7 @@ internal sealed class HostSession : IDisposable
 
     /// <summary>Discovery on the host; on the live host it reads the kernel over netlink and devlink too.</summary>
     internal SriovDiscovery Discovery => _discovery ??= new SriovDiscovery(
-        Files, PciIdDatabase.ForHost(Files), Report, KernelLinks, EswitchModes);
+        Files, PciIdDatabase.ForHost(Files), Report, KernelLinks, EswitchModes, NetdevFeatures);
 
     /// <summary>The netlink socket to the live kernel, or what a snapshot holds of it; <c>null</c> for a copied host tree.</summary>
     internal KernelLinks? KernelLinks => Host.IsLiveHost ? _kernelLinks ??= new KernelLinks(Report) : _kernelLinks ??= Host.Snapshot?.Links(Report);

@@ -73,6 +73,13 @@ public sealed class SriovPf
     /// </summary>
     public EswitchMode? EswitchMode { get; internal init; }
 
+    /// <summary>
+    /// Whether TC flower rules are offloaded to the NIC (<c>hw-tc-offload</c> in <c>ethtool -k</c>), as OVS
+    /// hardware offload needs; <c>null</c> when not known: no interface, a copied host tree, a snapshot that
+    /// did not save it, or a kernel without ethtool netlink.
+    /// </summary>
+    public bool? HwTcOffload { get; internal init; }
+
     /// <summary>Whether new VFs are bound to their driver automatically (<c>sriov_drivers_autoprobe</c>).</summary>
     public bool? DriversAutoprobe { get; internal init; }
 

@@ -71,7 +71,7 @@ internal sealed class PfNetworkPersistence
     /// The settings to persist when a caller gives only some: what it gives, else what the file holds,
     /// else the defaults (the link comes up; the MTU is left to the driver).
     /// </summary>
-    public static PfNetworkSettings Merge(PfNetworkSettings? existing, string interfaceName, bool? up, int? mtu)
+    public static PfNetworkSettings Merge(PfNetworkSettings? existing, string interfaceName, bool? up, int? mtu, bool? hwTcOffload = null)
     {
         ArgumentNullException.ThrowIfNull(interfaceName);
         if (existing is not null && !string.Equals(existing.InterfaceName, interfaceName, StringComparison.Ordinal))
@@ -79,7 +79,7 @@ internal sealed class PfNetworkPersistence
             throw new ArgumentException($"The settings read are {existing.InterfaceName}'s, not {interfaceName}'s.", nameof(existing));
         }
 
-        return new PfNetworkSettings(interfaceName, up ?? existing?.Up ?? true, mtu ?? existing?.Mtu);
+        return new PfNetworkSettings(interfaceName, up ?? existing?.Up ?? true, mtu ?? existing?.Mtu, hwTcOffload ?? existing?.HwTcOffload);
     }
 
     /// <summary>What the PF's file for <paramref name="manager"/> holds now; <c>null</c> when there is none.</summary>
@@ -127,10 +127,10 @@ internal sealed class PfNetworkPersistence
     /// <exception cref="SriovException">A file is at the PF's path that the module did not write (<see cref="ErrorCatalog.NetworkConfigNotOwned"/>).</exception>
     /// <exception cref="SriovException">The file or <c>/etc/network/interfaces</c> cannot be read.</exception>
     public static PfNetworkPersistence Plan(
-        HostFileSystem files, HostNetworkManager manager, string interfaceName, bool? up, int? mtu, PfNetworkConflicts? others = null)
+        HostFileSystem files, HostNetworkManager manager, string interfaceName, bool? up, int? mtu, PfNetworkConflicts? others = null, bool? hwTcOffload = null)
     {
         var kept = PfNetworkWriter.For(manager).Keeps(others) ? others : null;
-        return Plan(files, manager, Merge(ReadExisting(files, manager, interfaceName, kept), interfaceName, up, mtu), others);
+        return Plan(files, manager, Merge(ReadExisting(files, manager, interfaceName, kept), interfaceName, up, mtu, hwTcOffload), others);
     }
 
     /// <summary>Writes the file when it changes (atomically, the previous version kept); returns whether it wrote.</summary>

@@ -7,7 +7,8 @@ namespace SriovPS.Persistence;
 /// <param name="InterfaceName">The PF's interface, <c>eno49</c>.</param>
 /// <param name="Up">Whether the link is brought up at boot (or kept down).</param>
 /// <param name="Mtu">The MTU to set; <c>null</c> leaves it to the driver's default and writes none.</param>
-internal sealed record PfNetworkSettings(string InterfaceName, bool Up, int? Mtu)
+/// <param name="HwTcOffload">The hw-tc-offload feature to set at boot; <c>null</c> leaves it to the driver. Only NetworkManager's keyfiles hold it.</param>
+internal sealed record PfNetworkSettings(string InterfaceName, bool Up, int? Mtu, bool? HwTcOffload = null)
 {
     /// <summary>The smallest MTU an IPv4 link may have (RFC 791); the kernel refuses less on Ethernet.</summary>
     public const int MinMtu = 68;
@@ -17,7 +18,8 @@ internal sealed record PfNetworkSettings(string InterfaceName, bool Up, int? Mtu
 
     /// <summary>The settings in a few words, for -WhatIf: <c>up, no address, MTU 9000</c>.</summary>
     public string Summary =>
-        $"{(Up ? "up" : "down")}, no address, {(Mtu is int mtu ? "MTU " + mtu.ToString(CultureInfo.InvariantCulture) : "the driver's default MTU")}";
+        $"{(Up ? "up" : "down")}, no address, {(Mtu is int mtu ? "MTU " + mtu.ToString(CultureInfo.InvariantCulture) : "the driver's default MTU")}" +
+        (HwTcOffload is bool offload ? $", hw-tc-offload {(offload ? "on" : "off")}" : string.Empty);
 
     public static bool IsValidMtu(int mtu) => mtu is >= MinMtu and <= MaxMtu;
 }

@@ -41,6 +41,9 @@ internal abstract class PfNetworkWriter
     /// <summary>The mode of a file that does not exist yet; an existing one keeps its own.</summary>
     public abstract uint NewFileMode { get; }
 
+    /// <summary>Whether the manager's file can set the hw-tc-offload feature at boot (NetworkManager's [ethtool] section).</summary>
+    public virtual bool HoldsHwTcOffload => false;
+
     /// <summary>The line that gives the MTU, with the value in a group named <c>mtu</c>.</summary>
     protected abstract Regex MtuLine { get; }
 
@@ -97,6 +100,11 @@ internal abstract class PfNetworkWriter
                 nameof(settings), mtu, $"An MTU is {PfNetworkSettings.MinMtu} to {PfNetworkSettings.MaxMtu}.");
         }
 
+        if (settings.HwTcOffload is not null && !HoldsHwTcOffload)
+        {
+            throw new ArgumentException($"{NetworkManagerDetection.NameOf(Manager)} has no setting for hw-tc-offload.", nameof(settings));
+        }
+
         bool keeps = Keeps(others);
         var text = new StringBuilder(512).Append(Header);
         text.Append(keeps
@@ -145,10 +153,13 @@ internal abstract class PfNetworkWriter
         {
             foreach (bool up in (ReadOnlySpan<bool>)[true, false])
             {
-                var settings = new PfNetworkSettings(interfaceName, up, mtu);
-                if (string.Equals(Render(settings, kept), text, StringComparison.Ordinal))
+                foreach (bool? hwTcOffload in HoldsHwTcOffload ? (ReadOnlySpan<bool?>)[null, true, false] : [null])
                 {
-                    return settings;
+                    var settings = new PfNetworkSettings(interfaceName, up, mtu, hwTcOffload);
+                    if (string.Equals(Render(settings, kept), text, StringComparison.Ordinal))
+                    {
+                        return settings;
+                    }
                 }
             }
         }

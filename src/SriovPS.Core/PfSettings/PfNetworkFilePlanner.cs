@@ -53,17 +53,19 @@ internal sealed class PfNetworkFilePlanner(HostSession session, bool force)
     }
 
     /// <summary>
-    /// Adds the step that writes the PF's file with <paramref name="up"/> and <paramref name="mtu"/>, made
-    /// only after <paramref name="linkStep"/> (the file records the link as asked: not when that change was
-    /// declined or failed); nothing when no manager would read it or it already says so (both said in the plan's report).
+    /// Adds the step that writes the PF's file with <paramref name="up"/>, <paramref name="mtu"/> and
+    /// <paramref name="hwTcOffload"/>, made only after one of <paramref name="kernelSteps"/> when there are any
+    /// (the file records the settings as asked: not when those changes were declined or failed); nothing when
+    /// no manager would read it or it already says so (both said in the plan's report).
     /// </summary>
     /// <exception cref="SriovException">The file at the PF's path is not the module's, cannot be read, or cannot keep <paramref name="others"/>.</exception>
-    public PlanStep? AddFileStep(ChangePlan plan, SriovPf pf, bool? up, int? mtu, PfNetworkConflicts? others, PlanStep? linkStep)
+    public PlanStep? AddFileStep(
+        ChangePlan plan, SriovPf pf, bool? up, int? mtu, PfNetworkConflicts? others, IReadOnlyList<PlanStep> kernelSteps, bool? hwTcOffload = null)
     {
         var manager = Manager;
         if (manager.Manager == HostNetworkManager.None)
         {
-            plan.Report.Warn($"-Persist wrote nothing: this host has {manager.Description}, so {pf} keeps its link and MTU only until reboot.");
+            plan.Report.Warn($"-Persist wrote nothing: this host has {manager.Description}, so {pf} keeps {(hwTcOffload is null ? "its link and MTU" : "these settings")} only until reboot.");
             return null;
         }
 
@@ -71,7 +73,7 @@ internal sealed class PfNetworkFilePlanner(HostSession session, bool force)
         PfNetworkPersistence change;
         try
         {
-            change = PfNetworkPersistence.Plan(session.Files, manager.Manager, pf.Name!, up, mtu, others);
+            change = PfNetworkPersistence.Plan(session.Files, manager.Manager, pf.Name!, up, mtu, others, hwTcOffload);
         }
         catch (ArgumentException e)
         {
@@ -100,12 +102,33 @@ internal sealed class PfNetworkFilePlanner(HostSession session, bool force)
             return new SriovHostChange(path, true, change.Description, [], [], change.PreviousText is null ? null : change.File.BackupHostPath, false);
         })
         {
-            After = linkStep is null ? [] : [linkStep],
+            After = kernelSteps,
 
             // Written beside the file before the link changes: a file that cannot be written leaves the PF as it was.
             Prepare = change.Prepare,
             Undo = _ => change.Restore(),
         });
+    }
+
+    /// <summary>
+    /// Refuses -Persist of hw-tc-offload, before anything is changed, where the host's network manager has
+    /// no setting for it: only NetworkManager's keyfiles do (<c>[ethtool] feature-hw-tc-offload</c>). A host
+    /// with no manager is left to <see cref="AddFileStep"/>, which writes nothing and says so.
+    /// </summary>
+    /// <exception cref="SriovException">NetworkSettingNotPersistable: systemd-networkd, netplan or ifupdown configures the host.</exception>
+    public void RequireHwTcOffloadHolder(SriovPf pf)
+    {
+        var manager = Manager;
+        if (manager.Manager is HostNetworkManager.None || PfNetworkWriter.For(manager.Manager).HoldsHwTcOffload)
+        {
+            return;
+        }
+
+        throw new SriovException(
+            ErrorCatalog.NetworkSettingNotPersistable,
+            $"-Persist cannot keep -HwTcOffload for {pf.Name}: this host has {manager.Description}, which has no setting for hw-tc-offload. Nothing was changed on {pf.Name}.",
+            pf.Name,
+            $"Leave out -Persist and set it at every boot instead, e.g. from a systemd unit (Type=oneshot, After=network-pre.target) that runs: pwsh -NoProfile -Command \"Set-SriovPf -Name {pf.Name} -HwTcOffload $true\"; or keep -Persist for -LinkState and -Mtu only.");
     }
 
     private static SriovException UnsafeName(string name, ArgumentException e) => new(

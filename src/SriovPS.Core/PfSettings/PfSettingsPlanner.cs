@@ -6,7 +6,8 @@ namespace SriovPS.PfSettings;
 
 /// <summary>
 /// The steps that set a PF as <see cref="PfSettingsRequest"/> asks (<c>Set-SriovPf</c>): its link
-/// (<c>ip link set eno49 mtu 9000 up</c>), its eswitch mode (devlink), VF driver autoprobe (sysfs), and with
+/// (<c>ip link set eno49 mtu 9000 up</c>), its eswitch mode (devlink), hw-tc-offload (ethtool netlink,
+/// <see cref="PfHwTcOffloadSteps"/>), VF driver autoprobe (sysfs), and with
 /// -Persist the file of the host's network manager, which follows the link step. On the live host only
 /// what differs from the PF now is planned; a copied tree has no kernel to compare with or to change, so
 /// everything asked of the kernel is shown, and refused once per PF when confirmed, after the tree's file
@@ -19,6 +20,7 @@ internal sealed class PfSettingsPlanner
     private readonly HostSession _session;
     private readonly PfSettingsRequest _request;
     private readonly PfNetworkFilePlanner _files;
+    private readonly PfHwTcOffloadSteps _hwTcOffload;
 
     /// <exception cref="SriovException">InvalidPfSetting: the request is refused before any PF is read.</exception>
     public PfSettingsPlanner(HostSession session, PfSettingsRequest request)
@@ -27,6 +29,7 @@ internal sealed class PfSettingsPlanner
         _session = session;
         _request = request;
         _files = new PfNetworkFilePlanner(session, request.Force);
+        _hwTcOffload = new PfHwTcOffloadSteps(session, KernelOnly);
     }
 
     private bool Live => _session.Host.IsLiveHost;
@@ -50,6 +53,19 @@ internal sealed class PfSettingsPlanner
             throw PfErrors.InterfaceMissing(pf, "so its link and MTU cannot be set");
         }
 
+        if (_request.HwTcOffload is not null)
+        {
+            if (pf.Name is null)
+            {
+                throw PfErrors.InterfaceMissing(pf, "so its hw-tc-offload cannot be set");
+            }
+
+            if (_request.Persist)
+            {
+                _files.RequireHwTcOffloadHolder(pf);
+            }
+        }
+
         PlanStep? fileStep = null;
         // One PF's settings: the first refused write ends it, the file with it, as the kernel left them.
         var plan = new ChangePlan { LiveHostRefusal = result => Refusal(pf, fileStep, result), StopsAtFirstFailure = true };
@@ -65,10 +81,12 @@ internal sealed class PfSettingsPlanner
         }
 
         AddEswitchStep(plan, pf);
+        var offloadStep = _request.HwTcOffload is bool on ? _hwTcOffload.Add(plan, pf, on) : null;
         AddAutoprobeStep(plan, pf);
         if (_request.Persist)
         {
-            fileStep = _files.AddFileStep(plan, pf, _request.LinkUp, _request.Mtu, others, linkStep);
+            PlanStep[] kernelSteps = [.. new[] { linkStep, offloadStep }.OfType<PlanStep>()];
+            fileStep = _files.AddFileStep(plan, pf, _request.LinkUp, _request.Mtu, others, kernelSteps, _request.HwTcOffload);
         }
 
         return plan;

@@ -98,9 +98,8 @@ internal sealed class HostSnapshot
     /// <summary>The links netlink gave, as a reader of them.</summary>
     public KernelLinks? Links(IHostReport report) => Kernel is { } kernel ? new KernelLinks(kernel, report) : null;
 
-    /// <summary>The eswitch modes devlink gave, as a reader of them.</summary>
-    /// <summary>The offload features saved with the kernel's answers; none saved reads as not known.</summary>
-    public NetdevFeatures? Features() => Kernel is not null ? new NetdevFeatures(new Dictionary<string, NetdevFeatureState>(StringComparer.Ordinal)) : null;
+    /// <summary>The offload features saved with the kernel's answers; an interface not saved reads as not known.</summary>
+    public NetdevFeatures? Features() => Kernel is { } kernel ? new NetdevFeatures(kernel.HwTcOffload) : null;
 
     /// <summary>Open vSwitch as it was when the snapshot was taken; <c>null</c> when it was not read.</summary>
     /// <exception cref="SriovException">SnapshotUnreadable: its ovs.json is damaged.</exception>
@@ -122,5 +121,6 @@ internal sealed class HostSnapshot
         }
     }
 
+    /// <summary>The eswitch modes devlink gave, as a reader of them.</summary>
     public EswitchModes? Eswitch() => Kernel is { } kernel ? new EswitchModes(kernel.EswitchModes) : null;
 }

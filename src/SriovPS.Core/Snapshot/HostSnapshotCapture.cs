@@ -1,5 +1,6 @@
 using System.IO;
 using SriovPS.Consumers;
+using SriovPS.Kernel;
 using SriovPS.Libvirt;
 using SriovPS.Native.Files;
 using SriovPS.VfCount;
@@ -116,6 +117,11 @@ internal sealed class HostSnapshotCapture
         foreach (var (pf, mode) in Kernel?.EswitchModes ?? [])
         {
             parts.Add($"devlink's eswitch mode of {pf}: {(mode == EswitchMode.Switchdev ? "switchdev" : "legacy")}");
+        }
+
+        foreach (var (name, state) in Kernel?.HwTcOffload.OrderBy(f => f.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, NetdevFeatureState>>())
+        {
+            parts.Add($"hw-tc-offload of {name}: {(state.Active ? "on" : "off")}{(state.Changeable ? string.Empty : " [fixed]")}");
         }
 
         foreach (var (pf, holder) in Kernel?.Holders ?? [])
@@ -323,6 +329,8 @@ internal sealed class HostSnapshotCapture
                 kernel.EswitchModes[pf.PciAddress] = mode;
             }
 
+            SaveHwTcOffload(session, kernel, pf);
+
             if (pf.NumVfs > 0)
             {
                 foreach (var holder in new VfHolderScan(session.Files).Find(session.VfsOf(pf)))
@@ -334,6 +342,29 @@ internal sealed class HostSnapshotCapture
         }
 
         return kernel;
+    }
+
+    /// <summary>hw-tc-offload of the PF's interface and, in switchdev mode, of its VFs' representors.</summary>
+    private static void SaveHwTcOffload(HostSession session, SavedKernel kernel, SriovPf pf)
+    {
+        if (pf.Name is not { } name || session.NetdevFeatures is not { } features)
+        {
+            return;
+        }
+
+        var names = new List<string> { name };
+        if (pf.EswitchMode == EswitchMode.Switchdev)
+        {
+            names.AddRange(Representors.Of(session.Files, name).Select(r => r.Name));
+        }
+
+        foreach (string interfaceName in names)
+        {
+            if (features.ReadHwTcOffload(interfaceName) is { } state)
+            {
+                kernel.HwTcOffload[interfaceName] = state;
+            }
+        }
     }
 
     private static string List(IEnumerable<string> names) => names.Any() ? string.Join(", ", names) : "none";

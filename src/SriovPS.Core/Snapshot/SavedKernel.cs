@@ -1,5 +1,6 @@
 using System.IO;
 using System.Text.Json;
+using SriovPS.Kernel;
 using SriovPS.Native.Netlink;
 using SriovPS.VfCount;
 
@@ -26,6 +27,9 @@ internal sealed class SavedKernel
     public Dictionary<string, EswitchMode> EswitchModes { get; } = new(StringComparer.Ordinal);
 
     public List<SavedHolder> Holders { get; } = [];
+
+    /// <summary>Interface name → its hw-tc-offload feature; a snapshot taken before it was saved has none.</summary>
+    public Dictionary<string, NetdevFeatureState> HwTcOffload { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The link of <paramref name="name"/> as saved, without the VF list unless <paramref name="vfs"/>, without counters unless <paramref name="statistics"/>.</summary>
     public LinkInfo? Link(string name, bool vfs, bool statistics)
@@ -91,6 +95,16 @@ internal sealed class SavedKernel
         }
 
         json.WriteEndArray();
+        json.WriteStartObject("hwTcOffload");
+        foreach (var (name, state) in HwTcOffload.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            json.WriteStartObject(name);
+            json.WriteBoolean("active", state.Active);
+            json.WriteBoolean("changeable", state.Changeable);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 
@@ -122,6 +136,15 @@ internal sealed class SavedKernel
                 saved.Holders.Add(new SavedHolder(holder.GetProperty("pf").GetString()!, new VfHolder(
                     Enum.Parse<VfHoldKind>(holder.GetProperty("kind").GetString()!),
                     Int(holder, "vf"), String(holder, "vfPciAddress"), Int(holder, "pid"), String(holder, "command"), String(holder, "path"))));
+            }
+
+            if (root.TryGetProperty("hwTcOffload", out var features))
+            {
+                foreach (var entry in features.EnumerateObject())
+                {
+                    saved.HwTcOffload[entry.Name] = new NetdevFeatureState(
+                        entry.Value.GetProperty("active").GetBoolean(), entry.Value.GetProperty("changeable").GetBoolean());
+                }
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException or OverflowException)

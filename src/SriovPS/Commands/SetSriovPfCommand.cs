@@ -5,8 +5,8 @@ using SriovPS.Plans;
 namespace SriovPS.Commands;
 
 /// <summary>
-/// <para type="synopsis">Sets what a PF needs to carry VFs: its link up, its MTU, its eswitch mode, VF driver autoprobe.</para>
-/// <para type="description">ip link set eno49 up mtu 9000, devlink dev eswitch set pci/… mode switchdev, and with -Persist the host's network configuration.</para>
+/// <para type="synopsis">Sets what a PF needs to carry VFs: its link up, its MTU, its eswitch mode, TC offload, VF driver autoprobe.</para>
+/// <para type="description">ip link set eno49 up mtu 9000, devlink dev eswitch set pci/… mode switchdev, ethtool -K eno49 hw-tc-offload on, and with -Persist the host's network configuration.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "SriovPf", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByNameSet)]
 [OutputType(typeof(SriovPf))]
@@ -48,7 +48,11 @@ public sealed class SetSriovPfCommand : SriovCmdlet
     [Parameter]
     public bool? DriversAutoprobe { get; set; }
 
-    /// <summary>Also writes -LinkState and -Mtu into the configuration of the host's network manager, so the PF comes up so at boot, without an address.</summary>
+    /// <summary>TC flower offload, as OVS hardware offload needs: <c>ethtool -K eno49 hw-tc-offload on</c>, for the PF and, in switchdev mode, its VF representors.</summary>
+    [Parameter]
+    public bool? HwTcOffload { get; set; }
+
+    /// <summary>Also writes -LinkState and -Mtu (and -HwTcOffload where NetworkManager configures the host) into the configuration of the host's network manager, so the PF comes up so at boot, without an address.</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
 
@@ -76,7 +80,7 @@ public sealed class SetSriovPfCommand : SriovCmdlet
         base.BeginProcessing();
         try
         {
-            _planner = new PfSettingsPlanner(Session, new PfSettingsRequest(Up, Mtu, EswitchMode, DriversAutoprobe, Persist, Force));
+            _planner = new PfSettingsPlanner(Session, new PfSettingsRequest(Up, Mtu, EswitchMode, DriversAutoprobe, Persist, Force, HwTcOffload));
         }
         catch (SriovException e)
         {

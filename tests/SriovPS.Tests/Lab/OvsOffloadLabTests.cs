@@ -5,10 +5,10 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using SriovPS.Consumers;
+using SriovPS.Hosting;
 using SriovPS.Kernel;
 using SriovPS.Native.Files;
 using SriovPS.PfSettings;
-using SriovPS.Plans;
 using SriovPS.Readiness;
 using SriovPS.Tests.Support;
 using Xunit;
@@ -63,7 +63,7 @@ public sealed class OvsOffloadLabTests
             checks = Checks(modes, features, pf);
             Assert.Equal(SriovCheckStatus.Pass, Check(checks, "Ovs.Switchdev").Status);
             var reps = Representors();
-            Assert.Equal(reps.Values, Representors.Of(_files, pf).Select(r => r.Name));
+            Assert.Equal(reps.Values, SriovPS.Kernel.Representors.Of(_files, pf).Select(r => r.Name));
 
             // Representors down until brought up, as the remedy says.
             AssertFails(checks, "Ovs.Representors", "ip link set dev");
@@ -139,18 +139,16 @@ public sealed class OvsOffloadLabTests
         Driver = "netdevsim",
         TotalVfs = 2,
         NumVfs = 2,
-        SriovSupport = SriovSupport.Capable,
+        SriovSupport = SriovSupport.Supported,
         EswitchMode = modes.TryRead("netdevsim", Device),
     };
 
-    /// <summary>Runs Set-SriovPf -HwTcOffload's steps for the PF on the live host; returns how many were made.</summary>
+    /// <summary>Runs Set-SriovPf -HwTcOffload's planner for the PF on the live host; returns how many were made.</summary>
     private static int SetHwTcOffload(EswitchModes modes, string pf, bool on)
     {
-        var asker = new ScriptedAsker();
-        using var session = new HostSession(HostContext.FromRoot(null), asker);
-        var plan = new ChangePlan(asker);
-        new PfHwTcOffloadSteps(session, "live only").Add(plan, Pf(modes, pf), on);
-        return PlanRunner.Run(plan, asker, session).Made.Count;
+        using var session = new HostSession(HostContext.FromRoot(null), new ScriptedAsker());
+        var plan = new PfSettingsPlanner(session, new PfSettingsRequest(null, null, null, null, HwTcOffload: on)).Plan(Pf(modes, pf));
+        return plan is null ? 0 : PlanDriver.Run(plan, null).Made.Count;
     }
 
     private static SriovHostCheck Check(IEnumerable<SriovHostCheck> checks, string id) => Assert.Single(checks, c => c.Id == id);

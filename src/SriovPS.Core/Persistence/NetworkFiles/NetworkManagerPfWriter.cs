@@ -25,6 +25,8 @@ internal sealed partial class NetworkManagerPfWriter : PfNetworkWriter
 
     public override uint NewFileMode => 0b110_000_000;
 
+    public override bool HoldsHwTcOffload => true;
+
     protected override Regex MtuLine => MtuPattern();
 
     /// <summary>The profile's name in <c>nmcli connection show</c>.</summary>
@@ -64,6 +66,14 @@ internal sealed partial class NetworkManagerPfWriter : PfNetworkWriter
             text.Append('\n')
                 .Append("[ethernet]\n")
                 .Append("mtu=").Append(Number(mtu)).Append('\n');
+        }
+
+        // nm-setting-ethtool's key for NETIF_F_HW_TC: NetworkManager sets it as the profile activates.
+        if (settings.HwTcOffload is bool offload)
+        {
+            text.Append('\n')
+                .Append("[ethtool]\n")
+                .Append("feature-hw-tc-offload=").Append(offload ? "true" : "false").Append('\n');
         }
 
         if (kept is not null)
