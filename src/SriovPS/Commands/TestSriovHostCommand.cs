@@ -61,6 +61,9 @@ public sealed class TestSriovHostCommand : SriovCmdlet
     [Parameter]
     public SwitchParameter Fix { get; set; }
 
+    // Open vSwitch offload judges each PF's eswitch mode and features, which only the kernel knows.
+    protected override bool ReadsPfKernelState => For == SriovConsumer.OvsOffload;
+
     protected override void ProcessRecord()
     {
         if (!AcceptPipedObject())
