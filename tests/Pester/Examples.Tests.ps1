@@ -29,6 +29,10 @@ BeforeDiscovery {
             Reason = 'they reach hosts over SSH remoting: tests/Pester/Fleet/Fleet.Recipes.Tests.ps1 runs them on the fleet of tests/fleet'
         }
         @{
+            File = 'README.md'; Section = 'Open vSwitch offload'
+            Reason = 'enp59s0f0 is a ConnectX port in switchdev mode of another host; tests/Pester/Test-SriovHost.OvsOffload.Tests.ps1 judges such a host, and the Lab tests offload on netdevsim'
+        }
+        @{
             File = 'README.md'; Statement = 'Set-SriovPf enp59s0f0 -EswitchMode Switchdev'
             Reason = 'enp59s0f0 is a ConnectX port of another host (devlink eswitch modes are mlx5''s); the sample host has only igb PFs'
         }
