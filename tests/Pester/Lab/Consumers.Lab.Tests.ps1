@@ -22,7 +22,8 @@ BeforeAll {
     $permanent = ((Invoke-LabProgram ethtool -P $Pf.Name) -replace '^Permanent address:\s*', '').Trim()
     $octets = $permanent.Split(':') | ForEach-Object { [Convert]::ToByte($_, 16) }
     $script:Expected = foreach ($index in 0..($Vfs.Count - 1)) {
-        $bytes = @((($octets[0] -bxor $octets[1] -bxor $octets[2]) -band 0xFC) -bor 2) + $octets[3..5] + @(($index -shr 8) -band 0xFF, $index -band 0xFF)
+        $first = (($octets[0] -bxor $octets[1] -bxor $octets[2]) -band 0xFC) -bor 2
+        $bytes = @($first, $octets[3], $octets[4], $octets[5], (($index -shr 8) -band 0xFF), ($index -band 0xFF))
         ($bytes | ForEach-Object { $_.ToString('x2') }) -join ':'
     }
 }
