@@ -285,19 +285,22 @@ Describe 'Set-SriovVf' -Tag 'CI' {
 
             $whatIf.Count | Should -Be 3
             $whatIf[2] | Should -Be ('What if: Performing the operation "keep the MACs of eno49 vf 0, eno49 vf 1 when the VFs are re-created:' + "`n" +
-                '+ ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.0", RUN+="/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00"' + "`n" +
-                '+ ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.4", RUN+="/usr/sbin/ip link set dev eno49 vf 1 mac 32:5e:0f:a0:00:01"" on target "/etc/udev/rules.d/70-sriovps.rules".')
+                '+ ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.0", TEST=="device/virtfn0", RUN+="/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00"' + "`n" +
+                '+ ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.0", TEST=="device/virtfn1", RUN+="/usr/sbin/ip link set dev if$attr{ifindex} vf 1 mac 32:5e:0f:a0:00:01"" on target "/etc/udev/rules.d/70-sriovps.rules".')
             Get-SriovTestTreeState $script:Tree | Should -Be $before
         }
 
-        It 'with -ClearMacAddress shows the VF''s line removed' {
+        It 'with -ClearMacAddress shows the VF''s line removed, in the <Form> form' -ForEach @(
+            @{ Form = 'present'; Line = 'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.0", TEST=="device/virtfn0", RUN+="/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00"' }
+            @{ Form = 'earlier'; Line = 'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.0", RUN+="/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00"' }
+        ) {
             Set-SriovTestHostFile $script:Tree '/usr/sbin/ip' ''
-            Set-SriovTestHostFile $script:Tree '/etc/udev/rules.d/70-sriovps.rules' ('ACTION=="add", SUBSYSTEM=="pci", KERNEL=="0000:04:10.0", RUN+="/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00"' + "`n")
+            Set-SriovTestHostFile $script:Tree '/etc/udev/rules.d/70-sriovps.rules' ($Line + "`n")
             $before = Get-SriovTestTreeState $script:Tree
 
             $whatIf = Get-SriovTestWhatIf { Set-SriovVf eno49 0 -ClearMacAddress -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop }
 
-            $whatIf[-1] | Should -BeLike '*keep the MACs of eno49 vf 0 when the VFs are re-created:*- the MAC line of 0000:04:10.0*'
+            $whatIf[-1] | Should -BeLike '*keep the MACs of eno49 vf 0 when the VFs are re-created:*- the MAC line of eno49 vf 0"*'
             Get-SriovTestTreeState $script:Tree | Should -Be $before
         }
 

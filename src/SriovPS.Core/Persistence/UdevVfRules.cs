@@ -61,13 +61,16 @@ internal static partial class UdevVfRules
 
     /// <summary>
     /// The file's text with the PF's line asking for <paramref name="numVfs"/> VFs: the line is changed
-    /// in place, or added at the end (after the header, for a new file). A <c>null</c>
-    /// <paramref name="driversAutoprobe"/> keeps what the line said about autoprobe.
+    /// in place, or added before the PF's first MAC line, or at the end (after the header, for a new
+    /// file). A <c>null</c> <paramref name="driversAutoprobe"/> keeps what the line said about autoprobe.
     /// </summary>
     public static string WithCount(string? text, string pciAddress, int numVfs, bool? driversAutoprobe) =>
         WithEntry(text, pciAddress, new Entry(numVfs, driversAutoprobe ?? Find(text, pciAddress)?.DriversAutoprobe));
 
-    /// <summary>The file's text with the PF's line saying exactly <paramref name="entry"/>, in place or added at the end.</summary>
+    /// <summary>
+    /// The file's text with the PF's line saying exactly <paramref name="entry"/>: in place, or added before
+    /// the PF's first MAC line, or at the end.
+    /// </summary>
     public static string WithEntry(string? text, string pciAddress, Entry entry)
     {
         var lines = new List<string>(Lines(text));
@@ -91,6 +94,11 @@ internal static partial class UdevVfRules
         {
             lines[at] = wanted;
         }
+        else if (lines.FindIndex(line => UdevVfMacRules.IsLineOf(line, pciAddress)) is var firstMac and >= 0)
+        {
+            // The PF's MAC lines test for VFs this line makes, and udev reads a file's lines in order.
+            lines.Insert(firstMac, wanted);
+        }
         else
         {
             AddHeaderWhenNew(lines, text);
@@ -110,6 +118,10 @@ internal static partial class UdevVfRules
         lines.RemoveAll(line => TryParse(line, out string? address, out _) && address == pciAddress);
         return OnlyHeader(lines) ? null : Join(lines);
     }
+
+    /// <summary>Where the PF's line is in <paramref name="lines"/>; -1 when it has none.</summary>
+    internal static int IndexOfLine(List<string> lines, string pciAddress) =>
+        lines.FindIndex(line => TryParse(line, out string? address, out _) && address == pciAddress);
 
     /// <summary>Starts a new file's lines with the header.</summary>
     internal static void AddHeaderWhenNew(List<string> lines, string? text)

@@ -6,15 +6,18 @@ namespace SriovPS.VfSettings;
 /// <summary>
 /// <c>Set-SriovVf -Persist</c>: VF settings live in the running kernel and are gone once the VFs are
 /// re-created, so each VF that got its MAC (or had it already) gets a line in the module's udev rules
-/// file that sets it again when the VF appears (<see cref="UdevVfMacRules"/>); a cleared MAC loses its
-/// line. The file is written once, after the VFs, with the VFs that reached what was asked.
+/// file that sets it again when the PF's interface appears and its count line has made the VFs
+/// (<see cref="UdevVfMacRules"/>: on the PF's event, not the VF's, which would race the PF's rename);
+/// a cleared MAC loses its line. The file is written once, after the VFs, with the VFs that reached
+/// what was asked.
 /// </summary>
 internal sealed class VfMacPersistence
 {
     private readonly HostSession _session;
     private readonly string _ip;
-    private readonly Dictionary<string, UdevVfMacRules.Entry?> _wanted = new(StringComparer.Ordinal);
+    private readonly Dictionary<UdevVfMacRules.Vf, UdevVfMacRules.Entry?> _wanted = [];
     private readonly List<string> _labels = [];
+    private readonly Dictionary<UdevVfMacRules.Vf, string> _names = [];
 
     /// <exception cref="SriovException">-Persist was given with settings other than the MAC, or without one, or the host has no <c>ip</c>; nothing has been sent.</exception>
     internal VfMacPersistence(HostSession session, VfSettingsRequest request)
@@ -43,13 +46,15 @@ internal sealed class VfMacPersistence
     /// <summary>Takes the VF's MAC into the rules file when the VF reached it in <paramref name="result"/>.</summary>
     internal void Add(PlannedVfSettings planned, PlanResult result)
     {
-        if (!planned.Reached(result) || planned.Vf is not { PfName: { } pfName } vf || planned.MacAddress is not { } mac)
+        if (!planned.Reached(result) || planned.Vf is not { PfName: not null } vf || planned.MacAddress is not { } mac)
         {
             return;
         }
 
         bool cleared = Array.TrueForAll(mac, static b => b == 0);
-        _wanted[vf.PciAddress] = cleared ? null : new UdevVfMacRules.Entry(_ip, pfName, vf.Index, Kernel.KernelLinkMapping.FormatAddress(mac)!);
+        var key = new UdevVfMacRules.Vf(vf.PfPciAddress, vf.Index, vf.PciAddress);
+        _wanted[key] = cleared ? null : new UdevVfMacRules.Entry(_ip, vf.PfPciAddress, vf.Index, Kernel.KernelLinkMapping.FormatAddress(mac)!);
+        _names[key] = vf.ToString();
         _labels.Add(vf.ToString());
     }
 
@@ -75,7 +80,7 @@ internal sealed class VfMacPersistence
             return plan;
         }
 
-        var wanted = _wanted.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        var wanted = _wanted.ToDictionary(pair => pair.Key, pair => pair.Value);
         if (UdevVfMacRules.With(text, wanted) == text)
         {
             plan.Report.Note($"{UdevRulesFile.HostPath} already has the MAC lines asked for {string.Join(", ", _labels)}: not written.");
@@ -83,7 +88,7 @@ internal sealed class VfMacPersistence
         }
 
         rules.WarnWithoutUdev("the VFs' MACs are written there but not set when the VFs are re-created. Install udev (systemd-udevd).");
-        var lines = wanted.Select(pair => pair.Value is { } entry ? "+ " + UdevVfMacRules.Line(pair.Key, entry) : $"- the MAC line of {pair.Key}");
+        var lines = wanted.Select(pair => pair.Value is { } entry ? "+ " + UdevVfMacRules.Line(entry) : $"- the MAC line of {_names[pair.Key]}");
         plan.Add(rules.Step(
             $"keep the MACs of {string.Join(", ", _labels)} when the VFs are re-created:\n{string.Join("\n", lines)}",
             (current, _) => UdevVfMacRules.With(current, wanted),

@@ -16,49 +16,100 @@ public sealed class UdevVfMacRulesTests
 {
     private const string CountLine = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", ATTR{device/sriov_numvfs}=\"7\"";
 
-    private static readonly UdevVfMacRules.Entry Vf0 = new("/usr/sbin/ip", "eno49", 0, "32:5e:0f:a0:00:00");
+    private const string EarlierLine = "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00\"";
 
-    private static string MacLine(string vf, UdevVfMacRules.Entry entry) => UdevVfMacRules.Line(vf, entry);
+    private static readonly UdevVfMacRules.Vf Vf0Key = new("0000:04:00.0", 0, "0000:04:10.0");
+
+    private static readonly UdevVfMacRules.Entry Vf0 = new("/usr/sbin/ip", "0000:04:00.0", 0, "32:5e:0f:a0:00:00");
+
+    private static readonly UdevVfMacRules.Entry Vf1 = new("/usr/sbin/ip", "0000:04:00.0", 1, "32:5e:0f:a0:00:01");
+
+    private static string MacLine(UdevVfMacRules.Entry entry) => UdevVfMacRules.Line(entry);
+
+    private static Dictionary<UdevVfMacRules.Vf, UdevVfMacRules.Entry?> Macs(UdevVfMacRules.Entry? vf0) => new() { [Vf0Key] = vf0 };
 
     [Fact]
-    public void TheLine_RunsIpOnTheVfsPciAddEvent()
+    public void TheLine_RunsIpOnThePfsInterfaceEvent_OnceTheVfExists_NamingThePfByItsIndex()
     {
         Assert.Equal(
-            "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00\"",
-            MacLine("0000:04:10.0", Vf0));
+            "ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", TEST==\"device/virtfn0\", RUN+=\"/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00\"",
+            MacLine(Vf0));
     }
 
     [Fact]
     public void ANewFile_GetsTheHeaderAndTheLine_WhichIsFoundAgain()
     {
-        string text = UdevVfMacRules.With(null, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 })!;
+        string text = UdevVfMacRules.With(null, Macs(Vf0))!;
 
         Assert.StartsWith("# Written by SriovPS", text, StringComparison.Ordinal);
         Assert.Contains("# Set-SriovVf -Persist adds a line per VF that sets its MAC through its PF; -ClearMacAddress -Persist removes it.\n", text, StringComparison.Ordinal);
-        Assert.EndsWith(MacLine("0000:04:10.0", Vf0) + "\n", text, StringComparison.Ordinal);
-        Assert.Equal(Vf0, Assert.Single(UdevVfMacRules.Find(text)).Value);
+        Assert.EndsWith(MacLine(Vf0) + "\n", text, StringComparison.Ordinal);
+        var found = Assert.Single(UdevVfMacRules.Find(text));
+        Assert.Equal(("0000:04:00.0", 0), found.Key);
+        Assert.Equal(Vf0, found.Value);
     }
 
     [Fact]
     public void AVfsEarlierLine_IsReplacedInPlace_OtherLinesKept_AndTheSameTextWritesNothing()
     {
-        string text = $"{CountLine}\n{MacLine("0000:04:10.0", Vf0)}\n# mine\n";
+        string text = $"{CountLine}\n{MacLine(Vf0)}\n# mine\n";
         var next = Vf0 with { Mac = "02:00:00:00:00:01" };
 
-        string? updated = UdevVfMacRules.With(text, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = next });
+        string? updated = UdevVfMacRules.With(text, Macs(next));
 
-        Assert.Equal($"{CountLine}\n{MacLine("0000:04:10.0", next)}\n# mine\n", updated);
-        Assert.Equal(updated, UdevVfMacRules.With(updated, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = next }));
+        Assert.Equal($"{CountLine}\n{MacLine(next)}\n# mine\n", updated);
+        Assert.Equal(updated, UdevVfMacRules.With(updated, Macs(next)));
+    }
+
+    [Fact]
+    public void ALineOfTheEarlierForm_OnTheVfsPciEvent_IsReplaced_OrRemoved()
+    {
+        string text = $"{CountLine}\n{EarlierLine}\n# mine\n";
+
+        Assert.Empty(UdevVfMacRules.Find(text));
+        Assert.Equal($"{CountLine}\n{MacLine(Vf0)}\n# mine\n", UdevVfMacRules.With(text, Macs(Vf0)));
+        Assert.Equal($"{CountLine}\n# mine\n", UdevVfMacRules.With(text, Macs(null)));
+        Assert.Equal($"{CountLine}\n{MacLine(Vf0)}\n", UdevVfMacRules.With($"{CountLine}\n{EarlierLine}\n{MacLine(Vf0)}\n", Macs(Vf0)));
+    }
+
+    [Fact]
+    public void ANewLine_GoesRightAfterItsPfsCountLine_OrItsPfsLastMacLine()
+    {
+        const string otherPf = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:05:00.0\", ATTR{device/sriov_numvfs}=\"2\"";
+        string text = $"{CountLine}\n{otherPf}\n";
+
+        string withVf1 = UdevVfMacRules.With(text, new Dictionary<UdevVfMacRules.Vf, UdevVfMacRules.Entry?> { [new("0000:04:00.0", 1, "0000:04:10.4")] = Vf1 })!;
+        Assert.Equal($"{CountLine}\n{MacLine(Vf1)}\n{otherPf}\n", withVf1);
+        Assert.Equal($"{CountLine}\n{MacLine(Vf1)}\n{MacLine(Vf0)}\n{otherPf}\n", UdevVfMacRules.With(withVf1, Macs(Vf0)));
+    }
+
+    [Fact]
+    public void ALineBeforeItsPfsCountLine_MovesAfterIt_SoTheVfsExistWhenItIsRead()
+    {
+        string text = $"{MacLine(Vf0)}\n# mine\n{CountLine}\n";
+
+        Assert.Equal($"# mine\n{CountLine}\n{MacLine(Vf0)}\n", UdevVfMacRules.With(text, Macs(Vf0)));
+    }
+
+    [Fact]
+    public void ACountLineAddedLater_GoesBeforeItsPfsMacLines_AndKeepsOtherLines()
+    {
+        string text = $"# mine\n{MacLine(Vf0)}\n{MacLine(Vf1)}\n";
+
+        string counted = UdevVfRules.WithCount(text, "0000:04:00.0", 7, driversAutoprobe: null);
+
+        Assert.Equal($"# mine\n{CountLine}\n{MacLine(Vf0)}\n{MacLine(Vf1)}\n", counted);
+        Assert.Equal(counted, UdevVfRules.WithCount(counted, "0000:04:00.0", 7, driversAutoprobe: null));
+        Assert.Equal($"# mine\n{MacLine(Vf0)}\n{MacLine(Vf1)}\n", UdevVfRules.Without(counted, "0000:04:00.0"));
     }
 
     [Fact]
     public void AClearedMac_RemovesItsLine_AndTheFileGoesWhenOnlyTheHeaderIsLeft()
     {
-        string text = UdevVfMacRules.With(null, new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 })!;
-        var clear = new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = null };
+        string text = UdevVfMacRules.With(null, Macs(Vf0))!;
 
-        Assert.Null(UdevVfMacRules.With(text, clear));
-        Assert.Equal($"{CountLine}\n", UdevVfMacRules.With($"{CountLine}\n{MacLine("0000:04:10.0", Vf0)}\n", clear));
+        Assert.Null(UdevVfMacRules.With(text, Macs(null)));
+        Assert.Equal($"{CountLine}\n", UdevVfMacRules.With($"{CountLine}\n{MacLine(Vf0)}\n", Macs(null)));
     }
 
     [Fact]
@@ -67,7 +118,7 @@ public sealed class UdevVfMacRulesTests
         string driver = UdevVfDriverRules.Line("0000:04:10.0", "vfio-pci");
 
         Assert.Empty(UdevVfMacRules.Find(driver + "\n"));
-        Assert.Equal($"{driver}\n{MacLine("0000:04:10.0", Vf0)}\n", UdevVfMacRules.With(driver + "\n", new Dictionary<string, UdevVfMacRules.Entry?> { ["0000:04:10.0"] = Vf0 }));
+        Assert.Equal($"{driver}\n{MacLine(Vf0)}\n", UdevVfMacRules.With(driver + "\n", Macs(Vf0)));
     }
 
     [Theory]
@@ -119,8 +170,8 @@ public sealed class UdevVfMacRulesTests
         Assert.Equal(UdevRulesFile.HostPath, step.Target);
         Assert.Equal(
             "keep the MACs of eno49 vf 0, eno49 vf 1 when the VFs are re-created:\n" +
-            "+ ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.0\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 0 mac 32:5e:0f:a0:00:00\"\n" +
-            "+ ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:04:10.4\", RUN+=\"/usr/sbin/ip link set dev eno49 vf 1 mac 32:5e:0f:a0:00:01\"",
+            "+ ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", TEST==\"device/virtfn0\", RUN+=\"/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00\"\n" +
+            "+ ACTION==\"add\", SUBSYSTEM==\"net\", KERNELS==\"0000:04:00.0\", TEST==\"device/virtfn1\", RUN+=\"/usr/sbin/ip link set dev if$attr{ifindex} vf 1 mac 32:5e:0f:a0:00:01\"",
             step.Action);
         Assert.True(PlanRunner.Run(plan, whatIf, session).WasShown(step));
         Assert.False(tree.Files.Exists(UdevRulesFile.HostPath));
