@@ -10,6 +10,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot '../Fixtures.ps1')
     if (-not $LabActive) { return }
     Import-LabModule
+    $script:Rules = '/etc/udev/rules.d/70-sriovps.rules'
+    Remove-Item $Rules, "$Rules.sriovps.bak" -ErrorAction SilentlyContinue
     Set-LabVfDriverLoaded $true
     $script:Pf = Get-LabIgbPf 0
     Invoke-LabProgram ip link set dev $Pf.Name up
@@ -30,6 +32,7 @@ BeforeAll {
 
 AfterAll {
     if (-not $LabActive) { return }
+    Remove-Item $Rules, "$Rules.sriovps.bak" -ErrorAction SilentlyContinue
     Set-LabNumVfs (Get-LabIgbPf 0).PciAddress 0
     Remove-Module SriovPS -ErrorAction SilentlyContinue
 }
@@ -66,6 +69,36 @@ Describe 'Test-SriovHost -For Docker, and Set-SriovVf -MacAddress Auto' -Tag 'La
             $first -band 2 | Should -Be 2
         }
         (Get-SriovVf -PfName $Pf.Name).MacAddress | Should -Be $Expected
+    }
+
+    It '-Persist writes a line udev runs as the PF appears, after its count line: VFs made again get the same MACs' {
+        Enable-SriovVf $Pf.Name -Count $Vfs.Count -Persist -Confirm:$false -ErrorAction Stop
+        Set-SriovVf -PfName $Pf.Name -Index (0..($Vfs.Count - 1)) -MacAddress Auto -Persist -Confirm:$false -ErrorAction Stop
+        $lines = @(Get-Content $Rules | Where-Object { $_ -notmatch '^\s*(#|$)' })
+        $lines[0] | Should -Be "ACTION==`"add`", SUBSYSTEM==`"net`", KERNELS==`"$($Pf.PciAddress)`", ATTR{device/sriov_numvfs}=`"$($Vfs.Count)`""
+        $lines.Count | Should -Be (1 + $Vfs.Count)
+
+        Set-LabNumVfs $Pf.PciAddress 0
+        # udevadm writes what the rules do to stderr; it names the programs the event would run, with udev's substitutions made.
+        $applied = udevadm test --action=add "/sys/class/net/$($Pf.Name)" 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0
+        # It applies the host's naming policy too, which may rename the PF; the line names it by its index.
+        $script:Pf = Get-LabIgbPf 0
+        $applied | Should -Match "sriov_numvfs' writing '$($Vfs.Count)'"
+        Wait-LabCondition { (Read-LabFile "$($Pf.Device)/sriov_numvfs") -eq "$($Vfs.Count)" } 'the VFs the rule creates'
+        foreach ($index in 0..($Vfs.Count - 1)) { (Get-LabIpVf $Pf.Name $index).address | Should -Be '00:00:00:00:00:00' }
+        $runs = [regex]::Matches($applied, "(?<ip>/\S+/ip) link set dev (?<dev>if\d+) vf (?<vf>\d+) mac (?<mac>[0-9a-f:]{17})") |
+            Sort-Object { [int] $_.Groups['vf'].Value } -Unique
+        @($runs).Count | Should -Be $Vfs.Count
+        foreach ($run in $runs) {
+            $run.Groups['dev'].Value | Should -Be "if$(Read-LabFile "/sys/class/net/$($Pf.Name)/ifindex")"
+            Invoke-LabProgram $run.Groups['ip'].Value link set dev $run.Groups['dev'].Value vf $run.Groups['vf'].Value mac $run.Groups['mac'].Value
+        }
+
+        $made = foreach ($index in 0..($Vfs.Count - 1)) { (Get-LabIpVf $Pf.Name $index).address }
+        $made | Should -Be $Expected
+        foreach ($vf in @(Get-LabVfAddress $Pf.PciAddress)) { Wait-LabCondition { (Get-LabLinkName "/sys/bus/pci/devices/$vf/driver") -eq 'igbvf' } "$vf on igbvf" -Seconds 120 }
+        $script:Vfs = @(Get-LabVfAddress $Pf.PciAddress)
     }
 
     It 'fails Pf.LinkUp for Docker while the PF is down, and passes once it is up' {
