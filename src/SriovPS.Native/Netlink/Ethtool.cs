@@ -26,9 +26,6 @@ internal static class Ethtool
     internal const ushort ETHTOOL_A_HEADER_DEV_NAME = 2;  // string
     internal const ushort ETHTOOL_A_HEADER_FLAGS = 3;     // u32, ETHTOOL_FLAG_*
 
-    /// <summary>ETHTOOL_FLAG_COMPACT_BITSETS: bitsets as arrays; not sent, so they come by name.</summary>
-    internal const uint ETHTOOL_FLAG_COMPACT_BITSETS = 1 << 0;
-
     // ETHTOOL_A_BITSET_*.
     internal const ushort ETHTOOL_A_BITSET_NOMASK = 1; // flag
     internal const ushort ETHTOOL_A_BITSET_SIZE = 2;   // u32

@@ -113,15 +113,20 @@ internal static class EthtoolFeatures
     }
 
     /// <summary>
-    /// A verbose bitset (ETHTOOL_A_BITSET_*). Compact VALUE/MASK arrays, a SIZE and attributes this
+    /// A verbose bitset (ETHTOOL_A_BITSET_*). Compact VALUE/MASK arrays beside the bits, a SIZE and attributes this
     /// client does not know are passed over; a bit without a name cannot be told by name and is skipped.
     /// </summary>
-    /// <exception cref="NetlinkDecodeException">A nest is cut or a bit's index is not a u32.</exception>
+    /// <exception cref="NetlinkDecodeException">
+    /// A nest is cut, a bit's index is not a u32, or the set came only compact (arrays without names), which
+    /// would otherwise read as no feature at all.
+    /// </exception>
     internal static EthtoolBitset DecodeBitset(ReadOnlySpan<byte> payload, string context)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         var listed = new HashSet<string>(StringComparer.Ordinal);
         bool noMask = false;
+        bool compact = false;
+        bool named = false;
         var reader = new NetlinkAttributeReader(payload, context);
         while (reader.TryRead(out ushort type, out var value))
         {
@@ -129,8 +134,13 @@ internal static class EthtoolFeatures
             {
                 noMask = true;
             }
+            else if (type is Ethtool.ETHTOOL_A_BITSET_VALUE or Ethtool.ETHTOOL_A_BITSET_MASK)
+            {
+                compact = true;
+            }
             else if (type == Ethtool.ETHTOOL_A_BITSET_BITS)
             {
+                named = true;
                 var bits = new NetlinkAttributeReader(value, context + " bits");
                 while (bits.TryRead(out ushort bitType, out var bit))
                 {
@@ -144,6 +154,11 @@ internal static class EthtoolFeatures
                     }
                 }
             }
+        }
+
+        if (compact && !named)
+        {
+            throw new NetlinkDecodeException($"The {context} bitset came as compact arrays without bit names, which were not asked for.");
         }
 
         // Without a mask the kernel lists only the bits that are set, and sends no VALUE flags.

@@ -113,6 +113,8 @@ Describe 'Test-SriovHost -For Docker, and Set-SriovVf -MacAddress Auto' -Tag 'La
         }
 
         Test-LabLinkUp $Pf.Name | Should -BeTrue
+        # Up at once; the carrier follows, and until then the check warns of no link.
+        Wait-LabCondition { (Read-LabFile "/sys/class/net/$($Pf.Name)/operstate") -eq 'up' } "carrier on $($Pf.Name)"
         (Get-Check @(Test-SriovHost -For Docker -PfName $Pf.Name) 'Pf.LinkUp' $Pf.Name).Status | Should -Be 'Pass'
     }
 }

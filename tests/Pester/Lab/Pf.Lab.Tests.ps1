@@ -89,4 +89,33 @@ Describe 'Set-SriovPf' -Tag 'Lab' -Skip:($env:SRIOVPS_LAB -ne '1') {
         $LASTEXITCODE | Should -Not -Be 0
         (Get-LabLink $Pf.Name) | ConvertTo-Json -Depth 6 | Should -Be ($before | ConvertTo-Json -Depth 6)
     }
+
+    It '-HwTcOffload through ethtool netlink: Get-SriovPf reads what ethtool -k shows, and a fixed feature is refused with nothing changed' {
+        # QEMU's igb is an 82576: igb lets I350 and later change hw-tc-offload, and fixes it off here.
+        $shown = @(Invoke-LabProgram ethtool -k $Pf.Name) -match '^hw-tc-offload:'
+        $shown.Count | Should -Be 1
+        $on = $shown[0] -match ':\s*on\b'
+        $fixed = $shown[0] -match '\[fixed\]'
+
+        (Get-SriovPf $Pf.Name).HwTcOffload | Should -Be $on
+
+        if ($fixed) {
+            Set-SriovPf $Pf.Name -HwTcOffload (-not $on) -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+            Get-LabErrorId $refused | Should -Be 'OffloadFeatureFixed'
+            $refused[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+            $refused[0].Exception.Message | Should -Match ([regex]::Escape($Pf.Name))
+        }
+        else {
+            try {
+                Set-SriovPf $Pf.Name -HwTcOffload (-not $on) -Confirm:$false -ErrorAction Stop
+                @(Invoke-LabProgram ethtool -k $Pf.Name) -match '^hw-tc-offload:' | Should -Match ":\s*$(if ($on) { 'off' } else { 'on' })\b"
+                (Get-SriovPf $Pf.Name).HwTcOffload | Should -Be (-not $on)
+            }
+            finally {
+                Set-SriovPf $Pf.Name -HwTcOffload $on -Confirm:$false -ErrorAction Stop
+            }
+        }
+
+        @(Invoke-LabProgram ethtool -k $Pf.Name) -match '^hw-tc-offload:' | Should -Be $shown[0]
+    }
 }

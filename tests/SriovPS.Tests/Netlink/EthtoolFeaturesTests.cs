@@ -145,6 +145,17 @@ public sealed class EthtoolFeaturesTests
     }
 
     [Fact]
+    public void Bitset_OnlyCompact_IsADecodeError_NotAnEmptySet()
+    {
+        var bitset = new NetlinkMessageBuilder(0, 0);
+        bitset.AppendUInt32(Ethtool.ETHTOOL_A_BITSET_SIZE, 64);
+        bitset.Append(Ethtool.ETHTOOL_A_BITSET_VALUE, new byte[8]);
+        bitset.Append(Ethtool.ETHTOOL_A_BITSET_MASK, new byte[8]);
+
+        Assert.Throws<NetlinkDecodeException>(() => EthtoolFeatures.DecodeBitset(bitset.Message[16..], "test"));
+    }
+
+    [Fact]
     public void Bitset_BitIndexShorterThanAU32_IsADecodeError()
     {
         var bitset = new NetlinkMessageBuilder(0, 0);
