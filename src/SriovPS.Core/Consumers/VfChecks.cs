@@ -139,8 +139,10 @@ internal static class VfChecks
         }
 
         var unset = vfs.Where(vf => !IsSet(vf.MacAddress)).ToList();
-        var stale = vfs.Where(vf => IsSet(vf.MacAddress) && CarriedMac(files, vf) is { } carried && !SameMac(carried, vf.MacAddress!))
-            .Select(vf => (Vf: vf, Carried: CarriedMac(files, vf)!)).ToList();
+        var stale = vfs.Where(vf => IsSet(vf.MacAddress))
+            .Select(vf => (Vf: vf, Carried: CarriedMac(files, vf)))
+            .Where(c => c.Carried is not null && !SameMac(c.Carried, c.Vf.MacAddress!))
+            .Select(c => (c.Vf, Carried: c.Carried!)).ToList();
         if (unset.Count == 0 && stale.Count == 0)
         {
             checks.Pass(ConsumerChecks.MacSetId, target, string.Create(CultureInfo.InvariantCulture,
