@@ -165,12 +165,12 @@ Describe 'Set-SriovVf' -Tag 'CI' {
                 ($first, $o[3], $o[4], $o[5], ($Index -shr 8), ($Index -band 0xFF) | ForEach-Object { '{0:x2}' -f $_ }) -join ':'
             }
 
-            # Every VF of the host's PFs as "ip link set PF vf N mac M", from the PFs' permanent MACs (else their MACs).
+            # Every VF of the host's PFs that no running guest holds as "ip link set PF vf N mac M", from the PFs' permanent MACs (else their MACs).
             function Get-ExpectedAction {
                 foreach ($pf in Get-SriovPf -WarningAction SilentlyContinue) {
                     $source = if ($pf.PermanentMacAddress -and $pf.PermanentMacAddress -ne '00:00:00:00:00:00') { $pf.PermanentMacAddress } else { $pf.MacAddress }
-                    foreach ($index in 0..($pf.NumVfs - 1) | Where-Object { $pf.NumVfs -gt 0 }) {
-                        'ip link set {0} vf {1} mac {2}' -f $pf.Name, $index, (Get-RuleMac $source $index)
+                    foreach ($vf in Get-SriovVf -PfName $pf.Name -WarningAction SilentlyContinue | Where-Object { -not $_.Owner }) {
+                        'ip link set {0} vf {1} mac {2}' -f $pf.Name, $vf.Index, (Get-RuleMac $source $vf.Index)
                     }
                 }
             }
@@ -215,6 +215,17 @@ Describe 'Set-SriovVf' -Tag 'CI' {
             $byName | Should -Be @('ip link set eno49 vf 0 mac 32:5e:0f:a0:00:00', 'ip link set eno49 vf 1 mac 32:5e:0f:a0:00:01')
             $piped.Count | Should -Be 7
             $piped[6] | Should -Be 'ip link set eno49 vf 6 mac 32:5e:0f:a0:00:06'
+        }
+
+        It 'leaves the VFs a running guest holds as they are, with a warning each, on the lab snapshot' {
+            $env:SRIOVPS_HOST_ROOT = $script:LabGuest
+
+            $shown = @(Get-PlannedAction { Set-SriovVf eth1 0, 1, 2 -MacAddress Auto -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop; $script:Warnings = $warnings })
+
+            $shown | Should -Be @('ip link set eth1 vf 2 mac 06:12:34:02:00:02')
+            @($script:Warnings | ForEach-Object Message | Where-Object { $_ -like '*left as it is.' }) | Should -Be @(
+                'eth1 vf 0 is z-snapshot-1''s: its MAC is the guest''s (libvirt sets it); left as it is.'
+                'eth1 vf 1 is z-snapshot-1''s: its MAC is the guest''s (libvirt sets it); left as it is.')
         }
 
         It 'is refused on the lab snapshot without -WhatIf, changing nothing' {
@@ -304,10 +315,21 @@ Describe 'Set-SriovVf' -Tag 'CI' {
             Get-SriovTestTreeState $script:Tree | Should -Be $before
         }
 
+        It 'shows the line with /usr/sbin/ip where the files have no ip (only the running host''s is required), and clears with none' {
+            Set-SriovTestHostFile $script:Tree '/etc/udev/rules.d/70-sriovps.rules' ('ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:04:00.0", TEST=="device/virtfn0", RUN+="/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00"' + "`n")
+            $before = Get-SriovTestTreeState $script:Tree
+
+            $added = Get-SriovTestWhatIf { Set-SriovVf eno49 1 -MacAddress Auto -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop }
+            $cleared = Get-SriovTestWhatIf { Set-SriovVf eno49 0 -ClearMacAddress -Persist -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop }
+
+            $added[-1] | Should -BeLike '*RUN+="/usr/sbin/ip link set dev if$attr{ifindex} vf 1 mac 32:5e:0f:a0:00:01""*'
+            $cleared[-1] | Should -BeLike '*- the MAC line of eno49 vf 0"*'
+            Get-SriovTestTreeState $script:Tree | Should -Be $before
+        }
+
         It 'refuses <Case> before anything is sent' -ForEach @(
             @{ Case = '-Persist with another setting'; Splat = @{ MacAddress = 'Auto'; Vlan = 5 }; Ip = $true; Id = 'InvalidVfSetting'; Category = 'InvalidArgument' }
             @{ Case = '-Persist without a MAC'; Splat = @{ Trust = $true }; Ip = $true; Id = 'InvalidVfSetting'; Category = 'InvalidArgument' }
-            @{ Case = 'a host without ip'; Splat = @{ MacAddress = 'Auto' }; Ip = $false; Id = 'IpProgramNotFound'; Category = 'NotInstalled' }
         ) {
             if ($Ip) { Set-SriovTestHostFile $script:Tree '/usr/sbin/ip' '' }
             $before = Get-SriovTestTreeState $script:Tree

@@ -72,7 +72,7 @@ internal static class ConsumerReadiness
 
             if (wanted.Has(ConsumerChecks.MacSetId))
             {
-                VfChecks.MacSet(checks, pf, vfs, input.VfSettingsKnown);
+                VfChecks.MacSet(checks, files, pf, vfs, input.VfSettingsKnown);
             }
 
             if (ConsumerChecks.ReadsOvs(input.Consumer))

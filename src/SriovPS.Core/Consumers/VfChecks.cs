@@ -1,4 +1,5 @@
 using SriovPS.Discovery;
+using SriovPS.Native.Files;
 using SriovPS.Readiness;
 using SriovPS.VfCount;
 using SriovPS.Values;
@@ -116,11 +117,14 @@ internal static class VfChecks
     }
 
     /// <summary>
-    /// A MAC the PF set for every VF (<c>ip link show</c>'s <c>vf N … link/ether</c>): without one the VF picks a
-    /// random MAC each time its driver starts, so the host and the container disagree.
+    /// A MAC the PF set for every VF (<c>ip link show</c>'s <c>vf N … link/ether</c>), carried by the VF's
+    /// interface where it has one here: without one the VF picks a random MAC each time its driver starts,
+    /// and a VF driver (igbvf, ixgbevf) takes a MAC set later only when it next starts, so either way the
+    /// host and the container disagree.
     /// </summary>
+    /// <param name="files">The host's files, for the address each VF interface carries (/sys/class/net/&lt;if&gt;/address).</param>
     /// <param name="macsKnown">Whether the kernel was read (live host or snapshot): a copied host tree has no VF MACs.</param>
-    public static void MacSet(HostCheckList checks, SriovPf pf, IReadOnlyList<SriovVf> vfs, bool macsKnown)
+    public static void MacSet(HostCheckList checks, HostFileSystem files, SriovPf pf, IReadOnlyList<SriovVf> vfs, bool macsKnown)
     {
         string target = pf.ToString();
         if (NoVfs(checks, ConsumerChecks.MacSetId, pf, vfs))
@@ -135,18 +139,52 @@ internal static class VfChecks
         }
 
         var unset = vfs.Where(vf => !IsSet(vf.MacAddress)).ToList();
-        if (unset.Count == 0)
+        var stale = vfs.Where(vf => IsSet(vf.MacAddress))
+            .Select(vf => (Vf: vf, Carried: CarriedMac(files, vf)))
+            .Where(c => c.Carried is not null && !SameMac(c.Carried, c.Vf.MacAddress!))
+            .Select(c => (c.Vf, Carried: c.Carried!)).ToList();
+        if (unset.Count == 0 && stale.Count == 0)
         {
             checks.Pass(ConsumerChecks.MacSetId, target, string.Create(CultureInfo.InvariantCulture,
                 $"{target} sets a MAC for each of its {vfs.Count} VFs ({Listed(vfs, MacText)})."));
             return;
         }
 
-        checks.Fail(ConsumerChecks.MacSetId, target, string.Create(CultureInfo.InvariantCulture,
-            $"{target} sets no MAC for {unset.Count} of its {vfs.Count} VFs ({Listed(unset, MacText)}): such a VF ") +
-            "makes up a random MAC whenever its driver starts, so the host, the container and the switch disagree.",
-            PfChecks.VfCommand(pf, "Set-SriovVf", $"-Index {Indexes(unset)} -MacAddress Auto"));
+        var findings = new List<string>();
+        var remedies = new List<string>();
+        if (unset.Count > 0)
+        {
+            findings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{target} sets no MAC for {unset.Count} of its {vfs.Count} VFs ({Listed(unset, MacText)}): such a VF ") +
+                "makes up a random MAC whenever its driver starts, so the host, the container and the switch disagree.");
+            // A VF with an interface here has started its driver already: only a rebind makes it take the new MAC.
+            string rebind = unset.Exists(vf => vf.Name is not null) ? " -Rebind" : "";
+            remedies.Add(PfChecks.VfCommand(pf, "Set-SriovVf", $"-Index {Indexes(unset)} -MacAddress Auto -Persist{rebind}"));
+        }
+
+        if (stale.Count > 0)
+        {
+            string list = string.Join(", ", stale.Take(6).Select(s => $"vf {s.Vf.Index} {s.Vf.Name} carries {s.Carried}, the PF sets {s.Vf.MacAddress}"))
+                + (stale.Count > 6 ? ", …" : "");
+            findings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"The interfaces of {stale.Count} VFs of {target} do not carry the MAC the PF sets ({list}): ") +
+                "a VF's driver takes a MAC set later only when it next starts, so the host and the container disagree. " +
+                "-Rebind restarts the driver of a VF whose interface is down and not in use.");
+            remedies.Add(PfChecks.VfCommand(pf, "Set-SriovVf", $"-Index {Indexes(stale.Select(s => s.Vf))} -Rebind"));
+        }
+
+        checks.Fail(ConsumerChecks.MacSetId, target, string.Join(" ", findings), string.Join("; ", remedies));
     }
+
+    /// <summary>The address the VF's interface carries now; <c>null</c> when it has none here or it is not a MAC (never judged on a guess).</summary>
+    private static string? CarriedMac(HostFileSystem files, SriovVf vf) =>
+        vf.Name is { } name && files.ReadAttribute(SriovDiscovery.ClassNet + "/" + name + "/address")?.Trim() is { } text && MacAddress.TryParse(text) is not null
+            ? text
+            : null;
+
+    /// <summary>Whether two MACs are one, however each is written (case, separators).</summary>
+    private static bool SameMac(string carried, string set) =>
+        MacAddress.TryParse(carried) is { } a && MacAddress.TryParse(set) is { } b && a.AsSpan().SequenceEqual(b);
 
     /// <summary>Whether the PF reported a MAC for the VF other than all zeros.</summary>
     internal static bool IsSet(string? mac) =>

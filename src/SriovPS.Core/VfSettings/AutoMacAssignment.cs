@@ -5,7 +5,8 @@ namespace SriovPS.VfSettings;
 /// <summary>
 /// The MACs <c>Set-SriovVf -MacAddress Auto</c> gives the VFs it names, worked out and checked for all of
 /// them before anything is sent: each from its PF's MAC by <see cref="VfMacRule"/>, refused whole when a PF
-/// has no MAC to start from, when one of them is another VF's MAC now (on any PF of the host), or when
+/// has no MAC to start from, when one of them is another VF's MAC now (on any PF of the host) and that VF
+/// is not given a new one in the same call, or when
 /// two of them come out alike (PFs whose MACs fold alike).
 /// </summary>
 internal static class AutoMacAssignment
@@ -43,21 +44,24 @@ internal static class AutoMacAssignment
 
         if (macs.Count > 0)
         {
-            CheckAgainstPresentMacs(session, owners);
+            CheckAgainstPresentMacs(session, owners, macs);
         }
 
         return macs;
     }
 
-    /// <summary>A MAC to give must not be another VF's now: the host's VFs, of every PF, as the kernel reports them.</summary>
-    private static void CheckAgainstPresentMacs(HostSession session, Dictionary<string, (string Vf, string PfMac)> owners)
+    /// <summary>
+    /// A MAC to give must not be another VF's now: the host's VFs, of every PF, as the kernel reports them,
+    /// except those given a MAC in this call, which give up the one they have (so MACs may be swapped).
+    /// </summary>
+    private static void CheckAgainstPresentMacs(
+        HostSession session, Dictionary<string, (string Vf, string PfMac)> owners, Dictionary<(string Pf, int Index), byte[]> given)
     {
         foreach (var pf in session.AllPfs())
         {
             foreach (var vf in session.VfsOf(pf))
             {
-                // The VF that already has its own MAC is no clash: it is left as it is.
-                if (vf.MacAddress is not { } present || !owners.TryGetValue(present, out var owner) || owner.Vf == $"{pf} vf {vf.Index}")
+                if (vf.MacAddress is not { } present || !owners.TryGetValue(present, out var owner) || given.ContainsKey((pf.PciAddress, vf.Index)))
                 {
                     continue;
                 }

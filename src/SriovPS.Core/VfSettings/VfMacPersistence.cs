@@ -19,7 +19,7 @@ internal sealed class VfMacPersistence
     private readonly List<string> _labels = [];
     private readonly Dictionary<UdevVfMacRules.Vf, string> _names = [];
 
-    /// <exception cref="SriovException">-Persist was given with settings other than the MAC, or without one, or the host has no <c>ip</c>; nothing has been sent.</exception>
+    /// <exception cref="SriovException">-Persist was given with settings other than the MAC, or without one, or the running host has no <c>ip</c>; nothing has been sent.</exception>
     internal VfMacPersistence(HostSession session, VfSettingsRequest request)
     {
         if (request.Vlan is not null || request.Qos is not null || request.VlanProtocol is not null || request.SpoofCheck is not null
@@ -36,7 +36,24 @@ internal sealed class VfMacPersistence
         }
 
         _session = session;
-        _ip = HostProgram.Find(session.Files, UdevVfMacRules.IpPrograms) ?? throw new SriovException(
+        _ip = IpProgram(session, request);
+    }
+
+    /// <summary>
+    /// The <c>ip</c> the lines run. Only the running host's own is looked for: a snapshot or a copied tree
+    /// does not keep the host's programs, and its plan is only shown, so it names the usual place. Removing
+    /// a line (-ClearMacAddress) runs nothing.
+    /// </summary>
+    /// <exception cref="SriovException">The running host has no <c>ip</c> and a line is to be added; nothing has been sent.</exception>
+    private static string IpProgram(HostSession session, VfSettingsRequest request)
+    {
+        bool clears = request.MacAddress is { } mac && Array.TrueForAll(mac, static b => b == 0);
+        if (clears || !session.Host.IsLiveHost)
+        {
+            return HostProgram.Find(session.Files, UdevVfMacRules.IpPrograms) ?? UdevVfMacRules.IpPrograms[0];
+        }
+
+        return HostProgram.Find(session.Files, UdevVfMacRules.IpPrograms) ?? throw new SriovException(
             ErrorCatalog.IpProgramNotFound,
             $"-Persist writes a udev rule that runs ip to set each VF's MAC, and this host has none ({string.Join(", ", UdevVfMacRules.IpPrograms)}). Nothing was sent.",
             "ip",

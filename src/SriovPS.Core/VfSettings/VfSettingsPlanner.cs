@@ -10,12 +10,16 @@ namespace SriovPS.VfSettings;
 /// must be rebound for a new MAC to reach its interface. One planner serves a whole command, so that
 /// a MAC given to one VF is refused for any other VF the command names, however the VFs arrive.
 /// With "auto" for the MAC, the VFs are taken together: every VF's MAC is worked out and checked
-/// (<see cref="AutoMacAssignment"/>) before the first is planned.
+/// (<see cref="AutoMacAssignment"/>) before the first is planned. A VF a running guest holds is left
+/// out of "auto": libvirt gave it the guest's MAC, which the guest's network relies on.
 /// </summary>
 internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest request, bool rebind)
 {
     private (string Pf, int Index)? _macTarget;
     private Dictionary<(string Pf, int Index), byte[]>? _autoMacs;
+
+    // VF (PF PCI address, index) → the running guest holding it; read for "auto" only.
+    private Dictionary<(string Pf, int Index), string> _guestVfs = [];
 
     /// <summary>Whether each VF's MAC is derived from its PF's, so the VFs must be planned together (<see cref="ForTogether"/>).</summary>
     internal bool AutoMacAddress => request.AutoMacAddress;
@@ -34,7 +38,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             yield break;
         }
 
-        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, pfs.SelectMany(pf => indexes.Select(index => (pf, index))))) is { } refused)
+        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, Unheld(pfs.SelectMany(pf => indexes.Select(index => (pf, index)))))) is { } refused)
         {
             yield return refused;
             yield break;
@@ -59,7 +63,7 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             .Concat(piped.Select(vf => (Pf: session.PfAt(vf.PfPciAddress), vf.Index, Given: (SriovVf?)vf)))
             .ToList();
         var found = targets.Where(t => t.Pf is not null).Select(t => (t.Pf!, t.Index));
-        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, found)) is { } refused)
+        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, Unheld(found))) is { } refused)
         {
             yield return refused;
             yield break;
@@ -69,6 +73,27 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         {
             yield return pf is null ? PlannedVfSettings.Refused(VfErrors.PfGone(given!)) : For(pf, index);
         }
+    }
+
+    /// <summary>The targets no running guest holds, reading which guests hold VFs (of the targets' PFs) first.</summary>
+    private List<(SriovPf Pf, int Index)> Unheld(IEnumerable<(SriovPf Pf, int Index)> targets)
+    {
+        var all = targets.ToList();
+        if (session.GuestOwners() is { Count: > 0 } owners)
+        {
+            foreach (var pf in all.Select(t => t.Pf).DistinctBy(pf => pf.PciAddress))
+            {
+                foreach (var vf in session.VfsOf(pf))
+                {
+                    if (owners.TryGetValue(vf.PciAddress, out var guest))
+                    {
+                        _guestVfs[(pf.PciAddress, vf.Index)] = guest;
+                    }
+                }
+            }
+        }
+
+        return all.Where(t => !_guestVfs.ContainsKey((t.Pf.PciAddress, t.Index))).ToList();
     }
 
     private static PlannedVfSettings? Refusal(Action check)
@@ -111,9 +136,12 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         }
     }
 
-    /// <summary>The request as VF <paramref name="index"/> of <paramref name="pf"/> gets it: "auto" made its MAC.</summary>
+    /// <summary>The request as VF <paramref name="index"/> of <paramref name="pf"/> gets it: "auto" made its MAC, or leaves a guest's VF's MAC alone.</summary>
     private VfSettingsRequest RequestFor(SriovPf pf, int index) =>
-        request.AutoMacAddress && _autoMacs is not null && _autoMacs.TryGetValue((pf.PciAddress, index), out var mac) ? request.WithMacAddress(mac) : request;
+        !request.AutoMacAddress ? request
+        : _guestVfs.ContainsKey((pf.PciAddress, index)) ? request.WithoutMacAddress()
+        : _autoMacs is not null && _autoMacs.TryGetValue((pf.PciAddress, index), out var mac) ? request.WithMacAddress(mac)
+        : request;
 
     /// <exception cref="SriovException">The VF's settings cannot be read, or the request does not fit them; nothing is asked.</exception>
     private PlannedVfSettings Plan(SriovPf pf, SriovVf vf, VfSettingsRequest wanted)
@@ -136,6 +164,11 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
         var admin = settings.ChangesMacAddress ? wanted.MacAddress : MacAddress.TryParse(vf.MacAddress);
         var need = rebind ? VfRebind.Assess(vf, admin, session.Files) : VfRebindNeed.NotNeeded;
         var plan = new ChangePlan();
+        if (request.AutoMacAddress && _guestVfs.TryGetValue((pf.PciAddress, index), out var guest))
+        {
+            plan.Report.Warn($"{vf} is {guest}'s: its MAC is the guest's (libvirt sets it); left as it is.");
+        }
+
         SayRebindNeed(plan.Report, vf, need);
         bool rebinding = need == VfRebindNeed.Needed;
         if (settings.Changes.Count == 0 && !rebinding)

@@ -128,6 +128,19 @@ internal sealed class VfSettingsRequest
         MaxTxRate = MaxTxRate,
     };
 
+    /// <summary>This request without a MAC: what a VF that keeps its own MAC is sent.</summary>
+    internal VfSettingsRequest WithoutMacAddress() => new()
+    {
+        Vlan = Vlan,
+        Qos = Qos,
+        VlanProtocol = VlanProtocol,
+        SpoofCheck = SpoofCheck,
+        Trust = Trust,
+        LinkState = LinkState,
+        MinTxRate = MinTxRate,
+        MaxTxRate = MaxTxRate,
+    };
+
     /// <summary>A maximum of 0 is "no limit"; any other maximum must be at least the minimum.</summary>
     internal static void CheckRates(int minTxRate, int maxTxRate)
     {

@@ -138,15 +138,24 @@ public sealed class UdevVfMacRulesTests
     }
 
     [Fact]
-    public void Persist_OnAHostWithoutIp_IsRefusedAsIpProgramNotFound()
+    public void Persist_WhereTheFilesHaveNoIp_IsShownWithUsrSbinIp_AndClearingNeedsNone()
     {
+        // A copied tree or a snapshot keeps no programs: only the running host's ip is looked for (IpProgramNotFound there).
         using var tree = HostTree.FromFixture("i350-4port");
         using var session = new HostSession(HostContext.FromRoot(tree.Root), new ScriptedAsker());
+        var request = VfSettingsRequest.Create(macAddress: "auto");
+        var persistence = new VfMacPersistence(session, request);
+        var whatIf = new ScriptedAsker(StepAnswer.WhatIf);
+        foreach (var planned in new VfSettingsPlanner(session, request, rebind: false).ForNamed(session.AllPfs().Where(p => p.Name == "eno49").ToList(), [0]))
+        {
+            persistence.Add(planned, PlanRunner.Run(planned.Plan, whatIf, session));
+        }
 
-        var refusal = Assert.Throws<SriovException>(() => new VfMacPersistence(session, VfSettingsRequest.Create(macAddress: "auto")));
-
-        Assert.Equal(ErrorCatalog.IpProgramNotFound, refusal.Id);
-        Assert.Equal(SriovErrorCategory.NotInstalled, refusal.Category);
+        Assert.EndsWith(
+            "RUN+=\"/usr/sbin/ip link set dev if$attr{ifindex} vf 0 mac 32:5e:0f:a0:00:00\"",
+            Assert.Single(persistence.Plan()!.Steps).Action,
+            StringComparison.Ordinal);
+        _ = new VfMacPersistence(session, VfSettingsRequest.Create(clearMacAddress: true));
     }
 
     [Fact]

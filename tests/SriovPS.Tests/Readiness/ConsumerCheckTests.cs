@@ -151,13 +151,41 @@ public sealed class ConsumerCheckTests
         var none = new SriovVf(pf.PciAddress, "0000:01:10.4") { Index = 2 };
 
         var checks = new HostCheckList();
-        VfChecks.MacSet(checks, pf, [set], macsKnown: true);
-        VfChecks.MacSet(checks, pf, [set, zero, none], macsKnown: true);
+        VfChecks.MacSet(checks, tree.Files, pf, [set], macsKnown: true);
+        VfChecks.MacSet(checks, tree.Files, pf, [set, zero, none], macsKnown: true);
         Assert.Equal(SriovCheckStatus.Pass, checks.Checks[0].Status);
         Assert.Equal("eth0 sets a MAC for each of its 1 VFs (vf 0 02:53:4e:00:00:10).", checks.Checks[0].Finding);
         Assert.Equal(SriovCheckStatus.Fail, checks.Checks[1].Status);
         Assert.StartsWith("eth0 sets no MAC for 2 of its 3 VFs (vf 1 00:00:00:00:00:00, vf 2 none reported)", checks.Checks[1].Finding);
-        Assert.Equal("Set-SriovVf -PfName eth0 -Index 1,2 -MacAddress Auto", checks.Checks[1].Remedy);
+        // None of them has an interface here, so there is no driver to rebind.
+        Assert.Equal("Set-SriovVf -PfName eth0 -Index 1,2 -MacAddress Auto -Persist", checks.Checks[1].Remedy);
+    }
+
+    [Fact]
+    public void Mac_set_fails_a_vf_whose_interface_does_not_carry_the_mac_the_pf_sets_and_names_the_rebind()
+    {
+        // eno49 vf 0's interface enp4s16f0 carries b6:1c:40:7e:10:00, the address its driver made up.
+        using var tree = HostTree.FromFixture("i350-4port");
+        var pf = new SriovPf("0000:04:00.0") { Name = "eno49" };
+        SriovVf Vf0(string mac) => new(pf.PciAddress, "0000:04:10.0") { Index = 0, Name = "enp4s16f0", Driver = "igbvf", MacAddress = mac };
+        var unset = new SriovVf(pf.PciAddress, "0000:04:10.4") { Index = 1, Name = "enp4s16f4", Driver = "igbvf", MacAddress = "00:00:00:00:00:00" };
+
+        var checks = new HostCheckList();
+        VfChecks.MacSet(checks, tree.Files, pf, [Vf0("32:5e:0f:a0:00:00")], macsKnown: true);
+        VfChecks.MacSet(checks, tree.Files, pf, [Vf0("B6:1C:40:7E:10:00")], macsKnown: true);
+        VfChecks.MacSet(checks, tree.Files, pf, [Vf0("32:5e:0f:a0:00:00"), unset], macsKnown: true);
+
+        var stale = checks.Checks[0];
+        Assert.Equal(SriovCheckStatus.Fail, stale.Status);
+        Assert.StartsWith("The interfaces of 1 VFs of eno49 do not carry the MAC the PF sets (vf 0 enp4s16f0 carries b6:1c:40:7e:10:00, the PF sets 32:5e:0f:a0:00:00)", stale.Finding);
+        Assert.Equal("Set-SriovVf -PfName eno49 -Index 0 -Rebind", stale.Remedy);
+        // Compared as MACs, whatever their case.
+        Assert.Equal(SriovCheckStatus.Pass, checks.Checks[1].Status);
+        var both = checks.Checks[2];
+        Assert.Equal(SriovCheckStatus.Fail, both.Status);
+        Assert.StartsWith("eno49 sets no MAC for 1 of its 2 VFs (vf 1 00:00:00:00:00:00)", both.Finding);
+        Assert.Contains("The interfaces of 1 VFs of eno49 do not carry", both.Finding, System.StringComparison.Ordinal);
+        Assert.Equal("Set-SriovVf -PfName eno49 -Index 1 -MacAddress Auto -Persist -Rebind; Set-SriovVf -PfName eno49 -Index 0 -Rebind", both.Remedy);
     }
 
     [Fact]

@@ -26,7 +26,9 @@ public sealed class ConsumerSnapshotTests
         var eth0 = One(checks, "Vf.MacSet", "eth0");
         Assert.Equal(SriovCheckStatus.Fail, eth0.Status);
         Assert.StartsWith("eth0 sets no MAC for 2 of its 4 VFs (vf 2 00:00:00:00:00:00, vf 3 00:00:00:00:00:00)", eth0.Finding);
-        Assert.Equal("Set-SriovVf -PfName eth0 -Index 2,3 -MacAddress Auto", eth0.Remedy);
+        // VFs 0 and 1 have their MACs, but their igbvf interfaces kept the ones their driver made up.
+        Assert.Contains("The interfaces of 2 VFs of eth0 do not carry the MAC the PF sets (vf 0 eth3 carries 76:aa:b3:1d:dd:75, the PF sets 02:53:4e:00:00:10, vf 1 eth4 carries 26:01:f0:a1:9e:9d, the PF sets 02:53:4e:00:00:11)", eth0.Finding, System.StringComparison.Ordinal);
+        Assert.Equal("Set-SriovVf -PfName eth0 -Index 2,3 -MacAddress Auto -Persist -Rebind; Set-SriovVf -PfName eth0 -Index 0,1 -Rebind", eth0.Remedy);
         Assert.Equal(SriovCheckStatus.Fail, One(checks, "Vf.MacSet", "eth1").Status);
         Assert.Equal(SriovCheckStatus.Skipped, One(checks, "Vf.MacSet", "eth2").Status);
         Assert.Equal("Set-SriovVfDriver -PfName eth1 -Index 0,1 -Driver Default -Persist", One(checks, "Vf.KernelDriver", "eth1").Remedy);

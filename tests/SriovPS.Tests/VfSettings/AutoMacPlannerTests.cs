@@ -139,11 +139,11 @@ public sealed class AutoMacPlannerTests : IDisposable
 
         var planned = PlanAll(session);
 
-        var steps = planned.Select(p => Assert.Single(p.Plan.Steps)).ToList();
+        // eth1 vf 0 and vf 1 are the running guest z-snapshot-1's: left out (OwnedVfs_AreLeftOut…).
+        var steps = planned.SelectMany(p => p.Plan.Steps).ToList();
         Assert.Equal(
             ["ip link set eth0 vf 0 mac 06:12:34:01:00:00", "ip link set eth0 vf 1 mac 06:12:34:01:00:01", "ip link set eth0 vf 2 mac 06:12:34:01:00:02",
-             "ip link set eth0 vf 3 mac 06:12:34:01:00:03", "ip link set eth1 vf 0 mac 06:12:34:02:00:00", "ip link set eth1 vf 1 mac 06:12:34:02:00:01",
-             "ip link set eth1 vf 2 mac 06:12:34:02:00:02"],
+             "ip link set eth0 vf 3 mac 06:12:34:01:00:03", "ip link set eth1 vf 2 mac 06:12:34:02:00:02"],
             steps.Select(s => s.Action));
 
         var whatIf = new ScriptedAsker(StepAnswer.WhatIf);
@@ -181,6 +181,46 @@ public sealed class AutoMacPlannerTests : IDisposable
         Assert.Equal(ErrorCatalog.MacAddressInUse, refusal.Id);
         Assert.Equal("eth0 vf 0", refusal.Target);
         Assert.Equal("-MacAddress Auto would give eth0 vf 0 the MAC 06:12:34:01:00:00, which eth1 vf 0 has now: two VFs with one MAC break forwarding. Nothing was sent.", refusal.Message);
+    }
+
+    [Fact]
+    public void VfsARunningGuestHolds_AreLeftOut_WithAWarningEach_WhileALiteralMacStillReachesThem()
+    {
+        // On the lab's snapshot z-snapshot-1 holds eth1 vf 0 and vf 1, with the MACs libvirt gave them (52:54:00:…).
+        var session = Session(LabGuest());
+        var eth1 = session.AllPfs().Where(p => p.Name == "eth1").ToList();
+        var planner = new VfSettingsPlanner(session, VfSettingsRequest.Create(macAddress: "auto"), rebind: false);
+
+        var planned = planner.ForNamed(eth1, [0, 1, 2]).ToList();
+
+        Assert.Equal(3, planned.Count);
+        Assert.Empty(planned[0].Plan.Steps);
+        Assert.Equal(["eth1 vf 0 is z-snapshot-1's: its MAC is the guest's (libvirt sets it); left as it is."], planned[0].Plan.Report.Warnings);
+        Assert.Null(planned[0].MacAddress);
+        Assert.Equal(["eth1 vf 1 is z-snapshot-1's: its MAC is the guest's (libvirt sets it); left as it is."], planned[1].Plan.Report.Warnings);
+        Assert.Equal("ip link set eth1 vf 2 mac 06:12:34:02:00:02", Assert.Single(planned[2].Plan.Steps).Action);
+        Assert.Empty(planned[2].Plan.Report.Warnings);
+
+        var literal = new VfSettingsPlanner(session, VfSettingsRequest.Create(macAddress: "02:53:52:00:00:10"), rebind: false);
+        Assert.Equal("ip link set eth1 vf 0 mac 02:53:52:00:00:10", Assert.Single(Assert.Single(literal.ForNamed(eth1, [0])).Plan.Steps).Action);
+    }
+
+    [Fact]
+    public void AMacAVfGivesUpInTheSameCall_IsNoClash_SoMacsMaySwap()
+    {
+        // eth0 vf 0 has the MAC the rule gives vf 1: refused while vf 0 keeps it, planned when vf 0 gets its own.
+        var session = Session(LabGuest(text => text.Replace("02:53:4e:00:00:10", "06:12:34:01:00:01", StringComparison.Ordinal)));
+        var eth0 = session.AllPfs().Where(p => p.Name == "eth0").ToList();
+        VfSettingsPlanner Planner() => new(session, VfSettingsRequest.Create(macAddress: "auto"), rebind: false);
+
+        var kept = Assert.Single(Planner().ForNamed(eth0, [1]));
+        Assert.Equal(ErrorCatalog.MacAddressInUse, Assert.Single(kept.Plan.Report.Failures).Id);
+
+        var swapped = Planner().ForNamed(eth0, [0, 1]).ToList();
+        Assert.All(swapped, p => Assert.Empty(p.Plan.Report.Failures));
+        Assert.Equal(
+            ["ip link set eth0 vf 0 mac 06:12:34:01:00:00", "ip link set eth0 vf 1 mac 06:12:34:01:00:01"],
+            swapped.Select(p => Assert.Single(p.Plan.Steps).Action));
     }
 
     [Fact]
