@@ -51,6 +51,19 @@ Describe 'Test-SriovHost -For Docker, and Set-SriovVf -MacAddress Auto' -Tag 'La
 
         $set = foreach ($index in 0..($Vfs.Count - 1)) { (Get-LabIpVf $Pf.Name $index).address }
         $set | Should -Be $Expected
+        # igbvf took its own MAC as it was probed; its interfaces take the PF's only when the driver starts again.
+        $stale = Get-Check @(Test-SriovHost -For Docker -PfName $Pf.Name) 'Vf.MacSet' $Pf.Name
+        $stale.Status | Should -Be 'Fail'
+        $stale.Remedy | Should -Be "Set-SriovVf -PfName $($Pf.Name) -Index $((0..($Vfs.Count - 1)) -join ',') -Rebind"
+
+        Set-SriovVf -PfName $Pf.Name -Index (0..($Vfs.Count - 1)) -Rebind -Confirm:$false -ErrorAction Stop
+
+        foreach ($index in 0..($Vfs.Count - 1)) {
+            $vf = $Vfs[$index]
+            Wait-LabCondition { (Get-LabLinkName "/sys/bus/pci/devices/$vf/driver") -eq 'igbvf' -and (Test-Path "/sys/bus/pci/devices/$vf/net") } "$vf on igbvf again" -Seconds 120
+            $interface = Get-ChildItem "/sys/bus/pci/devices/$vf/net" -Name | Select-Object -First 1
+            Read-LabFile "/sys/class/net/$interface/address" | Should -Be $Expected[$index]
+        }
         (Get-Check @(Test-SriovHost -For Docker -PfName $Pf.Name) 'Vf.MacSet' $Pf.Name).Status | Should -Be 'Pass'
         Test-SriovHost -For Docker -PfName $Pf.Name -Quiet | Should -BeTrue
     }
