@@ -68,6 +68,32 @@ Describe 'Test-SriovHost -For OvsOffload' -Tag 'CI' -Skip:$NoFor {
         (Get-Check $checks 'Ovs.Bridge' $script:Pf).Finding | Should -BeLike '*bridge br-sriov*'
     }
 
+    It 'leaves the unused legacy port without VFs unjudged, and judges it once named with -PfName' {
+        $snapshot = New-TestSnapshot
+        $checks = Get-OvsCheck $snapshot
+        foreach ($id in 'Ovs.Switchdev', 'Ovs.HwTcOffload', 'Ovs.Representors', 'Ovs.Bridge') {
+            $check = Get-Check $checks $id 'enp10s0f1np1'
+            $check.Status | Should -Be 'Skipped' -Because $id
+            $check.Finding | Should -BeLike '*has no VFs and is in legacy mode: not set up for offload.'
+        }
+
+        $named = @(Test-SriovHost -For OvsOffload -HostRoot $snapshot -PfName enp10s0f1np1 | Where-Object Id -EQ 'Ovs.Switchdev')
+        $named.Status | Should -Be 'Fail'
+        $named.Remedy | Should -Be 'Set-SriovPf -Name enp10s0f1np1 -EswitchMode Switchdev'
+    }
+
+    It 'makes a bridge of the PF''s own when the representors'' bridge holds another uplink' {
+        $snapshot = New-TestSnapshot -Edit {
+            param($Copy)
+            Edit-TestJson (Join-Path $Copy 'ovs.json') { param($Ovs) $Ovs.bridges = @{ 'br-sriov' = @('enp10s0f1np1') + $script:Representors } }
+        }
+        $check = Get-Check (Get-OvsCheck $snapshot) 'Ovs.Bridge' $script:Pf
+        $check.Status | Should -Be 'Fail'
+        $check.Finding | Should -BeLike '*holds the uplink enp10s0f1np1*'
+        $check.Remedy | Should -BeLike "ovs-vsctl --may-exist add-br br-$($script:Pf); *"
+        $check.Remedy | Should -Not -BeLike "*add-port br-sriov $($script:Pf)*"
+    }
+
     It 'fails Ovs.HwOffload while other_config:hw-offload is not true, with the setting and the restart' {
         $snapshot = New-TestSnapshot {
             param($Copy)
@@ -90,7 +116,7 @@ Describe 'Test-SriovHost -For OvsOffload' -Tag 'CI' -Skip:$NoFor {
         $check = Get-Check (Get-OvsCheck $snapshot) 'Ovs.Running'
 
         $check.Status | Should -Be 'Fail'
-        $check.Remedy | Should -Be 'systemctl enable --now openvswitch-switch'
+        $check.Remedy | Should -Be 'systemctl enable --now openvswitch-switch (openvswitch on Red Hat)'
     }
 
     It 'fails Ovs.Switchdev and Ovs.Representors on a PF in legacy mode' {

@@ -32,7 +32,7 @@ internal static class ConsumerReadiness
 
         if (ConsumerChecks.ReadsOvs(input.Consumer))
         {
-            OvsOffloadChecks.Host(checks, host, input.Ovs);
+            OvsOffloadChecks.Host(checks, host, input.Ovs, input.OvsUnknown);
         }
 
         HostReadiness.NoPfs(checks, input, host);
@@ -77,7 +77,7 @@ internal static class ConsumerReadiness
 
             if (ConsumerChecks.ReadsOvs(input.Consumer))
             {
-                OvsOffloadChecks.Run(checks, files, pf, hwTcOffload, input.Ovs);
+                OvsOffloadChecks.Run(checks, files, pf, hwTcOffload, input.Ovs, input.VfSettingsKnown, named: input.SelectedPfs is not null);
             }
         }
 

@@ -21,16 +21,23 @@ internal static class OvsOffloadChecks
     public const string RepresentorsId = "Ovs.Representors";
     public const string BridgeId = "Ovs.Bridge";
 
-    /// <summary>The bridge the remedy makes when none holds any of a PF's ports yet.</summary>
-    public const string NewBridge = "br-sriov";
+    /// <summary>Why Open vSwitch is not known on a copied host tree.</summary>
+    public const string NotAskedOnCopiedTree = "Open vSwitch is asked on a running host or read from its snapshot, not from a copied host tree";
 
-    private const string Restart = "systemctl restart openvswitch-switch";
+    /// <summary>Why Open vSwitch is not known on a snapshot without ovs.json.</summary>
+    public const string NotInSnapshot =
+        "the snapshot holds no Open vSwitch state: ovs-vsctl was not installed when it was taken, or it was taken by an older SriovPS";
+
+    private const string Service = "openvswitch-switch (openvswitch on Red Hat)";
+    private const string Restart = "systemctl restart " + Service;
+    private const string Start = "systemctl enable --now " + Service;
 
     /// <summary>Adds the host-wide checks: Open vSwitch running, hw-offload on, the note on connection tracking.</summary>
-    /// <param name="ovs">Open vSwitch as read; <c>null</c> when it is not asked (a copied host tree).</param>
-    public static void Host(HostCheckList checks, string target, OvsFacts? ovs)
+    /// <param name="ovs">Open vSwitch as read; <c>null</c> when it is not known.</param>
+    /// <param name="ovsUnknown">Why <paramref name="ovs"/> is <c>null</c> (<see cref="NotAskedOnCopiedTree"/>, <see cref="NotInSnapshot"/>).</param>
+    public static void Host(HostCheckList checks, string target, OvsFacts? ovs, string ovsUnknown = NotAskedOnCopiedTree)
     {
-        Running(checks, target, ovs);
+        Running(checks, target, ovs, ovsUnknown);
         HwOffload(checks, target, ovs);
         checks.Warn(ConntrackId, target,
             "Connection tracking offload is limited: flows with the ct action (security groups, stateful ACLs, NAT) are offloaded only " +
@@ -42,11 +49,29 @@ internal static class OvsOffloadChecks
 
     /// <summary>Adds the OVS offload checks of one PF: switchdev, hw-tc-offload, its representors, its bridge.</summary>
     /// <param name="hwTcOffload">An interface's hw-tc-offload; <c>null</c> when not known.</param>
-    /// <param name="ovs">Open vSwitch as read; <c>null</c> when it is not asked (a copied host tree).</param>
-    public static void Run(HostCheckList checks, HostFileSystem files, SriovPf pf, Func<string, NetdevFeatureState?> hwTcOffload, OvsFacts? ovs)
+    /// <param name="ovs">Open vSwitch as read; <c>null</c> when it is not known.</param>
+    /// <param name="kernelRead">Whether the kernel was asked (devlink, netlink): on a running host or in its snapshot, not on a copied tree.</param>
+    /// <param name="named">Whether the PF was named (<c>-PfName</c>): then it is judged even when nothing on it is set up for offload.</param>
+    public static void Run(HostCheckList checks, HostFileSystem files, SriovPf pf, Func<string, NetdevFeatureState?> hwTcOffload, OvsFacts? ovs,
+        bool kernelRead = true, bool named = false)
     {
         string target = pf.ToString();
-        Switchdev(checks, pf, target, ovs);
+        if (!named && pf.NumVfs == 0 && pf.EswitchMode != EswitchMode.Switchdev)
+        {
+            // An unused port (the second port of a NIC whose first carries the VFs) is no failure of the host.
+            string label = PfChecks.Label(pf);
+            string unused = pf.EswitchMode == EswitchMode.Legacy ? $"Not judged: {label} has no VFs and is in legacy mode: not set up for offload."
+                : kernelRead ? $"Not judged: {label} has no VFs and no eswitch: not set up for offload."
+                : $"Not judged: {label} has no VFs (its eswitch mode is not known): not set up for offload.";
+            foreach (var id in new[] { SwitchdevId, HwTcOffloadId, RepresentorsId, BridgeId })
+            {
+                checks.Skip(id, target, unused);
+            }
+
+            return;
+        }
+
+        Switchdev(checks, pf, target, kernelRead);
         if (pf.Name is not { } name)
         {
             string none = $"Not judged: {pf.PciAddress} has no network interface.";
@@ -57,30 +82,30 @@ internal static class OvsOffloadChecks
         }
 
         var representors = Representors.Of(files, name).Where(r => r.VfIndex < pf.NumVfs).ToList();
-        HwTcOffload(checks, name, representors, hwTcOffload, target);
-        RepresentorsUp(checks, files, pf, name, representors, target);
-        Bridge(checks, pf, name, representors, ovs, target);
+        HwTcOffload(checks, pf, name, representors, hwTcOffload, target);
+        RepresentorsUp(checks, files, pf, name, representors, target, kernelRead);
+        Bridge(checks, files, pf, name, representors, ovs, target);
     }
 
-    private static void Running(HostCheckList checks, string target, OvsFacts? ovs)
+    private static void Running(HostCheckList checks, string target, OvsFacts? ovs, string ovsUnknown)
     {
         if (ovs is null)
         {
-            checks.Skip(RunningId, target, "Not judged: Open vSwitch is asked on a running host or read from its snapshot, not from a copied host tree.");
+            checks.Skip(RunningId, target, $"Not judged: {ovsUnknown}.");
             return;
         }
 
         if (ovs.IsNotInstalled)
         {
-            checks.Fail(RunningId, target, "Open vSwitch is not installed: no ovs-vsctl in /usr/bin, /usr/sbin, /bin or /sbin.",
-                "apt-get install openvswitch-switch (dnf install openvswitch on Red Hat), then systemctl enable --now openvswitch-switch");
+            checks.Fail(RunningId, target, $"Open vSwitch is not installed: no ovs-vsctl in {string.Join(", ", OvsFacts.VsctlPaths)}.",
+                $"apt-get install openvswitch-switch (dnf install openvswitch on Red Hat), then {Start}");
             return;
         }
 
         if (ovs.Failure is { } failure)
         {
             checks.Fail(RunningId, target, $"Open vSwitch's database does not answer: {failure.TrimEnd('.')}.",
-                "systemctl enable --now openvswitch-switch (it starts ovsdb-server and ovs-vswitchd)");
+                $"{Start}: it starts ovsdb-server and ovs-vswitchd");
             return;
         }
 
@@ -88,7 +113,7 @@ internal static class OvsOffloadChecks
         {
             checks.Fail(RunningId, target,
                 "ovsdb-server answers, but ovs-vswitchd does not run (no live ovs-vswitchd in /run/openvswitch/ovs-vswitchd.pid): nothing programs the datapath or offloads flows.",
-                "systemctl enable --now openvswitch-switch");
+                Start);
             return;
         }
 
@@ -127,7 +152,7 @@ internal static class OvsOffloadChecks
             $"other_config:hw-offload is \"true\"{policyText}. ovs-vswitchd reads it when it starts: if it was set since, {Restart}.");
     }
 
-    private static void Switchdev(HostCheckList checks, SriovPf pf, string target, OvsFacts? ovs)
+    private static void Switchdev(HostCheckList checks, SriovPf pf, string target, bool kernelRead)
     {
         string label = PfChecks.Label(pf);
         switch (pf.EswitchMode)
@@ -140,9 +165,9 @@ internal static class OvsOffloadChecks
                     $"{label} is in legacy eswitch mode: its VFs have no representors, so Open vSwitch cannot switch or offload their traffic.",
                     $"{PfCommand(pf)} -EswitchMode Switchdev");
                 break;
-            case null when ovs is null:
-                // A copied host tree: devlink was not asked, so no mode is known.
-                checks.Skip(SwitchdevId, target, $"Not judged: the eswitch mode of {label} is not known (devlink is asked on a running host).");
+            case null when !kernelRead:
+                checks.Skip(SwitchdevId, target,
+                    $"Not judged: the eswitch mode of {label} is not known (devlink is asked on a running host or read from its snapshot, not from a copied host tree).");
                 break;
             default:
                 checks.Fail(SwitchdevId, target,
@@ -152,11 +177,11 @@ internal static class OvsOffloadChecks
         }
     }
 
-    private static void HwTcOffload(HostCheckList checks, string name, List<Representor> representors, Func<string, NetdevFeatureState?> hwTcOffload, string target)
+    private static void HwTcOffload(HostCheckList checks, SriovPf pf, string name, List<Representor> representors, Func<string, NetdevFeatureState?> hwTcOffload, string target)
     {
         if (hwTcOffload(name) is null)
         {
-            checks.Skip(HwTcOffloadId, target, $"Not judged: the features of {name} are not known (ethtool netlink is asked on a running host).");
+            checks.Skip(HwTcOffloadId, target, $"Not judged: the features of {name} are not known (ethtool is asked on a running host; a copied host tree, or a snapshot taken by an older SriovPS, holds none).");
             return;
         }
 
@@ -171,9 +196,7 @@ internal static class OvsOffloadChecks
         {
             checks.Fail(HwTcOffloadId, target,
                 $"hw-tc-offload is off and fixed (the driver cannot turn it on) on {Names(fixedOff)}{(off.Count > 0 ? $", and off on {Names(off)}" : "")}: TC flows stay in software.",
-                fixedOff.Contains(name)
-                    ? $"Use a NIC whose driver offloads TC flows for {name}; a driver fixes it off in legacy mode on some NICs ({SwitchdevId})."
-                    : $"Put {name} in switchdev mode first ({SwitchdevId}); then {PfCommand(name)} -HwTcOffload $true");
+                FixedOffRemedy(pf, name, fixedOff.Contains(name)));
             return;
         }
 
@@ -189,7 +212,7 @@ internal static class OvsOffloadChecks
             $"hw-tc-offload is on for {name}{(states.Count > 1 ? $" and {states.Count - 1} representors" : "")}."));
     }
 
-    private static void RepresentorsUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string name, List<Representor> representors, string target)
+    private static void RepresentorsUp(HostCheckList checks, HostFileSystem files, SriovPf pf, string name, List<Representor> representors, string target, bool kernelRead)
     {
         if (pf.NumVfs == 0)
         {
@@ -203,10 +226,19 @@ internal static class OvsOffloadChecks
         {
             string which = string.Create(CultureInfo.InvariantCulture,
                 $"{name} has {pf.NumVfs} VFs but no representor for {(missing.Count == pf.NumVfs ? "any of them" : "VF " + string.Join(", ", missing))}");
-            if (pf.EswitchMode != EswitchMode.Switchdev)
+            if (pf.EswitchMode == EswitchMode.Legacy)
             {
                 checks.Fail(RepresentorsId, target, $"{which}: representors exist only in switchdev mode ({SwitchdevId}).",
                     $"{PfCommand(pf)} -EswitchMode Switchdev");
+                return;
+            }
+
+            if (pf.EswitchMode is null)
+            {
+                // No mode to switch to: a PF without an eswitch (igb) never has representors.
+                checks.Skip(RepresentorsId, target, kernelRead
+                    ? $"Not judged: {PfChecks.Label(pf)} has no eswitch ({SwitchdevId})."
+                    : $"Not judged: {which}, and its eswitch mode is not known ({SwitchdevId}); representors exist only in switchdev mode.");
                 return;
             }
 
@@ -230,7 +262,7 @@ internal static class OvsOffloadChecks
             $"{name} has a representor for each of its {pf.NumVfs} VFs, all up: {Names(representors.Select(r => r.Name))}."));
     }
 
-    private static void Bridge(HostCheckList checks, SriovPf pf, string name, List<Representor> representors, OvsFacts? ovs, string target)
+    private static void Bridge(HostCheckList checks, HostFileSystem files, SriovPf pf, string name, List<Representor> representors, OvsFacts? ovs, string target)
     {
         if (ovs is null || ovs.Failure is not null)
         {
@@ -241,20 +273,35 @@ internal static class OvsOffloadChecks
         var ports = new[] { name }.Concat(representors.Select(r => r.Name)).ToList();
         var inBridge = ports.Where(ovs.BridgeOfPort.ContainsKey).ToList();
         var bridges = inBridge.Select(p => ovs.BridgeOfPort[p]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        // The PF's bridge if it has one, else the one most of its representors are in.
-        string? home = ovs.BridgeOfPort.GetValueOrDefault(name)
-            ?? inBridge.GroupBy(p => ovs.BridgeOfPort[p]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key;
         string noVfs = pf.NumVfs == 0 ? $" ({name} has no VFs, so only its own port is looked for)" : "";
         if (bridges.Count == 1 && inBridge.Count == ports.Count)
         {
             checks.Pass(BridgeId, target, string.Create(CultureInfo.InvariantCulture,
-                $"{name}{(representors.Count > 0 ? $" and its {representors.Count} representors are ports" : " is a port")} of bridge {home}{noVfs}."));
+                $"{name}{(representors.Count > 0 ? $" and its {representors.Count} representors are ports" : " is a port")} of bridge {bridges[0]}{noVfs}."));
             return;
         }
 
+        var findings = new List<string>();
+        // The PF's bridge if it has one; else the one most of its representors are in, unless that bridge
+        // holds another uplink: two uplinks in one bridge make a loop between the networks they reach.
+        string? home = ovs.BridgeOfPort.GetValueOrDefault(name);
+        if (home is null && inBridge.GroupBy(p => ovs.BridgeOfPort[p]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key is { } most)
+        {
+            var uplinks = ovs.BridgeOfPort.Where(p => p.Value == most && IsOtherUplink(files, p.Key, name)).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+            if (uplinks.Count == 0)
+            {
+                home = most;
+            }
+            else
+            {
+                findings.Add($"bridge {most}, where representors of {name} are, holds the uplink {Names(uplinks)}: {name} added there would make a loop");
+            }
+        }
+
+        bool newBridge = home is null;
+        home ??= NewBridgeFor(name);
         var missing = ports.Except(inBridge).ToList();
         var elsewhere = inBridge.Where(p => ovs.BridgeOfPort[p] != home).ToList();
-        var findings = new List<string>();
         if (missing.Count > 0)
         {
             findings.Add($"not in any bridge: {Names(missing)}");
@@ -266,9 +313,8 @@ internal static class OvsOffloadChecks
         }
 
         var remedy = new List<string>();
-        if (home is null)
+        if (newBridge)
         {
-            home = NewBridge;
             remedy.Add($"ovs-vsctl --may-exist add-br {home}");
         }
 
@@ -277,6 +323,33 @@ internal static class OvsOffloadChecks
         checks.Fail(BridgeId, target,
             $"{name} and its representors are to be ports of one Open vSwitch bridge, for the NIC to switch between the uplink and the VFs; {string.Join("; ", findings)}{noVfs}.",
             string.Join("; ", remedy));
+    }
+
+    /// <summary>The bridge the remedy makes for a PF whose ports are in no bridge that can take them.</summary>
+    /// <remarks>One per PF, so two PFs' uplinks never share one; cut to an interface name's 15 characters.</remarks>
+    public static string NewBridgeFor(string pfName) => ("br-" + pfName) is var bridge && bridge.Length > 15 ? bridge[..15] : bridge;
+
+    /// <summary>
+    /// Whether a bridge's port is an uplink other than <paramref name="pfName"/>: an interface on a device
+    /// (a NIC's port, a PF's uplink) that is neither a VF representor nor a VF. Virtual ports (internal
+    /// ports, taps, tunnels) have no device, and representors and VFs carry a guest's traffic, not a network's.
+    /// </summary>
+    private static bool IsOtherUplink(HostFileSystem files, string port, string pfName) =>
+        port != pfName
+        && Representors.DeviceOf(files, port) is not null
+        && !Representors.IsRepresentor(files, "/sys/class/net/" + port)
+        && files.ReadLink($"/sys/class/net/{port}/device/physfn") is null;
+
+    private static string FixedOffRemedy(SriovPf pf, string name, bool pfFixed)
+    {
+        if (pf.EswitchMode == EswitchMode.Switchdev)
+        {
+            return $"None in SriovPS: the driver of {(pfFixed ? name : $"the representors of {name}")} fixes hw-tc-offload off even in switchdev mode and no setting changes it; a newer driver or NIC firmware may.";
+        }
+
+        return pfFixed
+            ? $"Use a NIC whose driver offloads TC flows for {name}; a driver fixes it off in legacy mode on some NICs ({SwitchdevId})."
+            : $"Put {name} in switchdev mode first ({SwitchdevId}); then {PfCommand(name)} -HwTcOffload $true";
     }
 
     private static string PfCommand(SriovPf pf) => pf.Name is { } name ? PfCommand(name) : $"Get-SriovPf -PciAddress {pf.PciAddress} | Set-SriovPf";

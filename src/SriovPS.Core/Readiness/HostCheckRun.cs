@@ -24,6 +24,7 @@ internal sealed class HostCheckRun
             Ovs = !ConsumerChecks.ReadsOvs(consumer) ? null
                 : session.Host.IsLiveHost ? OvsFacts.Read(session.Cancellation)
                 : session.Host.Snapshot?.Ovs();
+            OvsUnknown = session.Host.Snapshot is null ? OvsOffloadChecks.NotAskedOnCopiedTree : OvsOffloadChecks.NotInSnapshot;
             return;
         }
 
@@ -66,6 +67,9 @@ internal sealed class HostCheckRun
     /// <summary>Open vSwitch as read for an OvsOffload run; <c>null</c> for other consumers and on a copied host tree.</summary>
     public OvsFacts? Ovs { get; }
 
+    /// <summary>Why <see cref="Ovs"/> is <c>null</c> on an OvsOffload run.</summary>
+    public string OvsUnknown { get; } = OvsOffloadChecks.NotAskedOnCopiedTree;
+
     /// <summary>libvirt as read for this run; <c>null</c> on a copied host tree, where it is not asked.</summary>
     public LibvirtFacts? Libvirt { get; }
 
@@ -89,6 +93,7 @@ internal sealed class HostCheckRun
             Consumer = Consumer,
             VfSettingsKnown = _session.KernelKnown,
             Ovs = Ovs,
+            OvsUnknown = OvsUnknown,
             HwTcOffload = name => _session.NetdevFeatures?.HwTcOffload(name),
         });
 

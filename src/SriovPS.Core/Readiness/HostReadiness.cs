@@ -46,11 +46,17 @@ internal sealed class HostReadinessInput
     /// <summary>What the VFs are for: which checks run (<see cref="ConsumerChecks"/>).</summary>
     public SriovConsumer Consumer { get; init; } = SriovConsumer.Libvirt;
 
-    /// <summary>Whether the settings a PF holds for its VFs (their MACs) were read from the kernel: not on a copied host tree.</summary>
+    /// <summary>
+    /// Whether the kernel was read (netlink, devlink; on the running host or into its snapshot), so the settings
+    /// a PF holds for its VFs (their MACs) and its eswitch mode are known: not on a copied host tree.
+    /// </summary>
     public bool VfSettingsKnown { get; init; }
 
-    /// <summary>Open vSwitch as read, for <see cref="SriovConsumer.OvsOffload"/>; <c>null</c> when not asked.</summary>
+    /// <summary>Open vSwitch as read, for <see cref="SriovConsumer.OvsOffload"/>; <c>null</c> when not known.</summary>
     public OvsFacts? Ovs { get; init; }
+
+    /// <summary>Why <see cref="Ovs"/> is not known (a copied host tree, a snapshot without it).</summary>
+    public string OvsUnknown { get; init; } = OvsOffloadChecks.NotAskedOnCopiedTree;
 
     /// <summary>An interface's hw-tc-offload feature; <c>null</c> when the features are not known.</summary>
     public Func<string, NetdevFeatureState?>? HwTcOffload { get; init; }

@@ -53,7 +53,7 @@ internal static class PfChecks
 
         checks.Pass(DriverId, target, $"{label} is bound to {pf.Driver}.");
         VfsEnabled(checks, pf, target);
-        VfCountPersisted(checks, files, pf, target, commandLine, udevRules);
+        VfCountPersisted(checks, files, pf, target, commandLine, udevRules, consumer);
         LinkUp(checks, files, pf, target, pooled, consumer);
         var wanted = ConsumerChecks.For(consumer);
         if (wanted.Has(PfResourceChecks.VfIsolationId))
@@ -81,7 +81,7 @@ internal static class PfChecks
     }
 
     private static void VfCountPersisted(
-        HostCheckList checks, HostFileSystem files, SriovPf pf, string target, KernelCommandLine? commandLine, string? udevRules)
+        HostCheckList checks, HostFileSystem files, SriovPf pf, string target, KernelCommandLine? commandLine, string? udevRules, SriovConsumer consumer)
     {
         string rules = UdevVfRules.HostPath;
         int? atBoot = UdevVfRules.Find(udevRules, pf.PciAddress)?.NumVfs;
@@ -108,7 +108,9 @@ internal static class PfChecks
         string remedy = pf.NumVfs > 0
             ? VfCommand(pf, "Enable-SriovVf", string.Create(CultureInfo.InvariantCulture, $"-Count {pf.NumVfs} -Persist"))
             : VfCommand(pf, "Disable-SriovVf", "-Persist");
-        string lost = boot < pf.NumVfs ? ", and guests given the others cannot start." : ".";
+        string lost = boot >= pf.NumVfs ? "."
+            : consumer == SriovConsumer.Libvirt ? ", and guests given the others cannot start."
+            : ", and the others are gone.";
         checks.Warn(VfCountPersistedId, target, string.Create(CultureInfo.InvariantCulture,
             $"{pf.NumVfs} VFs now, but {bootText}: after a reboot {target} has {boot}{lost}"),
             remedy);

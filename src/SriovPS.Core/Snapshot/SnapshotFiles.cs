@@ -187,6 +187,9 @@ internal sealed class SnapshotFiles
         {
             AddFile($"{directory}/{attribute}", SnapshotFileKeep.Whole, null);
         }
+
+        // The device it hangs off: a PF's representors are told from another port's by it.
+        AddLink($"{directory}/device");
     }
 
     private void CaptureKernel()

@@ -56,9 +56,9 @@ public sealed class OvsOffloadChecksTests : IDisposable
     }
 
     [Fact]
-    public void The_legacy_port_fails_switchdev_with_the_command_that_switches_it()
+    public void The_legacy_port_named_fails_switchdev_with_the_command_that_switches_it()
     {
-        var checks = Run();
+        var checks = RunWith(SavedHwTcOffload(), named: true);
 
         var switchdev = Check(checks, OvsOffloadChecks.SwitchdevId, "enp10s0f1np1");
         Assert.Equal(SriovCheckStatus.Fail, switchdev.Status);
@@ -97,7 +97,7 @@ public sealed class OvsOffloadChecksTests : IDisposable
         var check = Check(Run(), OvsOffloadChecks.RunningId, "cx5-node");
 
         Assert.Equal(SriovCheckStatus.Fail, check.Status);
-        Assert.Equal("systemctl enable --now openvswitch-switch", check.Remedy);
+        Assert.Equal("systemctl enable --now openvswitch-switch (openvswitch on Red Hat)", check.Remedy);
     }
 
     [Fact]
@@ -151,14 +151,14 @@ public sealed class OvsOffloadChecksTests : IDisposable
     }
 
     [Fact]
-    public void Without_any_bridge_the_remedy_makes_br_sriov_first()
+    public void Without_any_bridge_the_remedy_makes_one_for_the_pf_first()
     {
         EditOvs(ovs => ovs["bridges"] = new Dictionary<string, string[]>());
 
         var check = Check(Run(), OvsOffloadChecks.BridgeId, Pf);
 
         Assert.Equal(SriovCheckStatus.Fail, check.Status);
-        Assert.StartsWith("ovs-vsctl --may-exist add-br br-sriov; ovs-vsctl add-port br-sriov enp10s0f0np0; ovs-vsctl add-port br-sriov enp10s0f0npf0vf0;", check.Remedy, StringComparison.Ordinal);
+        Assert.StartsWith("ovs-vsctl --may-exist add-br br-enp10s0f0np0; ovs-vsctl add-port br-enp10s0f0np0 enp10s0f0np0; ovs-vsctl add-port br-enp10s0f0np0 enp10s0f0npf0vf0;", check.Remedy, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -251,7 +251,7 @@ public sealed class OvsOffloadChecksTests : IDisposable
         OvsOffloadChecks.Host(checks, "host", null);
         foreach (var pf in session.Discovery.GetPfs(includeNotCapable: true, kernelState: true))
         {
-            OvsOffloadChecks.Run(checks, session.Files, pf, _ => null, null);
+            OvsOffloadChecks.Run(checks, session.Files, pf, _ => null, null, kernelRead: false);
         }
 
         Assert.Equal(SriovCheckStatus.Skipped, Check(checks.Checks, OvsOffloadChecks.SwitchdevId, Pf).Status);
@@ -284,7 +284,7 @@ public sealed class OvsOffloadChecksTests : IDisposable
 
     private IReadOnlyList<SriovHostCheck> Run() => RunWith(SavedHwTcOffload());
 
-    private IReadOnlyList<SriovHostCheck> RunWith(Func<string, NetdevFeatureState?> hwTcOffload)
+    private IReadOnlyList<SriovHostCheck> RunWith(Func<string, NetdevFeatureState?> hwTcOffload, bool named = false)
     {
         using var session = new HostSession(HostContext.FromRoot(Snapshot), new CallbackReport());
         var ovs = session.Host.Snapshot!.Ovs();
@@ -292,7 +292,7 @@ public sealed class OvsOffloadChecksTests : IDisposable
         OvsOffloadChecks.Host(checks, "cx5-node", ovs);
         foreach (var pf in session.Discovery.GetPfs(includeNotCapable: true, kernelState: true))
         {
-            OvsOffloadChecks.Run(checks, session.Files, pf, hwTcOffload, ovs);
+            OvsOffloadChecks.Run(checks, session.Files, pf, hwTcOffload, ovs, named: named);
         }
 
         return checks.Checks;

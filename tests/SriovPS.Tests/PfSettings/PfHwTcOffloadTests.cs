@@ -152,16 +152,20 @@ public sealed class PfHwTcOffloadTests : IDisposable
         using var tree = HostTree.FromFixture("connectx5");
         string path = Path.Combine(_directory.Root, "cx5-" + Guid.NewGuid().ToString("N"));
         SnapshotTrees.Save(tree.Root, path);
-        // Representors have no PCI device of their own; the saved tree gets them as the kernel shows them.
+        // Representors have no PCI device of their own: mlx5 puts them under the PF's, beside its uplink.
+        const string Function = "/sys/devices/pci0000:08/0000:08:02.0/0000:0a:00.0";
         File.AppendAllText(Path.Combine(path, "host.hosttree"), string.Join('\n',
-            $"file /sys/devices/pci0000:08/0000:08:02.0/0000:0a:00.0/net/{Cx5Name}/phys_switch_id 8cfb750003a1c4b8",
-            $"file /sys/devices/pci0000:08/0000:08:02.0/0000:0a:00.0/net/{Cx5Name}/phys_port_name p0",
-            "file /sys/devices/virtual/net/eth_rep0/phys_switch_id 8cfb750003a1c4b8",
-            "file /sys/devices/virtual/net/eth_rep0/phys_port_name pf0vf0",
-            "link /sys/class/net/eth_rep0 ../../devices/virtual/net/eth_rep0",
-            "file /sys/devices/virtual/net/eth_rep1/phys_switch_id 8cfb750003a1c4b8",
-            "file /sys/devices/virtual/net/eth_rep1/phys_port_name pf0vf1",
-            "link /sys/class/net/eth_rep1 ../../devices/virtual/net/eth_rep1",
+            $"file {Function}/net/{Cx5Name}/phys_switch_id 8cfb750003a1c4b8",
+            $"file {Function}/net/{Cx5Name}/phys_port_name p0",
+            $"link {Function}/net/{Cx5Name}/device ../../../0000:0a:00.0",
+            $"file {Function}/net/eth_rep0/phys_switch_id 8cfb750003a1c4b8",
+            $"file {Function}/net/eth_rep0/phys_port_name pf0vf0",
+            $"link {Function}/net/eth_rep0/device ../../../0000:0a:00.0",
+            "link /sys/class/net/eth_rep0 ../../devices/pci0000:08/0000:08:02.0/0000:0a:00.0/net/eth_rep0",
+            $"file {Function}/net/eth_rep1/phys_switch_id 8cfb750003a1c4b8",
+            $"file {Function}/net/eth_rep1/phys_port_name pf0vf1",
+            $"link {Function}/net/eth_rep1/device ../../../0000:0a:00.0",
+            "link /sys/class/net/eth_rep1 ../../devices/pci0000:08/0000:08:02.0/0000:0a:00.0/net/eth_rep1",
             string.Empty));
         var kernel = new SavedKernel();
         kernel.Links[Cx5Name] = SavedHostBuilder.Link(Cx5Name, 4, [0xb8, 0xce, 0xf6, 0x01, 0x02, 0x03], 8);
