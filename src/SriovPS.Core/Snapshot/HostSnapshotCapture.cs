@@ -87,12 +87,10 @@ internal sealed class HostSnapshotCapture
             unread.Add($"libvirt ({uri}): {libvirtUnread}");
         }
 
-        // Asked only where it is installed: a host without Open vSwitch has nothing of it to keep.
+        // Asked only where it is installed: a host without Open vSwitch has nothing of it to keep. A database
+        // that does not answer is kept as such (Open vSwitch installed but not running is the host's state, judged
+        // from the snapshot as on the host), not listed as unread.
         OvsFacts? ovs = HostProgram.Find(host.Files, OvsFacts.VsctlPaths) is null ? null : OvsFacts.Read(host.Files, session.Cancellation);
-        if (ovs?.Failure is { } ovsFailure)
-        {
-            unread.Add($"Open vSwitch: {ovsFailure.TrimEnd('.')}");
-        }
 
         return new HostSnapshotCapture(host, files, pfs, kernel, uri, inventory, unread) { LibvirtUnread = libvirtUnread, Ovs = ovs };
     }
@@ -143,6 +141,10 @@ internal sealed class HostSnapshotCapture
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Open vSwitch: ovs-vswitchd {(ovs.VswitchdRunning ? "running" : "not running")}, other_config {List(SavedOvs.KeptKeys.Where(ovs.OtherConfig.ContainsKey))} " +
                 $"(other keys not kept), bridges and their ports' names ({List(ovs.Bridges)})"));
+        }
+        else if (Ovs?.Failure is { } failure)
+        {
+            parts.Add($"Open vSwitch: installed, its database not answering ({failure.TrimEnd('.')})");
         }
 
         return parts;

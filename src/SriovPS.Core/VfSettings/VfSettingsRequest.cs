@@ -115,22 +115,14 @@ internal sealed class VfSettingsRequest
     }
 
     /// <summary>This request with <paramref name="mac"/> in place of "auto": what one VF is sent.</summary>
-    internal VfSettingsRequest WithMacAddress(byte[] mac) => new()
-    {
-        MacAddress = mac,
-        Vlan = Vlan,
-        Qos = Qos,
-        VlanProtocol = VlanProtocol,
-        SpoofCheck = SpoofCheck,
-        Trust = Trust,
-        LinkState = LinkState,
-        MinTxRate = MinTxRate,
-        MaxTxRate = MaxTxRate,
-    };
+    internal VfSettingsRequest WithMacAddress(byte[] mac) => WithMac(mac);
 
     /// <summary>This request without a MAC: what a VF that keeps its own MAC is sent.</summary>
-    internal VfSettingsRequest WithoutMacAddress() => new()
+    internal VfSettingsRequest WithoutMacAddress() => WithMac(null);
+
+    private VfSettingsRequest WithMac(byte[]? mac) => new()
     {
+        MacAddress = mac,
         Vlan = Vlan,
         Qos = Qos,
         VlanProtocol = VlanProtocol,

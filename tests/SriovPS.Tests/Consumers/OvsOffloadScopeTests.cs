@@ -24,19 +24,12 @@ public sealed class OvsOffloadScopeTests : IDisposable
     private const string Pf = "enp10s0f0np0";
     private const string SecondPort = "enp10s0f1np1";
     private const string PortDevices = "/sys/devices/pci0000:08/0000:08:02.0";
-    private readonly HostTree _directory = HostTree.Empty();
+    private readonly HostTree _directory;
 
     public OvsOffloadScopeTests()
     {
-        Snapshot = Path.Combine(_directory.Root, "connectx5-switchdev");
-        Directory.CreateDirectory(Snapshot);
-        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "tests", "fixtures", "snapshots", "connectx5-switchdev")))
-        {
-            File.Copy(file, Path.Combine(Snapshot, Path.GetFileName(file)));
-        }
-
-        // A cache entry of its own, as tests edit the opened tree.
-        File.AppendAllText(Path.Combine(Snapshot, "host.hosttree"), $"\n# copy {Guid.NewGuid():N}\n");
+        _directory = HostTree.SnapshotCopy("connectx5-switchdev", out string snapshot);
+        Snapshot = snapshot;
     }
 
     private string Snapshot { get; }

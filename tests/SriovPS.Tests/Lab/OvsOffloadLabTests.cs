@@ -19,7 +19,7 @@ namespace SriovPS.Tests.Lab;
 /// Test-SriovHost -For OvsOffload's checks on netdevsim, the kernel's own switchdev device, with Open
 /// vSwitch started in the guest: each check fails with its remedy, the remedy is made (the module's own
 /// step where the remedy is a SriovPS command), and the check passes, judged against devlink, ethtool,
-/// ovs-vsctl and iproute2's own account.
+/// ovs-vsctl and iproute2's own account (<c>ip -j -d link show</c>: switch id, port name, flags, master).
 /// <para>
 /// netdevsim's PF is not a PCI function (its VFs have no PCI device, driver or IOMMU group), so discovery
 /// does not list it as a PF, and this test gives the checks the PF as discovery would describe it.
@@ -72,7 +72,15 @@ public sealed class OvsOffloadLabTests
                 LabHost.Ip("link", "set", "dev", rep, "up");
             }
 
-            Assert.All(reps.Values, rep => Assert.True(LabHost.IsUp(rep)));
+            // iproute2's account: each representor on the PF's switch, named for its VF, and up.
+            string switchId = IpDetails(pf).GetProperty("phys_switch_id").GetString()!;
+            foreach (var (vf, rep) in reps)
+            {
+                var link = IpDetails(rep);
+                Assert.Equal(($"pf0vf{vf}", switchId), (link.GetProperty("phys_port_name").GetString(), link.GetProperty("phys_switch_id").GetString()));
+                Assert.Contains("UP", link.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+            }
+
             Assert.Equal(SriovCheckStatus.Pass, Check(Checks(modes, features, pf), "Ovs.Representors").Status);
 
             // hw-tc-offload: off on netdevsim until Set-SriovPf -HwTcOffload $true's steps turn it on for the PF and its representors.
@@ -104,6 +112,7 @@ public sealed class OvsOffloadLabTests
             }
 
             Assert.Equal(reps.Values.Prepend(pf).Order(StringComparer.Ordinal), LabHost.Run("ovs-vsctl", "list-ports", Bridge).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+            Assert.All(reps.Values.Prepend(pf), name => Assert.Equal("ovs-system", IpDetails(name).GetProperty("master").GetString()));
             checks = Checks(modes, features, pf);
             Assert.Equal(SriovCheckStatus.Pass, Check(checks, "Ovs.Bridge").Status);
 
@@ -179,6 +188,9 @@ public sealed class OvsOffloadLabTests
 
         return found;
     }
+
+    /// <summary>One interface as <c>ip -j -d link show</c> reports it.</summary>
+    private static JsonElement IpDetails(string name) => JsonDocument.Parse(LabHost.Ip("-j", "-d", "link", "show", "dev", name)).RootElement[0];
 
     /// <summary>"on" or "off", as <c>ethtool -k</c> shows hw-tc-offload.</summary>
     private static string EthtoolHwTc(string name) =>

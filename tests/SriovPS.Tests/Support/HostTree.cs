@@ -24,6 +24,25 @@ internal sealed class HostTree : IDisposable
     public static HostTree Empty() =>
         new(Directory.CreateTempSubdirectory("sriovps-host-").FullName);
 
+    /// <summary>
+    /// A copy of the fixture snapshot <paramref name="name"/> (tests/fixtures/snapshots) in a fresh directory, its
+    /// tree marked so that it gets a cache entry of its own: snapshots are cached by content, and tests edit the
+    /// copy and the tree it opens as.
+    /// </summary>
+    public static HostTree SnapshotCopy(string name, out string snapshot)
+    {
+        var directory = Empty();
+        snapshot = Path.Combine(directory.Root, name);
+        Directory.CreateDirectory(snapshot);
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "tests", "fixtures", "snapshots", name)))
+        {
+            File.Copy(file, Path.Combine(snapshot, Path.GetFileName(file)));
+        }
+
+        File.AppendAllText(Path.Combine(snapshot, "host.hosttree"), $"\n# copy {Guid.NewGuid():N}\n");
+        return directory;
+    }
+
     /// <summary>The real path of a host path inside this tree.</summary>
     public string PathOf(string hostPath) => Root + hostPath;
 
