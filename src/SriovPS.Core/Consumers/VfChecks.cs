@@ -88,7 +88,7 @@ internal static class VfChecks
             return;
         }
 
-        var unusable = vfs.Where(vf => vf.Driver is null || VfHolderScan.IsVfioDriver(vf.Driver) || VfDriverIsUserSpace(vf.Driver)).ToList();
+        var unusable = vfs.Where(vf => vf.Driver is null || VfHolderScan.IsVfioDriver(vf.Driver) || VfHolderScan.IsUserSpaceDriver(vf.Driver)).ToList();
         var noInterface = vfs.Where(vf => vf.Name is null && !unusable.Contains(vf)).ToList();
         if (unusable.Count == 0 && noInterface.Count == 0)
         {
@@ -164,8 +164,7 @@ internal static class VfChecks
 
         if (stale.Count > 0)
         {
-            string list = string.Join(", ", stale.Take(6).Select(s => $"vf {s.Vf.Index} {s.Vf.Name} carries {s.Carried}, the PF sets {s.Vf.MacAddress}"))
-                + (stale.Count > 6 ? ", …" : "");
+            string list = Listed(stale, s => $"vf {s.Vf.Index} {s.Vf.Name} carries {s.Carried}, the PF sets {s.Vf.MacAddress}");
             findings.Add(string.Create(CultureInfo.InvariantCulture,
                 $"The interfaces of {stale.Count} VFs of {target} do not carry the MAC the PF sets ({list}): ") +
                 "a VF's driver takes a MAC set later only when it next starts, so the host and the container disagree. " +
@@ -202,8 +201,6 @@ internal static class VfChecks
         return true;
     }
 
-    private static bool VfDriverIsUserSpace(string driver) => driver is "pci-stub" or "uio_pci_generic" or "igb_uio";
-
     private static string DriverText(SriovVf vf) => vf.Driver is null
         ? string.Create(CultureInfo.InvariantCulture, $"vf {vf.Index} unbound")
         : string.Create(CultureInfo.InvariantCulture, $"vf {vf.Index} on {vf.Driver}");
@@ -215,7 +212,7 @@ internal static class VfChecks
         : string.Create(CultureInfo.InvariantCulture, $"vf {vf.Index}: no IOMMU group");
 
     /// <summary>The first few VFs as text (vf 0 on igbvf, vf 3 unbound, …).</summary>
-    private static string Listed(IReadOnlyList<SriovVf> vfs, Func<SriovVf, string> text) =>
+    private static string Listed<T>(IReadOnlyList<T> vfs, Func<T, string> text) =>
         string.Join(", ", vfs.Take(6).Select(text)) + (vfs.Count > 6 ? ", …" : "");
 
     private static string MacText(SriovVf vf) => string.Create(CultureInfo.InvariantCulture, $"vf {vf.Index} {vf.MacAddress ?? "none reported"}");

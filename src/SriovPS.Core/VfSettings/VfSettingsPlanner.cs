@@ -38,18 +38,10 @@ internal sealed class VfSettingsPlanner(HostSession session, VfSettingsRequest r
             yield break;
         }
 
-        if (request.AutoMacAddress && Refusal(() => _autoMacs = AutoMacAssignment.For(session, Unheld(pfs.SelectMany(pf => indexes.Select(index => (pf, index)))))) is { } refused)
+        var named = pfs.SelectMany(pf => indexes.Select(index => (pf, index))).ToList();
+        foreach (var planned in request.AutoMacAddress ? ForTogether(named, []) : named.Select(n => For(n.pf, n.index)))
         {
-            yield return refused;
-            yield break;
-        }
-
-        foreach (var pf in pfs)
-        {
-            foreach (int index in indexes)
-            {
-                yield return For(pf, index);
-            }
+            yield return planned;
         }
     }
 
