@@ -137,6 +137,15 @@ Describe 'Set-SriovPf' -Tag 'CI' {
             Get-SriovTestTreeState $script:I350 | Should -Be $before
         }
 
+        It 'takes a PF that was serialized and read back, as a live one' {
+            $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-SriovPf eno49 -WarningAction SilentlyContinue)))
+            $bag.pstypenames[0] | Should -Be 'Deserialized.SriovPS.SriovPf'
+
+            $whatIf = Get-SriovTestWhatIf { $bag | Set-SriovPf -HwTcOffload $true -WhatIf -ErrorAction Stop -WarningAction SilentlyContinue }
+
+            $whatIf | Should -Be @('What if: Performing the operation "set hw-tc-offload on for eno49" on target "0000:04:00.0 (eno49)".')
+        }
+
         It 'says LiveHostRequired when confirmed on a copied tree: the feature is not known there' {
             $before = Get-SriovTestTreeState $script:I350
 

@@ -217,6 +217,19 @@ Describe 'Set-SriovVf' -Tag 'CI' {
             $piped[6] | Should -Be 'ip link set eno49 vf 6 mac 32:5e:0f:a0:00:06'
         }
 
+        It 'plans the same MACs for VFs that were serialized and read back (Export-Clixml, a job), as for live ones' {
+            $live = @(Get-PlannedAction { Get-SriovVf -PfName eno49 -WarningAction SilentlyContinue | Set-SriovVf -MacAddress Auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+            $bags = Get-SriovVf -PfName eno49 -WarningAction SilentlyContinue | ForEach-Object {
+                [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($_))
+            }
+            $bags[0].pstypenames[0] | Should -Be 'Deserialized.SriovPS.SriovVf'
+
+            $read = @(Get-PlannedAction { $bags | Set-SriovVf -MacAddress Auto -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop })
+
+            $read | Should -Be $live
+            $read.Count | Should -Be 7
+        }
+
         It 'leaves the VFs a running guest holds as they are, with a warning each, on the lab snapshot' {
             $env:SRIOVPS_HOST_ROOT = $script:LabGuest
 
